@@ -1,0 +1,122 @@
+// The seed scenario (KB Q320097), narrated: an Exchange 5.5 BIN directory whose four perf DLLs are
+// loaded by a hidden host process. A naive setup is stopped (ETXTBSY) and crashes the host; servicepack
+// installs SP4 with the host still running, then uninstalls back to 5.5.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildPack } from '../build/index.js';
+import { hashFile } from '../format/hash.js';
+import { STATE_DIR_NAME } from '../format/paths.js';
+import { walkTree } from '../inventory/walk-tree.js';
+import { selectPlatform } from '../platform/index.js';
+import { contextFor } from '../transaction/tx-context.js';
+import { installPack } from '../transaction/install.js';
+import { targetStatus } from '../transaction/status.js';
+import { uninstallLatest } from '../transaction/uninstall.js';
+import { perfLibraryNames } from './compile.js';
+import { writeExchangeRelease } from './exchange-release.js';
+import { startHolder, waitForExit, type HolderProcess } from './holder.js';
+import { naiveCopyOver } from './naive-copy.js';
+
+export interface DemoOptions {
+  /** Receives the narration, one line at a time. */
+  onLine?: (line: string) => void;
+  /** Keep the scenario's directory instead of removing it (its path is in the result). */
+  keep?: boolean;
+}
+
+export interface DemoResult {
+  workDir: string;
+  naive: { outcomes: { path: string; outcome: string }[]; holderSignal: string | null };
+  install: { exitCode: 0 | 3; holderAlive: boolean; updated: string[]; setAside: string[]; version: string };
+  uninstall: { version: string; restored: boolean; holderAlive: boolean };
+}
+
+const BIN = 'Exchsrvr/BIN';
+const dllPaths = perfLibraryNames.map((n) => `${BIN}/${n}`);
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const say = options.onLine ?? (() => {});
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'servicepack-demo-'));
+  const holders: HolderProcess[] = [];
+  try {
+    say('KB Q320097: "Installation of Service Pack 4 Stops with Files in Use Error"');
+    say(`Scenario directory: ${work}`);
+    const rel55 = path.join(work, 'release-5.5');
+    const relSp4 = path.join(work, 'release-SP4');
+    writeExchangeRelease(rel55, '5.5');
+    writeExchangeRelease(relSp4, 'SP4');
+    const pack = path.join(work, 'exchange-5.5-sp4.svp');
+    const built = buildPack({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
+    say(`Built ${path.basename(pack)}: ${built.counts.change} changed, ${built.counts.add} added, ${built.counts.remove} removed, ${built.size} bytes.`);
+
+    // Act 1: a naive setup copies over files in place.
+    say('');
+    say('-- Act 1: a naive setup copies SP4 over a running Exchange 5.5 --');
+    const naiveTarget = copyTree(rel55, path.join(work, 'server-naive'));
+    const naiveHost = await hold(naiveTarget, holders);
+    say(`Hidden perf host running: pid ${naiveHost.pid}, ${path.join(BIN, 'perfhost')} with the four perf DLLs loaded as code.`);
+    const outcomes = naiveCopyOver(relSp4, naiveTarget, [`${BIN}/perfhost`, ...dllPaths]);
+    for (const o of outcomes) say(`  copy ${o.path}: ${o.outcome === 'copied' ? 'overwritten in place' : `refused (${o.outcome}: file in use)`}`);
+    const crash = await waitForExit(naiveHost, 3000);
+    const holderSignal = crash?.signal ?? null;
+    say(holderSignal !== null
+      ? `  The perf host crashed with ${holderSignal}: its loaded code was overwritten under it.`
+      : '  The perf host survived this time, but now runs a mix of old and new code.');
+    say('  Setup stopped: "files are in use" (ETXTBSY), and the installation is now half old, half new.');
+
+    // Act 2: servicepack installs SP4 onto a live installation.
+    say('');
+    say('-- Act 2: servicepack install onto a running Exchange 5.5 --');
+    const target = copyTree(rel55, path.join(work, 'server'));
+    const host = await hold(target, holders);
+    say(`Hidden perf host running: pid ${host.pid}, holding perfhost and the four DLLs.`);
+    const ctx = contextFor(target, selectPlatform());
+    const result = installPack(ctx, pack);
+    await delay(200);
+    const updated = dllPaths.filter((p) => hashFile(path.join(target, p)).sha256 === hashFile(path.join(relSp4, p)).sha256);
+    say(`  Installed ${result.fromVersion} -> ${result.toVersion} in one transaction (${result.actions.length} paths, ${result.bytesWritten} bytes).`);
+    for (const p of dllPaths) say(`  ${p}: ${updated.includes(p) ? 'now SP4' : 'NOT UPDATED'}; old version set aside in .servicepack/backup/${result.txid}/files/${p}`);
+    const alive = host.alive();
+    say(`  The perf host (pid ${host.pid}) is ${alive ? 'still running, on the old code it had loaded' : 'GONE'}.`);
+    const exitCode: 0 | 3 = alive ? 3 : 0;
+    if (alive) say('  It still runs old code: restart it to load SP4 (exit code 3, "restart needed").');
+
+    // Act 3: uninstall restores 5.5.
+    say('');
+    say('-- Act 3: servicepack uninstall --');
+    const undone = uninstallLatest(ctx);
+    const restored = treesEqual(rel55, target);
+    say(`  Uninstalled ${undone.removed.toVersion}: the installation is version ${undone.version} again, ${restored ? 'bit-identical to the 5.5 release' : 'DIFFERENT from the 5.5 release'}.`);
+    const stillAlive = host.alive();
+    say(`  The perf host is ${stillAlive ? 'still running' : 'GONE'}.`);
+    return {
+      workDir: work,
+      naive: { outcomes, holderSignal },
+      install: { exitCode, holderAlive: alive, updated, setAside: result.setAside, version: result.toVersion },
+      uninstall: { version: targetStatus(ctx).version ?? '', restored, holderAlive: stillAlive },
+    };
+  } finally {
+    for (const h of holders) await h.stop();
+    if (options.keep !== true) fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function hold(target: string, holders: HolderProcess[]): Promise<HolderProcess> {
+  const h = await startHolder(path.join(target, BIN, 'perfhost'), dllPaths.map((p) => path.join(target, p)));
+  holders.push(h);
+  return h;
+}
+
+function copyTree(from: string, to: string): string {
+  fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  return to;
+}
+
+/** Compares two trees path by path (type, content, exec bit, link target), ignoring .servicepack. */
+function treesEqual(a: string, b: string): boolean {
+  const opts = { exclude: [STATE_DIR_NAME] };
+  return JSON.stringify([...walkTree(a, opts)]) === JSON.stringify([...walkTree(b, opts)]);
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,61 @@
+// The table of error codes: one line of meaning per code, and the shape of each code's details.
+// Codes are a stable contract; docs/errors.md and `servicepack explain` describe each one.
+
+/** A file whose content on disk is not what a pack or the installed state says it should be. */
+export interface Mismatch {
+  path: string;
+  expected: string;
+  actual: string;
+}
+
+/** Details carried by each code. */
+export interface ErrorDetails {
+  USAGE: { argument?: string };
+  PACK_NOT_FOUND: { path: string };
+  PACK_INVALID: { path: string; offset?: number; reason: string };
+  PACK_UNSUPPORTED: { path: string; formatVersion: number; supported: number };
+  PACK_CORRUPT: { path: string; entry: string; expected: string; actual: string };
+  PACK_UNSAFE_PATH: { entry: string; reason: string };
+  BUILD_INPUT: { path: string; reason: string };
+  TARGET_NOT_FOUND: { path: string };
+  NOT_MANAGED: { target: string };
+  PRODUCT_MISMATCH: { target: string; installed: string; pack: string };
+  VERSION_MISMATCH: { target: string; installed: string; expected: string };
+  BASE_MISMATCH: { target: string; mismatches: Mismatch[] };
+  LOCKED: { target: string; pid: number; command?: string };
+  NO_SPACE: { target: string; needed: number; available: number };
+  CROSS_DEVICE: { path: string };
+  IO_FAILED: { path: string; operation: string; errno: string };
+  NOTHING_TO_UNINSTALL: { target: string };
+  BACKUP_DAMAGED: { target: string; mismatches: Mismatch[] };
+  JOURNAL_CORRUPT: { path: string; reason: string };
+  RECOVERY_NEEDED: { target: string; reason: string };
+  DEMO_FAILED: { step: string; reason: string };
+}
+
+export type ErrorCode = keyof ErrorDetails;
+
+/** One line of meaning per code; the long article lives in explain-articles.ts. */
+export const errorSummaries: { readonly [C in ErrorCode]: string } = {
+  USAGE: 'The command line is not valid.',
+  PACK_NOT_FOUND: 'The service pack file does not exist or cannot be read.',
+  PACK_INVALID: 'The file is not a well-formed service pack (bad magic, truncated, or a bound exceeded).',
+  PACK_UNSUPPORTED: 'The service pack uses a format version this servicepack does not read.',
+  PACK_CORRUPT: 'A payload entry of the service pack does not match the hash its manifest declares.',
+  PACK_UNSAFE_PATH: 'The service pack names a path that could escape or confuse the target.',
+  BUILD_INPUT: 'A release tree given to build is missing or holds a file type a pack cannot carry.',
+  TARGET_NOT_FOUND: 'The target directory does not exist.',
+  NOT_MANAGED: 'The target has no servicepack state: no service pack was ever installed there.',
+  PRODUCT_MISMATCH: 'The service pack is for another product than the one installed in the target.',
+  VERSION_MISMATCH: 'The service pack applies to another version than the one installed in the target.',
+  BASE_MISMATCH: 'Files in the target are not the base version the service pack applies to.',
+  LOCKED: 'Another servicepack process is working on this target.',
+  NO_SPACE: 'The target file system has not enough free space for the staged files.',
+  CROSS_DEVICE: 'A directory of the target is on another file system, so files cannot be swapped atomically.',
+  IO_FAILED: 'A file system operation failed; the transaction was rolled back.',
+  NOTHING_TO_UNINSTALL: 'No service pack is installed in the target.',
+  BACKUP_DAMAGED: 'The stored backup of a service pack is missing or altered, so it cannot be uninstalled.',
+  JOURNAL_CORRUPT: 'The transaction journal of the target cannot be read.',
+  RECOVERY_NEEDED: 'A transaction was interrupted and could not be finished or rolled back automatically.',
+  DEMO_FAILED: 'The demo scenario could not be set up on this machine.',
+};

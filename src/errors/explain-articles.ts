@@ -1,0 +1,116 @@
+// The KB-style article for each error code, printed by `servicepack explain CODE` and docs/errors.md.
+import type { ErrorCode } from './codes.js';
+
+export interface ExplainArticle {
+  symptoms: string;
+  cause: string;
+  resolution: string;
+}
+
+export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
+  USAGE: {
+    symptoms: 'The command stops before doing anything and prints a usage message; exit code 2.',
+    cause: 'An unknown command or option, a missing argument, or an option value of the wrong form.',
+    resolution: 'Run `servicepack --help` or `servicepack <command> --help` and correct the command line.',
+  },
+  PACK_NOT_FOUND: {
+    symptoms: 'install, inspect or a dry run stops at once naming the pack path.',
+    cause: 'The path does not exist, is a directory, or cannot be read by this user.',
+    resolution: 'Check the path and its permissions. Nothing in the target was changed.',
+  },
+  PACK_INVALID: {
+    symptoms: 'The pack is refused before anything is read from its payload; the message names the offset or the field.',
+    cause: 'The file is not a service pack, was truncated or extended in transfer, or declares sizes beyond the bounds in docs/format.md.',
+    resolution: 'Download or copy the pack again and compare its size and SHA-256 with the publisher\'s. Nothing in the target was changed.',
+  },
+  PACK_UNSUPPORTED: {
+    symptoms: 'The pack is refused with the format version or encoding it uses.',
+    cause: 'The pack was made by a newer servicepack, with a format version or payload encoding this one does not read.',
+    resolution: 'Upgrade servicepack, or ask the publisher for a pack in a format version this servicepack supports.',
+  },
+  PACK_CORRUPT: {
+    symptoms: 'The install stops while verifying or staging, naming an entry and its expected and actual SHA-256.',
+    cause: 'Payload bytes of the pack changed after it was built (disk or transfer damage, or tampering).',
+    resolution: 'Get an intact copy of the pack. The target was not changed: staged files are discarded.',
+  },
+  PACK_UNSAFE_PATH: {
+    symptoms: 'The pack is refused naming an entry and why its path is unsafe.',
+    cause: 'The manifest names an absolute path, a `..` component, a NUL or backslash, a drive letter, servicepack\'s own `.servicepack` directory, or two paths that collide under case folding.',
+    resolution: 'Do not install this pack; report it to its publisher. Nothing in the target was changed.',
+  },
+  BUILD_INPUT: {
+    symptoms: '`servicepack build` stops naming a path in one of the release trees.',
+    cause: 'A release directory is missing, or holds a file type a pack cannot carry (FIFO, socket, device node).',
+    resolution: 'Point build at two existing release trees that contain only directories, regular files and symlinks.',
+  },
+  TARGET_NOT_FOUND: {
+    symptoms: 'The command stops at once naming the target.',
+    cause: 'The --target path does not exist or is not a directory.',
+    resolution: 'Pass the installation directory (the one the pack\'s paths are relative to) with --target.',
+  },
+  NOT_MANAGED: {
+    symptoms: 'verify or recover reports that the target has no servicepack state.',
+    cause: 'No service pack was ever installed into this directory by servicepack, so there is no record to compare with or recover.',
+    resolution: 'Install a service pack first; `install` works on trees servicepack never saw, by checking every file the pack changes.',
+  },
+  PRODUCT_MISMATCH: {
+    symptoms: 'The install is refused naming the installed product and the pack\'s product.',
+    cause: 'The target\'s recorded product differs from the product the pack was built for.',
+    resolution: 'Use the service pack for the installed product. Nothing was changed.',
+  },
+  VERSION_MISMATCH: {
+    symptoms: 'The install is refused naming the installed version and the version the pack applies to.',
+    cause: 'Service packs apply to exactly one base version; the target is at another (an earlier pack is missing, or this one is installed already).',
+    resolution: 'Run `servicepack status` to see the installed version and history, then install the packs in order.',
+  },
+  BASE_MISMATCH: {
+    symptoms: 'install (or uninstall) is refused and lists every differing path with its expected and actual SHA-256.',
+    cause: 'Files in the target are not the version the pack was built from: edited, replaced by hand (for example renamed to `.old` and copied over), or from another build. For uninstall: files changed after the service pack was installed.',
+    resolution: 'Restore the listed files to the base version (reinstall the base, or undo the local edits) and run the command again. Nothing was changed.',
+  },
+  LOCKED: {
+    symptoms: 'The command is refused naming the process id that holds the target.',
+    cause: 'Another install, uninstall or recover is running on the same target. A lock whose process is gone is taken over automatically, so this process is alive.',
+    resolution: 'Wait for the other command to finish, then run yours again.',
+  },
+  NO_SPACE: {
+    symptoms: 'The install is refused before staging, with the bytes needed and available.',
+    cause: 'New files are staged in full on the target\'s file system before anything is swapped; there is not enough room.',
+    resolution: 'Free the shown amount of space on the target file system. Old files are preserved with hard links and need no extra space.',
+  },
+  CROSS_DEVICE: {
+    symptoms: 'The install is refused naming a directory of the target.',
+    cause: 'That directory is on another file system than the target root; atomic renames cannot cross file systems.',
+    resolution: 'Install with --target set to a directory on a single file system, or unmount what is mounted inside the target.',
+  },
+  IO_FAILED: {
+    symptoms: 'The command fails naming a path, the operation and the errno (ENOSPC, EACCES, EROFS, EPERM, EIO, ...); exit code 1.',
+    cause: 'The file system refused an operation during staging or commit.',
+    resolution: 'Fix the cause named by the errno and run the command again. The transaction was rolled back: the target is the old version.',
+  },
+  NOTHING_TO_UNINSTALL: {
+    symptoms: 'uninstall reports that no service pack is installed.',
+    cause: 'The target\'s history of installed service packs is empty.',
+    resolution: 'Nothing to do. `servicepack status` shows the installed version.',
+  },
+  BACKUP_DAMAGED: {
+    symptoms: 'uninstall is refused listing set-aside files under .servicepack/backup/ that are missing or altered.',
+    cause: 'The files servicepack set aside at install time were removed or changed, so the old version cannot be restored exactly.',
+    resolution: 'Reinstall the base version from its original media. Nothing was changed.',
+  },
+  JOURNAL_CORRUPT: {
+    symptoms: 'A command stops saying .servicepack/journal.json or state.json is unreadable.',
+    cause: 'These files are only ever replaced atomically, so this means damage from outside servicepack.',
+    resolution: 'Run `servicepack verify` against a known-good copy, restore .servicepack/ from a backup, or reinstall the product.',
+  },
+  RECOVERY_NEEDED: {
+    symptoms: 'A command fails and says a transaction is left for recover; exit code 4.',
+    cause: 'The transaction failed and rolling it back failed too (for example the disk became read-only or full during the roll-back).',
+    resolution: 'Fix the cause, then run `servicepack recover --target <dir>`: it finishes the roll-back from the journal. The next install or uninstall on the target also does this first.',
+  },
+  DEMO_FAILED: {
+    symptoms: '`servicepack demo` stops while setting up its scenario.',
+    cause: 'The demo compiles small native libraries and a host program with the system C compiler; it is missing or failed.',
+    resolution: 'Install a C compiler (`apt-get install gcc`) and run the demo again.',
+  },
+};

@@ -1,0 +1,6 @@
+// Error surface of the library: the error type, the code table and the explain articles.
+export { ServicePackError, isServicePackError, hasErrno } from './service-pack-error.js';
+export { errorSummaries } from './codes.js';
+export type { ErrorCode, ErrorDetails, Mismatch } from './codes.js';
+export { explainArticles } from './explain-articles.js';
+export type { ExplainArticle } from './explain-articles.js';

@@ -1,0 +1,56 @@
+// A summary of a pack from its header and manifest alone (no payload is decoded), for `inspect` and `--json`.
+import type { EntryAction, NodeType } from './manifest.js';
+import { openPack } from './pack-reader.js';
+
+/** One entry as `inspect` shows it: `type`/`size` of the new node, or of the old one for a removal. */
+export interface PackSummaryEntry {
+  path: string;
+  action: EntryAction;
+  type: NodeType;
+  size?: number;
+  storedSize?: number;
+}
+
+export interface PackSummary {
+  packId: string;
+  formatVersion: number;
+  product: string;
+  fromVersion: string;
+  toVersion: string;
+  signed: boolean;
+  /** Bytes of the pack file. */
+  size: number;
+  counts: Record<EntryAction, number>;
+  entries: PackSummaryEntry[];
+}
+
+/** Opens, validates and summarises the pack at `path`; throws the errors of `openPack`. */
+export function inspectPack(path: string): PackSummary {
+  const reader = openPack(path);
+  try {
+    const { manifest } = reader;
+    const counts: Record<EntryAction, number> = { add: 0, change: 0, remove: 0, keep: 0 };
+    const entries = manifest.entries.map((e): PackSummaryEntry => {
+      counts[e.action]++;
+      const node = e.new ?? e.old;
+      if (node === undefined) throw new Error(`entry ${e.path} has no node`);
+      const out: PackSummaryEntry = { path: e.path, action: e.action, type: node.type };
+      if (node.type === 'file') out.size = node.size;
+      if (e.blob !== undefined) out.storedSize = manifest.blobs[e.blob]?.storedSize ?? 0;
+      return out;
+    });
+    return {
+      packId: reader.packId,
+      formatVersion: reader.header.formatVersion,
+      product: manifest.product,
+      fromVersion: manifest.fromVersion,
+      toVersion: manifest.toVersion,
+      signed: reader.signature.length > 0,
+      size: reader.size,
+      counts,
+      entries,
+    };
+  } finally {
+    reader.close();
+  }
+}

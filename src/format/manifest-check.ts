@@ -1,0 +1,79 @@
+// Cross-entry rules of a shape-checked manifest: sorted unique safe paths, no case/normalisation
+// collisions, parents that are directories, change entries that change something, and blobs that
+// are contiguous, deduplicated, used, and agree with the entries that reference them.
+import type { Manifest, ManifestEntry } from './manifest.js';
+import { oldNodeOf, sameNode } from './manifest.js';
+import { packInvalid, packUnsafePath as unsafe } from './pack-errors.js';
+import { checkEntryPath, comparePaths, foldPath, parentPath } from './paths.js';
+
+/** Throws PACK_UNSAFE_PATH or PACK_INVALID naming the first entry or blob that breaks a rule. */
+export function checkManifest(m: Manifest, packPath: string): void {
+  checkPaths(m.entries, packPath);
+  checkBlobs(m, packPath);
+}
+
+function checkPaths(entries: ManifestEntry[], packPath: string): void {
+  const byPath = new Map<string, ManifestEntry>();
+  const folded = new Map<string, string>();
+  let previous: string | undefined;
+  for (const entry of entries) {
+    const { path } = entry;
+    checkEntryPath(path);
+    if (previous !== undefined) {
+      const order = comparePaths(previous, path);
+      if (order === 0) throw unsafe(path, 'the path appears twice');
+      if (order > 0) throw packInvalid(packPath, `entry ${JSON.stringify(path)}: entries are not sorted by path (it follows ${JSON.stringify(previous)})`);
+    }
+    previous = path;
+    const key = foldPath(path);
+    const other = folded.get(key);
+    if (other !== undefined) throw unsafe(path, `the path collides with ${JSON.stringify(other)} after Unicode normalisation and case folding`);
+    folded.set(key, path);
+    if (entry.action === 'change' && entry.old !== undefined && entry.new !== undefined && sameNode(entry.old, entry.new)) {
+      throw packInvalid(packPath, `entry ${JSON.stringify(path)}: a change entry whose old and new nodes are equal`);
+    }
+    checkParent(entry, byPath);
+    byPath.set(path, entry);
+  }
+}
+
+function checkParent(entry: ManifestEntry, byPath: Map<string, ManifestEntry>): void {
+  const parent = parentPath(entry.path);
+  if (parent === '') return;
+  const p = byPath.get(parent);
+  if (p === undefined) throw unsafe(entry.path, `its parent ${JSON.stringify(parent)} is not an entry`);
+  if (oldNodeOf(entry) !== undefined && oldNodeOf(p)?.type !== 'dir') {
+    throw unsafe(entry.path, `its parent ${JSON.stringify(parent)} is not a directory in the old tree`);
+  }
+  if (entry.new !== undefined && p.new?.type !== 'dir') {
+    throw unsafe(entry.path, `its parent ${JSON.stringify(parent)} is not a directory in the new tree`);
+  }
+}
+
+function checkBlobs(m: Manifest, packPath: string): void {
+  let offset = 0;
+  const contents = new Set<string>();
+  for (const [i, blob] of m.blobs.entries()) {
+    if (blob.offset !== offset) throw packInvalid(packPath, `blob #${i}: offset ${blob.offset} is not where blob #${i - 1} ends (${offset})`);
+    if (blob.storedSize === 0) throw packInvalid(packPath, `blob #${i}: "storedSize" is 0`);
+    offset += blob.storedSize;
+    if (!Number.isSafeInteger(offset)) throw packInvalid(packPath, `blob #${i}: the payload is longer than 2^53 - 1 bytes`);
+    if (contents.has(blob.sha256)) throw packInvalid(packPath, `blob #${i}: its content is already stored in an earlier blob`);
+    contents.add(blob.sha256);
+  }
+  const used = new Set<number>();
+  for (const entry of m.entries) {
+    if (entry.blob === undefined) continue;
+    const blob = m.blobs[entry.blob];
+    const where = `entry ${JSON.stringify(entry.path)}`;
+    if (blob === undefined) throw packInvalid(packPath, `${where}: blob ${entry.blob} does not exist (there are ${m.blobs.length})`);
+    const node = entry.new;
+    if (node?.type !== 'file' || node.sha256 !== blob.sha256 || node.size !== blob.size) {
+      throw packInvalid(packPath, `${where}: blob ${entry.blob} does not hold the entry's new content (sha256 or size differ)`);
+    }
+    used.add(entry.blob);
+  }
+  for (let i = 0; i < m.blobs.length; i++) {
+    if (!used.has(i)) throw packInvalid(packPath, `blob #${i} is not used by any entry`);
+  }
+}

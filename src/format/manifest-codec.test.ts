@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isServicePackError } from '../errors/index.js';
+import type { ErrorCode } from '../errors/index.js';
+import type { Manifest } from './manifest.js';
+import { decodeManifest, encodeManifest } from './manifest-codec.js';
+
+const H = (c: string): string => c.repeat(64);
+
+function sample(): Manifest {
+  return {
+    format: 1,
+    product: 'exchange',
+    fromVersion: '5.5',
+    toVersion: '5.5-sp4',
+    entries: [
+      { path: 'BIN', action: 'keep', new: { type: 'dir' } },
+      {
+        path: 'BIN/Mdbperf.dll',
+        action: 'change',
+        old: { type: 'file', sha256: H('a'), size: 16048, executable: true },
+        new: { type: 'file', sha256: H('b'), size: 16112, executable: true },
+        blob: 0,
+      },
+      { path: 'BIN/copy.dll', action: 'add', new: { type: 'file', sha256: H('b'), size: 16112, executable: false }, blob: 0 },
+      { path: 'BIN/new-tool', action: 'add', new: { type: 'symlink', target: 'perfhost' } },
+      { path: 'BIN/retired.dll', action: 'remove', old: { type: 'file', sha256: H('c'), size: 10, executable: false } },
+      { path: 'DATA', action: 'change', old: { type: 'file', sha256: H('d'), size: 3, executable: false }, new: { type: 'dir' } },
+      { path: 'DATA/x', action: 'add', new: { type: 'file', sha256: H('e'), size: 0, executable: false }, blob: 1 },
+      { path: 'OLD', action: 'remove', old: { type: 'dir' } },
+      { path: 'OLD/y', action: 'remove', old: { type: 'symlink', target: '../BIN' } },
+    ],
+    blobs: [
+      { offset: 0, storedSize: 5210, storedSha256: H('1'), encoding: 'zstd', size: 16112, sha256: H('b') },
+      { offset: 5210, storedSize: 9, storedSha256: H('2'), encoding: 'zstd', size: 0, sha256: H('e') },
+    ],
+  };
+}
+
+/** Encodes a JSON value the way a hostile or buggy writer might: canonical JSON.stringify of whatever it is given. */
+function raw(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+function edited(edit: (m: any) => void): Buffer {
+  const m = JSON.parse(encodeManifest(sample()).toString('utf8'));
+  edit(m);
+  return raw(m);
+}
+
+function rejects(bytes: Buffer, code: ErrorCode, includes: string): void {
+  assert.throws(
+    () => decodeManifest(bytes, 'p.svp'),
+    (err: unknown) => {
+      assert.ok(isServicePackError(err), String(err));
+      assert.equal(err.code, code, err.message);
+      assert.ok(err.message.includes(includes), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(includes)}`);
+      return true;
+    },
+  );
+}
+
+test('encode then decode gives the same manifest and the same bytes', () => {
+  const bytes = encodeManifest(sample());
+  const decoded = decodeManifest(bytes, 'p.svp');
+  assert.deepEqual(decoded, sample());
+  assert.ok(encodeManifest(decoded).equals(bytes));
+});
+
+test('encoding is canonical: key order of the input objects does not matter', () => {
+  const m = sample();
+  const shuffled = JSON.parse(JSON.stringify(m), function (this: unknown, _k, v) {
+    return v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v;
+  }) as Manifest;
+  assert.ok(encodeManifest(shuffled).equals(encodeManifest(m)));
+  assert.ok(encodeManifest(m).toString().startsWith('{"format":1,"product":"exchange","fromVersion":"5.5","toVersion":"5.5-sp4","entries":[{"path":"BIN","action":"keep","new":{"type":"dir"}},{"path":"BIN/Mdbperf.dll","action":"change","old":{"type":"file","sha256":"'));
+  assert.ok(encodeManifest(m).toString().endsWith(`{"offset":5210,"storedSize":9,"storedSha256":"${H('2')}","encoding":"zstd","size":0,"sha256":"${H('e')}"}]}`));
+});
+
+test('non-canonical bytes are PACK_INVALID', () => {
+  const text = encodeManifest(sample()).toString();
+  rejects(Buffer.from(text.replace('{"format":1,', '{"format": 1,')), 'PACK_INVALID', 'canonical');
+  rejects(Buffer.from(text.replace('"size":16048', '"size":16048.0')), 'PACK_INVALID', 'canonical');
+  rejects(Buffer.from(text.replace('"product":"exchange"', '"product":"exch\\u0061nge"')), 'PACK_INVALID', 'canonical');
+  rejects(Buffer.from(text.replace('{"format":1,', '{"format":1,"format":1,')), 'PACK_INVALID', 'canonical');
+  rejects(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), 'PACK_INVALID', 'not valid JSON');
+  rejects(Buffer.from([0x7b, 0xff, 0x7d]), 'PACK_INVALID', 'not valid UTF-8');
+  rejects(Buffer.from(text.slice(0, -1)), 'PACK_INVALID', 'not valid JSON');
+  rejects(raw([]), 'PACK_INVALID', 'the manifest is not a JSON object');
+});
+
+test('shape errors are PACK_INVALID and name the entry', () => {
+  rejects(edited((m) => (m.extra = 1)), 'PACK_INVALID', 'unknown field "extra"');
+  rejects(edited((m) => delete m.toVersion), 'PACK_INVALID', 'has no "toVersion"');
+  rejects(edited((m) => (m.product = '')), 'PACK_INVALID', '"product" is not a non-empty string');
+  rejects(edited((m) => (m.format = '1')), 'PACK_INVALID', '"format" is not an integer');
+  rejects(edited((m) => (m.entries = {})), 'PACK_INVALID', '"entries" is not an array');
+  rejects(edited((m) => (m.entries[0].action = 'patch')), 'PACK_INVALID', 'entry "BIN": unknown action "patch"');
+  rejects(edited((m) => (m.entries[0].new.type = 'fifo')), 'PACK_INVALID', 'entry "BIN": the "new" node has unknown type "fifo"');
+  rejects(edited((m) => (m.entries[0].new.mode = 493)), 'PACK_INVALID', 'entry "BIN": the "new" node has an unknown field "mode"');
+  rejects(edited((m) => (m.entries[1].new.sha256 = H('B'))), 'PACK_INVALID', 'entry "BIN/Mdbperf.dll": the "new" node\'s "sha256" is not 64 lowercase hex digits');
+  rejects(edited((m) => (m.entries[1].new.size = -1)), 'PACK_INVALID', '"size" is not a non-negative integer');
+  rejects(edited((m) => (m.entries[1].new.executable = 1)), 'PACK_INVALID', '"executable" is not a boolean');
+  rejects(edited((m) => (m.entries[1].path = 7)), 'PACK_INVALID', 'entry #1: "path" is not a string');
+  rejects(edited((m) => (m.blobs[0].storedSize = 1.5)), 'PACK_INVALID', 'blob #0: "storedSize" is not a non-negative integer');
+});
+
+test('action, node and blob consistency', () => {
+  rejects(edited((m) => delete m.entries[1].old), 'PACK_INVALID', 'entry "BIN/Mdbperf.dll": a change entry has no "old" node');
+  rejects(edited((m) => (m.entries[0].old = { type: 'dir' })), 'PACK_INVALID', 'entry "BIN": a keep entry must not have an "old" node');
+  rejects(edited((m) => (m.entries[4].new = { type: 'dir' })), 'PACK_INVALID', 'entry "BIN/retired.dll": a remove entry must not have a "new" node');
+  rejects(edited((m) => delete m.entries[2].blob), 'PACK_INVALID', 'entry "BIN/copy.dll": the entry has no "blob"');
+  rejects(edited((m) => (m.entries[3].blob = 0)), 'PACK_INVALID', 'entry "BIN/new-tool": the entry must not have a "blob"');
+  rejects(edited((m) => (m.entries[2].blob = 2)), 'PACK_INVALID', 'entry "BIN/copy.dll": blob 2 does not exist');
+  rejects(edited((m) => (m.entries[2].blob = 1)), 'PACK_INVALID', 'entry "BIN/copy.dll": blob 1 does not hold');
+  rejects(edited((m) => (m.blobs[0].size = 16113)), 'PACK_INVALID', 'entry "BIN/Mdbperf.dll": blob 0 does not hold');
+  rejects(edited((m) => (m.entries[1].old = m.entries[1].new)), 'PACK_INVALID', 'entry "BIN/Mdbperf.dll": a change entry whose old and new nodes are equal');
+  rejects(edited((m) => (m.entries[3].new.target = 'a\0b')), 'PACK_INVALID', 'symlink target contains a NUL');
+  rejects(edited((m) => (m.entries[3].new.target = 'x'.repeat(4097))), 'PACK_INVALID', 'symlink target is longer than 4096 bytes');
+  rejects(edited((m) => (m.entries[3].new.target = '')), 'PACK_INVALID', 'symlink target is not a non-empty string');
+});
+
+test('blob records: contiguous offsets, no duplicates, all used, known encoding', () => {
+  rejects(edited((m) => (m.blobs[1].offset = 5211)), 'PACK_INVALID', 'blob #1: offset 5211 is not where blob #0 ends (5210)');
+  rejects(edited((m) => (m.blobs[0].offset = 1)), 'PACK_INVALID', 'blob #0: offset 1');
+  rejects(edited((m) => (m.blobs[0].storedSize = 0)), 'PACK_INVALID', 'blob #0: "storedSize" is 0');
+  rejects(edited((m) => m.blobs.push({ ...m.blobs[1], offset: 5219 })), 'PACK_INVALID', 'blob #2: its content is already stored');
+  rejects(
+    edited((m) => m.blobs.push({ ...m.blobs[1], offset: 5219, sha256: H('f') })),
+    'PACK_INVALID',
+    'blob #2 is not used by any entry',
+  );
+  rejects(edited((m) => (m.blobs[1].encoding = 'zstd-patch')), 'PACK_UNSUPPORTED', 'blob encoding "zstd-patch"');
+  rejects(edited((m) => (m.format = 2)), 'PACK_UNSUPPORTED', 'manifest format 2');
+});
+
+test('paths: sorted, unique, safe, no fold collisions, parents are directories', () => {
+  rejects(edited((m) => ([m.entries[1], m.entries[2]] = [m.entries[2], m.entries[1]])), 'PACK_INVALID', 'entry "BIN/Mdbperf.dll": entries are not sorted');
+  rejects(edited((m) => m.entries.splice(1, 0, m.entries[0])), 'PACK_UNSAFE_PATH', '"BIN": the path appears twice');
+  rejects(edited((m) => (m.entries[8].path = 'OLD/../y')), 'PACK_UNSAFE_PATH', "'..' component");
+  rejects(edited((m) => m.entries.unshift({ path: '.servicepack', action: 'add', new: { type: 'dir' } })), 'PACK_UNSAFE_PATH', '.servicepack');
+  rejects(edited((m) => m.entries.splice(1, 0, { path: 'BIN/MDBPERF.DLL', action: 'add', new: { type: 'dir' } })), 'PACK_UNSAFE_PATH', '"BIN/Mdbperf.dll": the path collides with "BIN/MDBPERF.DLL"');
+  rejects(edited((m) => m.entries.shift()), 'PACK_UNSAFE_PATH', '"BIN/Mdbperf.dll": its parent "BIN" is not an entry');
+  rejects(edited((m) => (m.entries[0] = { path: 'BIN', action: 'add', new: { type: 'dir' } })), 'PACK_UNSAFE_PATH', '"BIN/Mdbperf.dll": its parent "BIN" is not a directory in the old tree');
+  rejects(edited((m) => (m.entries[7] = { path: 'OLD', action: 'add', new: { type: 'dir' } })), 'PACK_UNSAFE_PATH', '"OLD/y": its parent "OLD" is not a directory in the old tree');
+  rejects(edited((m) => (m.entries[5].new = { type: 'symlink', target: 'x' })), 'PACK_UNSAFE_PATH', '"DATA/x": its parent "DATA" is not a directory in the new tree');
+});
+
+test('bounds: blobs may not outnumber entries', () => {
+  const m = sample();
+  m.entries = m.entries.slice(0, 1);
+  m.blobs = [m.blobs[0]!, m.blobs[1]!, { ...m.blobs[1]!, offset: 5219 }];
+  rejects(raw(m), 'PACK_INVALID', 'the manifest has 3 blobs, more than its 1 entries');
+});

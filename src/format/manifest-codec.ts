@@ -1,0 +1,69 @@
+// The manifest's byte form: canonical JSON (fixed key order, no whitespace, integers only) on encode,
+// and on decode strict UTF-8, JSON, shape, cross-entry rules, and byte-exact canonical form.
+import type { BlobRecord, Manifest, ManifestEntry, TreeNode } from './manifest.js';
+import { checkManifest } from './manifest-check.js';
+import { parseManifest } from './manifest-parse.js';
+import { packInvalid } from './pack-errors.js';
+
+/** Canonical manifest bytes: equal manifests give equal bytes, whatever order their objects' keys were set in. */
+export function encodeManifest(m: Manifest): Buffer {
+  const canonical = {
+    format: m.format,
+    product: m.product,
+    fromVersion: m.fromVersion,
+    toVersion: m.toVersion,
+    entries: m.entries.map(canonicalEntry),
+    blobs: m.blobs.map(canonicalBlob),
+  };
+  return Buffer.from(JSON.stringify(canonical), 'utf8');
+}
+
+function canonicalEntry(e: ManifestEntry): object {
+  const out: Record<string, unknown> = { path: e.path, action: e.action };
+  if (e.old !== undefined) out.old = canonicalNode(e.old);
+  if (e.new !== undefined) out.new = canonicalNode(e.new);
+  if (e.blob !== undefined) out.blob = e.blob;
+  return out;
+}
+
+function canonicalNode(n: TreeNode): object {
+  switch (n.type) {
+    case 'file':
+      return { type: n.type, sha256: n.sha256, size: n.size, executable: n.executable };
+    case 'symlink':
+      return { type: n.type, target: n.target };
+    case 'dir':
+      return { type: n.type };
+  }
+}
+
+function canonicalBlob(b: BlobRecord): object {
+  return { offset: b.offset, storedSize: b.storedSize, storedSha256: b.storedSha256, encoding: b.encoding, size: b.size, sha256: b.sha256 };
+}
+
+/**
+ * Decodes and fully validates manifest bytes read from `packPath` (named in errors): PACK_INVALID,
+ * PACK_UNSUPPORTED (unknown format or encoding) or PACK_UNSAFE_PATH on the first violation.
+ */
+export function decodeManifest(bytes: Buffer, packPath: string): Manifest {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (err) {
+    if (err instanceof TypeError) throw packInvalid(packPath, 'the manifest is not valid UTF-8');
+    throw err;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    if (err instanceof SyntaxError) throw packInvalid(packPath, `the manifest is not valid JSON (${err.message})`);
+    throw err;
+  }
+  const manifest = parseManifest(value, packPath);
+  checkManifest(manifest, packPath);
+  if (!encodeManifest(manifest).equals(bytes)) {
+    throw packInvalid(packPath, 'the manifest is not in canonical form (key order, whitespace, escapes or number format)');
+  }
+  return manifest;
+}

@@ -1,0 +1,121 @@
+// Shape check of a parsed manifest: every field present with the right JSON type and no unknown field,
+// turning `unknown` into a typed Manifest. Cross-entry rules live in manifest-check.ts.
+import type { BlobRecord, EntryAction, Manifest, ManifestEntry, TreeNode } from './manifest.js';
+import { FORMAT_VERSION } from './manifest.js';
+import { packInvalid, packUnsupported } from './pack-errors.js';
+
+export const MAX_ENTRIES = 1_000_000;
+export const MAX_SYMLINK_TARGET_BYTES = 4096;
+
+const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+type JsonObject = Record<string, unknown>;
+
+/** Checks the JSON shape of a whole manifest; `packPath` is named in errors. */
+export function parseManifest(value: unknown, packPath: string): Manifest {
+  const fail = (reason: string): never => {
+    throw packInvalid(packPath, reason);
+  };
+  const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], [], 'the manifest', fail);
+  if (!Number.isSafeInteger(top.format)) fail('the manifest "format" is not an integer');
+  if (top.format !== FORMAT_VERSION) throw packUnsupported(packPath, `manifest format ${String(top.format)}`, top.format as number);
+  const product = label(top.product, 'product', fail);
+  const fromVersion = label(top.fromVersion, 'fromVersion', fail);
+  const toVersion = label(top.toVersion, 'toVersion', fail);
+  if (!Array.isArray(top.entries)) return fail('the manifest "entries" is not an array');
+  if (!Array.isArray(top.blobs)) return fail('the manifest "blobs" is not an array');
+  if (top.entries.length > MAX_ENTRIES) fail(`the manifest has ${top.entries.length} entries, more than ${MAX_ENTRIES}`);
+  if (top.blobs.length > top.entries.length) fail(`the manifest has ${top.blobs.length} blobs, more than its ${top.entries.length} entries`);
+  const entries = top.entries.map((e: unknown, i: number) => parseEntry(e, i, packPath));
+  const blobs = top.blobs.map((b: unknown, i: number) => parseBlob(b, i, packPath));
+  return { format: FORMAT_VERSION, product, fromVersion, toVersion, entries, blobs };
+}
+
+function label(value: unknown, name: string, fail: (reason: string) => never): string {
+  if (typeof value !== 'string' || value.length === 0) fail(`the manifest "${name}" is not a non-empty string`);
+  return value as string;
+}
+
+function parseEntry(value: unknown, index: number, packPath: string): ManifestEntry {
+  const where = typeof (value as JsonObject | null)?.path === 'string' ? `entry ${JSON.stringify((value as JsonObject).path)}` : `entry #${index}`;
+  const fail = (reason: string): never => {
+    throw packInvalid(packPath, `${where}: ${reason}`);
+  };
+  const o = objectWithKeys(value, ['path', 'action'], ['old', 'new', 'blob'], where, fail);
+  if (typeof o.path !== 'string') fail('"path" is not a string');
+  const action = o.action as EntryAction;
+  if (!ACTIONS.includes(action)) fail(`unknown action ${JSON.stringify(o.action)}`);
+  const needOld = action === 'change' || action === 'remove';
+  const needNew = action !== 'remove';
+  if (needOld !== Object.hasOwn(o, 'old')) fail(needOld ? `a ${action} entry has no "old" node` : `a ${action} entry must not have an "old" node`);
+  if (needNew !== Object.hasOwn(o, 'new')) fail(needNew ? `a ${action} entry has no "new" node` : `a ${action} entry must not have a "new" node`);
+  const entry: ManifestEntry = { path: o.path as string, action };
+  if (needOld) entry.old = parseNode(o.old, '"old"', fail);
+  if (needNew) entry.new = parseNode(o.new, '"new"', fail);
+  const needBlob = (action === 'add' || action === 'change') && entry.new?.type === 'file';
+  if (needBlob !== Object.hasOwn(o, 'blob')) fail(needBlob ? 'the entry has no "blob" though its new node is an added or changed file' : 'the entry must not have a "blob"');
+  if (needBlob) {
+    if (!Number.isSafeInteger(o.blob) || (o.blob as number) < 0) fail('"blob" is not a non-negative integer');
+    entry.blob = o.blob as number;
+  }
+  return entry;
+}
+
+function parseNode(value: unknown, name: string, fail: (reason: string) => never): TreeNode {
+  const type = (value as JsonObject | null)?.type;
+  if (type === 'file') {
+    const o = objectWithKeys(value, ['type', 'sha256', 'size', 'executable'], [], `the ${name} node`, fail);
+    if (typeof o.sha256 !== 'string' || !SHA256_HEX.test(o.sha256)) fail(`the ${name} node's "sha256" is not 64 lowercase hex digits`);
+    if (!Number.isSafeInteger(o.size) || (o.size as number) < 0) fail(`the ${name} node's "size" is not a non-negative integer`);
+    if (typeof o.executable !== 'boolean') fail(`the ${name} node's "executable" is not a boolean`);
+    return { type: 'file', sha256: o.sha256 as string, size: o.size as number, executable: o.executable as boolean };
+  }
+  if (type === 'symlink') {
+    const o = objectWithKeys(value, ['type', 'target'], [], `the ${name} node`, fail);
+    if (typeof o.target !== 'string' || o.target.length === 0) fail(`the ${name} symlink target is not a non-empty string`);
+    const target = o.target as string;
+    if (target.includes('\0')) fail(`the ${name} symlink target contains a NUL character`);
+    if (Buffer.byteLength(target, 'utf8') > MAX_SYMLINK_TARGET_BYTES) fail(`the ${name} symlink target is longer than ${MAX_SYMLINK_TARGET_BYTES} bytes`);
+    return { type: 'symlink', target };
+  }
+  if (type === 'dir') {
+    objectWithKeys(value, ['type'], [], `the ${name} node`, fail);
+    return { type: 'dir' };
+  }
+  return fail(`the ${name} node has unknown type ${JSON.stringify(type)}`);
+}
+
+function parseBlob(value: unknown, index: number, packPath: string): BlobRecord {
+  const fail = (reason: string): never => {
+    throw packInvalid(packPath, `blob #${index}: ${reason}`);
+  };
+  const o = objectWithKeys(value, ['offset', 'storedSize', 'storedSha256', 'encoding', 'size', 'sha256'], [], `blob #${index}`, fail);
+  for (const key of ['offset', 'storedSize', 'size'] as const) {
+    if (!Number.isSafeInteger(o[key]) || (o[key] as number) < 0) fail(`"${key}" is not a non-negative integer`);
+  }
+  for (const key of ['storedSha256', 'sha256'] as const) {
+    if (typeof o[key] !== 'string' || !SHA256_HEX.test(o[key])) fail(`"${key}" is not 64 lowercase hex digits`);
+  }
+  if (typeof o.encoding !== 'string') fail('"encoding" is not a string');
+  if (o.encoding !== 'zstd') throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
+  return {
+    offset: o.offset as number,
+    storedSize: o.storedSize as number,
+    storedSha256: o.storedSha256 as string,
+    encoding: 'zstd',
+    size: o.size as number,
+    sha256: o.sha256 as string,
+  };
+}
+
+/** `value` as a plain object holding every `required` key, and no key outside `required` and `optional`. */
+function objectWithKeys(value: unknown, required: string[], optional: string[], what: string, fail: (reason: string) => never): JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`${what} is not a JSON object`);
+  const o = value as JsonObject;
+  for (const key of required) if (!Object.hasOwn(o, key)) fail(`${what} has no "${key}"`);
+  for (const key of Object.keys(o)) {
+    if (!required.includes(key) && !optional.includes(key)) fail(`${what} has an unknown field "${key}"`);
+  }
+  return o;
+}

@@ -1,0 +1,79 @@
+// The manifest: what a pack changes, the exact base it applies to, and where each payload blob lives.
+// docs/format.md is the specification; this file is its TypeScript shape.
+
+/** The only container format version this code writes and reads. */
+export const FORMAT_VERSION = 1;
+
+/** A regular file. `sha256` is lowercase hex of the content; `executable` is the owner-exec bit. */
+export interface FileNode {
+  type: 'file';
+  sha256: string;
+  size: number;
+  executable: boolean;
+}
+
+/** A symbolic link, stored as a link and never followed. */
+export interface SymlinkNode {
+  type: 'symlink';
+  target: string;
+}
+
+/** A directory (also empty ones). */
+export interface DirNode {
+  type: 'dir';
+}
+
+export type TreeNode = FileNode | SymlinkNode | DirNode;
+
+/** What the pack does to one path. `keep` entries describe unchanged files so `verify` knows the whole tree. */
+export type EntryAction = 'add' | 'change' | 'remove' | 'keep';
+
+/**
+ * One path of the union of the old and the new tree.
+ * - add: `new` only; change: `old` and `new`; remove: `old` only; keep: `new` only (old equals new).
+ * - `blob` indexes `Manifest.blobs` and is present exactly when `new` is a file and action is add or change.
+ */
+export interface ManifestEntry {
+  path: string;
+  action: EntryAction;
+  old?: TreeNode;
+  new?: TreeNode;
+  blob?: number;
+}
+
+/** How a blob's stored bytes decode to file content. `zstd` is one standard zstd frame. */
+export type BlobEncoding = 'zstd';
+
+/** One stored payload blob: content-addressed, deduplicated, placed at `offset` within the payload section. */
+export interface BlobRecord {
+  offset: number;
+  storedSize: number;
+  storedSha256: string;
+  encoding: BlobEncoding;
+  size: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  format: typeof FORMAT_VERSION;
+  product: string;
+  fromVersion: string;
+  toVersion: string;
+  entries: ManifestEntry[];
+  blobs: BlobRecord[];
+}
+
+/** The old node of an entry: for `keep` it is the new node. */
+export function oldNodeOf(entry: ManifestEntry): TreeNode | undefined {
+  return entry.action === 'keep' ? entry.new : entry.old;
+}
+
+/** The kind of a tree node. */
+export type NodeType = TreeNode['type'];
+
+/** True when two nodes are equal for installation: same type, and same content, exec bit and size, or link target. */
+export function sameNode(a: TreeNode, b: TreeNode): boolean {
+  if (a.type === 'file' && b.type === 'file') return a.sha256 === b.sha256 && a.size === b.size && a.executable === b.executable;
+  if (a.type === 'symlink' && b.type === 'symlink') return a.target === b.target;
+  return a.type === 'dir' && b.type === 'dir';
+}

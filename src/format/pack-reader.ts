@@ -1,0 +1,191 @@
+// Opens a pack and checks it front to back before any payload byte is trusted: header bounds, exact file
+// length, manifest, signature bytes, payload length. Blobs are then decoded on demand, streaming, and
+// checked against their stored hash, content hash and size.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { ServicePackError, hasErrno } from '../errors/index.js';
+import { CHUNK_SIZE, sha256Hex } from './hash.js';
+import { HEADER_SIZE, decodeHeader } from './header.js';
+import type { PackHeader } from './header.js';
+import type { Manifest } from './manifest.js';
+import { decodeManifest } from './manifest-codec.js';
+import { packCorrupt, packInvalid } from './pack-errors.js';
+import { MAX_WINDOW_LOG, zstd } from './zstd.js';
+
+/** An open, validated pack. Holds a file descriptor until `close()`. */
+export interface PackReader {
+  path: string;
+  header: PackHeader;
+  manifest: Manifest;
+  manifestBytes: Buffer;
+  /** SHA-256 hex of the manifest bytes. */
+  packId: string;
+  signature: Buffer;
+  /** Absolute file offset of the payload section. */
+  payloadOffset: number;
+  /** Total bytes of the pack file. */
+  size: number;
+  fd: number;
+  close(): void;
+}
+
+/** Opens and validates the pack at `path`: PACK_NOT_FOUND, PACK_INVALID, PACK_UNSUPPORTED or PACK_UNSAFE_PATH. */
+export function openPack(path: string): PackReader {
+  const fd = openReadable(path);
+  try {
+    return readPack(path, fd);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+function openReadable(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EISDIR', 'ELOOP', 'ENAMETOOLONG')) throw notFound(path, err);
+    throw err;
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw notFound(path, undefined);
+  }
+  return fd;
+}
+
+function readPack(path: string, fd: number): PackReader {
+  const size = fstatSync(fd).size;
+  const header = decodeHeader(readExactly(fd, path, 0, Math.min(size, HEADER_SIZE)), path);
+  const expected = HEADER_SIZE + header.manifestLength + header.signatureLength + header.payloadLength;
+  if (size < expected) throw packInvalid(path, `the file is truncated: ${size} bytes, the header declares ${expected}`, size);
+  if (size > expected) throw packInvalid(path, `${size - expected} bytes follow the end the header declares (${expected})`, expected);
+  const manifestBytes = readExactly(fd, path, HEADER_SIZE, header.manifestLength);
+  const manifest = decodeManifest(manifestBytes, path);
+  const signature = readExactly(fd, path, HEADER_SIZE + header.manifestLength, header.signatureLength);
+  const declared = manifest.blobs.reduce((sum, b) => sum + b.storedSize, 0);
+  if (declared !== header.payloadLength) {
+    throw packInvalid(path, `the header declares a ${header.payloadLength}-byte payload but the blobs sum to ${declared} bytes`, 20);
+  }
+  let open = true;
+  return {
+    path,
+    header,
+    manifest,
+    manifestBytes,
+    packId: sha256Hex(manifestBytes),
+    signature,
+    payloadOffset: HEADER_SIZE + header.manifestLength + header.signatureLength,
+    size,
+    fd,
+    close(): void {
+      if (open) {
+        open = false;
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+function readExactly(fd: number, path: string, position: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, done, length - done, position + done);
+    if (n === 0) throw packInvalid(path, `the file ended at byte ${position + done} while reading`, position + done);
+    done += n;
+  }
+  return buf;
+}
+
+/**
+ * Decodes blob `blobIndex`, passing decoded chunks to `onChunk` (each chunk is reused once it returns).
+ * Throws PACK_CORRUPT at the first decoded byte past the declared size, on a zstd error, or when the
+ * stored hash, content hash or size differ; a consumer uses the output only after this returns.
+ */
+export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void): void {
+  const blob = reader.manifest.blobs[blobIndex];
+  if (blob === undefined) throw new Error(`blob ${blobIndex} does not exist in ${reader.path}`);
+  const corrupt = (expected: string, actual: string): ServicePackError<'PACK_CORRUPT'> =>
+    packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), expected, actual);
+  const dctx = new zstd.DCtx();
+  dctx.setParameter(zstd.DParameter.windowLogMax, MAX_WINDOW_LOG);
+  const storedHash = createHash('sha256');
+  const contentHash = createHash('sha256');
+  const input = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, Math.max(blob.storedSize, 1)));
+  const output = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, blob.size + 1));
+  const start = reader.payloadOffset + blob.offset;
+  let read = 0;
+  let decoded = 0;
+  let frameLeft = 1;
+  while (read < blob.storedSize) {
+    const n = readSync(reader.fd, input, 0, Math.min(input.length, blob.storedSize - read), start + read);
+    if (n === 0) throw packInvalid(reader.path, `the file ended inside blob #${blobIndex}`, start + read);
+    read += n;
+    const src = input.subarray(0, n);
+    storedHash.update(src);
+    let consumedTotal = 0;
+    let produced = 0;
+    do {
+      let consumed: number;
+      try {
+        [frameLeft, produced, consumed] = dctx.decompressStream(output, src.subarray(consumedTotal));
+      } catch (err) {
+        throw corrupt('a valid zstd frame', err instanceof Error ? `zstd error: ${err.message}` : 'zstd error');
+      }
+      consumedTotal += consumed;
+      if (frameLeft === 0 && (consumedTotal < n || read < blob.storedSize)) {
+        throw corrupt('one zstd frame', 'stored bytes after the end of the frame');
+      }
+      if (decoded + produced > blob.size) {
+        if (blob.size > decoded) onChunk(output.subarray(0, blob.size - decoded));
+        throw corrupt(`${blob.size} bytes`, `more than ${blob.size} bytes`);
+      }
+      decoded += produced;
+      if (produced > 0) {
+        const chunk = output.subarray(0, produced);
+        contentHash.update(chunk);
+        onChunk(chunk);
+      }
+    } while (consumedTotal < n || produced === output.length);
+  }
+  const stored = storedHash.digest('hex');
+  if (stored !== blob.storedSha256) throw corrupt(`stored sha256 ${blob.storedSha256}`, `stored sha256 ${stored}`);
+  if (frameLeft !== 0) throw corrupt('a complete zstd frame', 'a truncated zstd frame');
+  if (decoded !== blob.size) throw corrupt(`${blob.size} bytes`, `${decoded} bytes`);
+  const content = contentHash.digest('hex');
+  if (content !== blob.sha256) throw corrupt(`sha256 ${blob.sha256}`, `sha256 ${content}`);
+}
+
+/** Progress of `verifyPack`, reported after each blob. */
+export interface VerifyProgress {
+  blobsDone: number;
+  blobsTotal: number;
+  storedBytesDone: number;
+  storedBytesTotal: number;
+}
+
+/** Decodes every blob, discarding the output: PACK_CORRUPT on the first blob that does not check out. */
+export function verifyPack(reader: PackReader, onProgress?: (p: VerifyProgress) => void): void {
+  const { blobs } = reader.manifest;
+  let storedBytesDone = 0;
+  for (let i = 0; i < blobs.length; i++) {
+    decodeBlob(reader, i, () => {});
+    storedBytesDone += blobs[i]?.storedSize ?? 0;
+    onProgress?.({ blobsDone: i + 1, blobsTotal: blobs.length, storedBytesDone, storedBytesTotal: reader.header.payloadLength });
+  }
+}
+
+/** The first entry that references the blob: errors name a path, not an index. */
+function entryOfBlob(manifest: Manifest, blobIndex: number): string {
+  return manifest.entries.find((e) => e.blob === blobIndex)?.path ?? `blob #${blobIndex}`;
+}
+
+function notFound(path: string, cause: unknown): ServicePackError<'PACK_NOT_FOUND'> {
+  return new ServicePackError('PACK_NOT_FOUND', `Cannot read service pack ${path}: it does not exist or is not a readable file.`, {
+    hint: 'Check the path of the .svp file.',
+    details: { path },
+    cause,
+  });
+}

@@ -1,0 +1,52 @@
+// Writes a pack file atomically: header, manifest, signature, then the payload copied from a spool file
+// in 1 MiB chunks. The manifest is validated exactly as a reader would before anything is written.
+import { readSync } from 'node:fs';
+import { openAtomicOutput } from '../fs/atomic-output.js';
+import { CHUNK_SIZE, sha256Hex } from './hash.js';
+import { HEADER_SIZE, MAX_SIGNATURE_LENGTH, encodeHeader } from './header.js';
+import type { Manifest } from './manifest.js';
+import { decodeManifest, encodeManifest } from './manifest-codec.js';
+
+/** The payload bytes: `length` bytes at position 0 of the open file `fd`, the blobs back to back in manifest order. */
+export interface PayloadSource {
+  fd: number;
+  length: number;
+}
+
+/** What was written. */
+export interface WrittenPack {
+  packId: string;
+  size: number;
+}
+
+/** Writes `manifest`, `signature` (default none) and `payload` to `outPath`, replacing it atomically. */
+export function writePack(outPath: string, manifest: Manifest, payload: PayloadSource, signature: Buffer = Buffer.alloc(0)): WrittenPack {
+  const manifestBytes = encodeManifest(manifest);
+  decodeManifest(manifestBytes, outPath);
+  const declared = manifest.blobs.reduce((sum, b) => sum + b.storedSize, 0);
+  if (declared !== payload.length) throw new Error(`payload is ${payload.length} bytes but the blobs declare ${declared}`);
+  if (signature.length > MAX_SIGNATURE_LENGTH) throw new Error(`signature is ${signature.length} bytes, more than ${MAX_SIGNATURE_LENGTH}`);
+  const out = openAtomicOutput(outPath);
+  try {
+    out.write(encodeHeader({ manifestLength: manifestBytes.length, signatureLength: signature.length, payloadLength: payload.length }));
+    out.write(manifestBytes);
+    out.write(signature);
+    copyPayload(payload, out.write);
+    out.commit();
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
+  return { packId: sha256Hex(manifestBytes), size: HEADER_SIZE + manifestBytes.length + signature.length + payload.length };
+}
+
+function copyPayload(payload: PayloadSource, write: (buf: Uint8Array) => void): void {
+  const buf = Buffer.allocUnsafe(CHUNK_SIZE);
+  let position = 0;
+  while (position < payload.length) {
+    const n = readSync(payload.fd, buf, 0, Math.min(CHUNK_SIZE, payload.length - position), position);
+    if (n === 0) throw new Error(`payload spool ended at ${position} of ${payload.length} bytes`);
+    write(buf.subarray(0, n));
+    position += n;
+  }
+}

@@ -1,0 +1,115 @@
+// Durable file-system primitives: every write to disk in servicepack goes through src/fs/.
+// All calls are synchronous so that crash points are deterministic (one syscall sequence per run).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hasErrno } from '../errors/index.js';
+import { withIo } from './io-error.js';
+
+/** fsync a directory so that renames, links and unlinks inside it survive power loss. */
+export function fsyncDir(dir: string): void {
+  withIo('fsync', dir, () => {
+    const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+}
+
+/** Writes `data` to `file` atomically: temp file in the same directory, fsync, rename, fsync directory. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}`);
+  withIo('write', tmp, () => {
+    const fd = fs.openSync(tmp, 'w', 0o644);
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+  withIo('rename', file, () => fs.renameSync(tmp, file));
+  fsyncDir(dir);
+}
+
+/** lstat that returns null for a missing path (never follows a final symlink). */
+export function lstatOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(p);
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+    throw err;
+  }
+}
+
+/** True when both paths exist and are the same inode. */
+export function sameInode(a: string, b: string): boolean {
+  const sa = lstatOrNull(a);
+  const sb = lstatOrNull(b);
+  return sa !== null && sb !== null && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/** Creates `dir` and its missing parents; returns the directories it created, outermost first. */
+export function makeDirs(dir: string): string[] {
+  const created: string[] = [];
+  const missing: string[] = [];
+  let cur = dir;
+  while (lstatOrNull(cur) === null) {
+    missing.unshift(cur);
+    const parent = path.dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  for (const d of missing) {
+    withIo('mkdir', d, () => fs.mkdirSync(d, 0o755));
+    created.push(d);
+  }
+  return created;
+}
+
+/** Removes a tree that belongs to servicepack (staging, backups); a missing tree is fine. */
+export function removeTree(p: string): void {
+  withIo('remove', p, () => fs.rmSync(p, { recursive: true, force: true }));
+}
+
+export const rename = (from: string, to: string): void => withIo('rename', to, () => fs.renameSync(from, to));
+export const link = (existing: string, newPath: string): void =>
+  withIo('link', newPath, () => fs.linkSync(existing, newPath));
+export const unlink = (p: string): void => withIo('unlink', p, () => fs.unlinkSync(p));
+export const unlinkIfExists = (p: string): void => withIo('unlink', p, () => fs.rmSync(p, { force: true }));
+export const makeDir = (p: string): void => withIo('mkdir', p, () => fs.mkdirSync(p, 0o755));
+export const removeDir = (p: string): void => withIo('rmdir', p, () => fs.rmdirSync(p));
+
+/**
+ * Creates a new file (never an existing one) with exactly `mode`, lets `fill` write its content through
+ * the given writer, and fsyncs it before closing.
+ */
+export function writeNewFile(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void): void {
+  const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode));
+  try {
+    withIo('chmod', file, () => fs.fchmodSync(fd, mode));
+    fill((chunk) => {
+      let off = 0;
+      while (off < chunk.length) off += withIo('write', file, () => fs.writeSync(fd, chunk, off, chunk.length - off));
+    });
+    withIo('fsync', file, () => fs.fsyncSync(fd));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Copies an already staged file to a new staged file with `mode`, durably. */
+export function copyNewFile(from: string, to: string, mode: number): void {
+  withIo('copy', to, () => fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL));
+  withIo('chmod', to, () => fs.chmodSync(to, mode));
+  const fd = withIo('open', to, () => fs.openSync(to, 'r'));
+  try {
+    withIo('fsync', to, () => fs.fsyncSync(fd));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export const makeSymlink = (target: string, p: string): void => withIo('symlink', p, () => fs.symlinkSync(target, p));

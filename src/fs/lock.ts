@@ -1,0 +1,104 @@
+// The target lock: one servicepack process at a time per target. A lock whose owner process is gone
+// (not running, or a different process reusing the pid) is stale and is taken over atomically.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ServicePackError, hasErrno } from '../errors/index.js';
+import type { Platform } from '../platform/index.js';
+import { ioFailed, withIo } from './io-error.js';
+
+interface LockRecord {
+  pid: number;
+  start: string | null;
+  command?: string;
+}
+
+export class TargetLock {
+  readonly file: string;
+  readonly tookOverFrom: number | undefined;
+  #released = false;
+
+  private constructor(file: string, tookOverFrom: number | undefined) {
+    this.file = file;
+    this.tookOverFrom = tookOverFrom;
+  }
+
+  /**
+   * Takes the lock file `file` for this process or throws LOCKED naming the live owner.
+   * The record is written to a private temp file first and published with link(), which fails if the
+   * lock exists: a reader never sees a half-written lock.
+   */
+  static acquire(file: string, target: string, platform: Platform): TargetLock {
+    const record: LockRecord = { pid: process.pid, start: platform.processStartToken(process.pid) };
+    const command = platform.describeProcess(process.pid);
+    if (command !== undefined) record.command = command;
+    const tmp = `${file}.${process.pid}`;
+    withIo('write', tmp, () => fs.writeFileSync(tmp, JSON.stringify(record), { mode: 0o644 }));
+    let tookOverFrom: number | undefined;
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        try {
+          fs.linkSync(tmp, file);
+          return new TargetLock(file, tookOverFrom);
+        } catch (err) {
+          if (!hasErrno(err, 'EEXIST')) throw ioFailed(err, 'lock', file);
+        }
+        const owner = readLock(file);
+        if (owner === undefined) continue; // released between our link and our read
+        if (owner !== null && owner.start !== null && platform.processStartToken(owner.pid) === owner.start) {
+          throw new ServicePackError('LOCKED', `target ${target} is locked by process ${owner.pid}`, {
+            hint: 'Wait for the other servicepack command to finish. If that process is gone, run the command again: its stale lock is taken over.',
+            details: owner.command === undefined ? { target, pid: owner.pid } : { target, pid: owner.pid, command: owner.command },
+          });
+        }
+        // Stale: move it out of the way; only one contender's rename succeeds.
+        const stale = `${file}.stale-${process.pid}`;
+        try {
+          fs.renameSync(file, stale);
+          fs.unlinkSync(stale);
+          tookOverFrom = owner?.pid ?? -1;
+        } catch (err) {
+          if (!hasErrno(err, 'ENOENT')) throw err;
+        }
+      }
+      throw new ServicePackError('LOCKED', `target ${target} lock keeps changing hands`, {
+        hint: 'Another servicepack process is starting on this target; run the command again when it has finished.',
+        details: { target, pid: -1 },
+      });
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  /** Removes the lock if it is still ours. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    const owner = readLock(this.file);
+    if (owner !== undefined && owner !== null && owner.pid === process.pid) {
+      withIo('unlock', this.file, () => fs.unlinkSync(this.file));
+    }
+  }
+}
+
+/** The lock record, null for an unreadable record, undefined when there is no lock. */
+function readLock(file: string): LockRecord | null | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+  try {
+    const v = JSON.parse(text) as Partial<LockRecord>;
+    if (typeof v.pid !== 'number') return null;
+    const rec: LockRecord = { pid: v.pid, start: typeof v.start === 'string' ? v.start : null };
+    if (typeof v.command === 'string') rec.command = v.command;
+    return rec;
+  } catch {
+    return null;
+  }
+}
+
+export const lockFileName = 'lock';
+export const lockPath = (spDir: string): string => path.join(spDir, lockFileName);

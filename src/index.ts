@@ -1,0 +1,112 @@
+/**
+ * servicepack — build service packs from two release trees and install them onto running
+ * installations as one crash-safe transaction, never stopped by files in use.
+ *
+ * @example Build, install, undo
+ * ```ts
+ * import { build, install, uninstall, status } from 'servicepack';
+ *
+ * build({ oldDir: 'release-5.5', newDir: 'release-sp4', out: 'sp4.svp', product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
+ * const plan = install('sp4.svp', { target: '/opt/exchange', dryRun: true }); // changes nothing
+ * const done = install('sp4.svp', { target: '/opt/exchange' });               // one transaction
+ * status({ target: '/opt/exchange' }).version;                                 // 'SP4'
+ * uninstall({ target: '/opt/exchange' });                                      // back to 5.5
+ * ```
+ *
+ * Every failure users can cause throws a {@link ServicePackError} with a stable `code`.
+ */
+import { buildPack, type BuildOptions, type BuildResult } from './build/index.js';
+import { ServicePackError, explainArticles, errorSummaries, type ErrorCode, type ExplainArticle } from './errors/index.js';
+import { inspectPack, type PackSummary } from './format/index.js';
+import { selectPlatform, type Platform } from './platform/index.js';
+import { contextFor } from './transaction/tx-context.js';
+import type { EventSink } from './transaction/events.js';
+import { installPack, planInstallOnly, type InstallPlan, type InstallResult } from './transaction/install.js';
+import { recoverTarget, type RecoverResult } from './transaction/recover-target.js';
+import { targetStatus, type StatusResult } from './transaction/status.js';
+import { uninstallLatest, type UninstallResult } from './transaction/uninstall.js';
+import { verifyTarget, type VerifyResult } from './transaction/verify-target.js';
+
+export { ServicePackError, isServicePackError, errorSummaries, explainArticles } from './errors/index.js';
+export type { ErrorCode, ErrorDetails, ExplainArticle, Mismatch } from './errors/index.js';
+export type { BuildOptions, BuildResult, BuildEvent } from './build/index.js';
+export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, TreeNode } from './format/index.js';
+export type { Platform } from './platform/index.js';
+export type { ProgressEvent, EventSink, Phase } from './transaction/events.js';
+export type { InstallPlan, InstallResult } from './transaction/install.js';
+export type { PlannedAction } from './transaction/plan-summary.js';
+export type { UninstallResult } from './transaction/uninstall.js';
+export type { RecoverResult } from './transaction/recover-target.js';
+export type { RecoverOutcome } from './transaction/recover.js';
+export type { StatusResult } from './transaction/status.js';
+export type { VerifyResult } from './transaction/verify-target.js';
+export type { HistoryEntry } from './transaction/state-file.js';
+export { runDemo } from './demo/run-demo.js';
+export type { DemoOptions, DemoResult } from './demo/run-demo.js';
+
+/** Options every target command accepts. */
+export interface TargetOptions {
+  /** The installation directory. */
+  target: string;
+  /** Progress events (phases, staged files, steps, recovery). */
+  onEvent?: EventSink;
+  /** Defaults to the platform of the running OS. */
+  platform?: Platform;
+}
+
+const ctxOf = (o: TargetOptions) => contextFor(o.target, o.platform ?? selectPlatform(), o.onEvent);
+
+/** Builds a pack from two release trees. Same inputs give a byte-identical pack. */
+export function build(options: BuildOptions): BuildResult {
+  return buildPack(options);
+}
+
+/** Reads a pack's header and manifest (not its payload) and summarises it. */
+export function inspect(packPath: string): PackSummary {
+  return inspectPack(packPath);
+}
+
+/**
+ * Installs `packPath` into `options.target` as one transaction, or with `dryRun` verifies the pack,
+ * runs the preflight and returns the plan without changing anything.
+ */
+export function install(packPath: string, options: TargetOptions & { dryRun: true }): InstallPlan;
+export function install(packPath: string, options: TargetOptions & { dryRun?: false }): InstallResult;
+export function install(packPath: string, options: TargetOptions & { dryRun?: boolean }): InstallPlan | InstallResult;
+export function install(packPath: string, options: TargetOptions & { dryRun?: boolean }): InstallPlan | InstallResult {
+  const ctx = ctxOf(options);
+  return options.dryRun === true ? planInstallOnly(ctx, packPath) : installPack(ctx, packPath);
+}
+
+/** Removes the most recently installed service pack, restoring the files it set aside. */
+export function uninstall(options: TargetOptions): UninstallResult {
+  return uninstallLatest(ctxOf(options));
+}
+
+/** Finishes or rolls back an interrupted transaction on the target. */
+export function recover(options: TargetOptions): RecoverResult {
+  return recoverTarget(ctxOf(options));
+}
+
+/** Product, version, installed service packs and pending work. Reads only. */
+export function status(options: TargetOptions): StatusResult {
+  return targetStatus(ctxOf(options));
+}
+
+/** Paths that differ from what servicepack installed (modified, missing, unexpected). Reads only. */
+export function verify(options: TargetOptions): VerifyResult {
+  return verifyTarget(ctxOf(options));
+}
+
+/** The KB-style article for an error code, or a USAGE error for an unknown code. */
+export function explain(code: string): { code: ErrorCode; summary: string } & ExplainArticle {
+  const upper = code.toUpperCase() as ErrorCode;
+  const article = explainArticles[upper];
+  if (article === undefined) {
+    throw new ServicePackError('USAGE', `unknown error code ${code}`, {
+      hint: `Known codes: ${Object.keys(explainArticles).join(', ')}.`,
+      details: { argument: code },
+    });
+  }
+  return { code: upper, summary: errorSummaries[upper], ...article };
+}

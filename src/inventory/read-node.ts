@@ -1,0 +1,36 @@
+// Reads what is on disk at one path as a TreeNode, without following a final symlink.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hasErrno } from '../errors/index.js';
+import { hashFile } from '../format/hash.js';
+import type { TreeNode } from '../format/manifest.js';
+
+/** The node at `root/rel`, or null when nothing is there. FIFOs, sockets and devices read as 'other'. */
+export function readNode(root: string, rel: string): TreeNode | null {
+  const abs = path.join(root, rel);
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(abs);
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+    throw err;
+  }
+  if (st.isSymbolicLink()) return { type: 'symlink', target: fs.readlinkSync(abs) };
+  if (st.isDirectory()) return { type: 'dir' };
+  if (st.isFile()) {
+    const { sha256, size } = hashFile(abs);
+    return { type: 'file', sha256, size, executable: (st.mode & 0o100) !== 0 };
+  }
+  // Not a type a pack can describe: report it as a symlink-free, never-matching file.
+  return { type: 'file', sha256: `not-a-regular-file(mode ${st.mode.toString(8)})`, size: 0, executable: false };
+}
+
+/** Names inside a directory, sorted; empty for a missing directory. */
+export function listDir(root: string, rel: string): string[] {
+  try {
+    return fs.readdirSync(path.join(root, rel)).sort();
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return [];
+    throw err;
+  }
+}

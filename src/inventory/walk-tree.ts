@@ -1,0 +1,74 @@
+// Describes a directory tree as entry path -> node, sorted by path: lstat-based, symlinks recorded and
+// never followed, regular files hashed, directories (empty ones too) included, the root itself not.
+import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { join } from 'node:path';
+import { comparePaths } from '../format/paths.js';
+import { hashFile } from '../format/hash.js';
+import type { TreeNode } from '../format/manifest.js';
+import { buildInputError as buildInput } from './build-input-error.js';
+
+export interface WalkOptions {
+  /** Top-level names to skip entirely, e.g. '.servicepack'. */
+  exclude?: string[];
+}
+
+/**
+ * Walks `root`: BUILD_INPUT when it is missing or not a directory, or when the tree holds a FIFO,
+ * socket or device, a name or link target that is not UTF-8, or something unreadable.
+ */
+export function walkTree(root: string, opts: WalkOptions = {}): Map<string, TreeNode> {
+  const rootStats = attempt(root, () => statSync(root));
+  if (!rootStats.isDirectory()) throw buildInput(root, 'it is not a directory');
+  const exclude = new Set(opts.exclude ?? []);
+  const found: [string, TreeNode][] = [];
+  const pending: string[] = [''];
+  while (pending.length > 0) {
+    const dir = pending.pop() as string;
+    const absDir = dir === '' ? root : join(root, dir);
+    for (const raw of attempt(absDir, () => readdirSync(absDir, { encoding: 'buffer' }))) {
+      const name = utf8(raw, join(absDir, raw.toString('utf8')), 'its name');
+      if (dir === '' && exclude.has(name)) continue;
+      const rel = dir === '' ? name : `${dir}/${name}`;
+      const abs = join(root, rel);
+      const node = describe(abs, attempt(abs, () => lstatSync(abs)));
+      if (node.type === 'dir') pending.push(rel);
+      found.push([rel, node]);
+    }
+  }
+  found.sort((a, b) => comparePaths(a[0], b[0]));
+  return new Map(found);
+}
+
+function describe(abs: string, stats: Stats): TreeNode {
+  if (stats.isSymbolicLink()) {
+    const target = attempt(abs, () => readlinkSync(abs, { encoding: 'buffer' }));
+    return { type: 'symlink', target: utf8(target, abs, 'its link target') };
+  }
+  if (stats.isDirectory()) return { type: 'dir' };
+  if (stats.isFile()) {
+    const { sha256, size } = attempt(abs, () => hashFile(abs));
+    return { type: 'file', sha256, size, executable: (stats.mode & 0o100) !== 0 };
+  }
+  const kind = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : 'a special file';
+  throw buildInput(abs, `it is ${kind}; a service pack carries only files, directories and symlinks`);
+}
+
+function utf8(raw: Buffer, abs: string, what: string): string {
+  const text = raw.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(raw)) throw buildInput(abs, `${what} is not valid UTF-8`);
+  return text;
+}
+
+/** Runs a file system step, turning a system error into BUILD_INPUT naming `path`. */
+function attempt<T>(path: string, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    if (err instanceof Error && typeof code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined) {
+      throw buildInput(path, code === 'ENOENT' ? 'it does not exist' : `it cannot be read (${code})`, err);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+// PURE: preflight of an install. Compares what the pack expects with what the target holds and returns
+// either the transitions to perform or every mismatch, each with its expected and actual node.
+import type { Mismatch } from '../errors/index.js';
+import type { Manifest, TreeNode } from '../format/manifest.js';
+import type { Inventory } from '../inventory/inventory.js';
+import { describeNode, nodeMatches, type Transition } from './transition.js';
+
+
+export interface InstallPreflight {
+  transitions: Transition[];
+  mismatches: Mismatch[];
+  /** Directories the pack removes but that still hold files unknown to it: they are kept. */
+  keptDirectories: string[];
+}
+
+/** The paths an install must inspect: every add/change/remove entry and each of their ancestors. */
+export function pathsToInspect(manifest: Manifest): { path: string; listChildren: boolean }[] {
+  const out = new Map<string, boolean>();
+  for (const e of manifest.entries) {
+    if (e.action === 'keep') continue;
+    out.set(e.path, e.old?.type === 'dir');
+    for (let p = parentOf(e.path); p !== ''; p = parentOf(p)) if (!out.has(p)) out.set(p, false);
+  }
+  return [...out].map(([path, listChildren]) => ({ path, listChildren }));
+}
+
+export function planInstall(manifest: Manifest, inventory: Inventory): InstallPreflight {
+  const transitions: Transition[] = [];
+  const mismatches: Mismatch[] = [];
+  const keptDirectories: string[] = [];
+  const known = new Set(manifest.entries.filter((e) => e.action !== 'add').map((e) => e.path));
+  const mismatch = (path: string, expected: TreeNode | null | undefined, actual: TreeNode | null) =>
+    mismatches.push({ path, expected: describeNode(expected), actual: describeNode(actual) });
+
+  for (const e of manifest.entries) {
+    const actual = inventory.get(e.path);
+    if (actual === undefined) continue; // an untouched keep entry
+    switch (e.action) {
+      case 'keep':
+        // An ancestor of a touched path: it must be a real directory (never a symlink to elsewhere).
+        if (actual.node?.type !== 'dir') mismatch(e.path, e.new, actual.node);
+        break;
+      case 'add':
+        if (actual.node === null) transitions.push({ path: e.path, from: null, to: e.new! });
+        else if (!nodeMatches(actual.node, e.new)) mismatch(e.path, null, actual.node);
+        // Already there with the same content: replace it anyway, so uninstall puts it back.
+        else if (actual.node.type !== 'dir') transitions.push({ path: e.path, from: actual.node, to: e.new! });
+        break;
+      case 'change':
+      case 'remove': {
+        if (!nodeMatches(actual.node, e.old)) {
+          mismatch(e.path, e.old, actual.node);
+          break;
+        }
+        const unknown = (actual.children ?? []).filter((c) => !known.has(`${e.path}/${c}`));
+        if (unknown.length > 0) {
+          if (e.action === 'change') mismatches.push({ path: e.path, expected: 'directory', actual: `directory with ${unknown.length} unknown entries` });
+          else keptDirectories.push(e.path);
+          break;
+        }
+        transitions.push({ path: e.path, from: e.old!, to: e.action === 'change' ? e.new! : null });
+        break;
+      }
+    }
+  }
+  // A directory kept because of unknown files keeps its removed ancestors too.
+  const keep = new Set(keptDirectories);
+  const result = transitions.filter((t) => t.to !== null || ![...keep].some((k) => k.startsWith(`${t.path}/`)));
+  for (const t of transitions) if (!result.includes(t)) keptDirectories.push(t.path);
+  return { transitions: result, mismatches, keptDirectories: keptDirectories.sort() };
+}
+
+export function parentOf(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '' : p.slice(0, i);
+}

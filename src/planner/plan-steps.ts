@@ -1,0 +1,38 @@
+// PURE: orders transitions into journal steps. Removals deepest first, then new directories shallowest
+// first, then file and symlink swaps in path order; roll-back runs the same list backwards.
+import type { Step } from '../journal/journal.js';
+import type { Transition } from './transition.js';
+
+export interface StepNaming {
+  /** Where the new node of `path` waits (relative to `.servicepack/`). */
+  incoming(path: string): string;
+  /** Where the old node of `path` is preserved (relative to `.servicepack/`). */
+  aside(path: string): string;
+}
+
+const isDir = (t: Transition['from']): boolean => t !== null && t.type === 'dir';
+const isLeaf = (t: Transition['from']): boolean => t !== null && t.type !== 'dir';
+
+export function planSteps(transitions: readonly Transition[], naming: StepNaming): Step[] {
+  const sorted = [...transitions].sort((a, b) => compareBytes(a.path, b.path));
+  const removals: Step[] = [];
+  const mkdirs: Step[] = [];
+  const swaps: Step[] = [];
+  for (const t of sorted) {
+    // A leaf that stays a leaf is one swap; anything involving a directory is a removal plus an addition.
+    if (isLeaf(t.from) && isLeaf(t.to)) {
+      swaps.push({ op: 'swap', path: t.path, incoming: naming.incoming(t.path), aside: naming.aside(t.path) });
+      continue;
+    }
+    if (isDir(t.from)) removals.push({ op: 'rmdir', path: t.path });
+    else if (isLeaf(t.from)) removals.push({ op: 'swap', path: t.path, aside: naming.aside(t.path) });
+    if (isDir(t.to)) mkdirs.push({ op: 'mkdir', path: t.path });
+    else if (isLeaf(t.to)) swaps.push({ op: 'swap', path: t.path, incoming: naming.incoming(t.path) });
+  }
+  return [...removals.reverse(), ...mkdirs, ...swaps];
+}
+
+/** Orders paths by their UTF-8 bytes, so a directory sorts before everything inside it. */
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

@@ -1,0 +1,44 @@
+// Linux: hard-link set-aside (the old path never disappears), directory fsync, /proc for processes.
+import { readFileSync } from 'node:fs';
+import { hasErrno } from '../../errors/index.js';
+import type { Platform } from '../platform.js';
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks since boot): with the pid, it names one process. */
+function processStartToken(pid: number): string | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ESRCH')) return null;
+    throw err;
+  }
+  // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = rest[0];
+  if (state === 'Z' || state === 'X') return null;
+  const ticks = rest[19];
+  return ticks === undefined ? null : `${bootId()}:${ticks}`;
+}
+
+/** The boot id makes a start-time token unique across reboots (a lock from before a power loss is stale). */
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'EACCES')) return 'unknown-boot';
+    throw err;
+  }
+}
+
+function describeProcess(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') || undefined;
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ESRCH', 'EACCES')) return undefined;
+    throw err;
+  }
+}
+
+export function linuxPlatform(): Platform {
+  return { name: 'linux', setAside: 'link', canFsyncDirectories: true, processStartToken, describeProcess };
+}

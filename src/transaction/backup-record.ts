@@ -1,0 +1,44 @@
+// The record kept beside an installed service pack's set-aside files (.servicepack/backup/<txid>/):
+// exactly which transitions the install made and the state before it, so uninstall can reverse it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ServicePackError, hasErrno } from '../errors/index.js';
+import { writeFileAtomic } from '../fs/durable.js';
+import type { Transition } from '../planner/transition.js';
+import type { Layout } from './layout.js';
+import type { InstalledState } from './state-file.js';
+
+export interface BackupRecord {
+  recordVersion: 1;
+  txid: string;
+  packId: string;
+  product: string;
+  fromVersion: string;
+  toVersion: string;
+  transitions: Transition[];
+  stateBefore: Omit<InstalledState, 'lastTransaction'>;
+}
+
+export const recordPathOf = (layout: Layout, txid: string): string => path.join(layout.backup, txid, 'record.json');
+
+export function writeBackupRecord(layout: Layout, record: BackupRecord): void {
+  writeFileAtomic(recordPathOf(layout, record.txid), `${JSON.stringify(record)}\n`);
+}
+
+export function readBackupRecord(layout: Layout, txid: string): BackupRecord {
+  const file = recordPathOf(layout, txid);
+  try {
+    const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<BackupRecord>;
+    if (r.recordVersion !== 1 || r.txid !== txid || !Array.isArray(r.transitions) || typeof r.stateBefore !== 'object') {
+      throw new Error('missing or mistyped fields');
+    }
+    return r as BackupRecord;
+  } catch (err) {
+    const reason = hasErrno(err, 'ENOENT') ? 'record.json is missing' : (err as Error).message;
+    throw new ServicePackError('BACKUP_DAMAGED', `the backup of service pack transaction ${txid} is unreadable: ${reason}`, {
+      hint: 'The set-aside files needed to uninstall are gone or altered; reinstall the base version instead.',
+      details: { target: layout.target, mismatches: [{ path: path.relative(layout.target, file), expected: 'backup record', actual: reason }] },
+      cause: err,
+    });
+  }
+}

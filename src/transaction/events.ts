@@ -1,0 +1,13 @@
+// Progress events a long command reports while it works; the CLI renders them as text or JSON lines.
+
+export type Phase = 'recover' | 'verify' | 'preflight' | 'stage' | 'commit' | 'record' | 'clean-up' | 'roll-back';
+
+export type ProgressEvent =
+  | { type: 'phase'; phase: Phase }
+  | { type: 'staged'; path: string; bytes: number; done: number; total: number }
+  | { type: 'step'; op: 'swap' | 'mkdir' | 'rmdir'; path: string; done: number; total: number }
+  | { type: 'recovered'; txid: string; kind: 'install' | 'uninstall'; outcome: 'rolled-back' | 'rolled-forward' }
+  | { type: 'lock-taken-over'; fromPid: number }
+  | { type: 'warning'; code: string; message: string };
+
+export type EventSink = (event: ProgressEvent) => void;

@@ -1,0 +1,200 @@
+// install: lock -> recover -> check product/version -> preflight -> stage -> journal -> commit ->
+// record -> clean up. Any failure before the record step leaves the target as it was.
+import * as fs from 'node:fs';
+import { ServicePackError, hasErrno } from '../errors/index.js';
+import type { Manifest, TreeNode } from '../format/manifest.js';
+import { openPack, verifyPack, type PackReader } from '../format/pack-reader.js';
+import { scanInventory } from '../inventory/scan-inventory.js';
+import { pathsToInspect, planInstall } from '../planner/plan-install.js';
+import { planSteps, type StepNaming } from '../planner/plan-steps.js';
+import type { Transition } from '../planner/transition.js';
+import { writeBackupRecord, type BackupRecord } from './backup-record.js';
+import { bytesToStage, checkSameDevice, checkSpace, freeBytes } from './checks.js';
+import type { TxContext } from './tx-context.js';
+import { withTargetLock } from './with-target-lock.js';
+import { backupDirOf, backupFilesOf, stagingDirOf } from './layout.js';
+import { newTxid } from './new-txid.js';
+import { summarize, type PlannedAction } from './plan-summary.js';
+import type { RecoverOutcome } from './recover.js';
+import { runTransaction } from './run-transaction.js';
+import { stageInstall } from './stage-install.js';
+import { readState, type InstalledState } from './state-file.js';
+
+export interface InstallPlan {
+  dryRun: true;
+  target: string;
+  packId: string;
+  product: string;
+  fromVersion: string;
+  toVersion: string;
+  actions: PlannedAction[];
+  keptDirectories: string[];
+  bytesToWrite: number;
+  freeBytes: number;
+  fits: boolean;
+}
+
+export interface InstallResult {
+  dryRun: false;
+  target: string;
+  packId: string;
+  product: string;
+  fromVersion: string;
+  toVersion: string;
+  txid: string;
+  actions: PlannedAction[];
+  keptDirectories: string[];
+  bytesWritten: number;
+  /** Paths whose previous version was set aside into the backup. */
+  setAside: string[];
+  recovered: RecoverOutcome;
+}
+
+/** Plans the install without changing anything: verifies the pack and runs the preflight. */
+export function planInstallOnly(ctx: TxContext, packPath: string): InstallPlan {
+  requireTarget(ctx.layout.target);
+  const reader = openPack(packPath);
+  try {
+    ctx.emit({ type: 'phase', phase: 'verify' });
+    verifyPack(reader);
+    const { transitions, keptDirectories } = preflight(ctx, reader.manifest);
+    const bytesToWrite = bytesToStage(transitions);
+    const free = freeBytes(ctx.layout.target);
+    return {
+      dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest),
+      actions: summarize(transitions), keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free,
+    };
+  } finally {
+    reader.close();
+  }
+}
+
+export function installPack(ctx: TxContext, packPath: string): InstallResult {
+  requireTarget(ctx.layout.target);
+  const reader = openPack(packPath);
+  try {
+    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, recovered));
+  } finally {
+    reader.close();
+  }
+}
+
+function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOutcome): InstallResult {
+  const { layout } = ctx;
+  const manifest = reader.manifest;
+  const { transitions, keptDirectories, state } = preflight(ctx, manifest);
+  checkSameDevice(layout, transitions, layout.dir);
+  checkSpace(layout, bytesToStage(transitions), layout.dir);
+
+  const txid = newTxid();
+  const naming = namingFor(transitions, txid);
+  const steps = planSteps(transitions, naming);
+  const record: BackupRecord = {
+    recordVersion: 1, txid, packId: reader.packId, ...versions(manifest), transitions,
+    stateBefore: stateBefore(state, manifest),
+  };
+  let bytesWritten = 0;
+  runTransaction(ctx, {
+    journal: {
+      journalVersion: 1, txid, kind: 'install', steps,
+      afterCommit: [stagingDirOf(txid)],
+      afterRollback: [stagingDirOf(txid), backupDirOf(txid)],
+    },
+    prepare: () => {
+      bytesWritten = stageInstall(ctx, reader, transitions, naming);
+      writeBackupRecord(layout, record);
+    },
+    nextState: stateAfter(state, manifest, reader.packId, txid, keptDirectories),
+  });
+  return {
+    dryRun: false, target: layout.target, packId: reader.packId, ...versions(manifest), txid,
+    actions: summarize(transitions), keptDirectories, bytesWritten,
+    setAside: transitions.filter((t) => t.from !== null && t.from.type !== 'dir').map((t) => t.path),
+    recovered,
+  };
+}
+
+/** Product and version checks against the installed state, then the file-level preflight. */
+function preflight(ctx: TxContext, manifest: Manifest) {
+  const { layout } = ctx;
+  ctx.emit({ type: 'phase', phase: 'preflight' });
+  const state = readState(layout);
+  if (state !== null) {
+    if (state.product !== manifest.product) {
+      throw new ServicePackError('PRODUCT_MISMATCH', `the target holds ${state.product}, the pack is for ${manifest.product}`, {
+        hint: 'Use the service pack built for the installed product.',
+        details: { target: layout.target, installed: state.product, pack: manifest.product },
+      });
+    }
+    if (state.version !== manifest.fromVersion) {
+      throw new ServicePackError('VERSION_MISMATCH', `the target is at version ${state.version}, the pack applies to ${manifest.fromVersion}`, {
+        hint: 'Install the service packs in order, or use the pack built for the installed version (see `servicepack status`).',
+        details: { target: layout.target, installed: state.version, expected: manifest.fromVersion },
+      });
+    }
+  }
+  const inventory = scanInventory(layout.target, pathsToInspect(manifest));
+  const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);
+  if (mismatches.length > 0) {
+    throw new ServicePackError('BASE_MISMATCH', `${mismatches.length} file(s) in the target are not version ${manifest.fromVersion}: ${mismatches.map((m) => m.path).join(', ')}`, {
+      hint: 'The target is not the base this service pack applies to. Restore those files (or reinstall the base version), then run the install again.',
+      details: { target: layout.target, mismatches },
+    });
+  }
+  return { transitions, keptDirectories, state };
+}
+
+function namingFor(transitions: readonly Transition[], txid: string): StepNaming {
+  const index = new Map<string, number>();
+  transitions.forEach((t, n) => index.set(t.path, n));
+  return {
+    incoming: (p) => `${stagingDirOf(txid)}/${index.get(p)}`,
+    aside: (p) => `${backupFilesOf(txid)}/${p}`,
+  };
+}
+
+function versions(m: Manifest) {
+  return { product: m.product, fromVersion: m.fromVersion, toVersion: m.toVersion };
+}
+
+function stateBefore(state: InstalledState | null, manifest: Manifest): BackupRecord['stateBefore'] {
+  if (state !== null) {
+    const { lastTransaction: _, ...rest } = state;
+    return rest;
+  }
+  // Never managed before: the pack's description of the base tree is the best record of it.
+  const files: Record<string, TreeNode> = {};
+  for (const e of manifest.entries) {
+    const old = e.action === 'keep' ? e.new : e.old;
+    if (old !== undefined) files[e.path] = old;
+  }
+  return { stateVersion: 1, product: manifest.product, version: manifest.fromVersion, history: [], files };
+}
+
+function stateAfter(state: InstalledState | null, manifest: Manifest, packId: string, txid: string, kept: string[]): InstalledState {
+  const files: Record<string, TreeNode> = { ...(state?.files ?? {}) };
+  for (const e of manifest.entries) {
+    if (e.action === 'remove') delete files[e.path];
+    else files[e.path] = e.new!;
+  }
+  for (const k of kept) files[k] = { type: 'dir' };
+  return {
+    stateVersion: 1, product: manifest.product, version: manifest.toVersion, lastTransaction: txid,
+    history: [...(state?.history ?? []), { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }],
+    files,
+  };
+}
+
+function requireTarget(target: string): void {
+  try {
+    if (fs.statSync(target).isDirectory()) return;
+  } catch (err) {
+    if (!hasErrno(err, 'ENOENT', 'ENOTDIR')) throw err;
+  }
+  throw new ServicePackError('TARGET_NOT_FOUND', `target ${target} is not a directory`, {
+    hint: 'Pass the installation directory with --target.',
+    details: { path: target },
+  });
+}
+
+export { requireTarget };

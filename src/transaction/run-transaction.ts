@@ -1,0 +1,43 @@
+// The transaction skeleton shared by install and uninstall:
+// prepare (stage) -> journal -> commit steps -> record state (point of no return) -> clean up.
+import * as path from 'node:path';
+import { removeTree } from '../fs/durable.js';
+import { writeJournal, type Journal } from '../journal/journal.js';
+import type { TxContext } from './tx-context.js';
+import { commitSteps } from './run-steps.js';
+import { settleAfterFailure, settleJournal } from './recover.js';
+import { writeState, type InstalledState } from './state-file.js';
+
+export interface TransactionSpec {
+  journal: Journal;
+  /** Creates everything the steps need under `.servicepack/` (staged files, backup dirs), durably. */
+  prepare(): void;
+  /** The installed state once the steps are done; writing it is the commit point. */
+  nextState: InstalledState;
+}
+
+export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
+  const { journal } = spec;
+  try {
+    ctx.emit({ type: 'phase', phase: 'stage' });
+    spec.prepare();
+  } catch (err) {
+    // Nothing in the target changed yet: drop what was staged.
+    for (const rel of journal.afterRollback) removeTree(path.join(ctx.layout.dir, rel));
+    throw err;
+  }
+  try {
+    writeJournal(ctx.layout.journal, journal);
+    // Now: the journal durably lists every step; from here a crash is undone by `recover`.
+    ctx.emit({ type: 'phase', phase: 'commit' });
+    commitSteps(ctx.layout, journal.steps, ctx.platform, {
+      onStep: (s, n, total) => ctx.emit({ type: 'step', op: s.op, path: s.path, done: n + 1, total }),
+    });
+    ctx.emit({ type: 'phase', phase: 'record' });
+    writeState(ctx.layout, { ...spec.nextState, lastTransaction: journal.txid });
+    // POINT OF NO RETURN: the state names this transaction; recovery now rolls forward.
+  } catch (err) {
+    settleAfterFailure(ctx, journal, err);
+  }
+  settleJournal(ctx, journal);
+}

@@ -1,0 +1,45 @@
+// status: what is installed in a target and whether work is pending. Reads only; never recovers.
+import * as fs from 'node:fs';
+import { hasErrno } from '../errors/index.js';
+import { readJournal } from '../journal/journal.js';
+import type { TxContext } from './tx-context.js';
+import { requireTarget } from './install.js';
+import { readState, type HistoryEntry } from './state-file.js';
+
+export interface StatusResult {
+  target: string;
+  managed: boolean;
+  product: string | null;
+  version: string | null;
+  history: HistoryEntry[];
+  /** An interrupted transaction that `recover` (or the next install/uninstall) will settle. */
+  pending: { txid: string; kind: 'install' | 'uninstall' } | null;
+  /** The pid recorded in the lock file, if there is one (it may be stale). */
+  lockedBy: number | null;
+}
+
+export function targetStatus(ctx: TxContext): StatusResult {
+  const { layout } = ctx;
+  requireTarget(layout.target);
+  const state = readState(layout);
+  const journal = readJournal(layout.journal);
+  return {
+    target: layout.target,
+    managed: state !== null,
+    product: state?.product ?? null,
+    version: state?.version ?? null,
+    history: state?.history ?? [],
+    pending: journal === null ? null : { txid: journal.txid, kind: journal.kind },
+    lockedBy: lockPid(layout.lock),
+  };
+}
+
+function lockPid(file: string): number | null {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown };
+    return typeof v.pid === 'number' ? v.pid : null;
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT') || err instanceof SyntaxError) return null;
+    throw err;
+  }
+}

@@ -1,0 +1,103 @@
+// Each journal step done forward or backward. Both directions are idempotent and read their progress
+// from the disk (existence and inode identity), so they can be re-run after a crash at any syscall.
+// docs/journal.md lists the states each step passes through.
+import * as path from 'node:path';
+import { ServicePackError } from '../errors/index.js';
+import { link, lstatOrNull, makeDir, removeDir, rename, sameInode, unlink } from '../fs/durable.js';
+import type { Step } from '../journal/journal.js';
+import type { Platform } from '../platform/index.js';
+import type { Layout } from './layout.js';
+
+interface Resolved {
+  t: string;
+  i: string | undefined;
+  a: string | undefined;
+}
+
+function resolve(layout: Layout, step: Step): Resolved {
+  if (step.op !== 'swap') return { t: path.join(layout.target, step.path), i: undefined, a: undefined };
+  return {
+    t: path.join(layout.target, step.path),
+    i: step.incoming === undefined ? undefined : path.join(layout.dir, step.incoming),
+    a: step.aside === undefined ? undefined : path.join(layout.dir, step.aside),
+  };
+}
+
+const exists = (p: string): boolean => lstatOrNull(p) !== null;
+
+/**
+ * Preserves the old node of a swap without changing what the target shows: on a 'link' platform the
+ * old file gets a second name in the backup. Used as a first pass so that every old file is durably
+ * preserved before any new file replaces it.
+ */
+export function preserveStep(layout: Layout, step: Step, platform: Platform): void {
+  if (step.op !== 'swap' || platform.setAside !== 'link') return;
+  const { t, i, a } = resolve(layout, step);
+  if (a === undefined || i === undefined || exists(a)) return;
+  link(t, a);
+  // Now: the old node has two names, target and aside; the target is unchanged.
+}
+
+/** Does the step. */
+export function forwardStep(layout: Layout, step: Step, platform: Platform): void {
+  const { t, i, a } = resolve(layout, step);
+  switch (step.op) {
+    case 'mkdir':
+      if (!exists(t)) makeDir(t);
+      return;
+    case 'rmdir':
+      if (exists(t)) removeDir(t);
+      return;
+    case 'swap':
+      if (a !== undefined && !exists(a)) {
+        if (i !== undefined && platform.setAside === 'link') link(t, a);
+        else rename(t, a);
+        // Now: the old node is preserved at the aside path.
+      }
+      if (i !== undefined && exists(i)) {
+        if (sameInode(t, i)) unlink(i); // an interrupted roll-back had already linked it back
+        else rename(i, t);
+        // Now: the target shows the new node.
+      }
+      return;
+  }
+}
+
+/** Undoes the step, from whatever point forwardStep (or an earlier backwardStep) reached. */
+export function backwardStep(layout: Layout, step: Step, platform: Platform): void {
+  const { t, i, a } = resolve(layout, step);
+  switch (step.op) {
+    case 'mkdir':
+      if (exists(t)) removeDir(t);
+      return;
+    case 'rmdir':
+      if (!exists(t)) makeDir(t);
+      return;
+    case 'swap':
+      if (i !== undefined && !exists(i)) {
+        if (!exists(t)) throw vanished(t);
+        if (a !== undefined && platform.setAside === 'link') link(t, i);
+        else rename(t, i);
+        // Now: the new node is back at the incoming path (and, with link, still at the target).
+      }
+      if (a !== undefined && exists(a)) {
+        if (sameInode(t, a)) unlink(a);
+        else rename(a, t);
+        // Now: the target shows the old node again.
+      }
+      return;
+  }
+}
+
+/** The directory whose entries a step changes in the target, for the fsync after a pass. */
+export function touchedDirs(layout: Layout, step: Step): string[] {
+  const { t, i, a } = resolve(layout, step);
+  return [path.dirname(t), ...(i ? [path.dirname(i)] : []), ...(a ? [path.dirname(a)] : [])];
+}
+
+function vanished(p: string): ServicePackError {
+  return new ServicePackError('RECOVERY_NEEDED', `${p} disappeared during the transaction`, {
+    hint: 'Something else removed a file servicepack was installing. Run `servicepack recover`, then `servicepack verify`.',
+    details: { target: p, reason: 'installed file missing during roll-back' },
+  });
+}

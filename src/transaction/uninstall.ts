@@ -1,0 +1,103 @@
+// uninstall: put back the state before the most recently installed service pack, from its set-aside
+// files, as one transaction with the same guarantees as install.
+import * as path from 'node:path';
+import { ServicePackError, type Mismatch } from '../errors/index.js';
+import { fsyncDir, makeDirs } from '../fs/durable.js';
+import { readNode } from '../inventory/read-node.js';
+import { planSteps, type StepNaming } from '../planner/plan-steps.js';
+import { describeNode, nodeMatches, type Transition } from '../planner/transition.js';
+import { readBackupRecord } from './backup-record.js';
+import type { TxContext } from './tx-context.js';
+import { withTargetLock } from './with-target-lock.js';
+import { backupDirOf, backupFilesOf } from './layout.js';
+import { newTxid } from './new-txid.js';
+import { summarize, type PlannedAction } from './plan-summary.js';
+import type { RecoverOutcome } from './recover.js';
+import { runTransaction } from './run-transaction.js';
+import { readState } from './state-file.js';
+import { requireTarget } from './install.js';
+
+export interface UninstallResult {
+  target: string;
+  product: string;
+  /** The service pack that was removed. */
+  removed: { packId: string; fromVersion: string; toVersion: string; txid: string };
+  /** The version installed now. */
+  version: string;
+  txid: string;
+  actions: PlannedAction[];
+  recovered: RecoverOutcome;
+}
+
+export function uninstallLatest(ctx: TxContext): UninstallResult {
+  requireTarget(ctx.layout.target);
+  const { layout } = ctx;
+  return withTargetLock(ctx, false, (recovered) => {
+    const state = readState(layout);
+    const last = state?.history.at(-1);
+    if (state === null || last === undefined) {
+      throw new ServicePackError('NOTHING_TO_UNINSTALL', `no service pack is installed in ${layout.target}`, {
+        hint: 'See `servicepack status --target <dir>` for what is installed.',
+        details: { target: layout.target },
+      });
+    }
+    const record = readBackupRecord(layout, last.txid);
+    const reversed: Transition[] = record.transitions.map((t) => ({ path: t.path, from: t.to, to: t.from }));
+    ctx.emit({ type: 'phase', phase: 'preflight' });
+    checkUninstallable(ctx, reversed, last.txid);
+
+    const txid = newTxid();
+    const naming: StepNaming = {
+      incoming: (p) => `${backupFilesOf(last.txid)}/${p}`,
+      aside: (p) => `${backupFilesOf(txid)}/${p}`,
+    };
+    runTransaction(ctx, {
+      journal: {
+        journalVersion: 1, txid, kind: 'uninstall', steps: planSteps(reversed, naming),
+        afterCommit: [backupDirOf(txid), backupDirOf(last.txid)],
+        afterRollback: [backupDirOf(txid)],
+      },
+      prepare: () => {
+        const dirs = new Set<string>();
+        for (const t of reversed) {
+          if (t.from !== null && t.from.type !== 'dir') for (const d of makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path))))) dirs.add(d);
+        }
+        for (const d of [...dirs, layout.backup].sort()) fsyncDir(d);
+      },
+      nextState: { ...record.stateBefore, lastTransaction: txid },
+    });
+    return {
+      target: layout.target, product: state.product,
+      removed: { packId: last.packId, fromVersion: last.fromVersion, toVersion: last.toVersion, txid: last.txid },
+      version: record.stateBefore.version, txid, actions: summarize(reversed), recovered,
+    };
+  });
+}
+
+/** The target must still hold what the install put there, and the backup what it set aside. */
+function checkUninstallable(ctx: TxContext, reversed: Transition[], spTxid: string): void {
+  const { layout } = ctx;
+  const changed: Mismatch[] = [];
+  const damaged: Mismatch[] = [];
+  for (const t of reversed) {
+    const actual = readNode(layout.target, t.path);
+    if (!nodeMatches(actual, t.from)) changed.push({ path: t.path, expected: describeNode(t.from), actual: describeNode(actual) });
+    if (t.to !== null && t.to.type !== 'dir') {
+      const rel = `${backupFilesOf(spTxid)}/${t.path}`;
+      const saved = readNode(layout.dir, rel);
+      if (!nodeMatches(saved, t.to)) damaged.push({ path: `.servicepack/${rel}`, expected: describeNode(t.to), actual: describeNode(saved) });
+    }
+  }
+  if (damaged.length > 0) {
+    throw new ServicePackError('BACKUP_DAMAGED', `${damaged.length} set-aside file(s) needed to uninstall are missing or altered`, {
+      hint: 'The backup under .servicepack/backup/ was changed; uninstall cannot restore the old version exactly. Reinstall the base version instead.',
+      details: { target: layout.target, mismatches: damaged },
+    });
+  }
+  if (changed.length > 0) {
+    throw new ServicePackError('BASE_MISMATCH', `${changed.length} file(s) changed since the service pack was installed: ${changed.map((m) => m.path).join(', ')}`, {
+      hint: 'Restore those files to what the service pack installed (see `servicepack verify`), then uninstall again.',
+      details: { target: layout.target, mismatches: changed },
+    });
+  }
+}
