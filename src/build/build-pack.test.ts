@@ -1,3 +1,4 @@
+// Builds real packs from real temp trees and reads them back: classification, determinism, damage detection.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

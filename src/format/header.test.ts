@@ -1,3 +1,4 @@
+// Unit tests of the 32-byte header: layout, bounds, and the code each kind of damage raises.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isServicePackError } from '../errors/index.js';

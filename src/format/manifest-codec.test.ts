@@ -1,3 +1,4 @@
+// Unit tests of the manifest codec: canonical round trip and every validation rule with its exact code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isServicePackError } from '../errors/index.js';

@@ -1,3 +1,4 @@
+// Unit tests of the entry path rules: safety, byte order, parents and collision folding.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isServicePackError } from '../errors/index.js';
