@@ -4,3 +4,4 @@ export { errorSummaries } from './codes.js';
 export type { ErrorCode, ErrorDetails, Mismatch } from './codes.js';
 export { explainArticles } from './explain-articles.js';
 export type { ExplainArticle } from './explain-articles.js';
+export { renderErrorsDoc } from './render-errors-doc.js';
