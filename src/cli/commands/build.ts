@@ -1,0 +1,23 @@
+// servicepack build <old-dir> <new-dir> --out <pack> [--product ID] [--from-version V] [--to-version V]
+import type { Command } from 'commander';
+import * as lib from '../../index.js';
+import { intArg, jsonOption } from '../options.js';
+import { renderBuild } from '../render-text.js';
+import { runCommand, type Json } from '../run-command.js';
+
+type Opts = Json & { out: string; product?: string; fromVersion: string; toVersion: string; level: number };
+
+export function addBuild(program: Command): void {
+  program.command('build').description('build a service pack from two release trees')
+    .argument('<old-dir>').argument('<new-dir>')
+    .requiredOption('--out <pack>', 'the pack file to write')
+    .option('--product <id>', 'product id (default: the new directory\'s name)')
+    .option('--from-version <v>', 'version of the old tree', 'old')
+    .option('--to-version <v>', 'version of the new tree', 'new')
+    .option('--level <n>', 'zstd compression level', intArg('--level'), 19)
+    .addOption(jsonOption())
+    .action((oldDir: string, newDir: string, o: Opts) => runCommand('build', o, () => {
+      const r = lib.build({ oldDir, newDir, out: o.out, fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, ...(o.product ? { product: o.product } : {}) });
+      return { result: r, lines: renderBuild(r) };
+    }));
+}

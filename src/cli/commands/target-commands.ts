@@ -1,0 +1,33 @@
+// servicepack uninstall | status | recover | verify --target <dir> [--json]
+import type { Command } from 'commander';
+import * as lib from '../../index.js';
+import { EXIT } from '../exit-codes.js';
+import { jsonOption, targetOption } from '../options.js';
+import { renderRecover, renderStatus, renderUninstall, renderVerify } from '../render-text.js';
+import { runCommand, type CommandOutcome, type Json } from '../run-command.js';
+
+type Opts = Json & { target: string };
+
+function addTargetCommand(program: Command, name: string, description: string, work: (o: lib.TargetOptions) => CommandOutcome): void {
+  program.command(name).description(description).addOption(targetOption()).addOption(jsonOption())
+    .action((o: Opts) => runCommand(name, o, (out) => work({ target: o.target, onEvent: out.event })));
+}
+
+export function addTargetCommands(program: Command): void {
+  addTargetCommand(program, 'uninstall', 'remove the most recently installed service pack', (o) => {
+    const r = lib.uninstall(o);
+    return { result: r, lines: renderUninstall(r) };
+  });
+  addTargetCommand(program, 'status', 'product, version, installed service packs, pending work', (o) => {
+    const r = lib.status(o);
+    return { result: r, lines: renderStatus(r) };
+  });
+  addTargetCommand(program, 'verify', 'list files that differ from what was installed (exit 1 when any do)', (o) => {
+    const r = lib.verify(o);
+    return { result: r, lines: renderVerify(r), exitCode: r.ok ? EXIT.ok : EXIT.failed };
+  });
+  addTargetCommand(program, 'recover', 'finish or roll back an interrupted transaction', (o) => {
+    const r = lib.recover(o);
+    return { result: r, lines: renderRecover(r) };
+  });
+}

@@ -1,0 +1,27 @@
+// Runs one command body: renders its result or its ServicePackError and sets the exit code.
+import { isServicePackError } from '../index.js';
+import { EXIT, exitCodeForError } from './exit-codes.js';
+import { createOutput, type Output } from './output.js';
+
+export interface CommandOutcome {
+  result: unknown;
+  lines: string[];
+  exitCode?: number;
+}
+
+export type Json = { json?: boolean };
+
+export async function runCommand(command: string, opts: Json, work: (out: Output) => Promise<CommandOutcome> | CommandOutcome): Promise<void> {
+  const out = createOutput(opts.json === true);
+  try {
+    const { result, lines, exitCode = EXIT.ok } = await work(out);
+    for (const l of lines) out.line(l);
+    out.result(command, exitCode, result);
+    process.exitCode = exitCode;
+  } catch (err) {
+    if (!isServicePackError(err)) throw err;
+    const code = exitCodeForError(err.code);
+    out.error(command, code, err);
+    process.exitCode = code;
+  }
+}
