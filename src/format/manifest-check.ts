@@ -76,4 +76,18 @@ function checkBlobs(m: Manifest, packPath: string): void {
   for (let i = 0; i < m.blobs.length; i++) {
     if (!used.has(i)) throw packInvalid(packPath, `blob #${i} is not used by any entry`);
   }
+  checkBases(m, packPath);
+}
+
+/** A zstd-patch blob must name as `base` the old content of a change entry that uses it: that file is where an installer finds the base. */
+function checkBases(m: Manifest, packPath: string): void {
+  const provided = new Set<string>();
+  for (const e of m.entries) {
+    if (e.blob !== undefined && e.action === 'change' && e.old?.type === 'file') provided.add(`${e.blob}:${e.old.sha256}`);
+  }
+  for (const [i, blob] of m.blobs.entries()) {
+    if (blob.base !== undefined && !provided.has(`${i}:${blob.base}`)) {
+      throw packInvalid(packPath, `blob #${i}: its base ${blob.base} is not the old content of any change entry that uses it`);
+    }
+  }
 }

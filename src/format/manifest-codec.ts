@@ -38,7 +38,8 @@ function canonicalNode(n: TreeNode): object {
 }
 
 function canonicalBlob(b: BlobRecord): object {
-  return { offset: b.offset, storedSize: b.storedSize, storedSha256: b.storedSha256, encoding: b.encoding, size: b.size, sha256: b.sha256 };
+  const base = b.base === undefined ? {} : { base: b.base };
+  return { offset: b.offset, storedSize: b.storedSize, storedSha256: b.storedSha256, encoding: b.encoding, ...base, size: b.size, sha256: b.sha256 };
 }
 
 /**

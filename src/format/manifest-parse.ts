@@ -1,6 +1,6 @@
 // Shape check of a parsed manifest: every field present with the right JSON type and no unknown field,
 // turning `unknown` into a typed Manifest. Cross-entry rules live in manifest-check.ts.
-import type { BlobRecord, EntryAction, Manifest, ManifestEntry, TreeNode } from './manifest.js';
+import type { BlobEncoding, BlobRecord, EntryAction, Manifest, ManifestEntry, TreeNode } from './manifest.js';
 import { FORMAT_VERSION } from './manifest.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
 
@@ -8,6 +8,7 @@ export const MAX_ENTRIES = 1_000_000;
 export const MAX_SYMLINK_TARGET_BYTES = 4096;
 
 const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
+const ENCODINGS: readonly BlobEncoding[] = ['zstd', 'zstd-patch'];
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type JsonObject = Record<string, unknown>;
@@ -90,7 +91,7 @@ function parseBlob(value: unknown, index: number, packPath: string): BlobRecord 
   const fail = (reason: string): never => {
     throw packInvalid(packPath, `blob #${index}: ${reason}`);
   };
-  const o = objectWithKeys(value, ['offset', 'storedSize', 'storedSha256', 'encoding', 'size', 'sha256'], [], `blob #${index}`, fail);
+  const o = objectWithKeys(value, ['offset', 'storedSize', 'storedSha256', 'encoding', 'size', 'sha256'], ['base'], `blob #${index}`, fail);
   for (const key of ['offset', 'storedSize', 'size'] as const) {
     if (!Number.isSafeInteger(o[key]) || (o[key] as number) < 0) fail(`"${key}" is not a non-negative integer`);
   }
@@ -98,15 +99,21 @@ function parseBlob(value: unknown, index: number, packPath: string): BlobRecord 
     if (typeof o[key] !== 'string' || !SHA256_HEX.test(o[key])) fail(`"${key}" is not 64 lowercase hex digits`);
   }
   if (typeof o.encoding !== 'string') fail('"encoding" is not a string');
-  if (o.encoding !== 'zstd') throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
-  return {
+  if (!ENCODINGS.includes(o.encoding as BlobEncoding)) throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
+  const encoding = o.encoding as BlobEncoding;
+  const needBase = encoding === 'zstd-patch';
+  if (needBase !== Object.hasOwn(o, 'base')) fail(needBase ? 'a zstd-patch blob has no "base"' : `a ${encoding} blob must not have a "base"`);
+  if (needBase && (typeof o.base !== 'string' || !SHA256_HEX.test(o.base))) fail('"base" is not 64 lowercase hex digits');
+  const blob: BlobRecord = {
     offset: o.offset as number,
     storedSize: o.storedSize as number,
     storedSha256: o.storedSha256 as string,
-    encoding: 'zstd',
+    encoding,
     size: o.size as number,
     sha256: o.sha256 as string,
   };
+  if (needBase) blob.base = o.base as string;
+  return blob;
 }
 
 /** `value` as a plain object holding every `required` key, and no key outside `required` and `optional`. */
