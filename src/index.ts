@@ -6,7 +6,7 @@
  * ```ts
  * import { build, install, uninstall, status } from 'servicepack';
  *
- * build({ oldDir: 'release-5.5', newDir: 'release-sp4', out: 'sp4.svp', product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
+ * await build({ oldDir: 'release-5.5', newDir: 'release-sp4', out: 'sp4.svp', product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
  * const plan = install('sp4.svp', { target: '/opt/exchange', dryRun: true }); // changes nothing
  * const done = install('sp4.svp', { target: '/opt/exchange' });               // one transaction
  * status({ target: '/opt/exchange' }).version;                                 // 'SP4'
@@ -56,8 +56,11 @@ export interface TargetOptions {
 
 const ctxOf = (o: TargetOptions) => contextFor(o.target, o.platform ?? selectPlatform(), o.onEvent);
 
-/** Builds a pack from two release trees. Same inputs give a byte-identical pack. */
-export function build(options: BuildOptions): BuildResult {
+/**
+ * Builds a pack from two release trees, encoding files on worker threads. Same inputs give a
+ * byte-identical pack, whatever the thread count.
+ */
+export function build(options: BuildOptions): Promise<BuildResult> {
   return buildPack(options);
 }
 

@@ -44,8 +44,8 @@ const noSp = { exclude: ['.servicepack'] };
 describe('install and uninstall', () => {
   after(cleanupTempDirs);
 
-  it('turns the old tree into exactly the new one, and uninstall turns it back', () => {
-    const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+  it('turns the old tree into exactly the new one, and uninstall turns it back', async () => {
+    const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
     const target = copyOf(oldDir);
 
     const done = install(pack, { target });
@@ -99,15 +99,15 @@ describe('install and uninstall', () => {
     assert.equal(v.version, '1.0');
   });
 
-  it('checks every path of the new tree in verify', () => {
-    const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+  it('checks every path of the new tree in verify', async () => {
+    const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
     const target = copyOf(oldDir);
     install(pack, { target });
     assert.equal(verify({ target }).checked, treeOf(newDir).length);
   });
 
-  it('keeps a file it does not know and verify names it as unexpected', () => {
-    const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+  it('keeps a file it does not know and verify names it as unexpected', async () => {
+    const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
     const target = copyOf(oldDir);
     writeFileSync(join(target, 'bin/local.cfg'), 'site-local\n');
     writeFileSync(join(target, 'notes.txt'), 'mine\n');
@@ -125,10 +125,10 @@ describe('install and uninstall', () => {
     assert.deepEqual(treeOf(target), [...treeOf(oldDir), ...extra].sort());
   });
 
-  it('undoes stacked packs in order, back to the exact first tree', () => {
+  it('undoes stacked packs in order, back to the exact first tree', async () => {
     const v3: TreeSpec = { ...newSpec, bin: { ...(newSpec.bin as TreeSpec), tool: { content: 'tool v3\n', mode: 0o755 } }, 'v3.txt': 'three\n' };
-    const first = packFrom(oldSpec, newSpec, { from: '1.0', to: '2.0' });
-    const second = packFrom(newSpec, v3, { from: '2.0', to: '3.0' });
+    const first = await packFrom(oldSpec, newSpec, { from: '1.0', to: '2.0' });
+    const second = await packFrom(newSpec, v3, { from: '2.0', to: '3.0' });
     const target = copyOf(first.oldDir);
 
     install(first.pack, { target });
@@ -146,8 +146,8 @@ describe('install and uninstall', () => {
     expectCode('NOTHING_TO_UNINSTALL', () => uninstall({ target }));
   });
 
-  it('refuses to install the same pack twice', () => {
-    const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+  it('refuses to install the same pack twice', async () => {
+    const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
     const target = copyOf(oldDir);
     install(pack, { target });
     const err = expectCode('VERSION_MISMATCH', () => install(pack, { target }));

@@ -1,13 +1,13 @@
 // Text rendering of each command's result object (the --json form is the object itself).
 import type {
-  BuildResult, InstallPlan, InstallResult, PackSummary, PlannedAction, RecoverResult, StatusResult, UninstallResult, VerifyResult,
+  BuildResult, InstallPlan, InstallResult, PackSummary, PackSummaryEntry, PlannedAction, RecoverResult, StatusResult, UninstallResult, VerifyResult,
 } from '../index.js';
 
 const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
 
 export function renderBuild(r: BuildResult): string[] {
   const c = r.counts;
-  return [`built ${r.out} (${r.size} bytes, ${r.blobs} blobs): ${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`, `pack id ${r.packId}`];
+  return [`built ${r.out} (${r.size} bytes, ${r.blobs} blobs, ${r.deltas} of them deltas): ${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`, `pack id ${r.packId}`];
 }
 
 export function renderInspect(s: PackSummary): string[] {
@@ -16,7 +16,7 @@ export function renderInspect(s: PackSummary): string[] {
     `${s.product} ${s.fromVersion} -> ${s.toVersion} (format ${s.formatVersion}, ${s.signed ? 'signed' : 'unsigned'}, ${s.size} bytes)`,
     `pack id ${s.packId}`,
     `${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`,
-    ...s.entries.filter((e) => e.action !== 'keep').map((e) => `  ${e.action.padEnd(6)} ${e.type.padEnd(7)} ${e.path}${e.size !== undefined ? ` (${e.size} bytes${e.storedSize !== undefined ? `, stored ${e.storedSize}` : ''})` : ''}`),
+    ...s.entries.filter((e) => e.action !== 'keep').map((e) => `  ${e.action.padEnd(6)} ${e.type.padEnd(7)} ${e.path}${e.size !== undefined ? ` (${e.size} bytes${stored(e)})` : ''}`),
   ];
 }
 
@@ -68,4 +68,11 @@ export function renderVerify(v: VerifyResult): string[] {
 export function renderRecover(r: RecoverResult): string[] {
   const o = r.result;
   return [o.outcome === 'nothing-to-do' ? `${r.target}: no interrupted transaction` : `${r.target}: interrupted ${o.kind} ${o.txid} ${o.outcome}`];
+}
+
+/** ', stored N as a delta, 3.97%' — how a file travels, and the stored size as a share of the file. */
+function stored(e: PackSummaryEntry): string {
+  if (e.storedSize === undefined) return '';
+  const ratio = e.ratio === undefined ? '' : `, ${(e.ratio * 100).toFixed(2)}%`;
+  return `, stored ${e.storedSize}${e.delta === true ? ' as a delta' : ''}${ratio}`;
 }

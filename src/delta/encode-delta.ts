@@ -29,5 +29,8 @@ export function encodeDelta(base: Uint8Array, content: Uint8Array, level: number
   cctx.loadDictionary(base);
   const out = Buffer.allocUnsafe(zstd.compressBound(content.length));
   const n = cctx.compress2(out, content);
-  return Buffer.from(out.subarray(0, n));
+  // An unpooled buffer of its own, so a worker can transfer it.
+  const frame = Buffer.allocUnsafeSlow(n);
+  out.copy(frame, 0, 0, n);
+  return frame;
 }

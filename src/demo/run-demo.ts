@@ -47,7 +47,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     writeExchangeRelease(rel55, '5.5');
     writeExchangeRelease(relSp4, 'SP4');
     const pack = path.join(work, 'exchange-5.5-sp4.svp');
-    const built = buildPack({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
+    const built = await buildPack({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
     say(`Built ${path.basename(pack)}: ${built.counts.change} changed, ${built.counts.add} added, ${built.counts.remove} removed, ${built.size} bytes.`);
 
     // Act 1: a naive setup copies over files in place.

@@ -22,6 +22,7 @@ export interface ErrorDetails {
   PRODUCT_MISMATCH: { target: string; installed: string; pack: string };
   VERSION_MISMATCH: { target: string; installed: string; expected: string };
   BASE_MISMATCH: { target: string; mismatches: Mismatch[] };
+  DELTA_BASE_MISMATCH: { target: string; path: string; expected: string; actual: string };
   LOCKED: { target: string; pid: number; command?: string };
   NO_SPACE: { target: string; needed: number; available: number };
   CROSS_DEVICE: { path: string };
@@ -49,6 +50,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   PRODUCT_MISMATCH: 'The service pack is for another product than the one installed in the target.',
   VERSION_MISMATCH: 'The service pack applies to another version than the one installed in the target.',
   BASE_MISMATCH: 'Files in the target are not the base version the service pack applies to.',
+  DELTA_BASE_MISMATCH: 'A file a delta is applied to changed in the target after the install checked it.',
   LOCKED: 'Another servicepack process is working on this target.',
   NO_SPACE: 'The target file system has not enough free space for the staged files.',
   CROSS_DEVICE: 'A directory of the target is on another file system, so files cannot be swapped atomically.',

@@ -68,6 +68,11 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'Files in the target are not the version the pack was built from: edited, replaced by hand (for example renamed to `.old` and copied over), or from another build. For uninstall: files changed after the service pack was installed.',
     resolution: 'Restore the listed files to the base version (reinstall the base, or undo the local edits) and run the command again. Nothing was changed.',
   },
+  DELTA_BASE_MISMATCH: {
+    symptoms: 'install stops while staging, naming one file with the SHA-256 it expected and the one it read; the target is unchanged.',
+    cause: 'The pack stores that file as a delta against its old version. The preflight found the old version, but when staging read it again its content had changed: something is writing into the installation while the install runs.',
+    resolution: 'Stop whatever modifies the installation (or wait for it to finish), check the file with `servicepack verify`, then run the install again. Nothing was changed.',
+  },
   LOCKED: {
     symptoms: 'The command is refused naming the process id that holds the target.',
     cause: 'Another install, uninstall or recover is running on the same target. A lock whose process is gone is taken over automatically, so this process is alive.',

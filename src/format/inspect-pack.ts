@@ -9,6 +9,10 @@ export interface PackSummaryEntry {
   type: NodeType;
   size?: number;
   storedSize?: number;
+  /** For a stored file: whether it travels as a delta against its old version. */
+  delta?: boolean;
+  /** For a stored file: storedSize / size (0 for an empty file). */
+  ratio?: number;
 }
 
 export interface PackSummary {
@@ -36,7 +40,12 @@ export function inspectPack(path: string): PackSummary {
       if (node === undefined) throw new Error(`entry ${e.path} has no node`);
       const out: PackSummaryEntry = { path: e.path, action: e.action, type: node.type };
       if (node.type === 'file') out.size = node.size;
-      if (e.blob !== undefined) out.storedSize = manifest.blobs[e.blob]?.storedSize ?? 0;
+      const blob = e.blob === undefined ? undefined : manifest.blobs[e.blob];
+      if (blob !== undefined) {
+        out.storedSize = blob.storedSize;
+        out.delta = blob.encoding === 'zstd-patch';
+        out.ratio = blob.size === 0 ? 0 : blob.storedSize / blob.size;
+      }
       return out;
     });
     return {

@@ -14,11 +14,11 @@ export interface BuiltPack {
 }
 
 /** Builds `<product> from -> to` from two tree specs into a temp dir. */
-export function packFrom(oldSpec: TreeSpec, newSpec: TreeSpec, labels: { product?: string; from?: string; to?: string } = {}): BuiltPack {
+export async function packFrom(oldSpec: TreeSpec, newSpec: TreeSpec, labels: { product?: string; from?: string; to?: string } = {}): Promise<BuiltPack> {
   const oldDir = makeTree(oldSpec);
   const newDir = makeTree(newSpec);
   const pack = join(tempDir('pack'), 'sp.svp');
-  build({ oldDir, newDir, out: pack, product: labels.product ?? 'acme', fromVersion: labels.from ?? '1.0', toVersion: labels.to ?? '2.0', level: 3 });
+  await build({ oldDir, newDir, out: pack, product: labels.product ?? 'acme', fromVersion: labels.from ?? '1.0', toVersion: labels.to ?? '2.0', level: 3 });
   return { oldDir, newDir, pack };
 }
 

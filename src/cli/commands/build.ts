@@ -1,11 +1,11 @@
-// servicepack build <old-dir> <new-dir> --out <pack> [--product ID] [--from-version V] [--to-version V]
+// servicepack build <old-dir> <new-dir> --out <pack> [--product ID] [--from-version V] [--to-version V] [--no-delta] [--threads N]
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { intArg, jsonOption } from '../options.js';
 import { renderBuild } from '../render-text.js';
 import { runCommand, type Json } from '../run-command.js';
 
-type Opts = Json & { out: string; product?: string; fromVersion: string; toVersion: string; level: number };
+type Opts = Json & { out: string; product?: string; fromVersion: string; toVersion: string; level: number; delta: boolean; threads?: number };
 
 export function addBuild(program: Command): void {
   program.command('build').description('build a service pack from two release trees')
@@ -16,8 +16,13 @@ export function addBuild(program: Command): void {
     .option('--to-version <v>', 'version of the new tree', 'new')
     .option('--level <n>', 'zstd compression level', intArg('--level'), 19)
     .addOption(jsonOption())
-    .action((oldDir: string, newDir: string, o: Opts) => runCommand('build', o, () => {
-      const r = lib.build({ oldDir, newDir, out: o.out, fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, ...(o.product ? { product: o.product } : {}) });
+    .option('--no-delta', 'store every changed file in full, never as a delta against its old version')
+    .option('--threads <n>', 'worker threads that encode files (default: one per core; 0: none)', intArg('--threads'))
+    .action((oldDir: string, newDir: string, o: Opts) => runCommand('build', o, async () => {
+      const r = await lib.build({
+        oldDir, newDir, out: o.out, fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, delta: o.delta,
+        ...(o.product ? { product: o.product } : {}), ...(o.threads === undefined ? {} : { threads: o.threads }),
+      });
       return { result: r, lines: renderBuild(r) };
     }));
 }
