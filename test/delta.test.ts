@@ -31,7 +31,7 @@ describe('per-file deltas', () => {
   it('stores a changed binary as a delta, installs it exactly and uninstalls back', async () => {
     const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
     const rows = inspect(pack).entries.filter((e) => e.storedSize !== undefined).map((e) => [e.path, e.delta, e.ratio! < 0.05]);
-    // app-copy shares app's blob (staged as a copy); plugin.so is unrelated noise, so full wins; notes.txt is under 4 KiB.
+    // app-copy shares app's blob (staged as a copy); plugin.so is unrelated noise, so full wins; notes.txt is under 256 bytes.
     assert.deepEqual(rows, [['bin/app', true, true], ['bin/app-copy', true, true], ['bin/notes.txt', false, false], ['lib/plugin.so', false, false]]);
     const target = copyOf(oldDir);
     install(pack, { target });

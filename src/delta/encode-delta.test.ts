@@ -44,11 +44,11 @@ test('the zstd CLI decodes a delta with --patch-from: deltas are standard zstd f
   assert.equal(sha256Hex(readFileSync(outPath)), sha256Hex(newBin));
 });
 
-test('only files of at least 4 KiB on both sides are delta candidates', () => {
-  assert.equal(DELTA_MIN_SIZE, 4096);
-  assert.equal(deltaCandidate(4096, 4096), true);
-  assert.equal(deltaCandidate(4095, 1 << 20), false);
-  assert.equal(deltaCandidate(1 << 20, 4095), false);
+test('only files of at least 256 bytes on both sides are delta candidates', () => {
+  assert.equal(DELTA_MIN_SIZE, 256);
+  assert.equal(deltaCandidate(256, 256), true);
+  assert.equal(deltaCandidate(255, 1 << 20), false);
+  assert.equal(deltaCandidate(1 << 20, 255), false);
   assert.equal(deltaCandidate(2 ** 30 + 1, 1 << 20), false);
 });
 
