@@ -113,3 +113,14 @@ export function copyNewFile(from: string, to: string, mode: number): void {
 }
 
 export const makeSymlink = (target: string, p: string): void => withIo('symlink', p, () => fs.symlinkSync(target, p));
+
+/** Removes a directory if it is empty; false when it still holds entries (or is already gone). */
+export function removeDirIfEmpty(p: string): boolean {
+  try {
+    fs.rmdirSync(p);
+    return true;
+  } catch (err) {
+    if (hasErrno(err, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) return false;
+    throw err;
+  }
+}

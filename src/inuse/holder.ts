@@ -21,10 +21,10 @@ export interface HolderReport {
   inspected: number;
 }
 
-/** A file or directory to look for, by its identity on disk. */
+/** An entry to look for, by its identity on disk ('other': a symlink, FIFO or socket). */
 export interface TargetFile {
   path: string;
   dev: number;
   ino: number;
-  type: 'file' | 'dir';
+  type: 'file' | 'dir' | 'other';
 }

@@ -1,12 +1,12 @@
-// Lists the files and directories of a target with their device+inode (lstat, no hashing, symlinks
-// skipped: a process holds what a link points to, and that is listed under its own path).
+// Lists the entries of a target with their device+inode (lstat, no hashing). A symlink is listed as
+// 'other' and never followed: a process holds what a link points to, which is listed under its own path.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
 import type { TargetFile } from './holder.js';
 
 /**
- * Every file and directory under each of `rels` (relative to `root`, '' for the root itself), the
+ * Every entry under each of `rels` (relative to `root`, '' for the root itself), the
  * starting points included. Paths that do not exist are skipped; entries vanishing mid-walk too.
  */
 export function targetFiles(root: string, rels: readonly string[], opts: { exclude?: (rel: string) => boolean } = {}): TargetFile[] {
@@ -20,8 +20,10 @@ export function targetFiles(root: string, rels: readonly string[], opts: { exclu
     const abs = rel === '' ? root : path.join(root, rel);
     const st = lstatOrNull(abs);
     if (st === null) continue;
-    if (st.isFile()) out.push({ path: rel, dev: st.dev, ino: st.ino, type: 'file' });
-    if (!st.isDirectory()) continue;
+    if (!st.isDirectory()) {
+      out.push({ path: rel, dev: st.dev, ino: st.ino, type: st.isFile() ? 'file' : 'other' });
+      continue;
+    }
     out.push({ path: rel, dev: st.dev, ino: st.ino, type: 'dir' });
     for (const name of readdirOrEmpty(abs)) pending.push(rel === '' ? name : `${rel}/${name}`);
   }

@@ -1,11 +1,11 @@
 // Recover: finish or roll back the transaction a journal describes. The rule (docs/journal.md): if the
 // installed state names the journal's transaction, it committed and only clean-up remains (roll
-// forward); otherwise every step is undone (roll back). Orphans of an unjournaled crash are removed.
-import * as fs from 'node:fs';
+// forward); otherwise every step is undone (roll back). Then clean-up removes what nothing needs (cleanup.ts).
 import * as path from 'node:path';
-import { ServicePackError, hasErrno, isServicePackError } from '../errors/index.js';
+import { ServicePackError, isServicePackError } from '../errors/index.js';
 import { fsyncDir, removeTree, unlinkIfExists } from '../fs/durable.js';
 import { readJournal, type Journal } from '../journal/journal.js';
+import { cleanupLocked } from './cleanup.js';
 import type { TxContext } from './tx-context.js';
 import { rollbackSteps } from './run-steps.js';
 import { readState } from './state-file.js';
@@ -14,16 +14,17 @@ export type RecoverOutcome =
   | { outcome: 'nothing-to-do' }
   | { outcome: 'rolled-back' | 'rolled-forward'; txid: string; kind: Journal['kind'] };
 
-/** Recovery of the target in `ctx`; the caller holds the lock. */
-export function recoverLocked(ctx: TxContext): RecoverOutcome {
+/** Recovery of the target in `ctx`, then clean-up (when `cleanUp`); the caller holds the lock. */
+export function recoverLocked(ctx: TxContext, cleanUp = true): RecoverOutcome {
   const journal = readJournal(ctx.layout.journal);
   if (journal === null) {
-    removeOrphans(ctx);
+    if (cleanUp) cleanupLocked(ctx);
     return { outcome: 'nothing-to-do' };
   }
   ctx.emit({ type: 'phase', phase: 'recover' });
   const outcome = settleJournal(ctx, journal);
   ctx.emit({ type: 'recovered', txid: journal.txid, kind: journal.kind, outcome });
+  if (cleanUp) cleanupLocked(ctx);
   return { outcome, txid: journal.txid, kind: journal.kind };
 }
 
@@ -57,21 +58,4 @@ export function settleAfterFailure(ctx: TxContext, journal: Journal, failure: un
     });
   }
   throw failure;
-}
-
-/** Staging and backup directories that no journal and no installed service pack refers to. */
-function removeOrphans(ctx: TxContext): void {
-  const keep = new Set((readState(ctx.layout)?.history ?? []).map((h) => h.txid));
-  for (const dir of [ctx.layout.staging, ctx.layout.backup]) {
-    for (const name of listOrEmpty(dir)) if (!keep.has(name) || dir === ctx.layout.staging) removeTree(path.join(dir, name));
-  }
-}
-
-function listOrEmpty(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return [];
-    throw err;
-  }
 }
