@@ -7,25 +7,34 @@ import type { ProcessFacts } from '../holds.js';
 /** USER_HZ: the unit of /proc/PID/stat times; 100 on every Linux architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** Returns a facts reader with its own user-name cache (one /etc/passwd read per reader). */
-export function processFactsReader(): (pid: number) => ProcessFacts | null {
+/**
+ * Returns a facts reader. The user-name table and the boot time are read once and kept for
+ * `cacheMs`, so a scan naming thousands of processes reads them once, not per process.
+ */
+export function processFactsReader(cacheMs = 1000): (pid: number) => ProcessFacts | null {
   let users: Map<number, string> | undefined;
+  let boot: { at: number; ms: number } | undefined;
   const userName = (uid: number): string => {
     users ??= readUsers();
     return users.get(uid) ?? String(uid);
+  };
+  const bootMs = (): number => {
+    const now = Date.now();
+    if (boot === undefined || now - boot.at > cacheMs) boot = { at: now, ms: bootTimeMs() };
+    return boot.ms;
   };
   return (pid) => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-      const status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
-      const uid = Number(/^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1] ?? -1);
+      // The owner of /proc/PID is the process's effective user (what ps shows as USER).
+      const uid = fs.statSync(`/proc/${pid}`).uid;
       const cmdline = readOr(`/proc/${pid}/cmdline`, '').split('\0').filter((a) => a !== '').join(' ');
       const facts: ProcessFacts = {
         command: cmdline === '' ? `[${comm}]` : cmdline,
         user: userName(uid),
-        startedAt: new Date(bootTimeMs() + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
+        startedAt: new Date(bootMs() + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
       };
       Object.assign(facts, placeOf(readOr(`/proc/${pid}/cgroup`, '')));
       return facts;

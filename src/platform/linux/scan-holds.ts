@@ -63,30 +63,36 @@ function holdsOf(pid: number, byStat: Map<string, number>, byMaps: Map<string, n
     if (had === undefined || strength[kind] > strength[had]) holds.set(index, kind);
   };
   const base = `/proc/${pid}`;
-  // exe first: it answers "may we look at all?" for the whole process (same ptrace check as maps and fd).
-  for (const kind of ['exe', 'cwd', 'root'] as const) {
-    const st = statOf(`${base}/${kind}`, kind === 'exe');
-    if (st !== undefined) add(byStat.get(`${st.dev}:${st.ino}`), kind);
-  }
+  // maps first: it answers "may we look at all?" for the whole process (the same ptrace check guards exe and fd).
   const maps = read(() => fs.readFileSync(`${base}/maps`, 'latin1'));
   forEachMapping(maps, (key) => add(byMaps.get(key), 'mapped'));
+  // A running executable is always mapped too, so exe needs a look only when some mapping matched.
+  if (holds.size > 0) {
+    const exe = statOf(`${base}/exe`);
+    if (exe !== undefined) add(byStat.get(`${exe.dev}:${exe.ino}`), 'exe');
+  }
+  for (const kind of ['cwd', 'root'] as const) {
+    const st = statOf(`${base}/${kind}`);
+    if (st !== undefined) add(byStat.get(`${st.dev}:${st.ino}`), kind);
+  }
   const fds = read(() => fs.readdirSync(`${base}/fd`));
   for (const fd of fds) {
-    const st = statOf(`${base}/fd/${fd}`, false);
+    const st = statOf(`${base}/fd/${fd}`);
     if (st !== undefined) add(byStat.get(`${st.dev}:${st.ino}`), 'fd');
   }
   return holds;
 }
 
-/** stat() through a /proc magic link; undefined when there is nothing (kernel thread, closed fd). */
-function statOf(p: string, deniedMeansProcess: boolean): fs.Stats | undefined {
+/**
+ * stat() through a /proc magic link; undefined when there is nothing (kernel thread, closed fd, a
+ * process exiting). EACCES here, after maps was readable, means the process changed its credentials
+ * mid-scan (exec of a setuid program): report it as uninspectable.
+ */
+function statOf(p: string): fs.Stats | undefined {
   try {
     return fs.statSync(p, { throwIfNoEntry: false });
   } catch (err) {
-    if (hasErrno(err, 'EACCES', 'EPERM')) {
-      if (deniedMeansProcess) throw new Denied();
-      return undefined;
-    }
+    if (hasErrno(err, 'EACCES', 'EPERM')) throw new Denied();
     if (hasErrno(err, 'ESRCH', 'ENOTDIR', 'ELOOP', 'ENXIO')) return undefined;
     throw err;
   }
