@@ -23,6 +23,16 @@ export function processFactsReader(cacheMs = 1000): (pid: number) => ProcessFact
     if (boot === undefined || now - boot.at > cacheMs) boot = { at: now, ms: bootTimeMs() };
     return boot.ms;
   };
+  // Processes of one service share one cgroup file: parse each distinct text once.
+  let lastCgroup = '';
+  let lastPlace: { unit?: string; container?: string } = {};
+  const place = (cgroup: string) => {
+    if (cgroup !== lastCgroup) {
+      lastCgroup = cgroup;
+      lastPlace = placeOf(cgroup);
+    }
+    return lastPlace;
+  };
   return (pid) => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -36,7 +46,7 @@ export function processFactsReader(cacheMs = 1000): (pid: number) => ProcessFact
         user: userName(uid),
         startedAt: new Date(bootMs() + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
       };
-      Object.assign(facts, placeOf(readOr(`/proc/${pid}/cgroup`, '')));
+      Object.assign(facts, place(readOr(`/proc/${pid}/cgroup`, '')));
       return facts;
     } catch (err) {
       if (hasErrno(err, 'ENOENT', 'ESRCH')) return null;

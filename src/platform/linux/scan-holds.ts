@@ -20,13 +20,23 @@ export function mapsDevice(dev: number): string {
   return `${major.toString(16).padStart(2, '0')}:${minor.toString(16).padStart(2, '0')}`;
 }
 
+/** The files of one device, as maps lines name them: " major:minor " followed by the inode. */
+interface MapsDevice {
+  needle: Buffer;
+  byInode: Map<number, number>;
+}
+
 export function scanHolds(files: readonly FileKey[], pids?: readonly number[]): HoldScan {
   const byStat = new Map<string, number>();
-  const byMaps = new Map<string, number>();
+  const devices = new Map<number, MapsDevice>();
   files.forEach((f, i) => {
     byStat.set(`${f.dev}:${f.ino}`, i);
-    byMaps.set(`${mapsDevice(f.dev)} ${f.ino}`, i);
+    let d = devices.get(f.dev);
+    if (d === undefined) devices.set(f.dev, (d = { needle: Buffer.from(` ${mapsDevice(f.dev)} `, 'latin1'), byInode: new Map() }));
+    d.byInode.set(f.ino, i);
   });
+  const byMaps = [...devices.values()];
+  const reader = mapsReader();
   const found: ProcessHolds[] = [];
   const uninspectable: Uninspectable[] = [];
   let inspected = 0;
@@ -34,7 +44,7 @@ export function scanHolds(files: readonly FileKey[], pids?: readonly number[]): 
   for (const pid of pids ?? listPids()) {
     if (pid === process.pid) continue;
     try {
-      const holds = holdsOf(pid, byStat, byMaps);
+      const holds = holdsOf(pid, byStat, byMaps, reader);
       inspected++;
       if (holds.size > 0) found.push({ pid, holds: [...holds].map(([index, kind]) => ({ index, kind })).sort((a, b) => a.index - b.index) });
     } catch (err) {
@@ -55,7 +65,7 @@ function listPids(): number[] {
   return out;
 }
 
-function holdsOf(pid: number, byStat: Map<string, number>, byMaps: Map<string, number>): Map<number, HoldKind> {
+function holdsOf(pid: number, byStat: Map<string, number>, byMaps: MapsDevice[], readMaps: (file: string) => Buffer): Map<number, HoldKind> {
   const holds = new Map<number, HoldKind>();
   const add = (index: number | undefined, kind: HoldKind): void => {
     if (index === undefined) return;
@@ -64,8 +74,8 @@ function holdsOf(pid: number, byStat: Map<string, number>, byMaps: Map<string, n
   };
   const base = `/proc/${pid}`;
   // maps first: it answers "may we look at all?" for the whole process (the same ptrace check guards exe and fd).
-  const maps = read(() => fs.readFileSync(`${base}/maps`, 'latin1'));
-  forEachMapping(maps, (key) => add(byMaps.get(key), 'mapped'));
+  const maps = read(() => readMaps(`${base}/maps`));
+  for (const d of byMaps) forEachInode(maps, d.needle, (ino) => add(d.byInode.get(ino), 'mapped'));
   // A running executable is always mapped too, so exe needs a look only when some mapping matched.
   if (holds.size > 0) {
     const exe = statOf(`${base}/exe`);
@@ -93,7 +103,7 @@ function statOf(p: string): fs.Stats | undefined {
     return fs.statSync(p, { throwIfNoEntry: false });
   } catch (err) {
     if (hasErrno(err, 'EACCES', 'EPERM')) throw new Denied();
-    if (hasErrno(err, 'ESRCH', 'ENOTDIR', 'ELOOP', 'ENXIO')) return undefined;
+    if (hasErrno(err, 'ESRCH', 'ENOTDIR', 'ELOOP', 'ENXIO', 'EIO')) return undefined;
     throw err;
   }
 }
@@ -102,24 +112,49 @@ function read<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ESRCH')) throw new Gone();
+    if (hasErrno(err, 'ENOENT', 'ESRCH', 'EIO')) throw new Gone();
     if (hasErrno(err, 'EACCES', 'EPERM')) throw new Denied();
     throw err;
   }
 }
 
-/** Calls `visit` with "dev inode" of every file-backed line of a maps file ("addr perms offset dev inode path"). */
-function forEachMapping(maps: string, visit: (key: string) => void): void {
-  let start = 0;
-  while (start < maps.length) {
-    let end = maps.indexOf('\n', start);
-    if (end < 0) end = maps.length;
-    const s1 = maps.indexOf(' ', start);
-    const s2 = maps.indexOf(' ', s1 + 1);
-    const s3 = maps.indexOf(' ', s2 + 1);
-    const s4 = maps.indexOf(' ', s3 + 1);
-    const s5 = maps.indexOf(' ', s4 + 1);
-    if (s5 > 0 && s5 < end && !(s5 === s4 + 2 && maps.charCodeAt(s4 + 1) === 48)) visit(maps.slice(s3 + 1, s5));
-    start = end + 1;
+/**
+ * A maps file reader reusing one growing buffer: maps of thousands of processes are read without
+ * allocating a string per line (the scan's main cost besides the kernel's own).
+ */
+function mapsReader(): (file: string) => Buffer {
+  let buf = Buffer.allocUnsafe(64 * 1024);
+  return (file) => {
+    const fd = fs.openSync(file, 'r');
+    try {
+      let len = 0;
+      for (;;) {
+        if (len === buf.length) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, len);
+          buf = bigger;
+        }
+        const n = fs.readSync(fd, buf, len, buf.length - len, null);
+        if (n === 0) return buf.subarray(0, len);
+        len += n;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+}
+
+/**
+ * Calls `visit` with the inode of every maps line on one device: each line is
+ * "addr perms offset major:minor inode path", and `needle` is " major:minor ".
+ */
+function forEachInode(maps: Buffer, needle: Buffer, visit: (ino: number) => void): void {
+  let pos = maps.indexOf(needle);
+  while (pos >= 0) {
+    let i = pos + needle.length;
+    let ino = 0;
+    for (let c = maps[i]!; c >= 48 && c <= 57; c = maps[++i]!) ino = ino * 10 + (c - 48);
+    if (ino !== 0) visit(ino);
+    pos = maps.indexOf(needle, i);
   }
 }
