@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
-import { removeDirIfEmpty, removeTree, unlink } from '../fs/durable.js';
+import { removeEmptyDir, removeTree, unlink } from '../fs/durable.js';
 import { findHolders } from '../inuse/find-holders.js';
 import type { Holder, TargetFile, Uninspectable } from '../inuse/holder.js';
 import { targetFiles } from '../inuse/target-files.js';
@@ -53,7 +53,7 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
   }
   // Now: every unheld file is gone; directories go deepest first, each only once empty and unheld.
   for (const e of entries.filter((x) => x.type === 'dir').sort(deepestFirst)) {
-    if (!holdersOf.has(e.path)) removeDirIfEmpty(path.join(layout.target, e.path));
+    if (!holdersOf.has(e.path)) removeEmptyDir(path.join(layout.target, e.path));
   }
   result.removed.sort();
   result.held.sort((a, b) => (a.path < b.path ? -1 : 1));

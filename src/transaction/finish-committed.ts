@@ -64,7 +64,6 @@ export function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, in
     unitRestarts = restartUnits(ctx, stale.staleProcesses);
     if (unitRestarts.units.some((u) => u.outcome === 'restarted')) stale = staleAfter(ctx, info.txid, commitTime);
   }
-  ctx.emit({ type: 'phase', phase: 'clean-up' });
   const cleanup = cleanupLocked(ctx);
   return {
     staleProcesses: stale.staleProcesses,

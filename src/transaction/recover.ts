@@ -1,8 +1,9 @@
 // Recover: finish or roll back the transaction a journal describes. The rule (docs/journal.md): if the
 // installed state names the journal's transaction, it committed and only clean-up remains (roll
 // forward); otherwise every step is undone (roll back). Then clean-up removes what nothing needs (cleanup.ts).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ServicePackError, isServicePackError } from '../errors/index.js';
+import { ServicePackError, hasErrno, isServicePackError } from '../errors/index.js';
 import { fsyncDir, removeTree, unlinkIfExists } from '../fs/durable.js';
 import { readJournal, type Journal } from '../journal/journal.js';
 import { cleanupLocked } from './cleanup.js';
@@ -18,11 +19,13 @@ export type RecoverOutcome =
 export function recoverLocked(ctx: TxContext, cleanUp = true): RecoverOutcome {
   const journal = readJournal(ctx.layout.journal);
   if (journal === null) {
+    removeDeadWritersFiles(ctx);
     if (cleanUp) cleanupLocked(ctx);
     return { outcome: 'nothing-to-do' };
   }
   ctx.emit({ type: 'phase', phase: 'recover' });
   const outcome = settleJournal(ctx, journal);
+  removeDeadWritersFiles(ctx);
   ctx.emit({ type: 'recovered', txid: journal.txid, kind: journal.kind, outcome });
   if (cleanUp) cleanupLocked(ctx);
   return { outcome, txid: journal.txid, kind: journal.kind };
@@ -58,4 +61,34 @@ export function settleAfterFailure(ctx: TxContext, journal: Journal, failure: un
     });
   }
   throw failure;
+}
+
+/**
+ * What a process killed outside a journaled transaction leaves besides staging and backups (those are
+ * clean-up's, which keeps files a process holds): temp files of atomic writes and lock files of dead processes.
+ */
+function removeDeadWritersFiles(ctx: TxContext): void {
+  const { layout } = ctx;
+  const history = (readState(layout)?.history ?? []).map((h) => h.txid);
+  for (const dir of [layout.dir, ...history.map((t) => path.join(layout.backup, t))]) {
+    for (const name of listOrEmpty(dir)) {
+      const pid = orphanPid(name);
+      if (pid !== null && pid !== process.pid && ctx.platform.processStartToken(pid) === null) unlinkIfExists(path.join(dir, name));
+    }
+  }
+}
+
+/** The writer's pid of a temp file (`.x.tmp-PID`) or a lock candidate (`lock.PID`, `lock.stale-PID`). */
+function orphanPid(name: string): number | null {
+  const m = /^(?:\..+\.tmp-|lock\.(?:stale-)?)(\d+)$/.exec(name);
+  return m === null ? null : Number(m[1]);
+}
+
+function listOrEmpty(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return [];
+    throw err;
+  }
 }
