@@ -7,8 +7,9 @@ import { ServicePackError } from '../errors/index.js';
 import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
 import type { EncodeJob } from '../delta/encode-file.js';
-import type { BlobRecord, EntryAction, Manifest, ManifestEntry } from '../format/manifest.js';
+import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks } from '../format/manifest.js';
 import { FORMAT_VERSION } from '../format/manifest.js';
+import { MAX_HOOK_ARGS, MAX_HOOK_ARG_BYTES } from '../format/manifest-parse.js';
 import { writePack } from '../format/pack-writer.js';
 import { DEFAULT_ZSTD_LEVEL, zstd } from '../format/zstd.js';
 import { openAtomicOutput } from '../fs/atomic-output.js';
@@ -38,6 +39,8 @@ export interface BuildOptions {
   delta?: boolean;
   /** Worker threads that encode files: default one per core (none for builds under 1 MiB); 0 encodes on the calling thread. */
   threads?: number;
+  /** Commands the installer runs before and after the commit (docs/format.md, "Hooks"). */
+  hooks?: PackHooks;
   /** Called once per entry, in path order, before its content (if any) is compressed. */
   onEvent?: (e: BuildEvent) => void;
 }
@@ -59,6 +62,7 @@ export interface BuildResult {
 export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   const level = checkLevel(opts.level ?? DEFAULT_ZSTD_LEVEL);
   const threads = checkThreads(opts.threads ?? 'auto');
+  const hooks = opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined) ? checkHooks(opts.hooks) : undefined;
   const walkOptions = { exclude: [STATE_DIR_NAME] };
   const entries = classifyTrees(walkTree(opts.oldDir, walkOptions), walkTree(opts.newDir, walkOptions));
   checkBuildPaths(entries, opts.oldDir, opts.newDir);
@@ -83,6 +87,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
       entries,
       blobs,
     };
+    if (hooks !== undefined) manifest.hooks = hooks;
     const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size });
     return { packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length, deltas: blobs.filter((b) => b.base !== undefined).length };
   } finally {
@@ -124,6 +129,23 @@ function checkThreads(threads: number | 'auto'): number | 'auto' {
     });
   }
   return threads;
+}
+
+/** Hooks as the reader will accept them; USAGE otherwise, before anything is written. */
+function checkHooks(hooks: PackHooks): PackHooks {
+  const out: PackHooks = {};
+  for (const phase of ['pre', 'post'] as const) {
+    const argv = hooks[phase];
+    if (argv === undefined) continue;
+    if (argv.length === 0 || argv[0] === '' || argv.length > MAX_HOOK_ARGS || argv.some((a) => a.includes('\0') || Buffer.byteLength(a) > MAX_HOOK_ARG_BYTES)) {
+      throw new ServicePackError('USAGE', `The ${phase} hook must be a program followed by at most ${MAX_HOOK_ARGS - 1} arguments, without NUL characters.`, {
+        hint: `for example --${phase}-hook "systemctl stop myapp"`,
+        details: { argument: `--${phase}-hook` },
+      });
+    }
+    out[phase] = [...argv];
+  }
+  return out;
 }
 
 function checkLevel(level: number): number {

@@ -60,6 +60,18 @@ export function expectCode<C extends ErrorCode>(code: C, fn: () => unknown): Ser
   assert.fail(`expected ${code}, but nothing was thrown`);
 }
 
+/** Awaits `fn`, which must reject with a ServicePackError with `code`, and returns that error. */
+export async function expectRejection<C extends ErrorCode>(code: C, fn: () => Promise<unknown>): Promise<ServicePackError<C>> {
+  try {
+    await fn();
+  } catch (err) {
+    if (!isServicePackError(err)) throw err;
+    assert.equal(err.code, code, `expected ${code}, got ${err.code}: ${err.message}`);
+    return err as ServicePackError<C>;
+  }
+  return assert.fail(`expected ${code}, but nothing was thrown`);
+}
+
 /** Spawns a child and resolves once its stdout contains `marker`; rejects if it exits first. */
 export function spawnUntil(cmd: string, args: string[], marker: string): Promise<ChildProcess> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
