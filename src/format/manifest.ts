@@ -59,6 +59,8 @@ export interface Manifest {
   product: string;
   fromVersion: string;
   toVersion: string;
+  /** When the pack stops being installable: UTC, `YYYY-MM-DDTHH:MM:SSZ`. Covered by the signature. */
+  expires?: string;
   entries: ManifestEntry[];
   blobs: BlobRecord[];
 }

@@ -3,6 +3,7 @@
 // docs/journal.md lists the states each step passes through.
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
+import { checkBeneath } from '../fs/beneath.js';
 import { link, lstatOrNull, makeDir, removeDir, rename, sameInode, unlink } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
@@ -14,7 +15,18 @@ interface Resolved {
   a: string | undefined;
 }
 
+/**
+ * The absolute paths of a step, after checking that no directory on the way to any of them is a
+ * symlink or mount (TARGET_UNSAFE): checked right before every step, so a link planted during the
+ * transaction is refused too.
+ */
 function resolve(layout: Layout, step: Step): Resolved {
+  const state = path.basename(layout.dir);
+  checkBeneath(layout.target, step.path);
+  if (step.op === 'swap') {
+    if (step.incoming !== undefined) checkBeneath(layout.target, `${state}/${step.incoming}`);
+    if (step.aside !== undefined) checkBeneath(layout.target, `${state}/${step.aside}`);
+  }
   if (step.op !== 'swap') return { t: path.join(layout.target, step.path), i: undefined, a: undefined };
   return {
     t: path.join(layout.target, step.path),
