@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
-import { withIo } from './io-error.js';
+import { ioFailed, withIo } from './io-error.js';
 
 /** fsync a directory so that renames, links and unlinks inside it survive power loss. */
 export function fsyncDir(dir: string): void {
@@ -77,8 +77,31 @@ export function removeTree(p: string): void {
 export const rename = (from: string, to: string): void => withIo('rename', to, () => fs.renameSync(from, to));
 export const link = (existing: string, newPath: string): void =>
   withIo('link', newPath, () => fs.linkSync(existing, newPath));
+/**
+ * Hard-links `existing` as `newPath`; false when the file system or its policy refuses hard links
+ * (EPERM under protected_hardlinks, ENOTSUP, EMLINK), so the caller can rename instead.
+ */
+export function tryLink(existing: string, newPath: string): boolean {
+  try {
+    fs.linkSync(existing, newPath);
+    return true;
+  } catch (err) {
+    if (hasErrno(err, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK')) return false;
+    throw ioFailed(err, 'link', newPath);
+  }
+}
+
 export const unlink = (p: string): void => withIo('unlink', p, () => fs.unlinkSync(p));
 export const unlinkIfExists = (p: string): void => withIo('unlink', p, () => fs.rmSync(p, { force: true }));
+/** rmdir that leaves a directory that is not empty (or already gone) alone. */
+export function removeEmptyDir(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch (err) {
+    if (!hasErrno(err, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) throw ioFailed(err, 'rmdir', dir);
+  }
+}
+
 export const makeDir = (p: string): void => withIo('mkdir', p, () => fs.mkdirSync(p, 0o755));
 export const removeDir = (p: string): void => withIo('rmdir', p, () => fs.rmdirSync(p));
 

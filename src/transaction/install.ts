@@ -101,7 +101,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
       afterRollback: [stagingDirOf(txid), backupDirOf(txid)],
     },
     prepare: () => {
-      bytesWritten = stageInstall(ctx, reader, transitions, naming);
+      bytesWritten = stageInstall(ctx, reader, transitions, naming, txid);
       writeBackupRecord(layout, record);
     },
     nextState: stateAfter(state, manifest, reader.packId, txid, keptDirectories),

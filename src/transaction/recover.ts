@@ -23,6 +23,7 @@ export function recoverLocked(ctx: TxContext): RecoverOutcome {
   }
   ctx.emit({ type: 'phase', phase: 'recover' });
   const outcome = settleJournal(ctx, journal);
+  removeOrphans(ctx);
   ctx.emit({ type: 'recovered', txid: journal.txid, kind: journal.kind, outcome });
   return { outcome, txid: journal.txid, kind: journal.kind };
 }
@@ -59,12 +60,28 @@ export function settleAfterFailure(ctx: TxContext, journal: Journal, failure: un
   throw failure;
 }
 
-/** Staging and backup directories that no journal and no installed service pack refers to. */
+/**
+ * What a process killed outside a journaled transaction leaves: staging and backup directories that no
+ * installed service pack refers to, temp files of atomic writes, and lock files of dead processes.
+ */
 function removeOrphans(ctx: TxContext): void {
-  const keep = new Set((readState(ctx.layout)?.history ?? []).map((h) => h.txid));
-  for (const dir of [ctx.layout.staging, ctx.layout.backup]) {
-    for (const name of listOrEmpty(dir)) if (!keep.has(name) || dir === ctx.layout.staging) removeTree(path.join(dir, name));
+  const { layout } = ctx;
+  const history = (readState(layout)?.history ?? []).map((h) => h.txid);
+  const keep = new Set(history);
+  for (const name of listOrEmpty(layout.staging)) removeTree(path.join(layout.staging, name));
+  for (const name of listOrEmpty(layout.backup)) if (!keep.has(name)) removeTree(path.join(layout.backup, name));
+  for (const dir of [layout.dir, ...history.map((t) => path.join(layout.backup, t))]) {
+    for (const name of listOrEmpty(dir)) {
+      const pid = orphanPid(name);
+      if (pid !== null && pid !== process.pid && ctx.platform.processStartToken(pid) === null) unlinkIfExists(path.join(dir, name));
+    }
   }
+}
+
+/** The writer's pid of a temp file (`.x.tmp-PID`) or a lock candidate (`lock.PID`, `lock.stale-PID`). */
+function orphanPid(name: string): number | null {
+  const m = /^(?:\..+\.tmp-|lock\.(?:stale-)?)(\d+)$/.exec(name);
+  return m === null ? null : Number(m[1]);
 }
 
 function listOrEmpty(dir: string): string[] {

@@ -1,6 +1,6 @@
 // Runs a journal's steps forward (commit) or backward (roll back), then makes the result durable by
 // fsyncing every directory whose entries changed.
-import { fsyncDir } from '../fs/durable.js';
+import { fsyncDir, lstatOrNull } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
@@ -14,7 +14,8 @@ function syncDirs(layout: Layout, steps: Step[], platform: Platform): void {
   if (!platform.canFsyncDirectories) return;
   const dirs = new Set<string>();
   for (const s of steps) for (const d of touchedDirs(layout, s)) dirs.add(d);
-  for (const d of [...dirs].sort()) fsyncDir(d);
+  // A directory that is gone (removed) or not yet there (created later) is covered by its parent's fsync.
+  for (const d of [...dirs].sort()) if (lstatOrNull(d)?.isDirectory() === true) fsyncDir(d);
 }
 
 /** Forward: first preserve every old file, make that durable, then swap every step in order. */

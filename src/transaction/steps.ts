@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
 import { checkBeneath } from '../fs/beneath.js';
-import { link, lstatOrNull, makeDir, removeDir, rename, sameInode, unlink } from '../fs/durable.js';
+import { lstatOrNull, makeDir, removeDir, rename, sameInode, tryLink, unlink } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
@@ -27,6 +27,10 @@ function resolve(layout: Layout, step: Step): Resolved {
     if (step.incoming !== undefined) checkBeneath(layout.target, `${state}/${step.incoming}`);
     if (step.aside !== undefined) checkBeneath(layout.target, `${state}/${step.aside}`);
   }
+  return pathsOf(layout, step);
+}
+
+function pathsOf(layout: Layout, step: Step): Resolved {
   if (step.op !== 'swap') return { t: path.join(layout.target, step.path), i: undefined, a: undefined };
   return {
     t: path.join(layout.target, step.path),
@@ -44,9 +48,10 @@ const exists = (p: string): boolean => lstatOrNull(p) !== null;
  */
 export function preserveStep(layout: Layout, step: Step, platform: Platform): void {
   if (step.op !== 'swap' || platform.setAside !== 'link') return;
-  const { t, i, a } = resolve(layout, step);
+  const { t, i, a } = pathsOf(layout, step);
   if (a === undefined || i === undefined || exists(a)) return;
-  link(t, a);
+  resolve(layout, step);
+  tryLink(t, a); // refused: the forward pass renames it aside instead
   // Now: the old node has two names, target and aside; the target is unchanged.
 }
 
@@ -62,8 +67,7 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
       return;
     case 'swap':
       if (a !== undefined && !exists(a)) {
-        if (i !== undefined && platform.setAside === 'link') link(t, a);
-        else rename(t, a);
+        if (i === undefined || platform.setAside !== 'link' || !tryLink(t, a)) rename(t, a);
         // Now: the old node is preserved at the aside path.
       }
       if (i !== undefined && exists(i)) {
@@ -88,8 +92,7 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
     case 'swap':
       if (i !== undefined && !exists(i)) {
         if (!exists(t)) throw vanished(t);
-        if (a !== undefined && platform.setAside === 'link') link(t, i);
-        else rename(t, i);
+        if (a === undefined || platform.setAside !== 'link' || !tryLink(t, i)) rename(t, i);
         // Now: the new node is back at the incoming path (and, with link, still at the target).
       }
       if (a !== undefined && exists(a)) {
@@ -103,7 +106,7 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
 
 /** The directory whose entries a step changes in the target, for the fsync after a pass. */
 export function touchedDirs(layout: Layout, step: Step): string[] {
-  const { t, i, a } = resolve(layout, step);
+  const { t, i, a } = pathsOf(layout, step); // fsync only opens directories: no write goes through them
   return [path.dirname(t), ...(i ? [path.dirname(i)] : []), ...(a ? [path.dirname(a)] : [])];
 }
 

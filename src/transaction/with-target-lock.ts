@@ -1,6 +1,6 @@
 // Runs work holding the target lock, after settling any interrupted transaction first.
 import { checkBeneath } from '../fs/beneath.js';
-import { makeDirs } from '../fs/durable.js';
+import { lstatOrNull, makeDirs, removeEmptyDir, removeTree } from '../fs/durable.js';
 import { TargetLock } from '../fs/lock.js';
 import { recoverLocked, type RecoverOutcome } from './recover.js';
 import type { TxContext } from './tx-context.js';
@@ -8,17 +8,23 @@ import { STATE_DIR_NAME } from './layout.js';
 
 /**
  * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction.
- * Creates `.servicepack/` when `create` is set (the first install).
+ * Creates `.servicepack/` when `create` is set (the first install); if that first install fails, the
+ * directory is removed again, so the target is left exactly as it was found.
  */
 export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recovered: RecoverOutcome) => T): T {
-  if (create) makeDirs(ctx.layout.dir);
+  const { layout } = ctx;
+  const created = create ? makeDirs(layout.dir) : [];
   // `.servicepack` itself must be a real directory: a symlink there would take every write elsewhere.
-  checkBeneath(ctx.layout.target, `${STATE_DIR_NAME}/lock`);
-  const lock = TargetLock.acquire(ctx.layout.lock, ctx.layout.target, ctx.platform);
+  checkBeneath(layout.target, `${STATE_DIR_NAME}/lock`);
+  const lock = TargetLock.acquire(layout.lock, layout.target, ctx.platform);
+  let firstInstallFailed = false;
   try {
     if (lock.tookOverFrom !== undefined) ctx.emit({ type: 'lock-taken-over', fromPid: lock.tookOverFrom });
     return work(recoverLocked(ctx));
   } finally {
+    firstInstallFailed = created.length > 0 && lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
+    if (firstInstallFailed) for (const d of [layout.staging, layout.backup]) removeTree(d);
     lock.release();
+    if (firstInstallFailed) removeEmptyDir(layout.dir);
   }
 }
