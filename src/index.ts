@@ -21,6 +21,9 @@ import { inspectPack, type PackSummary } from './format/index.js';
 import { selectPlatform, type Platform } from './platform/index.js';
 import { contextFor } from './transaction/tx-context.js';
 import type { EventSink } from './transaction/events.js';
+import type { TrustOptions } from './transaction/admit-pack.js';
+import { trustTarget, type TrustChanges, type TrustResult } from './transaction/trust-target.js';
+import { writeKeyPair, type KeyPairFiles } from './signing/index.js';
 import { installPack, planInstallOnly, type InstallPlan, type InstallResult } from './transaction/install.js';
 import { recoverTarget, type RecoverResult } from './transaction/recover-target.js';
 import { targetStatus, type StatusResult } from './transaction/status.js';
@@ -34,6 +37,9 @@ export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, TreeNode }
 export type { Platform } from './platform/index.js';
 export type { ProgressEvent, EventSink, Phase } from './transaction/events.js';
 export type { InstallPlan, InstallResult } from './transaction/install.js';
+export type { TrustOptions } from './transaction/admit-pack.js';
+export type { PackTrust, KeyPairFiles } from './signing/index.js';
+export type { TrustChanges, TrustResult } from './transaction/trust-target.js';
 export type { PlannedAction } from './transaction/plan-summary.js';
 export type { UninstallResult } from './transaction/uninstall.js';
 export type { RecoverResult } from './transaction/recover-target.js';
@@ -54,6 +60,15 @@ export interface TargetOptions {
   platform?: Platform;
 }
 
+/**
+ * Options of `install`. The pack must be signed by a key in `trustedKeys` or pinned for the target,
+ * unless `allowUnsigned` is set; its version must be newer than its base unless `allowDowngrade` is set.
+ */
+export interface InstallOptions extends TargetOptions, TrustOptions {
+  /** Verify the pack and plan the install without changing anything. */
+  dryRun?: boolean;
+}
+
 const ctxOf = (o: TargetOptions) => contextFor(o.target, o.platform ?? selectPlatform(), o.onEvent);
 
 /** Builds a pack from two release trees. Same inputs give a byte-identical pack. */
@@ -70,12 +85,22 @@ export function inspect(packPath: string): PackSummary {
  * Installs `packPath` into `options.target` as one transaction, or with `dryRun` verifies the pack,
  * runs the preflight and returns the plan without changing anything.
  */
-export function install(packPath: string, options: TargetOptions & { dryRun: true }): InstallPlan;
-export function install(packPath: string, options: TargetOptions & { dryRun?: false }): InstallResult;
-export function install(packPath: string, options: TargetOptions & { dryRun?: boolean }): InstallPlan | InstallResult;
-export function install(packPath: string, options: TargetOptions & { dryRun?: boolean }): InstallPlan | InstallResult {
+export function install(packPath: string, options: InstallOptions & { dryRun: true }): InstallPlan;
+export function install(packPath: string, options: InstallOptions & { dryRun?: false }): InstallResult;
+export function install(packPath: string, options: InstallOptions): InstallPlan | InstallResult;
+export function install(packPath: string, options: InstallOptions): InstallPlan | InstallResult {
   const ctx = ctxOf(options);
-  return options.dryRun === true ? planInstallOnly(ctx, packPath) : installPack(ctx, packPath);
+  return options.dryRun === true ? planInstallOnly(ctx, packPath, options) : installPack(ctx, packPath, options);
+}
+
+/** Writes a new minisign-compatible key pair: `<out>.key` (secret, mode 0600, unencrypted) and `<out>.pub`. */
+export function keygen(options: { out: string }): KeyPairFiles {
+  return writeKeyPair(options.out);
+}
+
+/** Lists the keys pinned for a target, after pinning `add` (public key files) and unpinning `remove` (key ids). */
+export function trust(options: TargetOptions & TrustChanges): TrustResult {
+  return trustTarget(ctxOf(options), options);
 }
 
 /** Removes the most recently installed service pack, restoring the files it set aside. */

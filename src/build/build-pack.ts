@@ -13,7 +13,10 @@ import type { AtomicOutput } from '../fs/atomic-output.js';
 import { buildInputError } from '../inventory/build-input-error.js';
 import { STATE_DIR_NAME } from '../format/paths.js';
 import { walkTree } from '../inventory/walk-tree.js';
+import { keyIdHex, readSecretKeyFile } from '../signing/index.js';
 import { checkBuildPaths } from './check-build-paths.js';
+import { normalizeExpiry } from './normalize-expiry.js';
+import { signManifest } from './sign-manifest.js';
 import { classifyTrees } from './classify-trees.js';
 
 export interface BuildEvent {
@@ -32,6 +35,12 @@ export interface BuildOptions {
   toVersion?: string;
   /** zstd level, default 19. */
   level?: number;
+  /** Secret key file (minisign `.key`) to sign the manifest with; unsigned packs are refused by default at install. */
+  signWith?: string;
+  /** Passphrase of an encrypted secret key. */
+  passphrase?: string;
+  /** Expiry written into the signed manifest: `YYYY-MM-DD` (the end of that day, UTC) or `YYYY-MM-DDTHH:MM:SSZ`. */
+  expires?: string;
   /** Called once per entry, in path order, before its content (if any) is compressed. */
   onEvent?: (e: BuildEvent) => void;
 }
@@ -42,11 +51,17 @@ export interface BuildResult {
   size: number;
   counts: Record<EntryAction, number>;
   blobs: number;
+  /** Key id of the signing key, when the pack is signed. */
+  keyId?: string;
+  expires?: string;
 }
 
 /** Builds the pack turning `oldDir` into `newDir` at `out`: BUILD_INPUT for unusable trees, IO_FAILED for output failures. */
 export function buildPack(opts: BuildOptions): BuildResult {
   const level = checkLevel(opts.level ?? DEFAULT_ZSTD_LEVEL);
+  const expires = opts.expires === undefined ? undefined : normalizeExpiry(opts.expires);
+  // Read the key before the long compression, so a wrong path or passphrase fails at once.
+  const key = opts.signWith === undefined ? undefined : readSecretKeyFile(opts.signWith, opts.passphrase);
   const walkOptions = { exclude: [STATE_DIR_NAME] };
   const entries = classifyTrees(walkTree(opts.oldDir, walkOptions), walkTree(opts.newDir, walkOptions));
   checkBuildPaths(entries, opts.oldDir, opts.newDir);
@@ -60,11 +75,16 @@ export function buildPack(opts: BuildOptions): BuildResult {
       product: opts.product ?? basename(resolve(opts.newDir)),
       fromVersion: opts.fromVersion ?? 'old',
       toVersion: opts.toVersion ?? 'new',
+      ...(expires === undefined ? {} : { expires }),
       entries,
       blobs,
     };
-    const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size });
-    return { packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length };
+    const signature = key === undefined ? undefined : signManifest(manifest, key);
+    const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size }, signature);
+    return {
+      packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length,
+      ...(key === undefined ? {} : { keyId: keyIdHex(key.keyId) }), ...(expires === undefined ? {} : { expires }),
+    };
   } finally {
     spool.abort();
   }

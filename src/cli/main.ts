@@ -8,6 +8,8 @@ import { addDemo } from './commands/demo.js';
 import { addExplain } from './commands/explain.js';
 import { addInspect } from './commands/inspect.js';
 import { addInstall } from './commands/install.js';
+import { addKeygen } from './commands/keygen.js';
+import { addTrust } from './commands/trust.js';
 import { addTargetCommands } from './commands/target-commands.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { createOutput } from './output.js';
@@ -23,7 +25,7 @@ const program = new Command('servicepack')
   .version('0.1.0')
   .showHelpAfterError('(servicepack --help for usage)')
   .exitOverride();
-for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addExplain, addDemo]) add(program);
+for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addKeygen, addTrust, addExplain, addDemo]) add(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -12,3 +12,8 @@ export function intArg(name: string): (v: string) => number {
     return n;
   };
 }
+
+/** Accumulates a repeatable option's values. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

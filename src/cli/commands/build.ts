@@ -5,7 +5,7 @@ import { intArg, jsonOption } from '../options.js';
 import { renderBuild } from '../render-text.js';
 import { runCommand, type Json } from '../run-command.js';
 
-type Opts = Json & { out: string; product?: string; fromVersion: string; toVersion: string; level: number };
+type Opts = Json & { out: string; product?: string; fromVersion: string; toVersion: string; level: number; sign?: string; expires?: string };
 
 export function addBuild(program: Command): void {
   program.command('build').description('build a service pack from two release trees')
@@ -15,9 +15,13 @@ export function addBuild(program: Command): void {
     .option('--from-version <v>', 'version of the old tree', 'old')
     .option('--to-version <v>', 'version of the new tree', 'new')
     .option('--level <n>', 'zstd compression level', intArg('--level'), 19)
+    .option('--sign <key>', 'sign the pack with this secret key file (passphrase of an encrypted key: $SERVICEPACK_KEY_PASSPHRASE)')
+    .option('--expires <date>', 'refuse to install the pack after this date (YYYY-MM-DD, end of day UTC) or UTC time')
     .addOption(jsonOption())
     .action((oldDir: string, newDir: string, o: Opts) => runCommand('build', o, () => {
-      const r = lib.build({ oldDir, newDir, out: o.out, fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, ...(o.product ? { product: o.product } : {}) });
+      const r = lib.build({ oldDir, newDir, out: o.out, fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, ...(o.product ? { product: o.product } : {}),
+        ...(o.sign === undefined ? {} : { signWith: o.sign }), ...(o.expires === undefined ? {} : { expires: o.expires }),
+        ...(process.env.SERVICEPACK_KEY_PASSPHRASE === undefined ? {} : { passphrase: process.env.SERVICEPACK_KEY_PASSPHRASE }) });
       return { result: r, lines: renderBuild(r) };
     }));
 }
