@@ -13,6 +13,7 @@ import { contextFor } from '../transaction/tx-context.js';
 import { installPack } from '../transaction/install.js';
 import { targetStatus } from '../transaction/status.js';
 import { uninstallLatest } from '../transaction/uninstall.js';
+import { writeKeyPair } from '../signing/index.js';
 import { perfLibraryNames } from './compile.js';
 import { writeExchangeRelease } from './exchange-release.js';
 import { startHolder, waitForExit, type HolderProcess } from './holder.js';
@@ -47,8 +48,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     writeExchangeRelease(rel55, '5.5');
     writeExchangeRelease(relSp4, 'SP4');
     const pack = path.join(work, 'exchange-5.5-sp4.svp');
-    const built = buildPack({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
-    say(`Built ${path.basename(pack)}: ${built.counts.change} changed, ${built.counts.add} added, ${built.counts.remove} removed, ${built.size} bytes.`);
+    // The vendor's signing key; the installation trusts its public half.
+    const vendor = writeKeyPair(path.join(work, 'vendor'));
+    const built = buildPack({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4', signWith: vendor.secretKeyFile });
+    say(`Built ${path.basename(pack)}: ${built.counts.change} changed, ${built.counts.add} added, ${built.counts.remove} removed, ${built.size} bytes, signed with key ${vendor.keyId}.`);
 
     // Act 1: a naive setup copies over files in place.
     say('');
@@ -72,7 +75,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const host = await hold(target, holders);
     say(`Hidden perf host running: pid ${host.pid}, holding perfhost and the four DLLs.`);
     const ctx = contextFor(target, selectPlatform());
-    const result = installPack(ctx, pack);
+    const result = installPack(ctx, pack, { trustedKeys: [vendor.publicKeyFile] });
     await delay(200);
     const updated = dllPaths.filter((p) => hashFile(path.join(target, p)).sha256 === hashFile(path.join(relSp4, p)).sha256);
     say(`  Installed ${result.fromVersion} -> ${result.toVersion} in one transaction (${result.actions.length} paths, ${result.bytesWritten} bytes).`);
