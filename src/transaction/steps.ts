@@ -16,18 +16,17 @@ interface Resolved {
 }
 
 /**
- * The absolute paths of a step, after checking that no directory on the way to any of them is a
- * symlink or mount (TARGET_UNSAFE): checked right before every step, so a link planted during the
- * transaction is refused too.
+ * Checks that no directory on the way to any path of the step is a symlink or mount (TARGET_UNSAFE).
+ * Called right before each change a step makes, so a link planted during the transaction is refused
+ * too, while a step with nothing left to do never fails on one.
  */
-function resolve(layout: Layout, step: Step): Resolved {
+function guard(layout: Layout, step: Step): void {
   const state = path.basename(layout.dir);
   checkBeneath(layout.target, step.path);
   if (step.op === 'swap') {
     if (step.incoming !== undefined) checkBeneath(layout.target, `${state}/${step.incoming}`);
     if (step.aside !== undefined) checkBeneath(layout.target, `${state}/${step.aside}`);
   }
-  return pathsOf(layout, step);
 }
 
 function pathsOf(layout: Layout, step: Step): Resolved {
@@ -50,27 +49,35 @@ export function preserveStep(layout: Layout, step: Step, platform: Platform): vo
   if (step.op !== 'swap' || platform.setAside !== 'link') return;
   const { t, i, a } = pathsOf(layout, step);
   if (a === undefined || i === undefined || exists(a)) return;
-  resolve(layout, step);
+  guard(layout, step);
   tryLink(t, a); // refused: the forward pass renames it aside instead
   // Now: the old node has two names, target and aside; the target is unchanged.
 }
 
 /** Does the step. */
 export function forwardStep(layout: Layout, step: Step, platform: Platform): void {
-  const { t, i, a } = resolve(layout, step);
+  const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
-      if (!exists(t)) makeDir(t);
+      if (!exists(t)) {
+        guard(layout, step);
+        makeDir(t);
+      }
       return;
     case 'rmdir':
-      if (exists(t)) removeDir(t);
+      if (exists(t)) {
+        guard(layout, step);
+        removeDir(t);
+      }
       return;
     case 'swap':
       if (a !== undefined && !exists(a)) {
+        guard(layout, step);
         if (i === undefined || platform.setAside !== 'link' || !tryLink(t, a)) rename(t, a);
         // Now: the old node is preserved at the aside path.
       }
       if (i !== undefined && exists(i)) {
+        guard(layout, step);
         if (sameInode(t, i)) unlink(i); // an interrupted roll-back had already linked it back
         else rename(i, t);
         // Now: the target shows the new node.
@@ -81,21 +88,29 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
 
 /** Undoes the step, from whatever point forwardStep (or an earlier backwardStep) reached. */
 export function backwardStep(layout: Layout, step: Step, platform: Platform): void {
-  const { t, i, a } = resolve(layout, step);
+  const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
-      if (exists(t)) removeDir(t);
+      if (exists(t)) {
+        guard(layout, step);
+        removeDir(t);
+      }
       return;
     case 'rmdir':
-      if (!exists(t)) makeDir(t);
+      if (!exists(t)) {
+        guard(layout, step);
+        makeDir(t);
+      }
       return;
     case 'swap':
       if (i !== undefined && !exists(i)) {
         if (!exists(t)) throw vanished(t);
+        guard(layout, step);
         if (a === undefined || platform.setAside !== 'link' || !tryLink(t, i)) rename(t, i);
         // Now: the new node is back at the incoming path (and, with link, still at the target).
       }
       if (a !== undefined && exists(a)) {
+        guard(layout, step);
         if (sameInode(t, a)) unlink(a);
         else rename(a, t);
         // Now: the target shows the old node again.
