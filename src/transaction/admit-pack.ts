@@ -1,7 +1,7 @@
 // The gate every install passes before it reads a payload byte or takes the lock: who signed the pack
 // (against the keys given for this install plus the keys pinned for the target), and its expiry.
 import type { PackReader } from '../format/pack-reader.js';
-import { checkPackTrust, readPublicKeyFile, type PackTrust, type PublicKey } from '../signing/index.js';
+import { checkPackTrust, keyIdHex, readPublicKeyFile, type PackTrust, type PublicKey } from '../signing/index.js';
 import { readPinnedKeys } from './trust-store.js';
 import type { TxContext } from './tx-context.js';
 
@@ -35,6 +35,6 @@ export function admitPack(ctx: TxContext, reader: PackReader, options: TrustOpti
   if (!trust.verified) {
     ctx.emit({ type: 'warning', code: 'PACK_UNVERIFIED', message: `installing a pack no trusted key verified (${trust.unverifiedReason}), because unsigned packs were explicitly allowed` });
   }
-  const keyToPin = trust.verified && pinned.length === 0 ? given.find((k) => trust.keyId !== undefined && k.keyId.equals(Buffer.from(trust.keyId, 'hex').reverse())) : undefined;
+  const keyToPin = trust.verified && pinned.length === 0 ? given.find((k) => keyIdHex(k.keyId) === trust.keyId) : undefined;
   return { trust, keyToPin };
 }
