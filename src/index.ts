@@ -26,6 +26,8 @@ import { trustTarget, type TrustChanges, type TrustResult } from './transaction/
 import { writeKeyPair, type KeyPairFiles } from './signing/index.js';
 import { installPack, planInstallOnly, type InstallPlan, type InstallResult } from './transaction/install.js';
 import { recoverTarget, type RecoverResult } from './transaction/recover-target.js';
+import { cleanupTarget, type CleanupTargetResult } from './transaction/cleanup-target.js';
+import { listHolders, type HoldersResult } from './transaction/list-holders.js';
 import { targetStatus, type StatusResult } from './transaction/status.js';
 import { uninstallLatest, type UninstallResult } from './transaction/uninstall.js';
 import { verifyTarget, type VerifyResult } from './transaction/verify-target.js';
@@ -33,8 +35,16 @@ import { verifyTarget, type VerifyResult } from './transaction/verify-target.js'
 export { ServicePackError, isServicePackError, errorSummaries, explainArticles } from './errors/index.js';
 export type { ErrorCode, ErrorDetails, ExplainArticle, Mismatch } from './errors/index.js';
 export type { BuildOptions, BuildResult, BuildEvent } from './build/index.js';
-export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, TreeNode } from './format/index.js';
-export type { Platform } from './platform/index.js';
+export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, PackHooks, TreeNode } from './format/index.js';
+export type { Platform, HoldKind, Uninspectable } from './platform/index.js';
+export type { Holder } from './inuse/holder.js';
+export type { HoldersResult } from './transaction/list-holders.js';
+export type { CleanupResult } from './transaction/cleanup.js';
+export type { CleanupTargetResult } from './transaction/cleanup-target.js';
+export type { StaleProcess } from './transaction/target-holders.js';
+export type { AfterCommit } from './transaction/finish-committed.js';
+export type { HookOutcome } from './transaction/run-hook.js';
+export type { UnitRestart, UnitRestartReport } from './transaction/restart-units.js';
 export type { ProgressEvent, EventSink, Phase } from './transaction/events.js';
 export type { InstallPlan, InstallResult } from './transaction/install.js';
 export type { TrustOptions } from './transaction/admit-pack.js';
@@ -64,7 +74,7 @@ export interface TargetOptions {
  * Options of `install`. The pack must be signed by a key in `trustedKeys` or pinned for the target,
  * unless `allowUnsigned` is set; its version must be newer than its base unless `allowDowngrade` is set.
  */
-export interface InstallOptions extends TargetOptions, TrustOptions {
+export interface InstallOptions extends TransactionOptions, TrustOptions {
   /** Verify the pack and plan the install without changing anything. */
   dryRun?: boolean;
 }
@@ -81,16 +91,23 @@ export function inspect(packPath: string): PackSummary {
   return inspectPack(packPath);
 }
 
+/** Options of install and uninstall. */
+export interface TransactionOptions extends TargetOptions {
+  /** After the commit, restart (once each) the systemd services whose processes still run old code. */
+  restartUnits?: boolean;
+}
+
 /**
  * Installs `packPath` into `options.target` as one transaction, or with `dryRun` verifies the pack,
- * runs the preflight and returns the plan without changing anything.
+ * runs the preflight and returns the plan (with the holders of each path) without changing anything.
+ * The result names the processes that still run old code; `restartNeeded` says whether there are any.
  */
 export function install(packPath: string, options: InstallOptions & { dryRun: true }): InstallPlan;
 export function install(packPath: string, options: InstallOptions & { dryRun?: false }): InstallResult;
 export function install(packPath: string, options: InstallOptions): InstallPlan | InstallResult;
 export function install(packPath: string, options: InstallOptions): InstallPlan | InstallResult {
   const ctx = ctxOf(options);
-  return options.dryRun === true ? planInstallOnly(ctx, packPath, options) : installPack(ctx, packPath, options);
+  return options.dryRun === true ? planInstallOnly(ctx, packPath, options) : installPack(ctx, packPath, { ...options, restartUnits: options.restartUnits === true });
 }
 
 /** Writes a new minisign-compatible key pair: `<out>.key` (secret, mode 0600, unencrypted) and `<out>.pub`. */
@@ -104,8 +121,21 @@ export function trust(options: TargetOptions & TrustChanges): TrustResult {
 }
 
 /** Removes the most recently installed service pack, restoring the files it set aside. */
-export function uninstall(options: TargetOptions): UninstallResult {
-  return uninstallLatest(ctxOf(options));
+export function uninstall(options: TransactionOptions): UninstallResult {
+  return uninstallLatest(ctxOf(options), { restartUnits: options.restartUnits === true });
+}
+
+/**
+ * The processes holding the target's files and directories (or only `paths` and what is under them),
+ * matched by device and inode; set-aside files under `.servicepack/backup/` are included. Reads only.
+ */
+export function holders(options: TargetOptions & { paths?: string[] }): HoldersResult {
+  return listHolders(ctxOf(options), options.paths ?? []);
+}
+
+/** Removes set-aside files no installed service pack needs and no process holds; reports the held ones. */
+export function cleanup(options: TargetOptions): CleanupTargetResult {
+  return cleanupTarget(ctxOf(options));
 }
 
 /** Finishes or rolls back an interrupted transaction on the target. */

@@ -20,21 +20,22 @@ describe('install --dry-run', () => {
 
     const plan = install(pack, { ...trusted, target, dryRun: true, onEvent: (e) => events.push(e) });
     assert.deepEqual(plan.actions, [
-      { path: 'bin/added.txt', action: 'add', type: 'file', bytes: 6 },
-      { path: 'bin/becomes-link', action: 'change', type: 'symlink', bytes: 0 },
-      { path: 'bin/link-added', action: 'add', type: 'symlink', bytes: 0 },
-      { path: 'bin/link-changed', action: 'change', type: 'symlink', bytes: 0 },
-      { path: 'bin/link-removed', action: 'remove', type: 'symlink', bytes: 0 },
-      { path: 'bin/script.sh', action: 'change', type: 'file', bytes: 10 },
-      { path: 'bin/tool', action: 'change', type: 'file', bytes: 16 },
-      { path: 'docs/old.txt', action: 'remove', type: 'file', bytes: 0 },
-      { path: 'empty-new', action: 'add', type: 'dir', bytes: 0 },
+      { path: 'bin/added.txt', action: 'add', type: 'file', bytes: 6, holders: [] },
+      { path: 'bin/becomes-link', action: 'change', type: 'symlink', bytes: 0, holders: [] },
+      { path: 'bin/link-added', action: 'add', type: 'symlink', bytes: 0, holders: [] },
+      { path: 'bin/link-changed', action: 'change', type: 'symlink', bytes: 0, holders: [] },
+      { path: 'bin/link-removed', action: 'remove', type: 'symlink', bytes: 0, holders: [] },
+      { path: 'bin/script.sh', action: 'change', type: 'file', bytes: 10, holders: [] },
+      { path: 'bin/tool', action: 'change', type: 'file', bytes: 16, holders: [] },
+      { path: 'docs/old.txt', action: 'remove', type: 'file', bytes: 0, holders: [] },
+      { path: 'empty-new', action: 'add', type: 'dir', bytes: 0, holders: [] },
     ]);
     // One 4 KiB block per path plus the content of the three new files, each rounded up to a block.
     assert.equal(plan.bytesToWrite, 9 * 4096 + 3 * 4096);
     assert.ok(plan.freeBytes > 0);
     assert.equal(plan.fits, plan.bytesToWrite <= plan.freeBytes);
     assert.equal(plan.fits, true);
+    assert.deepEqual({ holders: plan.holders, restartNeeded: plan.restartNeeded, hooks: plan.hooks }, { holders: [], restartNeeded: false, hooks: {} });
     assert.deepEqual(
       { dryRun: plan.dryRun, target: plan.target, packId: plan.packId, product: plan.product, from: plan.fromVersion, to: plan.toVersion, kept: plan.keptDirectories },
       { dryRun: true, target, packId: inspect(pack).packId, product: 'acme', from: '1.0', to: '2.0', kept: [] },
@@ -63,7 +64,7 @@ describe('install --dry-run', () => {
     const before = describeTree(target);
 
     const plan = install(next.pack, { ...trusted, target, dryRun: true });
-    assert.deepEqual(plan.actions, [{ path: 'three.txt', action: 'add', type: 'file', bytes: 2 }]);
+    assert.deepEqual(plan.actions, [{ path: 'three.txt', action: 'add', type: 'file', bytes: 2, holders: [] }]);
     assert.deepEqual(describeTree(target), before);
     expectCode('VERSION_MISMATCH', () => install(pack, { ...trusted, target, dryRun: true }));
     assert.deepEqual(describeTree(target), before);

@@ -54,6 +54,15 @@ export interface BlobRecord {
   sha256: string;
 }
 
+/**
+ * Commands the installer runs around the commit (argv arrays, no shell, cwd = the target): `pre` before
+ * any file of the target changes (to stop the application), `post` after (to start it again).
+ */
+export interface PackHooks {
+  pre?: string[];
+  post?: string[];
+}
+
 export interface Manifest {
   format: typeof FORMAT_VERSION;
   product: string;
@@ -61,6 +70,7 @@ export interface Manifest {
   toVersion: string;
   /** When the pack stops being installable: UTC, `YYYY-MM-DDTHH:MM:SSZ`. Covered by the signature. */
   expires?: string;
+  hooks?: PackHooks;
   entries: ManifestEntry[];
   blobs: BlobRecord[];
 }

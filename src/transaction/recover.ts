@@ -1,11 +1,12 @@
 // Recover: finish or roll back the transaction a journal describes. The rule (docs/journal.md): if the
 // installed state names the journal's transaction, it committed and only clean-up remains (roll
-// forward); otherwise every step is undone (roll back). Orphans of an unjournaled crash are removed.
+// forward); otherwise every step is undone (roll back). Then clean-up removes what nothing needs (cleanup.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno, isServicePackError } from '../errors/index.js';
 import { fsyncDir, removeTree, unlinkIfExists } from '../fs/durable.js';
 import { readJournal, type Journal } from '../journal/journal.js';
+import { cleanupLocked } from './cleanup.js';
 import type { TxContext } from './tx-context.js';
 import { rollbackSteps } from './run-steps.js';
 import { readState } from './state-file.js';
@@ -14,17 +15,19 @@ export type RecoverOutcome =
   | { outcome: 'nothing-to-do' }
   | { outcome: 'rolled-back' | 'rolled-forward'; txid: string; kind: Journal['kind'] };
 
-/** Recovery of the target in `ctx`; the caller holds the lock. */
-export function recoverLocked(ctx: TxContext): RecoverOutcome {
+/** Recovery of the target in `ctx`, then clean-up (when `cleanUp`); the caller holds the lock. */
+export function recoverLocked(ctx: TxContext, cleanUp = true): RecoverOutcome {
   const journal = readJournal(ctx.layout.journal);
   if (journal === null) {
-    removeOrphans(ctx);
+    removeDeadWritersFiles(ctx);
+    if (cleanUp) cleanupLocked(ctx);
     return { outcome: 'nothing-to-do' };
   }
   ctx.emit({ type: 'phase', phase: 'recover' });
   const outcome = settleJournal(ctx, journal);
-  removeOrphans(ctx);
+  removeDeadWritersFiles(ctx);
   ctx.emit({ type: 'recovered', txid: journal.txid, kind: journal.kind, outcome });
+  if (cleanUp) cleanupLocked(ctx);
   return { outcome, txid: journal.txid, kind: journal.kind };
 }
 
@@ -61,15 +64,12 @@ export function settleAfterFailure(ctx: TxContext, journal: Journal, failure: un
 }
 
 /**
- * What a process killed outside a journaled transaction leaves: staging and backup directories that no
- * installed service pack refers to, temp files of atomic writes, and lock files of dead processes.
+ * What a process killed outside a journaled transaction leaves besides staging and backups (those are
+ * clean-up's, which keeps files a process holds): temp files of atomic writes and lock files of dead processes.
  */
-function removeOrphans(ctx: TxContext): void {
+function removeDeadWritersFiles(ctx: TxContext): void {
   const { layout } = ctx;
   const history = (readState(layout)?.history ?? []).map((h) => h.txid);
-  const keep = new Set(history);
-  for (const name of listOrEmpty(layout.staging)) removeTree(path.join(layout.staging, name));
-  for (const name of listOrEmpty(layout.backup)) if (!keep.has(name)) removeTree(path.join(layout.backup, name));
   for (const dir of [layout.dir, ...history.map((t) => path.join(layout.backup, t))]) {
     for (const name of listOrEmpty(dir)) {
       const pid = orphanPid(name);

@@ -7,11 +7,12 @@ import type { TxContext } from './tx-context.js';
 import { STATE_DIR_NAME } from './layout.js';
 
 /**
- * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction.
+ * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction and
+ * cleaning up (unless `cleanUpFirst` is false: the cleanup command does that itself).
  * Creates `.servicepack/` when `create` is set (the first install); if that first install fails, the
  * directory is removed again, so the target is left exactly as it was found.
  */
-export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recovered: RecoverOutcome) => T): T {
+export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recovered: RecoverOutcome) => T, cleanUpFirst = true): T {
   const { layout } = ctx;
   const created = create ? makeDirs(layout.dir) : [];
   // `.servicepack` itself must be a real directory: a symlink there would take every write elsewhere.
@@ -20,7 +21,7 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
   let firstInstallFailed = false;
   try {
     if (lock.tookOverFrom !== undefined) ctx.emit({ type: 'lock-taken-over', fromPid: lock.tookOverFrom });
-    return work(recoverLocked(ctx));
+    return work(recoverLocked(ctx, cleanUpFirst));
   } finally {
     firstInstallFailed = created.length > 0 && lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
     if (firstInstallFailed) for (const d of [layout.staging, layout.backup]) removeTree(d);

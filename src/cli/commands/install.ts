@@ -1,12 +1,13 @@
-// servicepack install <pack> --target <dir> [--trusted-key <pub>]... [--allow-unsigned] [--allow-downgrade] [--dry-run] [--json]
+// servicepack install <pack> --target <dir> [--trusted-key <pub>]... [--allow-unsigned] [--allow-downgrade] [--dry-run] [--restart-units] [--json]
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
-import { collect, jsonOption, targetOption } from '../options.js';
+import { EXIT } from '../exit-codes.js';
+import { collect, jsonOption, restartUnitsOption, targetOption } from '../options.js';
 import { renderInstall, renderPlan } from '../render-text.js';
 import { trustLine } from '../render-trust.js';
 import { runCommand, type Json } from '../run-command.js';
 
-type Opts = Json & { target: string; dryRun?: boolean; trustedKey: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean };
+type Opts = Json & { target: string; dryRun?: boolean; restartUnits?: boolean; trustedKey: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean };
 
 export function addInstall(program: Command): void {
   program.command('install').description('install a service pack into a target as one transaction').argument('<pack>')
@@ -14,13 +15,15 @@ export function addInstall(program: Command): void {
     .option('--trusted-key <pub>', 'a public key file trusted for this install, besides the keys pinned for the target (repeatable)', collect, [])
     .option('--allow-unsigned', 'install even if no trusted key verifies the pack (reported as a warning)')
     .option('--allow-downgrade', 'install even if the pack\'s version is not newer than its base')
-    .option('--dry-run', 'print the plan and change nothing').addOption(jsonOption())
+    .option('--dry-run', 'print the plan and who holds each file; change nothing')
+    .addOption(restartUnitsOption()).addOption(jsonOption())
     .action((pack: string, o: Opts) => runCommand('install', o, (out) => {
       const r = lib.install(pack, {
-        target: o.target, dryRun: o.dryRun === true, onEvent: out.event, trustedKeys: o.trustedKey,
-        allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true,
+        target: o.target, dryRun: o.dryRun === true, restartUnits: o.restartUnits === true, onEvent: out.event,
+        trustedKeys: o.trustedKey, allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true,
       });
       const trust = trustLine(r.trust, r.dryRun ? undefined : r.pinnedKey);
-      return r.dryRun ? { result: r, lines: [...renderPlan(r), trust] } : { result: r, lines: [...renderInstall(r), trust] };
+      if (r.dryRun) return { result: r, lines: [...renderPlan(r), trust] };
+      return { result: r, lines: [...renderInstall(r), trust], exitCode: r.restartNeeded ? EXIT.restartNeeded : EXIT.ok };
     }));
 }
