@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { build, inspect, install, uninstall } from '../src/index.js';
 import { openPack } from '../src/format/pack-reader.js';
 import { noise, revise } from './helpers/binaries.js';
-import { copyOf, expectCode, packFrom, treeOf } from './helpers/packs.js';
+import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, makeTree, sha256OfFile, tempDir, type TreeSpec } from './helpers/tree.js';
 
 const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -34,7 +34,7 @@ describe('per-file deltas', () => {
     // app-copy shares app's blob (staged as a copy); plugin.so is unrelated noise, so full wins; notes.txt is under 256 bytes.
     assert.deepEqual(rows, [['bin/app', true, true], ['bin/app-copy', true, true], ['bin/notes.txt', false, false], ['lib/plugin.so', false, false]]);
     const target = copyOf(oldDir);
-    install(pack, { target });
+    install(pack, { ...trusted, target });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     uninstall({ target });
     assert.deepEqual(treeOf(target), treeOf(oldDir));
@@ -86,7 +86,7 @@ describe('per-file deltas', () => {
     bytes[at] = bytes[at]! ^ 0x40;
     writeFileSync(pack, bytes);
     const target = copyOf(oldDir);
-    const err = expectCode('PACK_CORRUPT', () => install(pack, { target }));
+    const err = expectCode('PACK_CORRUPT', () => install(pack, { ...trusted, target }));
     assert.equal(err.details.entry, 'bin/app');
     assert.deepEqual(treeOf(target), treeOf(oldDir));
     assert.equal(existsSync(join(target, '.servicepack')), false);
@@ -98,6 +98,7 @@ describe('per-file deltas', () => {
     const tampered = Buffer.from(appV1);
     tampered[5000] = tampered[5000]! ^ 1;
     const err = expectCode('DELTA_BASE_MISMATCH', () => install(pack, {
+      ...trusted,
       target,
       // Between the preflight (which hashed bin/app) and staging (which reads it as the delta's base).
       onEvent: (e) => { if (e.type === 'phase' && e.phase === 'stage') writeFileSync(join(target, 'bin/app'), tampered); },

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { build, inspect, install, uninstall, type ProgressEvent } from '../src/index.js';
-import { copyOf, expectCode, expectRejection, packFrom, treeOf } from './helpers/packs.js';
+import { copyOf, expectCode, expectRejection, packFrom, testKey, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, hashTree, tempDir } from './helpers/tree.js';
 
@@ -16,7 +16,7 @@ const logHook = (log: string, status: number): string[] =>
 async function hookedPack(pre: string[], post: string[]) {
   const { oldDir, newDir } = await packFrom(flatOld, flatNew);
   const pack = join(tempDir('hooked'), 'sp.svp');
-  await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, hooks: { pre, post } });
+  await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, hooks: { pre, post }, signWith: testKey.key });
   return { oldDir, newDir, pack };
 }
 
@@ -28,7 +28,7 @@ describe('pack hooks', () => {
     const { oldDir, pack } = await hookedPack(logHook(log, 7), logHook(log, 0));
     assert.deepEqual(inspect(pack).hooks, { pre: logHook(log, 7), post: logHook(log, 0) });
     const target = copyOf(oldDir);
-    const err = expectCode('HOOK_FAILED', () => install(pack, { target }));
+    const err = expectCode('HOOK_FAILED', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details, { phase: 'pre', argv: logHook(log, 7), exitCode: 7, signal: null, output: 'said 7\n' });
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(oldDir));
     assert.equal(existsSync(join(target, '.servicepack')), false, 'a failed first install leaves no .servicepack');
@@ -40,7 +40,7 @@ describe('pack hooks', () => {
     const { oldDir, newDir, pack } = await hookedPack(logHook(log, 0), logHook(log, 3));
     const target = copyOf(oldDir);
     const events: ProgressEvent[] = [];
-    const r = install(pack, { target, onEvent: (e) => events.push(e) });
+    const r = install(pack, { ...trusted, target, onEvent: (e) => events.push(e) });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.deepEqual(r.hooks.map((h) => [h.phase, h.ok, h.exitCode, h.output]), [['pre', true, 0, 'said 0\n'], ['post', false, 3, 'said 3\n']]);
     assert.deepEqual(events.filter((e) => e.type === 'warning').map((e) => e.type === 'warning' && e.code), ['HOOK_FAILED']);
@@ -56,7 +56,7 @@ describe('pack hooks', () => {
   it('reports a hook program that does not exist as a failed pre hook', async () => {
     const { oldDir, pack } = await hookedPack(['/nonexistent/stop-app'], ['true']);
     const target = copyOf(oldDir);
-    const err = expectCode('HOOK_FAILED', () => install(pack, { target }));
+    const err = expectCode('HOOK_FAILED', () => install(pack, { ...trusted, target }));
     assert.equal(err.details.exitCode, null);
     assert.match(err.message, /ENOENT/);
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(oldDir));

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { install, status, uninstall, verify } from '../src/index.js';
-import { copyOf, expectCode, packFrom, treeOf } from './helpers/packs.js';
+import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld, fullNew, fullOld } from './helpers/specs.js';
 import { cleanupTempDirs, hashTree, type TreeSpec } from './helpers/tree.js';
 
@@ -15,7 +15,7 @@ const noSp = { exclude: ['.servicepack'] };
 async function roundTrip(oldSpec: TreeSpec, newSpec: TreeSpec) {
   const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
   const target = copyOf(oldDir);
-  const done = install(pack, { target });
+  const done = install(pack, { ...trusted, target });
   assert.deepEqual(treeOf(target), treeOf(newDir));
   assert.equal(hashTree(target, noSp), hashTree(newDir));
   assert.equal(verify({ target }).ok, true);
@@ -33,7 +33,7 @@ describe('install and uninstall', () => {
     const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
 
-    const done = install(pack, { target });
+    const done = install(pack, { ...trusted, target });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.equal(hashTree(target, noSp), hashTree(newDir));
     assert.deepEqual(done.actions.map((a) => `${a.action} ${a.type} ${a.path} ${a.bytes}`), [
@@ -106,7 +106,7 @@ describe('install and uninstall', () => {
     const extra = treeOf(target).filter((l) => l.startsWith('bin/local.cfg ') || l.startsWith('notes.txt '));
     assert.equal(extra.length, 2);
 
-    install(pack, { target });
+    install(pack, { ...trusted, target });
     assert.deepEqual(treeOf(target), [...treeOf(newDir), ...extra].sort());
     const v = verify({ target });
     assert.deepEqual([v.ok, v.unexpected, v.modified, v.missing], [false, ['bin/local.cfg', 'notes.txt'], [], []]);
@@ -121,8 +121,8 @@ describe('install and uninstall', () => {
     const second = await packFrom(flatNew, v3, { from: '2.0', to: '3.0' });
     const target = copyOf(first.oldDir);
 
-    install(first.pack, { target });
-    install(second.pack, { target });
+    install(first.pack, { ...trusted, target });
+    install(second.pack, { ...trusted, target });
     assert.deepEqual(treeOf(target), treeOf(second.newDir));
     assert.deepEqual(status({ target }).history.map((h) => `${h.fromVersion}->${h.toVersion}`), ['1.0->2.0', '2.0->3.0']);
     assert.equal(verify({ target }).ok, true);
@@ -140,8 +140,8 @@ describe('install and uninstall', () => {
   it('refuses to install the same pack twice', async () => {
     const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
-    install(pack, { target });
-    const err = expectCode('VERSION_MISMATCH', () => install(pack, { target }));
+    install(pack, { ...trusted, target });
+    const err = expectCode('VERSION_MISMATCH', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details, { target, installed: '2.0', expected: '1.0' });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.equal(status({ target }).history.length, 1);

@@ -5,7 +5,7 @@ import { existsSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { install, status } from '../src/index.js';
-import { copyOf, expectCode, packFrom, stateFilesOf, treeOf } from './helpers/packs.js';
+import { copyOf, expectCode, packFrom, stateFilesOf, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, describeTree, sha256OfFile, tempDir } from './helpers/tree.js';
 
@@ -27,7 +27,7 @@ describe('preflight', () => {
     unlinkSync(join(target, 'docs/old.txt'));
     const before = describeTree(target);
 
-    const err = expectCode('BASE_MISMATCH', () => install(pack, { target }));
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details, {
       target,
       mismatches: [
@@ -49,7 +49,7 @@ describe('preflight', () => {
     const target = copyOf(oldDir);
     writeFileSync(join(target, 'bin/added.txt'), 'mine\n');
     const before = describeTree(target);
-    const err = expectCode('BASE_MISMATCH', () => install(pack, { target }));
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details.mismatches, [{ path: 'bin/added.txt', expected: 'absent', actual: sha('mine\n') }]);
     assert.deepEqual(describeTree(target), before);
     assert.equal(existsSync(join(target, '.servicepack')), false);
@@ -63,7 +63,7 @@ describe('preflight', () => {
     rmSync(join(target, 'bin/becomes-link'));
     symlinkSync('tool', join(target, 'bin/becomes-link'));
     const before = describeTree(target);
-    const err = expectCode('BASE_MISMATCH', () => install(pack, { target }));
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details.mismatches, [
       { path: 'bin/becomes-link', expected: sha('a plain file\n'), actual: 'symlink -> tool' },
       { path: 'bin/link-changed', expected: 'symlink -> tool', actual: 'symlink -> same.txt' },
@@ -79,7 +79,7 @@ describe('preflight', () => {
     symlinkSync(elsewhere, join(target, 'docs'));
     const before = describeTree(target);
     const outside = describeTree(elsewhere);
-    const err = expectCode('BASE_MISMATCH', () => install(pack, { target }));
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
     // Never read through the link: the directory itself is the mismatch.
     assert.deepEqual(err.details.mismatches, [{ path: 'docs', expected: 'directory', actual: `symlink -> ${elsewhere}` }]);
     assert.deepEqual(describeTree(target), before);
@@ -89,11 +89,11 @@ describe('preflight', () => {
   it('refuses a pack for another product once a product is installed', async () => {
     const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew, { product: 'acme' });
     const target = copyOf(oldDir);
-    install(pack, { target });
+    install(pack, { ...trusted, target });
     const other = await packFrom(flatNew, { ...flatNew, 'extra.txt': 'x\n' }, { product: 'globex', from: '2.0', to: '3.0' });
     const state = describeTree(join(target, '.servicepack'));
 
-    const err = expectCode('PRODUCT_MISMATCH', () => install(other.pack, { target }));
+    const err = expectCode('PRODUCT_MISMATCH', () => install(other.pack, { ...trusted, target }));
     assert.deepEqual(err.details, { target, installed: 'acme', pack: 'globex' });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.deepEqual(describeTree(join(target, '.servicepack')), state);

@@ -16,7 +16,10 @@ import { openAtomicOutput } from '../fs/atomic-output.js';
 import { buildInputError } from '../inventory/build-input-error.js';
 import { STATE_DIR_NAME } from '../format/paths.js';
 import { walkTree } from '../inventory/walk-tree.js';
+import { keyIdHex, readSecretKeyFile } from '../signing/index.js';
 import { checkBuildPaths } from './check-build-paths.js';
+import { normalizeExpiry } from './normalize-expiry.js';
+import { signManifest } from './sign-manifest.js';
 import { classifyTrees } from './classify-trees.js';
 
 export interface BuildEvent {
@@ -39,6 +42,12 @@ export interface BuildOptions {
   delta?: boolean;
   /** Worker threads that encode files: default one per core (none for builds under 1 MiB); 0 encodes on the calling thread. */
   threads?: number;
+  /** Secret key file (minisign `.key`) to sign the manifest with; unsigned packs are refused by default at install. */
+  signWith?: string;
+  /** Passphrase of an encrypted secret key. */
+  passphrase?: string;
+  /** Expiry written into the signed manifest: `YYYY-MM-DD` (the end of that day, UTC) or `YYYY-MM-DDTHH:MM:SSZ`. */
+  expires?: string;
   /** Commands the installer runs before and after the commit (docs/format.md, "Hooks"). */
   hooks?: PackHooks;
   /** Called once per entry, in path order, before its content (if any) is compressed. */
@@ -53,6 +62,9 @@ export interface BuildResult {
   blobs: number;
   /** How many of the blobs are deltas. */
   deltas: number;
+  /** Key id of the signing key, when the pack is signed. */
+  keyId?: string;
+  expires?: string;
 }
 
 /**
@@ -63,6 +75,9 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   const level = checkLevel(opts.level ?? DEFAULT_ZSTD_LEVEL);
   const threads = checkThreads(opts.threads ?? 'auto');
   const hooks = opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined) ? checkHooks(opts.hooks) : undefined;
+  const expires = opts.expires === undefined ? undefined : normalizeExpiry(opts.expires);
+  // Read the key before the long compression, so a wrong path or passphrase fails at once.
+  const key = opts.signWith === undefined ? undefined : readSecretKeyFile(opts.signWith, opts.passphrase);
   const walkOptions = { exclude: [STATE_DIR_NAME] };
   const entries = classifyTrees(walkTree(opts.oldDir, walkOptions), walkTree(opts.newDir, walkOptions));
   checkBuildPaths(entries, opts.oldDir, opts.newDir);
@@ -84,12 +99,17 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
       product: opts.product ?? basename(resolve(opts.newDir)),
       fromVersion: opts.fromVersion ?? 'old',
       toVersion: opts.toVersion ?? 'new',
+      ...(expires === undefined ? {} : { expires }),
       entries,
       blobs,
     };
     if (hooks !== undefined) manifest.hooks = hooks;
-    const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size });
-    return { packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length, deltas: blobs.filter((b) => b.base !== undefined).length };
+    const signature = key === undefined ? undefined : signManifest(manifest, key);
+    const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size }, signature);
+    return {
+      packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length, deltas: blobs.filter((b) => b.base !== undefined).length,
+      ...(key === undefined ? {} : { keyId: keyIdHex(key.keyId) }), ...(expires === undefined ? {} : { expires }),
+    };
   } finally {
     spool.abort();
   }

@@ -8,7 +8,10 @@ const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
 
 export function renderBuild(r: BuildResult): string[] {
   const c = r.counts;
-  return [`built ${r.out} (${r.size} bytes, ${r.blobs} blobs, ${r.deltas} of them deltas): ${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`, `pack id ${r.packId}`];
+  return [
+    `built ${r.out} (${r.size} bytes, ${r.blobs} blobs, ${r.deltas} of them deltas): ${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`, `pack id ${r.packId}`,
+    r.keyId === undefined ? 'UNSIGNED: installs refuse it unless given --allow-unsigned' : `signed with key ${r.keyId}${r.expires === undefined ? '' : `, expires ${r.expires}`}`,
+  ];
 }
 
 export function renderInspect(s: PackSummary): string[] {

@@ -22,6 +22,8 @@ export interface PackSummary {
   fromVersion: string;
   toVersion: string;
   signed: boolean;
+  /** The signed expiry, when the pack has one. */
+  expires?: string;
   /** Bytes of the pack file. */
   size: number;
   counts: Record<EntryAction, number>;
@@ -57,6 +59,7 @@ export function inspectPack(path: string): PackSummary {
       fromVersion: manifest.fromVersion,
       toVersion: manifest.toVersion,
       signed: reader.signature.length > 0,
+      ...(manifest.expires === undefined ? {} : { expires: manifest.expires }),
       size: reader.size,
       counts,
       hooks: manifest.hooks ?? {},

@@ -12,6 +12,7 @@ export function encodeManifest(m: Manifest): Buffer {
     product: m.product,
     fromVersion: m.fromVersion,
     toVersion: m.toVersion,
+    ...(m.expires === undefined ? {} : { expires: m.expires }),
     ...(m.hooks === undefined ? {} : { hooks: canonicalHooks(m.hooks) }),
     entries: m.entries.map(canonicalEntry),
     blobs: m.blobs.map(canonicalBlob),

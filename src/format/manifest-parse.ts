@@ -20,7 +20,7 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   const fail = (reason: string): never => {
     throw packInvalid(packPath, reason);
   };
-  const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], ['hooks'], 'the manifest', fail);
+  const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], ['expires', 'hooks'], 'the manifest', fail);
   if (!Number.isSafeInteger(top.format)) fail('the manifest "format" is not an integer');
   if (top.format !== FORMAT_VERSION) throw packUnsupported(packPath, `manifest format ${String(top.format)}`, top.format as number);
   const product = label(top.product, 'product', fail);
@@ -33,8 +33,19 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   const entries = top.entries.map((e: unknown, i: number) => parseEntry(e, i, packPath));
   const blobs = top.blobs.map((b: unknown, i: number) => parseBlob(b, i, packPath));
   const manifest: Manifest = { format: FORMAT_VERSION, product, fromVersion, toVersion, entries, blobs };
+  if (Object.hasOwn(top, 'expires')) {
+    if (typeof top.expires !== 'string' || !isExpiryTime(top.expires)) fail('the manifest "expires" is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ');
+    manifest.expires = top.expires as string;
+  }
   if (Object.hasOwn(top, 'hooks')) manifest.hooks = parseHooks(top.hooks, fail);
   return manifest;
+}
+
+/** True for a real UTC time written exactly as `YYYY-MM-DDTHH:MM:SSZ`. */
+export function isExpiryTime(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(value)) return false;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === `${value.slice(0, 19)}.000Z`;
 }
 
 function parseHooks(value: unknown, fail: (reason: string) => never): PackHooks {

@@ -73,6 +73,8 @@ export interface Manifest {
   product: string;
   fromVersion: string;
   toVersion: string;
+  /** When the pack stops being installable: UTC, `YYYY-MM-DDTHH:MM:SSZ`. Covered by the signature. */
+  expires?: string;
   hooks?: PackHooks;
   entries: ManifestEntry[];
   blobs: BlobRecord[];

@@ -3,6 +3,7 @@
 // and create the backup directories the set-aside step will link into.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkBeneath } from '../fs/beneath.js';
 import { copyNewFile, fsyncDir, makeDirs, makeSymlink, writeNewFile } from '../fs/durable.js';
 import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
@@ -34,6 +35,7 @@ export function stageInstall(
   leaves.forEach((t, n) => {
     const to = t.to!;
     const dest = path.join(layout.dir, naming.incoming(t.path));
+    checkBeneath(layout.target, path.relative(layout.target, dest));
     dirs.add(path.dirname(dest));
     if (to.type === 'symlink') {
       makeSymlink(to.target, dest);
