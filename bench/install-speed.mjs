@@ -16,8 +16,12 @@ const work = join(CACHE, 'work-install');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-const pack = join(CACHE, 'typescript-5.8.3-5.9.2.svp');
-if (!existsSync(pack)) execFileSync(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--product', 'typescript', '--from-version', '5.8.3', '--to-version', '5.9.2']);
+// The pack is signed like a real one and installed with its public key trusted, so the install pays for
+// the signature check as users do.
+const key = join(CACHE, 'bench-signing');
+if (!existsSync(`${key}.key`)) execFileSync(process.execPath, [CLI, 'keygen', '--out', key]);
+const pack = join(CACHE, 'typescript-5.8.3-5.9.2.signed.svp');
+if (!existsSync(pack)) execFileSync(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--product', 'typescript', '--from-version', '5.8.3', '--to-version', '5.9.2', '--sign', `${key}.key`]);
 const oldFiles = new Set(filesOf(oldRoot));
 const newFiles = filesOf(newRoot);
 const plan = { write: [...changedFiles(oldRoot, newRoot), ...newFiles.filter((p) => !oldFiles.has(p))], remove: [...oldFiles].filter((p) => !newFiles.includes(p)) };
@@ -64,7 +68,7 @@ function freshTarget(kind, n) {
 const dpkgArgs = (root, debPath) => [`--root=${root}`, `--log=${join(root, 'dpkg.log')}`, '--force-not-root', '-i', debPath];
 
 const methods = {
-  servicepack: (t) => timed(process.execPath, [CLI, 'install', pack, '--target', t.tree]),
+  servicepack: (t) => timed(process.execPath, [CLI, 'install', pack, '--target', t.tree, '--trusted-key', `${key}.pub`]),
   floor: (t) => timed(process.execPath, [join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'floor.mjs'), newRoot, t.tree, planPath]),
   'dpkg -i': (t) => timed('dpkg', dpkgArgs(t.dir, debs.new)),
   'rsync --delay-updates': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', `${newRoot}/`, `${t.tree}/`]),
