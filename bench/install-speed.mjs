@@ -3,7 +3,7 @@
 // has the package loaded and a file open), against the physical floor (bench/floor.mjs), `dpkg -i` of
 // equivalent .deb packages (zstd-compressed, dpkg's fsync on, in a private --root), and
 // `rsync --delay-updates`, side by side, interleaved, each on a fresh copy of the old tree.
-// Usage: npm run build && node bench/install-speed.mjs [trials=5]
+// Usage: npm run build && node bench/install-speed.mjs [trials=5]   (SERVICEPACK_CLI_B=other/main.js adds a second build)
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,8 +67,11 @@ function freshTarget(kind, n) {
 // --root makes dpkg use ROOT/var/lib/dpkg as its database: the host's is never read or written.
 const dpkgArgs = (root, debPath) => [`--root=${root}`, `--log=${join(root, 'dpkg.log')}`, '--force-not-root', '-i', debPath];
 
+const installWith = (cli) => (t) => timed(process.execPath, [cli, 'install', pack, '--target', t.tree, '--trusted-key', `${key}.pub`]);
 const methods = {
-  servicepack: (t) => timed(process.execPath, [CLI, 'install', pack, '--target', t.tree, '--trusted-key', `${key}.pub`]),
+  servicepack: installWith(CLI),
+  // A/B: SERVICEPACK_CLI_B names a second build (e.g. a frozen copy of an earlier commit) run alongside.
+  ...(process.env.SERVICEPACK_CLI_B === undefined ? {} : { 'servicepack (B)': installWith(process.env.SERVICEPACK_CLI_B) }),
   floor: (t) => timed(process.execPath, [join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'floor.mjs'), newRoot, t.tree, planPath]),
   'dpkg -i': (t) => timed('dpkg', dpkgArgs(t.dir, debs.new)),
   'rsync --delay-updates': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', `${newRoot}/`, `${t.tree}/`]),

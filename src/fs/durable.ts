@@ -17,6 +17,15 @@ export function fsyncDir(dir: string): void {
   });
 }
 
+/**
+ * fsyncs the parent of each directory in `created` (except those in `skip`), once: what makes a new
+ * directory's own entry durable. The new directories' contents are the business of whoever fills them.
+ */
+export function fsyncParentsOf(created: readonly string[], skip: ReadonlySet<string>): void {
+  const parents = new Set(created.map((d) => path.dirname(d)));
+  for (const d of [...parents].sort()) if (!skip.has(d)) fsyncDir(d);
+}
+
 /** Writes `data` to `file` atomically: temp file in the same directory, fsync, rename, fsync directory. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
@@ -118,18 +127,6 @@ export function writeNewFile(file: string, mode: number, fill: (write: (chunk: U
       while (off < chunk.length) off += withIo('write', file, () => fs.writeSync(fd, chunk, off, chunk.length - off));
     });
     withIo('fsync', file, () => fs.fsyncSync(fd));
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Copies an already staged file to a new staged file with `mode`, durably. */
-export function copyNewFile(from: string, to: string, mode: number): void {
-  withIo('copy', to, () => fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL));
-  withIo('chmod', to, () => fs.chmodSync(to, mode));
-  const fd = withIo('open', to, () => fs.openSync(to, 'r'));
-  try {
-    withIo('fsync', to, () => fs.fsyncSync(fd));
   } finally {
     fs.closeSync(fd);
   }

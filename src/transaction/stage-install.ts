@@ -1,10 +1,11 @@
 // Stage: decode every new file and link from the pack into .servicepack/staging/<txid>/, checking each
 // one's hash as it is written (a delta against its old file, re-read from the target and re-hashed),
-// and create the backup directories the set-aside step will link into.
-import * as fs from 'node:fs';
+// and create the backup directories the set-aside step will link into. Every file is written first and
+// fsynced afterwards (docs/journal.md, step 3).
 import * as path from 'node:path';
 import { checkBeneath } from '../fs/beneath.js';
-import { copyNewFile, fsyncDir, makeDirs, makeSymlink, writeNewFile } from '../fs/durable.js';
+import { deferredSync } from '../fs/deferred-sync.js';
+import { fsyncParentsOf, makeDirs, makeSymlink } from '../fs/durable.js';
 import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
 import { readBase } from '../delta/read-base.js';
@@ -21,41 +22,48 @@ export function stageInstall(
   txid: string,
 ): number {
   const { layout } = ctx;
-  const dirs = new Set<string>();
+  const created: string[] = [];
   // Both exist even when the pack only adds (nothing set aside) or only removes (nothing staged).
-  for (const rel of [stagingDirOf(txid), backupFilesOf(txid)]) for (const d of makeDirs(path.join(layout.dir, rel))) dirs.add(d);
+  for (const rel of [stagingDirOf(txid), backupFilesOf(txid)]) created.push(...makeDirs(path.join(layout.dir, rel)));
   for (const t of transitions) {
-    if (t.to !== null && t.to.type !== 'dir') for (const d of makeDirs(path.dirname(path.join(layout.dir, naming.incoming(t.path))))) dirs.add(d);
-    if (t.from !== null && t.from.type !== 'dir') for (const d of makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path))))) dirs.add(d);
+    if (t.to !== null && t.to.type !== 'dir') created.push(...makeDirs(path.dirname(path.join(layout.dir, naming.incoming(t.path)))));
+    if (t.from !== null && t.from.type !== 'dir') created.push(...makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path)))));
   }
   const blobOf = blobIndexByPath(reader.manifest);
   const stagedBlob = new Map<number, string>();
   const leaves = transitions.filter((t) => t.to !== null && t.to.type !== 'dir');
   let bytes = 0;
-  leaves.forEach((t, n) => {
-    const to = t.to!;
-    const dest = path.join(layout.dir, naming.incoming(t.path));
-    checkBeneath(layout.target, path.relative(layout.target, dest));
-    dirs.add(path.dirname(dest));
-    if (to.type === 'symlink') {
-      makeSymlink(to.target, dest);
-    } else if (to.type === 'file') {
-      const mode = to.executable ? 0o755 : 0o644;
-      const blob = blobOf.get(t.path);
-      if (blob === undefined) throw new Error(`no blob for ${t.path}`);
-      const first = stagedBlob.get(blob);
-      if (first !== undefined) copyNewFile(first, dest, mode);
-      else {
-        const base = baseOf(ctx, reader.manifest, blob, transitions);
-        writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base));
+  const files = deferredSync();
+  try {
+    leaves.forEach((t, n) => {
+      const to = t.to!;
+      const dest = path.join(layout.dir, naming.incoming(t.path));
+      checkBeneath(layout.target, path.relative(layout.target, dest));
+      if (to.type === 'symlink') {
+        makeSymlink(to.target, dest);
+      } else if (to.type === 'file') {
+        const mode = to.executable ? 0o755 : 0o644;
+        const blob = blobOf.get(t.path);
+        if (blob === undefined) throw new Error(`no blob for ${t.path}`);
+        const first = stagedBlob.get(blob);
+        if (first !== undefined) files.copyNewFile(first, dest, mode);
+        else {
+          const base = baseOf(ctx, reader.manifest, blob, transitions);
+          files.writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base));
+        }
+        stagedBlob.set(blob, dest);
+        bytes += to.size;
       }
-      stagedBlob.set(blob, dest);
-      bytes += to.size;
-    }
-    ctx.emit({ type: 'staged', path: t.path, bytes: to.type === 'file' ? to.size : 0, done: n + 1, total: leaves.length });
-  });
-  for (const d of [...dirs].sort()) if (fs.existsSync(d)) fsyncDir(d);
-  for (const d of [layout.staging, layout.backup, layout.dir]) fsyncDir(d);
+      ctx.emit({ type: 'staged', path: t.path, bytes: to.type === 'file' ? to.size : 0, done: n + 1, total: leaves.length });
+    });
+    files.flush();
+  } finally {
+    files.close();
+  }
+  // Only the directories that gained a subdirectory are synced here: the entries of the leaves (staged
+  // files, set-aside links) are synced by the commit's passes, before anything relies on them, and
+  // .servicepack/ itself by the journal's write (docs/journal.md, "Why the ordering survives power loss").
+  fsyncParentsOf(created, new Set([layout.dir]));
   // Now: every new file is durably staged and verified; the target is untouched.
   return bytes;
 }
