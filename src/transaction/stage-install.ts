@@ -9,19 +9,24 @@ import { fsyncParentsOf, makeDirs, makeSymlink } from '../fs/durable.js';
 import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
 import { readBase } from '../delta/read-base.js';
+import { isUnchanged, type FileSnapshot } from '../inventory/file-snapshot.js';
 import type { StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
 import { backupFilesOf, stagingDirOf } from './layout.js';
 import type { TxContext } from './tx-context.js';
 
-export function stageInstall(
-  ctx: TxContext,
-  reader: PackReader,
-  transitions: readonly Transition[],
-  naming: StepNaming,
-  txid: string,
-): number {
+/** What staging works from: the plan, and the delta bases the preflight kept (held-bases.ts). */
+export interface StagePlan {
+  transitions: readonly Transition[];
+  naming: StepNaming;
+  txid: string;
+  /** Taken out as they are used, so that each can be freed once its blob is staged. */
+  bases: Map<string, FileSnapshot>;
+}
+
+export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan): number {
   const { layout } = ctx;
+  const { transitions, naming, txid } = plan;
   const created: string[] = [];
   // Both exist even when the pack only adds (nothing set aside) or only removes (nothing staged).
   for (const rel of [stagingDirOf(txid), backupFilesOf(txid)]) created.push(...makeDirs(path.join(layout.dir, rel)));
@@ -48,7 +53,7 @@ export function stageInstall(
         const first = stagedBlob.get(blob);
         if (first !== undefined) files.copyNewFile(first, dest, mode);
         else {
-          const base = baseOf(ctx, reader.manifest, blob, transitions);
+          const base = baseOf(ctx, reader.manifest, blob, plan);
           files.writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base));
         }
         stagedBlob.set(blob, dest);
@@ -69,15 +74,21 @@ export function stageInstall(
 }
 
 /**
- * For a delta blob, the old content it decodes against, read from a target file the preflight matched to
- * the blob's base and checked again here (DELTA_BASE_MISMATCH); undefined for a full blob.
+ * For a delta blob, the old content it decodes against, from a target file the preflight matched to the
+ * blob's base: the bytes the preflight hashed when the file shows no change since (same inode, size,
+ * modification and change time), else read and hashed again here (DELTA_BASE_MISMATCH); undefined for
+ * a full blob.
  */
-function baseOf(ctx: TxContext, manifest: Manifest, blob: number, transitions: readonly Transition[]): Buffer | undefined {
+function baseOf(ctx: TxContext, manifest: Manifest, blob: number, plan: StagePlan): Buffer | undefined {
   const base = manifest.blobs[blob]?.base;
   if (base === undefined) return undefined;
-  const source = transitions.find((t) => t.from?.type === 'file' && t.from.sha256 === base);
+  const source = plan.transitions.find((t) => t.from?.type === 'file' && t.from.sha256 === base);
   if (source === undefined) throw new Error(`no file in the plan holds the base ${base} of blob ${blob}`);
-  return readBase(ctx.layout.target, source.path, path.join(ctx.layout.target, source.path), base);
+  const file = path.join(ctx.layout.target, source.path);
+  const held = plan.bases.get(source.path);
+  plan.bases.delete(source.path);
+  if (held !== undefined && held.sha256 === base && isUnchanged(held, file)) return held.bytes;
+  return readBase(ctx.layout.target, source.path, file, base);
 }
 
 function blobIndexByPath(manifest: Manifest): Map<string, number> {
