@@ -42,9 +42,12 @@ export function deferredSync(): DeferredSync {
       const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode));
       try {
         withIo('chmod', file, () => fs.fchmodSync(fd, mode));
+        // Positional writes (pwrite): the offset never depends on the descriptor's position.
+        let pos = 0;
         fill((chunk) => {
           let off = 0;
-          while (off < chunk.length) off += withIo('write', file, () => fs.writeSync(fd, chunk, off, chunk.length - off));
+          while (off < chunk.length) off += withIo('write', file, () => fs.writeSync(fd, chunk, off, chunk.length - off, pos + off));
+          pos += chunk.length;
         });
       } catch (err) {
         fs.closeSync(fd);
