@@ -1,6 +1,6 @@
 // Runs a journal's steps forward (commit) or backward (roll back), then makes the result durable by
 // fsyncing every directory whose entries changed.
-import { fsyncDir } from '../fs/durable.js';
+import { fsyncDir, lstatOrNull } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
@@ -14,7 +14,9 @@ function syncDirs(layout: Layout, steps: Step[], platform: Platform): void {
   if (!platform.canFsyncDirectories) return;
   const dirs = new Set<string>();
   for (const s of steps) for (const d of touchedDirs(layout, s)) dirs.add(d);
-  for (const d of [...dirs].sort()) fsyncDir(d);
+  // A directory that does not exist (yet, or any more) has no entries to make durable: its creation or
+  // removal is made durable by the fsync of its parent, which is in the set too.
+  for (const d of [...dirs].sort()) if (lstatOrNull(d)?.isDirectory() === true) fsyncDir(d);
 }
 
 /** Forward: first preserve every old file, make that durable, then swap every step in order. */
