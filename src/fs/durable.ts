@@ -34,6 +34,25 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fsyncDir(dir);
 }
 
+const ATOMIC_TEMP = /^\..+\.tmp-\d+$/;
+
+/**
+ * Removes the temp files writeFileAtomic left in `dir` when its process died before the rename. Call it
+ * only while holding the lock that serialises the writers of `dir`: then no such file is still in use.
+ */
+export function removeAtomicTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return;
+    throw err;
+  }
+  const stale = names.filter((n) => ATOMIC_TEMP.test(n));
+  for (const n of stale) unlinkIfExists(path.join(dir, n));
+  if (stale.length > 0) fsyncDir(dir);
+}
+
 /** lstat that returns null for a missing path (never follows a final symlink). */
 export function lstatOrNull(p: string): fs.Stats | null {
   try {

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno, isServicePackError } from '../errors/index.js';
-import { fsyncDir, removeTree, unlinkIfExists } from '../fs/durable.js';
+import { fsyncDir, removeAtomicTemps, removeTree, unlinkIfExists } from '../fs/durable.js';
 import { readJournal, type Journal } from '../journal/journal.js';
 import type { TxContext } from './tx-context.js';
 import { rollbackSteps } from './run-steps.js';
@@ -16,6 +16,8 @@ export type RecoverOutcome =
 
 /** Recovery of the target in `ctx`; the caller holds the lock. */
 export function recoverLocked(ctx: TxContext): RecoverOutcome {
+  // A process killed inside an atomic write leaves its temp file; the lock we hold makes it garbage.
+  removeAtomicTemps(ctx.layout.dir);
   const journal = readJournal(ctx.layout.journal);
   if (journal === null) {
     removeOrphans(ctx);

@@ -24,6 +24,9 @@ function resolve(layout: Layout, step: Step): Resolved {
 }
 
 const exists = (p: string): boolean => lstatOrNull(p) !== null;
+// A path that changes type (file -> directory or back) holds the other type until its removal step ran
+// (or after it was undone): mkdir and rmdir act only on a directory.
+const isDirectory = (p: string): boolean => lstatOrNull(p)?.isDirectory() === true;
 
 /**
  * Preserves the old node of a swap without changing what the target shows: on a 'link' platform the
@@ -46,7 +49,7 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
       if (!exists(t)) makeDir(t);
       return;
     case 'rmdir':
-      if (exists(t)) removeDir(t);
+      if (isDirectory(t)) removeDir(t);
       return;
     case 'swap':
       if (a !== undefined && !exists(a)) {
@@ -68,7 +71,7 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
   const { t, i, a } = resolve(layout, step);
   switch (step.op) {
     case 'mkdir':
-      if (exists(t)) removeDir(t);
+      if (isDirectory(t)) removeDir(t);
       return;
     case 'rmdir':
       if (!exists(t)) makeDir(t);
