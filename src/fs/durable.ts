@@ -17,6 +17,16 @@ export function fsyncDir(dir: string): void {
   });
 }
 
+/**
+ * Writes all of `data` at offset `pos` of `fd`. Always positional (pwrite): the result does not depend
+ * on the descriptor's offset, and disk writes are distinguishable from the event-loop wake-ups that
+ * Node makes with plain write(2), which keeps crash points deterministic (docs/crash-safety.md).
+ */
+export function writeAt(fd: number, pos: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, pos + off);
+}
+
 /** Writes `data` to `file` atomically: temp file in the same directory, fsync, rename, fsync directory. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
@@ -24,7 +34,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   withIo('write', tmp, () => {
     const fd = fs.openSync(tmp, 'w', 0o644);
     try {
-      fs.writeFileSync(fd, data);
+      writeAt(fd, 0, typeof data === 'string' ? Buffer.from(data) : data);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -109,9 +119,10 @@ export function writeNewFile(file: string, mode: number, fill: (write: (chunk: U
   const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode));
   try {
     withIo('chmod', file, () => fs.fchmodSync(fd, mode));
+    let pos = 0;
     fill((chunk) => {
-      let off = 0;
-      while (off < chunk.length) off += withIo('write', file, () => fs.writeSync(fd, chunk, off, chunk.length - off));
+      withIo('write', file, () => writeAt(fd, pos, chunk));
+      pos += chunk.length;
     });
     withIo('fsync', file, () => fs.fsyncSync(fd));
   } finally {

@@ -52,13 +52,18 @@ export function settleAfterFailure(ctx: TxContext, journal: Journal, failure: un
   try {
     settleJournal(ctx, journal);
   } catch (err) {
-    throw new ServicePackError('RECOVERY_NEEDED', `the transaction failed and could not be rolled back: ${(err as Error).message}`, {
-      hint: 'Fix the cause (free space, permissions, read-only mount), then run `servicepack recover --target <dir>`.',
-      details: { target: ctx.layout.target, reason: isServicePackError(err) ? `${err.code}: ${err.message}` : String(err) },
-      cause: failure,
-    });
+    throw recoveryNeeded(ctx, 'the transaction failed and could not be rolled back', err, failure);
   }
   throw failure;
+}
+
+/** RECOVERY_NEEDED (exit code 4) for a journal that settling could not finish because of `err`. */
+export function recoveryNeeded(ctx: TxContext, what: string, err: unknown, cause: unknown): ServicePackError {
+  return new ServicePackError('RECOVERY_NEEDED', `${what}: ${(err as Error).message}`, {
+    hint: 'Fix the cause (free space, permissions, read-only mount), then run `servicepack recover --target <dir>`.',
+    details: { target: ctx.layout.target, reason: isServicePackError(err) ? `${err.code}: ${err.message}` : String(err) },
+    cause,
+  });
 }
 
 /** Staging and backup directories that no journal and no installed service pack refers to. */

@@ -53,7 +53,7 @@ function placeTarget(s: Scenario, medium: Medium): string {
 export async function countPoints(s: Scenario, medium: Medium, work: string): Promise<CrashPoint[]> {
   const target = placeTarget(s, medium);
   const log = join(work, 'count.log');
-  const r = await exec('strace', [...strace(log, DISK_SYSCALLS.join(','), []), 'node', RUNNER, s.op, target, ...s.args]);
+  const r = await exec('strace', [...strace(log, ['write', ...DISK_SYSCALLS].join(','), []), 'node', RUNNER, s.op, target, ...s.args]);
   if (r.code !== 0) throw new Error(`uncrashed ${s.op} failed (${r.code ?? r.signal}): ${r.stdout}${r.stderr}`);
   const points = crashPointsOf(readFileSync(log, 'utf8'));
   rmSync(target, { recursive: true, force: true });
@@ -72,7 +72,7 @@ export async function runPoint(s: Scenario, medium: Medium, point: CrashPoint, w
 async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: string): Promise<PointResult> {
   const target = placeTarget(s, medium);
   const log = join(work, 'kill.log');
-  const trace = point.name === 'write' ? 'write' : `${point.name},write`;
+  const trace = `${point.name},write`;
   const inject = ['-e', `inject=${point.name}:signal=SIGKILL:when=${point.ordinal}`];
   const run = await exec('strace', [...strace(log, trace, inject), 'node', RUNNER, s.op, target, ...s.args]);
   const problems: string[] = [];

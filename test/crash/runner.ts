@@ -99,9 +99,9 @@ function main(argv: string[]): number {
     if (run === undefined) throw new Error(`unknown mode ${mode}`);
     padCounts();
     writeSync(1, `${WINDOW_BEGIN}\n`);
-    run(target, rest);
+    const result = run(target, rest) as { recovered?: unknown; result?: unknown };
     writeSync(1, `${WINDOW_END}\n`);
-    print({ ok: true });
+    print({ ok: true, recovered: result.recovered ?? result.result });
     return 0;
   } catch (err) {
     if (!isServicePackError(err)) throw err;

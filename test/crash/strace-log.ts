@@ -3,9 +3,14 @@
 // strace counts `when=N` per thread.
 import { WINDOW_BEGIN, WINDOW_END } from './markers.js';
 
-/** Syscalls that change what is on disk (openat only with O_CREAT or O_TRUNC; see isDiskChange). */
+/**
+ * Syscalls that change what is on disk (openat only with O_CREAT or O_TRUNC; see isDiskChange). Plain
+ * write(2) is not among them: src/fs writes file data only with pwrite, while Node's main thread also
+ * makes a timing-dependent number of write(2) calls to wake its event loop (an eventfd), which would make
+ * write ordinals differ from run to run. crashPointsOf checks that no other write(2) is in the window.
+ */
 export const DISK_SYSCALLS = [
-  'write', 'pwrite64', 'writev', 'pwritev', 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'unlink', 'unlinkat',
+  'pwrite64', 'writev', 'pwritev', 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'unlink', 'unlinkat',
   'mkdir', 'mkdirat', 'rmdir', 'symlink', 'symlinkat', 'fsync', 'fdatasync', 'openat', 'open', 'creat',
   'fchmod', 'fchmodat', 'chmod', 'copy_file_range', 'sendfile', 'ftruncate', 'truncate',
 ] as const;
@@ -27,6 +32,8 @@ export interface CrashPoint {
 }
 
 const LINE = /^(\d+) +([a-z0-9_]+)\((.*?)(?: <unfinished \.\.\.>|\) += .*)?$/;
+
+const EVENTFD_WAKE = /^\d+, "\\1\\0\\0\\0\\0\\0\\0\\0", 8$/;
 
 export function parseCalls(log: string): Call[] {
   const calls: Call[] = [];
@@ -71,6 +78,7 @@ export function crashPointsOf(log: string): CrashPoint[] {
     counts.set(c.name, ordinal);
     if (c.name === 'write' && c.args.includes(WINDOW_BEGIN)) inside = true;
     else if (c.name === 'write' && c.args.includes(WINDOW_END)) break;
+    else if (inside && c.name === 'write' && !EVENTFD_WAKE.test(c.args)) throw new Error(`a write(2) that is not an event-loop wake-up: ${c.args}`);
     else if (inside && isDiskChange(c)) points.push({ name: c.name, ordinal, seq: points.length, call: normalize(c) });
   }
   if (!inside) throw new Error('strace log: the window never began');
