@@ -6,11 +6,11 @@ import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Medium } from './media.js';
-import type { Settled } from './runner.js';
+import type { Settled } from '../../scripts/crash/runner.js';
 import type { Scenario } from './scenarios.js';
 import { DISK_SYSCALLS, crashPointsOf, killedCall, type CrashPoint } from './strace-log.js';
 
-export const RUNNER = join(dirname(fileURLToPath(import.meta.url)), 'runner.js');
+export const RUNNER = join(dirname(fileURLToPath(import.meta.url)), '../../scripts/crash/runner.js');
 
 export interface PointResult {
   point: CrashPoint;

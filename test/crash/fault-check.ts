@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RUNNER, countPoints } from './crash-point.js';
 import { runRunner, type RunnerExit } from './inject.js';
 import { openMedium } from './media.js';
-import type { Settled } from './runner.js';
+import type { Settled } from '../../scripts/crash/runner.js';
 import type { Scenario } from './scenarios.js';
 import type { CrashPoint } from './strace-log.js';
 

@@ -11,8 +11,8 @@ export interface RunnerExit {
   stderr: string;
 }
 
-/** `injects` are strace `-e` expressions such as `inject=rename:error=EIO:when=3`; none runs node directly. */
-export function startRunner(args: string[], injects: string[] = [], user?: string): { child: ChildProcess; done: Promise<RunnerExit> } {
+/** `user` is a numeric uid (its gid is the same). `injects` are strace `-e` expressions such as `inject=rename:error=EIO:when=3`; none runs node directly. */
+export function startRunner(args: string[], injects: string[] = [], user?: number): { child: ChildProcess; done: Promise<RunnerExit> } {
   const node = ['node', RUNNER, ...args];
   const traced = injects.length === 0 ? node : ['strace', '-f', '-qq', '-o', '/dev/null', '-e', `trace=${traceSet(injects)}`, ...injects.flatMap((i) => ['-e', i]), ...node];
   const argv = user === undefined ? traced : ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--clear-groups', ...traced];
@@ -31,7 +31,7 @@ export function startRunner(args: string[], injects: string[] = [], user?: strin
   return { child, done };
 }
 
-export const runRunner = (args: string[], injects: string[] = [], user?: string): Promise<RunnerExit> => startRunner(args, injects, user).done;
+export const runRunner = (args: string[], injects: string[] = [], user?: number): Promise<RunnerExit> => startRunner(args, injects, user).done;
 
 /** The syscalls named by the inject expressions (strace injects only into traced calls). */
 function traceSet(injects: string[]): string {

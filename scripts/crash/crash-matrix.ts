@@ -1,9 +1,9 @@
 // `npm run test:crash [-- --full] [--media plain,ext4,...] [--ops install,uninstall] [--sample N] [--jobs N]`:
 // the crash and power-loss matrices with a report per operation and medium. Exit 1 if any point fails.
-import { cleanupTempDirs } from '../helpers/tree.js';
-import { POWER_MEDIA, powerLossUnavailable, straceUnavailable, type MediumKind } from './media.js';
-import { formatCell, runMatrix } from './matrix.js';
-import { makeScenarios } from './scenarios.js';
+import { cleanupTempDirs } from '../../test/helpers/tree.js';
+import { POWER_MEDIA, powerLossUnavailable, straceUnavailable, type MediumKind } from '../../test/crash/media.js';
+import { formatCell, runMatrix } from '../../test/crash/matrix.js';
+import { makeScenarios } from '../../test/crash/scenarios.js';
 
 function option(argv: string[], name: string): string | undefined {
   const n = argv.indexOf(name);

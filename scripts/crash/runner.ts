@@ -1,11 +1,11 @@
-// Child process of the crash harness. `op` runs ONE library operation on a target between two marker
+// Child process of the crash harness (kept out of test/ so that `node --test dist/` does not run it). `op` runs ONE library operation on a target between two marker
 // writes, so that an strace log shows exactly which syscalls belong to the operation; `settle` runs
 // recover in a fresh process and reports what a user would then see (status, tree, leftovers).
 import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { install, isServicePackError, recover, status, uninstall, type ServicePackError } from '../../src/index.js';
-import { describeTree } from '../helpers/tree.js';
-import { WINDOW_BEGIN, WINDOW_END } from './markers.js';
+import { describeTree } from '../../test/helpers/tree.js';
+import { WINDOW_BEGIN, WINDOW_END } from '../../test/crash/markers.js';
 
 /** The operations under test; each takes the target and the remaining argv. Add one line per operation. */
 export const operations: Record<string, (target: string, args: string[]) => unknown> = {
