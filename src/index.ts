@@ -23,6 +23,8 @@ import { contextFor } from './transaction/tx-context.js';
 import type { EventSink } from './transaction/events.js';
 import { installPack, planInstallOnly, type InstallPlan, type InstallResult } from './transaction/install.js';
 import { recoverTarget, type RecoverResult } from './transaction/recover-target.js';
+import { cleanupTarget, type CleanupTargetResult } from './transaction/cleanup-target.js';
+import { listHolders, type HoldersResult } from './transaction/list-holders.js';
 import { targetStatus, type StatusResult } from './transaction/status.js';
 import { uninstallLatest, type UninstallResult } from './transaction/uninstall.js';
 import { verifyTarget, type VerifyResult } from './transaction/verify-target.js';
@@ -30,8 +32,16 @@ import { verifyTarget, type VerifyResult } from './transaction/verify-target.js'
 export { ServicePackError, isServicePackError, errorSummaries, explainArticles } from './errors/index.js';
 export type { ErrorCode, ErrorDetails, ExplainArticle, Mismatch } from './errors/index.js';
 export type { BuildOptions, BuildResult, BuildEvent } from './build/index.js';
-export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, TreeNode } from './format/index.js';
-export type { Platform } from './platform/index.js';
+export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, PackHooks, TreeNode } from './format/index.js';
+export type { Platform, HoldKind, Uninspectable } from './platform/index.js';
+export type { Holder } from './inuse/holder.js';
+export type { HoldersResult } from './transaction/list-holders.js';
+export type { CleanupResult } from './transaction/cleanup.js';
+export type { CleanupTargetResult } from './transaction/cleanup-target.js';
+export type { StaleProcess } from './transaction/target-holders.js';
+export type { AfterCommit } from './transaction/finish-committed.js';
+export type { HookOutcome } from './transaction/run-hook.js';
+export type { UnitRestart, UnitRestartReport } from './transaction/restart-units.js';
 export type { ProgressEvent, EventSink, Phase } from './transaction/events.js';
 export type { InstallPlan, InstallResult } from './transaction/install.js';
 export type { PlannedAction } from './transaction/plan-summary.js';
@@ -66,21 +76,41 @@ export function inspect(packPath: string): PackSummary {
   return inspectPack(packPath);
 }
 
+/** Options of install and uninstall. */
+export interface TransactionOptions extends TargetOptions {
+  /** After the commit, restart (once each) the systemd services whose processes still run old code. */
+  restartUnits?: boolean;
+}
+
 /**
  * Installs `packPath` into `options.target` as one transaction, or with `dryRun` verifies the pack,
- * runs the preflight and returns the plan without changing anything.
+ * runs the preflight and returns the plan (with the holders of each path) without changing anything.
+ * The result names the processes that still run old code; `restartNeeded` says whether there are any.
  */
-export function install(packPath: string, options: TargetOptions & { dryRun: true }): InstallPlan;
-export function install(packPath: string, options: TargetOptions & { dryRun?: false }): InstallResult;
-export function install(packPath: string, options: TargetOptions & { dryRun?: boolean }): InstallPlan | InstallResult;
-export function install(packPath: string, options: TargetOptions & { dryRun?: boolean }): InstallPlan | InstallResult {
+export function install(packPath: string, options: TransactionOptions & { dryRun: true }): InstallPlan;
+export function install(packPath: string, options: TransactionOptions & { dryRun?: false }): InstallResult;
+export function install(packPath: string, options: TransactionOptions & { dryRun?: boolean }): InstallPlan | InstallResult;
+export function install(packPath: string, options: TransactionOptions & { dryRun?: boolean }): InstallPlan | InstallResult {
   const ctx = ctxOf(options);
-  return options.dryRun === true ? planInstallOnly(ctx, packPath) : installPack(ctx, packPath);
+  return options.dryRun === true ? planInstallOnly(ctx, packPath) : installPack(ctx, packPath, { restartUnits: options.restartUnits === true });
 }
 
 /** Removes the most recently installed service pack, restoring the files it set aside. */
-export function uninstall(options: TargetOptions): UninstallResult {
-  return uninstallLatest(ctxOf(options));
+export function uninstall(options: TransactionOptions): UninstallResult {
+  return uninstallLatest(ctxOf(options), { restartUnits: options.restartUnits === true });
+}
+
+/**
+ * The processes holding the target's files and directories (or only `paths` and what is under them),
+ * matched by device and inode; set-aside files under `.servicepack/backup/` are included. Reads only.
+ */
+export function holders(options: TargetOptions & { paths?: string[] }): HoldersResult {
+  return listHolders(ctxOf(options), options.paths ?? []);
+}
+
+/** Removes set-aside files no installed service pack needs and no process holds; reports the held ones. */
+export function cleanup(options: TargetOptions): CleanupTargetResult {
+  return cleanupTarget(ctxOf(options));
 }
 
 /** Finishes or rolls back an interrupted transaction on the target. */

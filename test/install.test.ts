@@ -6,129 +6,119 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { install, status, uninstall, verify } from '../src/index.js';
 import { copyOf, expectCode, packFrom, treeOf } from './helpers/packs.js';
+import { flatNew, flatOld, fullNew, fullOld } from './helpers/specs.js';
 import { cleanupTempDirs, hashTree, type TreeSpec } from './helpers/tree.js';
 
-export const oldSpec: TreeSpec = {
-  bin: {
-    tool: { content: 'tool v1\n', mode: 0o755 },
-    'script.sh': 'echo same\n',
-    'link-changed': { symlink: 'tool' },
-    'link-removed': { symlink: 'tool' },
-    'becomes-link': 'a plain file\n',
-    'same.txt': 'unchanged\n',
-  },
-  docs: { 'old.txt': 'removed file\n' },
-  retired: { 'a.txt': 'retired a\n', sub: { 'b.txt': 'retired b\n' } },
-  'was-dir': { 'inner.txt': 'inner\n' },
-  'kept-empty': {},
-};
-
-export const newSpec: TreeSpec = {
-  bin: {
-    tool: { content: 'tool v2, longer\n', mode: 0o755 },
-    'script.sh': { content: 'echo same\n', mode: 0o755 },
-    'link-changed': { symlink: 'script.sh' },
-    'link-added': { symlink: '../lib/plugins/new.so' },
-    'becomes-link': { symlink: 'tool' },
-    'same.txt': 'unchanged\n',
-  },
-  docs: {},
-  lib: { plugins: { 'new.so': 'new plugin\n' } },
-  'empty-new': {},
-  'was-dir': 'now a file\n',
-  'kept-empty': {},
-};
-
 const noSp = { exclude: ['.servicepack'] };
+
+/** Installs old -> new onto a copy of old, checks the exact trees both ways; returns the install result. */
+function roundTrip(oldSpec: TreeSpec, newSpec: TreeSpec) {
+  const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+  const target = copyOf(oldDir);
+  const done = install(pack, { target });
+  assert.deepEqual(treeOf(target), treeOf(newDir));
+  assert.equal(hashTree(target, noSp), hashTree(newDir));
+  assert.equal(verify({ target }).ok, true);
+  assert.equal(uninstall({ target }).version, '1.0');
+  assert.deepEqual(treeOf(target), treeOf(oldDir));
+  assert.equal(hashTree(target, noSp), hashTree(oldDir));
+  assert.equal(verify({ target }).ok, true);
+  return done;
+}
 
 describe('install and uninstall', () => {
   after(cleanupTempDirs);
 
   it('turns the old tree into exactly the new one, and uninstall turns it back', () => {
-    const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
 
     const done = install(pack, { target });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.equal(hashTree(target, noSp), hashTree(newDir));
-    assert.deepEqual(done.actions.map((a) => `${a.action} ${a.type} ${a.path}`), [
-      'change file bin/becomes-link'.replace('file', 'symlink'),
-      'add symlink bin/link-added',
-      'change symlink bin/link-changed',
-      'remove symlink bin/link-removed',
-      'change file bin/script.sh',
-      'change file bin/tool',
-      'remove file docs/old.txt',
-      'add dir empty-new',
-      'add dir lib',
-      'add dir lib/plugins',
-      'add file lib/plugins/new.so',
-      'remove dir retired',
-      'remove file retired/a.txt',
-      'remove dir retired/sub',
-      'remove file retired/sub/b.txt',
-      'change file was-dir',
-      'remove file was-dir/inner.txt',
+    assert.deepEqual(done.actions.map((a) => `${a.action} ${a.type} ${a.path} ${a.bytes}`), [
+      'add file bin/added.txt 6',
+      'change symlink bin/becomes-link 0',
+      'add symlink bin/link-added 0',
+      'change symlink bin/link-changed 0',
+      'remove symlink bin/link-removed 0',
+      'change file bin/script.sh 10',
+      'change file bin/tool 16',
+      'remove file docs/old.txt 0',
+      'add dir empty-new 0',
     ]);
-    assert.deepEqual(done.setAside, [
-      'bin/becomes-link', 'bin/link-changed', 'bin/link-removed', 'bin/script.sh', 'bin/tool', 'docs/old.txt',
-      'retired/a.txt', 'retired/sub/b.txt', 'was-dir/inner.txt',
-    ]);
+    assert.deepEqual(done.setAside, ['bin/becomes-link', 'bin/link-changed', 'bin/link-removed', 'bin/script.sh', 'bin/tool', 'docs/old.txt']);
+    assert.equal(done.bytesWritten, 6 + 10 + 16);
     assert.deepEqual(done.keptDirectories, []);
     assert.deepEqual(done.recovered, { outcome: 'nothing-to-do' });
 
     const st = status({ target });
-    assert.equal(st.product, 'acme');
-    assert.equal(st.version, '2.0');
-    assert.equal(st.managed, true);
-    assert.equal(st.pending, null);
-    assert.equal(st.lockedBy, null);
+    assert.deepEqual([st.managed, st.product, st.version, st.pending, st.lockedBy], [true, 'acme', '2.0', null, null]);
     assert.deepEqual(st.history.map((h) => [h.txid, h.packId, h.fromVersion, h.toVersion]), [[done.txid, done.packId, '1.0', '2.0']]);
-    assert.deepEqual({ ...verify({ target }), checked: 0 }, { target, product: 'acme', version: '2.0', ok: true, checked: 0, modified: [], missing: [], unexpected: [] });
+    assert.deepEqual(verify({ target }), {
+      target, product: 'acme', version: '2.0', ok: true, checked: treeOf(newDir).length, modified: [], missing: [], unexpected: [],
+    });
 
     const undone = uninstall({ target });
     assert.equal(undone.version, '1.0');
     assert.deepEqual(undone.removed, { packId: done.packId, fromVersion: '1.0', toVersion: '2.0', txid: done.txid });
     assert.deepEqual(treeOf(target), treeOf(oldDir));
     assert.equal(hashTree(target, noSp), hashTree(oldDir));
-    const after1 = status({ target });
-    assert.equal(after1.version, '1.0');
-    assert.deepEqual(after1.history, []);
+    const back = status({ target });
+    assert.deepEqual([back.version, back.history, back.pending], ['1.0', [], null]);
     const v = verify({ target });
-    assert.equal(v.ok, true, JSON.stringify(v));
-    assert.equal(v.version, '1.0');
+    assert.deepEqual([v.ok, v.version, v.modified, v.missing, v.unexpected], [true, '1.0', [], [], []]);
   });
 
-  it('checks every path of the new tree in verify', () => {
-    const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
-    const target = copyOf(oldDir);
-    install(pack, { target });
-    assert.equal(verify({ target }).checked, treeOf(newDir).length);
+  it('adds a file in a new nested directory', () => {
+    roundTrip({ a: 'a\n', b: 'b\n' }, { a: 'a2\n', lib: { plugins: { 'new.so': 'new\n' } } });
+  });
+
+  it('removes a directory together with its files', () => {
+    roundTrip({ a: 'a\n', retired: { 'x.txt': 'x\n', sub: { 'y.txt': 'y\n' } } }, { a: 'a2\n' });
+  });
+
+  it('turns a directory into a file', () => {
+    roundTrip({ a: 'a\n', 'was-dir': { 'inner.txt': 'inner\n' } }, { a: 'a\n', 'was-dir': 'now a file\n' });
+  });
+
+  it('installs a pack that only adds files', () => {
+    roundTrip({ a: 'a\n' }, { a: 'a\n', b: 'b\n' });
+  });
+
+  it('installs a pack that only removes files', () => {
+    roundTrip({ a: 'a\n', b: 'b\n' }, { a: 'a\n' });
+  });
+
+  it('carries every kind of change at once, both ways', () => {
+    const done = roundTrip(fullOld, fullNew);
+    assert.deepEqual(done.actions.filter((a) => a.type === 'dir' || a.path.startsWith('was-dir')).map((a) => `${a.action} ${a.type} ${a.path}`), [
+      'add dir empty-new', 'add dir lib', 'add dir lib/plugins', 'remove dir retired', 'remove dir retired/sub',
+      'change file was-dir', 'remove file was-dir/inner.txt',
+    ]);
   });
 
   it('keeps a file it does not know and verify names it as unexpected', () => {
-    const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     writeFileSync(join(target, 'bin/local.cfg'), 'site-local\n');
     writeFileSync(join(target, 'notes.txt'), 'mine\n');
-    install(pack, { target });
     const extra = treeOf(target).filter((l) => l.startsWith('bin/local.cfg ') || l.startsWith('notes.txt '));
     assert.equal(extra.length, 2);
+
+    install(pack, { target });
     assert.deepEqual(treeOf(target), [...treeOf(newDir), ...extra].sort());
     const v = verify({ target });
-    assert.equal(v.ok, false);
-    assert.deepEqual(v.unexpected, ['bin/local.cfg', 'notes.txt']);
-    assert.deepEqual(v.modified, []);
-    assert.deepEqual(v.missing, []);
+    assert.deepEqual([v.ok, v.unexpected, v.modified, v.missing], [false, ['bin/local.cfg', 'notes.txt'], [], []]);
 
     uninstall({ target });
     assert.deepEqual(treeOf(target), [...treeOf(oldDir), ...extra].sort());
   });
 
   it('undoes stacked packs in order, back to the exact first tree', () => {
-    const v3: TreeSpec = { ...newSpec, bin: { ...(newSpec.bin as TreeSpec), tool: { content: 'tool v3\n', mode: 0o755 } }, 'v3.txt': 'three\n' };
-    const first = packFrom(oldSpec, newSpec, { from: '1.0', to: '2.0' });
-    const second = packFrom(newSpec, v3, { from: '2.0', to: '3.0' });
+    const v3: TreeSpec = { ...flatNew, bin: { ...(flatNew.bin as TreeSpec), tool: { content: 'tool v3\n', mode: 0o755 }, 'v3.txt': 'three\n' } };
+    const first = packFrom(flatOld, flatNew, { from: '1.0', to: '2.0' });
+    const second = packFrom(flatNew, v3, { from: '2.0', to: '3.0' });
     const target = copyOf(first.oldDir);
 
     install(first.pack, { target });
@@ -144,10 +134,11 @@ describe('install and uninstall', () => {
     assert.equal(hashTree(target, noSp), hashTree(first.oldDir));
     assert.deepEqual(status({ target }).history, []);
     expectCode('NOTHING_TO_UNINSTALL', () => uninstall({ target }));
+    assert.equal(hashTree(target, noSp), hashTree(first.oldDir));
   });
 
   it('refuses to install the same pack twice', () => {
-    const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     install(pack, { target });
     const err = expectCode('VERSION_MISMATCH', () => install(pack, { target }));

@@ -3,7 +3,7 @@
 // recover in a fresh process and reports what a user would then see (status, tree, leftovers).
 import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { install, isServicePackError, recover, status, uninstall, type ServicePackError } from '../../src/index.js';
+import { cleanup, install, isServicePackError, recover, status, uninstall, type ServicePackError } from '../../src/index.js';
 import { describeTree } from '../../test/helpers/tree.js';
 import { WINDOW_BEGIN, WINDOW_END } from '../../test/crash/markers.js';
 
@@ -12,6 +12,7 @@ export const operations: Record<string, (target: string, args: string[]) => unkn
   install: (target, [pack]) => install(pack!, { target }),
   uninstall: (target) => uninstall({ target }),
   recover: (target) => recover({ target }),
+  cleanup: (target) => cleanup({ target }),
 };
 
 

@@ -4,8 +4,9 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { ServicePackError, isServicePackError } from '../errors/index.js';
 import { encodeBlobFromFile } from '../format/blob-encoder.js';
-import type { BlobRecord, EntryAction, Manifest, ManifestEntry } from '../format/manifest.js';
+import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks } from '../format/manifest.js';
 import { FORMAT_VERSION } from '../format/manifest.js';
+import { MAX_HOOK_ARGS, MAX_HOOK_ARG_BYTES } from '../format/manifest-parse.js';
 import { writePack } from '../format/pack-writer.js';
 import { DEFAULT_ZSTD_LEVEL, zstd } from '../format/zstd.js';
 import { openAtomicOutput } from '../fs/atomic-output.js';
@@ -32,6 +33,8 @@ export interface BuildOptions {
   toVersion?: string;
   /** zstd level, default 19. */
   level?: number;
+  /** Commands the installer runs before and after the commit (docs/format.md, "Hooks"). */
+  hooks?: PackHooks;
   /** Called once per entry, in path order, before its content (if any) is compressed. */
   onEvent?: (e: BuildEvent) => void;
 }
@@ -63,6 +66,7 @@ export function buildPack(opts: BuildOptions): BuildResult {
       entries,
       blobs,
     };
+    if (opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined)) manifest.hooks = checkHooks(opts.hooks);
     const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size });
     return { packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length };
   } finally {
@@ -98,6 +102,23 @@ function compressBlobs(entries: ManifestEntry[], opts: BuildOptions, level: numb
     blobs.push({ offset, storedSize: encoded.storedSize, storedSha256: encoded.storedSha256, encoding: 'zstd', size: encoded.size, sha256: encoded.sha256 });
   }
   return blobs;
+}
+
+/** Hooks as the reader will accept them; USAGE otherwise, before anything is written. */
+function checkHooks(hooks: PackHooks): PackHooks {
+  const out: PackHooks = {};
+  for (const phase of ['pre', 'post'] as const) {
+    const argv = hooks[phase];
+    if (argv === undefined) continue;
+    if (argv.length === 0 || argv[0] === '' || argv.length > MAX_HOOK_ARGS || argv.some((a) => a.includes('\0') || Buffer.byteLength(a) > MAX_HOOK_ARG_BYTES)) {
+      throw new ServicePackError('USAGE', `The ${phase} hook must be a program followed by at most ${MAX_HOOK_ARGS - 1} arguments, without NUL characters.`, {
+        hint: `for example --${phase}-hook "systemctl stop myapp"`,
+        details: { argument: `--${phase}-hook` },
+      });
+    }
+    out[phase] = [...argv];
+  }
+  return out;
 }
 
 function checkLevel(level: number): number {

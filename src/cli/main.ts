@@ -8,6 +8,7 @@ import { addDemo } from './commands/demo.js';
 import { addExplain } from './commands/explain.js';
 import { addInspect } from './commands/inspect.js';
 import { addInstall } from './commands/install.js';
+import { addHolders } from './commands/holders.js';
 import { addTargetCommands } from './commands/target-commands.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { createOutput } from './output.js';
@@ -23,7 +24,7 @@ const program = new Command('servicepack')
   .version('0.1.0')
   .showHelpAfterError('(servicepack --help for usage)')
   .exitOverride();
-for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addExplain, addDemo]) add(program);
+for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addExplain, addDemo]) add(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 // Text rendering of each command's result object (the --json form is the object itself).
 import type {
-  BuildResult, InstallPlan, InstallResult, PackSummary, PlannedAction, RecoverResult, StatusResult, UninstallResult, VerifyResult,
+  AfterCommit, BuildResult, CleanupResult, CleanupTargetResult, Holder, HoldersResult, InstallPlan, InstallResult, PackSummary, PlannedAction,
+  RecoverResult, StatusResult, UninstallResult, Uninspectable, VerifyResult,
 } from '../index.js';
 
 const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
@@ -24,12 +25,52 @@ function actionLines(actions: PlannedAction[]): string[] {
   return actions.map((a) => `  ${a.action.padEnd(6)} ${a.type.padEnd(7)} ${a.path}${a.bytes > 0 ? ` (${a.bytes} bytes)` : ''}`);
 }
 
+/** "pid 1234 (root, started 2026-...) mapped: /opt/x/perfhost a b" */
+export function holderLine(h: Holder, indent = '      '): string {
+  const where = [h.user, `started ${h.startedAt}`, ...(h.unit ? [`unit ${h.unit}`] : []), ...(h.container ? [`container ${h.container}`] : [])].join(', ');
+  return `${indent}pid ${h.pid} ${h.kind} (${where}): ${h.command}`;
+}
+
+function uninspectableLines(u: Uninspectable[]): string[] {
+  if (u.length === 0) return [];
+  const shown = u.slice(0, 10).map((x) => x.pid).join(', ');
+  return [`${u.length} process(es) could not be inspected (permission denied; run as root to see them): ${shown}${u.length > 10 ? ', ...' : ''}`];
+}
+
 export function renderPlan(p: InstallPlan): string[] {
+  const others = p.holders.filter((h) => !p.actions.some((a) => a.path === h.path));
   return [
     `plan: ${p.product} ${p.fromVersion} -> ${p.toVersion} into ${p.target} (dry run: nothing was changed)`,
-    ...actionLines(p.actions),
+    ...p.actions.flatMap((a) => [...actionLines([a]), ...a.holders.map((h) => holderLine(h))]),
     ...p.keptDirectories.map((d) => `  keep   dir     ${d} (holds files the pack does not know)`),
+    ...(others.length > 0 ? ['processes running from the target:', ...others.map((h) => `  ${h.path}\n${holderLine(h)}`)] : []),
+    ...(p.hooks.pre ? [`pre hook:  ${JSON.stringify(p.hooks.pre)}`] : []),
+    ...(p.hooks.post ? [`post hook: ${JSON.stringify(p.hooks.post)}`] : []),
     `bytes to write ${p.bytesToWrite} (${mib(p.bytesToWrite)}), free ${p.freeBytes} (${mib(p.freeBytes)}): ${p.fits ? 'fits' : 'DOES NOT FIT'}`,
+    p.restartNeeded ? `restart needed: ${new Set(p.holders.map((h) => h.pid)).size} process(es) will still run the old version after the install` : 'no restart needed: no process holds what the pack changes',
+    ...uninspectableLines(p.uninspectable),
+  ];
+}
+
+function afterCommitLines(r: AfterCommit): string[] {
+  const lines: string[] = [];
+  for (const h of r.hooks) lines.push(`${h.phase} hook ${JSON.stringify(h.argv)}: ${h.ok ? 'ok' : `FAILED (${h.error ?? (h.signal ?? `exit ${h.exitCode}`)})`}`);
+  if (r.unitRestarts !== undefined) {
+    if (!r.unitRestarts.available) lines.push(`units not restarted: ${r.unitRestarts.reason}`);
+    for (const u of r.unitRestarts.units) lines.push(`  unit ${u.unit}: ${u.outcome}${u.detail ? ` (${u.detail})` : ''}`);
+  }
+  if (r.restartNeeded) {
+    lines.push(`RESTART NEEDED: ${new Set(r.staleProcesses.map((s) => s.pid)).size} process(es) still run the old version:`);
+    for (const s of r.staleProcesses) lines.push(`  ${s.path} (${s.reason === 'set-aside' ? 'old version, set aside' : 'started before the commit'})`, holderLine(s));
+  }
+  lines.push(...uninspectableLines(r.uninspectable), ...cleanupLines(r.cleanup));
+  return lines;
+}
+
+export function cleanupLines(c: CleanupResult): string[] {
+  return [
+    ...(c.removed.length > 0 ? [`cleaned up ${c.removed.length} set-aside file(s) (${c.bytesFreed} bytes)`] : []),
+    ...c.held.flatMap((h) => [`kept ${h.path}: still held by`, ...h.holders.map((x) => holderLine(x))]),
   ];
 }
 
@@ -38,11 +79,27 @@ export function renderInstall(r: InstallResult): string[] {
     `installed ${r.product} ${r.fromVersion} -> ${r.toVersion} into ${r.target} (transaction ${r.txid})`,
     ...actionLines(r.actions),
     `${r.bytesWritten} bytes written; ${r.setAside.length} previous file(s) set aside for uninstall`,
+    ...afterCommitLines(r),
   ];
 }
 
 export function renderUninstall(r: UninstallResult): string[] {
-  return [`uninstalled ${r.removed.toVersion} from ${r.target}: ${r.product} is at version ${r.version} again (transaction ${r.txid})`, ...actionLines(r.actions)];
+  return [`uninstalled ${r.removed.toVersion} from ${r.target}: ${r.product} is at version ${r.version} again (transaction ${r.txid})`, ...actionLines(r.actions), ...afterCommitLines(r)];
+}
+
+export function renderHolders(r: HoldersResult): string[] {
+  const byPath = new Map<string, Holder[]>();
+  for (const h of r.holders) byPath.set(h.path, [...(byPath.get(h.path) ?? []), h]);
+  return [
+    `${r.target}: ${r.holders.length === 0 ? 'no process holds' : `${new Set(r.holders.map((h) => h.pid)).size} process(es) hold`} ${r.paths.length === 1 && r.paths[0] === '' ? 'anything in it' : r.paths.join(', ')} (${r.inspected} processes inspected)`,
+    ...[...byPath.keys()].sort().flatMap((p) => [`  ${p === '' ? '.' : p}`, ...byPath.get(p)!.map((h) => holderLine(h, '    '))]),
+    ...uninspectableLines(r.uninspectable),
+  ];
+}
+
+export function renderCleanup(r: CleanupTargetResult): string[] {
+  const lines = cleanupLines(r);
+  return lines.length > 0 ? lines : [`${r.target}: nothing to clean up`];
 }
 
 export function renderStatus(s: StatusResult): string[] {

@@ -1,6 +1,7 @@
 // The seed scenario (KB Q320097), narrated: an Exchange 5.5 BIN directory whose four perf DLLs are
 // loaded by a hidden host process. A naive setup is stopped (ETXTBSY) and crashes the host; servicepack
-// installs SP4 with the host still running, then uninstalls back to 5.5.
+// names the hidden host, installs SP4 with it still running and says it runs old code (exit 3), then
+// uninstalls back to 5.5 and cleans up the set-aside SP4 files once their last holder has exited.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,7 +11,9 @@ import { STATE_DIR_NAME } from '../format/paths.js';
 import { walkTree } from '../inventory/walk-tree.js';
 import { selectPlatform } from '../platform/index.js';
 import { contextFor } from '../transaction/tx-context.js';
+import { cleanupTarget } from '../transaction/cleanup-target.js';
 import { installPack } from '../transaction/install.js';
+import { listHolders } from '../transaction/list-holders.js';
 import { targetStatus } from '../transaction/status.js';
 import { uninstallLatest } from '../transaction/uninstall.js';
 import { perfLibraryNames } from './compile.js';
@@ -28,8 +31,12 @@ export interface DemoOptions {
 export interface DemoResult {
   workDir: string;
   naive: { outcomes: { path: string; outcome: string }[]; holderSignal: string | null };
-  install: { exitCode: 0 | 3; holderAlive: boolean; updated: string[]; setAside: string[]; version: string };
-  uninstall: { version: string; restored: boolean; holderAlive: boolean };
+  /** Who held the four DLLs before the install ("pid kind path"). */
+  holdersBefore: { pid: number; kind: string; path: string; command: string }[];
+  install: { exitCode: 0 | 3; holderAlive: boolean; updated: string[]; setAside: string[]; version: string; staleProcesses: { pid: number; kind: string; path: string }[] };
+  uninstall: { version: string; restored: boolean; holderAlive: boolean; exitCode: 0 | 3; held: string[] };
+  /** The explicit clean-up once the last holder exited. */
+  cleanup: { removed: string[]; held: string[] };
 }
 
 const BIN = 'Exchsrvr/BIN';
@@ -65,36 +72,53 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       : '  The perf host survived this time, but now runs a mix of old and new code.');
     say('  Setup stopped: "files are in use" (ETXTBSY), and the installation is now half old, half new.');
 
-    // Act 2: servicepack installs SP4 onto a live installation.
+    // Act 2: servicepack names the hidden holder, then installs SP4 onto the live installation.
     say('');
-    say('-- Act 2: servicepack install onto a running Exchange 5.5 --');
+    say('-- Act 2: who holds the DLLs? Then servicepack install onto the running Exchange 5.5 --');
     const target = copyTree(rel55, path.join(work, 'server'));
     const host = await hold(target, holders);
-    say(`Hidden perf host running: pid ${host.pid}, holding perfhost and the four DLLs.`);
     const ctx = contextFor(target, selectPlatform());
+    const before = listHolders(ctx, dllPaths).holders;
+    say(`  servicepack holders --target ${path.basename(target)} ${dllPaths.map((p) => path.basename(p)).join(' ')}`);
+    for (const h of before) say(`    ${h.path}: pid ${h.pid} (${h.kind}) ${h.command.split(' ')[0]}`);
     const result = installPack(ctx, pack);
-    await delay(200);
     const updated = dllPaths.filter((p) => hashFile(path.join(target, p)).sha256 === hashFile(path.join(relSp4, p)).sha256);
-    say(`  Installed ${result.fromVersion} -> ${result.toVersion} in one transaction (${result.actions.length} paths, ${result.bytesWritten} bytes).`);
-    for (const p of dllPaths) say(`  ${p}: ${updated.includes(p) ? 'now SP4' : 'NOT UPDATED'}; old version set aside in .servicepack/backup/${result.txid}/files/${p}`);
+    say(`  Installed ${result.fromVersion} -> ${result.toVersion} in one transaction (${result.actions.length} paths, ${result.bytesWritten} bytes); ${updated.length} of 4 DLLs are now SP4.`);
     const alive = host.alive();
-    say(`  The perf host (pid ${host.pid}) is ${alive ? 'still running, on the old code it had loaded' : 'GONE'}.`);
-    const exitCode: 0 | 3 = alive ? 3 : 0;
-    if (alive) say('  It still runs old code: restart it to load SP4 (exit code 3, "restart needed").');
+    const staleOf = (pid: number) => result.staleProcesses.filter((s) => s.pid === pid);
+    say(`  pid ${host.pid} is ${alive ? 'still running, on the old code it had loaded' : 'GONE'}: ${staleOf(host.pid).map((s) => `${path.basename(s.path)} (${s.kind})`).join(', ')}.`);
+    const exitCode: 0 | 3 = result.restartNeeded ? 3 : 0;
+    say(`  Exit code ${exitCode}: ${exitCode === 3 ? 'restart needed — the old files stay set aside in .servicepack/backup/ while they run' : 'no restart needed'}.`);
 
-    // Act 3: uninstall restores 5.5.
+    // Act 3: restart the host on SP4, then uninstall while it runs.
     say('');
-    say('-- Act 3: servicepack uninstall --');
+    say('-- Act 3: restart the host on SP4, then servicepack uninstall while it runs --');
+    await host.stop();
+    const host2 = await hold(target, holders);
+    say(`  Restarted: pid ${host2.pid} now maps the SP4 DLLs.`);
     const undone = uninstallLatest(ctx);
     const restored = treesEqual(rel55, target);
     say(`  Uninstalled ${undone.removed.toVersion}: the installation is version ${undone.version} again, ${restored ? 'bit-identical to the 5.5 release' : 'DIFFERENT from the 5.5 release'}.`);
-    const stillAlive = host.alive();
-    say(`  The perf host is ${stillAlive ? 'still running' : 'GONE'}.`);
+    const held = undone.cleanup.held.map((h) => h.path);
+    say(`  pid ${host2.pid} still runs SP4 (exit code ${undone.restartNeeded ? 3 : 0}); clean-up kept ${held.length} set-aside file(s) it holds${held.length > 0 ? `, e.g. ${held[0]}` : ''}.`);
+    const stillAlive = host2.alive();
+
+    // Act 4: once the holder exits, clean-up removes what it kept.
+    say('');
+    say('-- Act 4: the host exits; servicepack cleanup --');
+    await host2.stop();
+    const cleaned = cleanupTarget(ctx);
+    say(`  Removed ${cleaned.removed.length} set-aside file(s) (${cleaned.bytesFreed} bytes); ${cleaned.held.length} still held.`);
     return {
       workDir: work,
       naive: { outcomes, holderSignal },
-      install: { exitCode, holderAlive: alive, updated, setAside: result.setAside, version: result.toVersion },
-      uninstall: { version: targetStatus(ctx).version ?? '', restored, holderAlive: stillAlive },
+      holdersBefore: before.map((h) => ({ pid: h.pid, kind: h.kind, path: h.path, command: h.command })),
+      install: {
+        exitCode, holderAlive: alive, updated, setAside: result.setAside, version: result.toVersion,
+        staleProcesses: result.staleProcesses.map((s) => ({ pid: s.pid, kind: s.kind, path: s.path })),
+      },
+      uninstall: { version: targetStatus(ctx).version ?? '', restored, holderAlive: stillAlive, exitCode: undone.restartNeeded ? 3 : 0, held },
+      cleanup: { removed: cleaned.removed, held: cleaned.held.map((h) => h.path) },
     };
   } finally {
     for (const h of holders) await h.stop();
@@ -119,4 +143,3 @@ function treesEqual(a: string, b: string): boolean {
   return JSON.stringify([...walkTree(a, opts)]) === JSON.stringify([...walkTree(b, opts)]);
 }
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));

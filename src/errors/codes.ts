@@ -31,6 +31,7 @@ export interface ErrorDetails {
   JOURNAL_CORRUPT: { path: string; reason: string };
   RECOVERY_NEEDED: { target: string; reason: string };
   DEMO_FAILED: { step: string; reason: string };
+  HOOK_FAILED: { phase: 'pre' | 'post'; argv: string[]; exitCode: number | null; signal: string | null; output: string };
 }
 
 export type ErrorCode = keyof ErrorDetails;
@@ -58,4 +59,5 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   JOURNAL_CORRUPT: 'The transaction journal of the target cannot be read.',
   RECOVERY_NEEDED: 'A transaction was interrupted and could not be finished or rolled back automatically.',
   DEMO_FAILED: 'The demo scenario could not be set up on this machine.',
+  HOOK_FAILED: 'The service pack\'s pre-install hook command failed, so nothing was changed.',
 };

@@ -113,4 +113,9 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'The demo compiles small native libraries and a host program with the system C compiler; it is missing or failed.',
     resolution: 'Install a C compiler (`apt-get install gcc`) and run the demo again.',
   },
+  HOOK_FAILED: {
+    symptoms: 'install or uninstall stops before changing any file, naming the pre hook command, its exit status and the end of its output.',
+    cause: 'The pack carries a pre hook (for example a command that stops the application) and that command could not be started, timed out after 5 minutes, or exited with a status other than 0.',
+    resolution: 'Run the command shown by hand in the target directory and fix what it reports (a stopped service, a missing program, permissions); then install again. The target was not changed; the post hook was run to start the application again.',
+  },
 };

@@ -1,5 +1,5 @@
 // A summary of a pack from its header and manifest alone (no payload is decoded), for `inspect` and `--json`.
-import type { EntryAction, NodeType } from './manifest.js';
+import type { EntryAction, NodeType, PackHooks } from './manifest.js';
 import { openPack } from './pack-reader.js';
 
 /** One entry as `inspect` shows it: `type`/`size` of the new node, or of the old one for a removal. */
@@ -21,6 +21,8 @@ export interface PackSummary {
   /** Bytes of the pack file. */
   size: number;
   counts: Record<EntryAction, number>;
+  /** The commands the installer runs before and after the commit; {} when the pack has none. */
+  hooks: PackHooks;
   entries: PackSummaryEntry[];
 }
 
@@ -48,6 +50,7 @@ export function inspectPack(path: string): PackSummary {
       signed: reader.signature.length > 0,
       size: reader.size,
       counts,
+      hooks: manifest.hooks ?? {},
       entries,
     };
   } finally {

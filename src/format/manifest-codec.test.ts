@@ -153,3 +153,19 @@ test('bounds: blobs may not outnumber entries', () => {
   m.blobs = [m.blobs[0]!, m.blobs[1]!, { ...m.blobs[1]!, offset: 5219 }];
   rejects(raw(m), 'PACK_INVALID', 'the manifest has 3 blobs, more than its 1 entries');
 });
+
+test('hooks: canonical between toVersion and entries, argv arrays checked strictly', () => {
+  const m = { ...sample(), hooks: { post: ['systemctl', 'start', 'exchange'], pre: ['systemctl', 'stop', 'exchange'] } };
+  const bytes = encodeManifest(m);
+  assert.ok(bytes.toString().includes('"toVersion":"5.5-sp4","hooks":{"pre":["systemctl","stop","exchange"],"post":["systemctl","start","exchange"]},"entries":'));
+  assert.deepEqual(decodeManifest(bytes, 'x.svp').hooks, { pre: ['systemctl', 'stop', 'exchange'], post: ['systemctl', 'start', 'exchange'] });
+  assert.equal(decodeManifest(encodeManifest(sample()), 'x.svp').hooks, undefined);
+  const withHooks = (hooks: unknown): Buffer => raw({ ...JSON.parse(encodeManifest(sample()).toString()), hooks });
+  rejects(withHooks({}), 'PACK_INVALID', 'the manifest "hooks" is empty');
+  rejects(withHooks({ pre: [] }), 'PACK_INVALID', 'the pre hook is not a non-empty array of strings');
+  rejects(withHooks({ post: 'systemctl start x' }), 'PACK_INVALID', 'the post hook is not a non-empty array of strings');
+  rejects(withHooks({ pre: ['ok', 3] }), 'PACK_INVALID', 'the pre hook has an argument that is not a string');
+  rejects(withHooks({ pre: ['', 'x'] }), 'PACK_INVALID', "the pre hook's program (its first argument) is empty");
+  rejects(withHooks({ pre: ['a\u0000b'] }), 'PACK_INVALID', 'the pre hook has an argument with a NUL character');
+  rejects(withHooks({ during: ['x'] }), 'PACK_INVALID', 'the manifest "hooks" has an unknown field "during"');
+});

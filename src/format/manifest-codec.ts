@@ -1,6 +1,6 @@
 // The manifest's byte form: canonical JSON (fixed key order, no whitespace, integers only) on encode,
 // and on decode strict UTF-8, JSON, shape, cross-entry rules, and byte-exact canonical form.
-import type { BlobRecord, Manifest, ManifestEntry, TreeNode } from './manifest.js';
+import type { BlobRecord, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
 import { checkManifest } from './manifest-check.js';
 import { parseManifest } from './manifest-parse.js';
 import { packInvalid } from './pack-errors.js';
@@ -12,10 +12,15 @@ export function encodeManifest(m: Manifest): Buffer {
     product: m.product,
     fromVersion: m.fromVersion,
     toVersion: m.toVersion,
+    ...(m.hooks === undefined ? {} : { hooks: canonicalHooks(m.hooks) }),
     entries: m.entries.map(canonicalEntry),
     blobs: m.blobs.map(canonicalBlob),
   };
   return Buffer.from(JSON.stringify(canonical), 'utf8');
+}
+
+function canonicalHooks(h: PackHooks): object {
+  return { ...(h.pre === undefined ? {} : { pre: h.pre }), ...(h.post === undefined ? {} : { post: h.post }) };
 }
 
 function canonicalEntry(e: ManifestEntry): object {

@@ -1,11 +1,13 @@
 // Shape check of a parsed manifest: every field present with the right JSON type and no unknown field,
 // turning `unknown` into a typed Manifest. Cross-entry rules live in manifest-check.ts.
-import type { BlobRecord, EntryAction, Manifest, ManifestEntry, TreeNode } from './manifest.js';
+import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
 import { FORMAT_VERSION } from './manifest.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
 
 export const MAX_ENTRIES = 1_000_000;
 export const MAX_SYMLINK_TARGET_BYTES = 4096;
+export const MAX_HOOK_ARGS = 256;
+export const MAX_HOOK_ARG_BYTES = 4096;
 
 const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -17,7 +19,7 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   const fail = (reason: string): never => {
     throw packInvalid(packPath, reason);
   };
-  const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], [], 'the manifest', fail);
+  const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], ['hooks'], 'the manifest', fail);
   if (!Number.isSafeInteger(top.format)) fail('the manifest "format" is not an integer');
   if (top.format !== FORMAT_VERSION) throw packUnsupported(packPath, `manifest format ${String(top.format)}`, top.format as number);
   const product = label(top.product, 'product', fail);
@@ -29,7 +31,31 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   if (top.blobs.length > top.entries.length) fail(`the manifest has ${top.blobs.length} blobs, more than its ${top.entries.length} entries`);
   const entries = top.entries.map((e: unknown, i: number) => parseEntry(e, i, packPath));
   const blobs = top.blobs.map((b: unknown, i: number) => parseBlob(b, i, packPath));
-  return { format: FORMAT_VERSION, product, fromVersion, toVersion, entries, blobs };
+  const manifest: Manifest = { format: FORMAT_VERSION, product, fromVersion, toVersion, entries, blobs };
+  if (Object.hasOwn(top, 'hooks')) manifest.hooks = parseHooks(top.hooks, fail);
+  return manifest;
+}
+
+function parseHooks(value: unknown, fail: (reason: string) => never): PackHooks {
+  const o = objectWithKeys(value, [], ['pre', 'post'], 'the manifest "hooks"', fail);
+  if (Object.keys(o).length === 0) fail('the manifest "hooks" is empty (leave it out instead)');
+  const hooks: PackHooks = {};
+  for (const phase of ['pre', 'post'] as const) {
+    if (!Object.hasOwn(o, phase)) continue;
+    const argv = o[phase];
+    const what = `the ${phase} hook`;
+    if (!Array.isArray(argv) || argv.length === 0) fail(`${what} is not a non-empty array of strings`);
+    const args = argv as unknown[];
+    if (args.length > MAX_HOOK_ARGS) fail(`${what} has ${args.length} arguments, more than ${MAX_HOOK_ARGS}`);
+    for (const a of args) {
+      if (typeof a !== 'string') fail(`${what} has an argument that is not a string`);
+      if ((a as string).includes('\0')) fail(`${what} has an argument with a NUL character`);
+      if (Buffer.byteLength(a as string, 'utf8') > MAX_HOOK_ARG_BYTES) fail(`${what} has an argument longer than ${MAX_HOOK_ARG_BYTES} bytes`);
+    }
+    if (args[0] === '') fail(`${what}'s program (its first argument) is empty`);
+    hooks[phase] = args as string[];
+  }
+  return hooks;
 }
 
 function label(value: unknown, name: string, fail: (reason: string) => never): string {

@@ -54,11 +54,21 @@ export interface BlobRecord {
   sha256: string;
 }
 
+/**
+ * Commands the installer runs around the commit (argv arrays, no shell, cwd = the target): `pre` before
+ * any file of the target changes (to stop the application), `post` after (to start it again).
+ */
+export interface PackHooks {
+  pre?: string[];
+  post?: string[];
+}
+
 export interface Manifest {
   format: typeof FORMAT_VERSION;
   product: string;
   fromVersion: string;
   toVersion: string;
+  hooks?: PackHooks;
   entries: ManifestEntry[];
   blobs: BlobRecord[];
 }

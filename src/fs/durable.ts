@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
-import { withIo } from './io-error.js';
+import { ioFailed, withIo } from './io-error.js';
 
 /** fsync a directory so that renames, links and unlinks inside it survive power loss. */
 export function fsyncDir(dir: string): void {
@@ -42,25 +42,6 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   });
   withIo('rename', file, () => fs.renameSync(tmp, file));
   fsyncDir(dir);
-}
-
-const ATOMIC_TEMP = /^\..+\.tmp-\d+$/;
-
-/**
- * Removes the temp files writeFileAtomic left in `dir` when its process died before the rename. Call it
- * only while holding the lock that serialises the writers of `dir`: then no such file is still in use.
- */
-export function removeAtomicTemps(dir: string): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return;
-    throw err;
-  }
-  const stale = names.filter((n) => ATOMIC_TEMP.test(n));
-  for (const n of stale) unlinkIfExists(path.join(dir, n));
-  if (stale.length > 0) fsyncDir(dir);
 }
 
 /** lstat that returns null for a missing path (never follows a final symlink). */
@@ -106,8 +87,31 @@ export function removeTree(p: string): void {
 export const rename = (from: string, to: string): void => withIo('rename', to, () => fs.renameSync(from, to));
 export const link = (existing: string, newPath: string): void =>
   withIo('link', newPath, () => fs.linkSync(existing, newPath));
+/**
+ * Hard-links `existing` as `newPath`; false when the file system or its policy refuses hard links
+ * (EPERM under protected_hardlinks, ENOTSUP, EMLINK), so the caller can rename instead.
+ */
+export function tryLink(existing: string, newPath: string): boolean {
+  try {
+    fs.linkSync(existing, newPath);
+    return true;
+  } catch (err) {
+    if (hasErrno(err, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK')) return false;
+    throw ioFailed(err, 'link', newPath);
+  }
+}
+
 export const unlink = (p: string): void => withIo('unlink', p, () => fs.unlinkSync(p));
 export const unlinkIfExists = (p: string): void => withIo('unlink', p, () => fs.rmSync(p, { force: true }));
+/** rmdir that leaves a directory that is not empty (or already gone) alone. */
+export function removeEmptyDir(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch (err) {
+    if (!hasErrno(err, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) throw ioFailed(err, 'rmdir', dir);
+  }
+}
+
 export const makeDir = (p: string): void => withIo('mkdir', p, () => fs.mkdirSync(p, 0o755));
 export const removeDir = (p: string): void => withIo('rmdir', p, () => fs.rmdirSync(p));
 

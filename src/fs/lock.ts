@@ -77,7 +77,6 @@ export class TargetLock {
         });
       }
       withIo('unlink', tmp, () => fs.rmSync(tmp, { force: true }));
-      removeDeadContenderFiles(file, platform);
       return new TargetLock(file, tookOverFrom);
     } catch (err) {
       // No lock is handed out: give back what was taken. This is best effort on purpose: the error
@@ -101,20 +100,6 @@ export class TargetLock {
     if (owner !== undefined && owner !== null && owner.pid === process.pid) {
       withIo('unlock', this.file, () => fs.unlinkSync(this.file));
     }
-  }
-}
-
-/**
- * Removes `lock.<pid>` and `lock.stale-<pid>` files of processes that died while acquiring (a kill
- * between writing the record and removing it). Files of live contenders are theirs and stay.
- */
-function removeDeadContenderFiles(file: string, platform: Platform): void {
-  const dir = path.dirname(file);
-  const pattern = new RegExp(`^${path.basename(file)}\\.(?:stale-)?(\\d+)$`);
-  for (const name of fs.readdirSync(dir)) {
-    const pid = Number(pattern.exec(name)?.[1] ?? NaN);
-    if (Number.isNaN(pid) || pid === process.pid || platform.processStartToken(pid) !== null) continue;
-    withIo('unlink', path.join(dir, name), () => fs.rmSync(path.join(dir, name), { force: true }));
   }
 }
 

@@ -1,5 +1,6 @@
 // The platform seam: everything that differs between operating systems, asked of one object that is
 // chosen once at the edge (selectPlatform) and passed down. Shared code never tests process.platform.
+import type { CommandOutcome, FileKey, HoldScan, ProcessFacts, UnitManager } from './holds.js';
 
 export interface Platform {
   /** Short name for messages and --json output, e.g. 'linux'. */
@@ -15,4 +16,19 @@ export interface Platform {
   processStartToken(pid: number): string | null;
   /** This process's command line, for lock files and messages. */
   describeProcess(pid: number): string | undefined;
+  /**
+   * Every process (or only `pids`) that holds one of `files`, matched by device and inode, never by
+   * path. Reads only: nothing found is executed, loaded or interpreted. This process is left out.
+   */
+  scanHolds(files: readonly FileKey[], pids?: readonly number[]): HoldScan;
+  /** Command, user, start time, unit and container of a live process, or null once it is gone. */
+  processFacts(pid: number): ProcessFacts | null;
+  /** Milliseconds since the epoch, on the clock processFacts' startedAt uses. */
+  now(): number;
+  /** Runs `argv` without a shell and waits for it (up to `timeoutMs`). */
+  runCommand(argv: readonly string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number }): CommandOutcome;
+  /** Whether service units can be restarted on this system. */
+  unitManager(): UnitManager;
+  /** Restarts one service unit and waits for the restart to finish. */
+  restartUnit(unit: string): CommandOutcome;
 }

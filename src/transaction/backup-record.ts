@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 import { writeFileAtomic } from '../fs/durable.js';
+import type { PackHooks } from '../format/manifest.js';
 import type { Transition } from '../planner/transition.js';
 import type { Layout } from './layout.js';
 import type { InstalledState } from './state-file.js';
@@ -17,6 +18,8 @@ export interface BackupRecord {
   toVersion: string;
   transitions: Transition[];
   stateBefore: Omit<InstalledState, 'lastTransaction'>;
+  /** The pack's hooks, run again (with SERVICEPACK_KIND=uninstall) when the pack is uninstalled. */
+  hooks?: PackHooks;
 }
 
 export const recordPathOf = (layout: Layout, txid: string): string => path.join(layout.backup, txid, 'record.json');

@@ -8,6 +8,9 @@ export type ProgressEvent =
   | { type: 'step'; op: 'swap' | 'mkdir' | 'rmdir'; path: string; done: number; total: number }
   | { type: 'recovered'; txid: string; kind: 'install' | 'uninstall'; outcome: 'rolled-back' | 'rolled-forward' }
   | { type: 'lock-taken-over'; fromPid: number }
-  | { type: 'warning'; code: string; message: string };
+  | { type: 'warning'; code: string; message: string }
+  | { type: 'cleanup'; removed: number; bytesFreed: number; held: string[] }
+  | { type: 'hook'; phase: 'pre' | 'post'; argv: string[]; ok: boolean }
+  | { type: 'unit-restart'; unit: string; ok: boolean };
 
 export type EventSink = (event: ProgressEvent) => void;

@@ -14,7 +14,11 @@ import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
 import { backupDirOf, backupFilesOf, stagingDirOf } from './layout.js';
 import { newTxid } from './new-txid.js';
+import { finishCommitted, hookedTransaction, type AfterCommit, type CommitOptions } from './finish-committed.js';
+import type { Holder, Uninspectable } from '../inuse/holder.js';
+import type { PackHooks } from '../format/manifest.js';
 import { summarize, type PlannedAction } from './plan-summary.js';
+import { holdersBefore, holdersByPath } from './target-holders.js';
 import type { RecoverOutcome } from './recover.js';
 import { runTransaction } from './run-transaction.js';
 import { stageInstall } from './stage-install.js';
@@ -27,14 +31,21 @@ export interface InstallPlan {
   product: string;
   fromVersion: string;
   toVersion: string;
-  actions: PlannedAction[];
+  /** Each action with the processes that hold its path now. */
+  actions: (PlannedAction & { holders: Holder[] })[];
   keptDirectories: string[];
   bytesToWrite: number;
   freeBytes: number;
   fits: boolean;
+  /** Every process that would still run old code after the commit (see InstallResult.holders). */
+  holders: Holder[];
+  uninspectable: Uninspectable[];
+  /** True when some process holds what the pack changes, or runs from the target: a restart will be needed. */
+  restartNeeded: boolean;
+  hooks: PackHooks;
 }
 
-export interface InstallResult {
+export interface InstallResult extends AfterCommit {
   dryRun: false;
   target: string;
   packId: string;
@@ -48,6 +59,11 @@ export interface InstallResult {
   /** Paths whose previous version was set aside into the backup. */
   setAside: string[];
   recovered: RecoverOutcome;
+  /**
+   * Before the commit: processes holding a path the pack changes or removes, or whose executable, cwd
+   * or root was in the target.
+   */
+  holders: Holder[];
 }
 
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
@@ -60,26 +76,30 @@ export function planInstallOnly(ctx: TxContext, packPath: string): InstallPlan {
     const { transitions, keptDirectories } = preflight(ctx, reader.manifest);
     const bytesToWrite = bytesToStage(transitions);
     const free = freeBytes(ctx.layout.target);
+    const { holders, uninspectable } = holdersBefore(ctx, transitions);
+    const byPath = holdersByPath(holders);
     return {
       dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest),
-      actions: summarize(transitions), keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free,
+      actions: summarize(transitions).map((a) => ({ ...a, holders: byPath.get(a.path) ?? [] })),
+      keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free,
+      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {},
     };
   } finally {
     reader.close();
   }
 }
 
-export function installPack(ctx: TxContext, packPath: string): InstallResult {
+export function installPack(ctx: TxContext, packPath: string, opts: CommitOptions = {}): InstallResult {
   requireTarget(ctx.layout.target);
   const reader = openPack(packPath);
   try {
-    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, recovered));
+    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, recovered, opts));
   } finally {
     reader.close();
   }
 }
 
-function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOutcome): InstallResult {
+function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOutcome, opts: CommitOptions): InstallResult {
   const { layout } = ctx;
   const manifest = reader.manifest;
   const { transitions, keptDirectories, state } = preflight(ctx, manifest);
@@ -92,25 +112,31 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
   const record: BackupRecord = {
     recordVersion: 1, txid, packId: reader.packId, ...versions(manifest), transitions,
     stateBefore: stateBefore(state, manifest),
+    ...(manifest.hooks === undefined ? {} : { hooks: manifest.hooks }),
   };
+  const { holders } = holdersBefore(ctx, transitions);
+  const info = { kind: 'install' as const, ...versions(manifest), txid };
+  const hooked = hookedTransaction(ctx, manifest.hooks, info);
   let bytesWritten = 0;
-  runTransaction(ctx, {
+  hooked.run(() => runTransaction(ctx, {
     journal: {
       journalVersion: 1, txid, kind: 'install', steps,
       afterCommit: [stagingDirOf(txid)],
       afterRollback: [stagingDirOf(txid), backupDirOf(txid)],
     },
     prepare: () => {
-      bytesWritten = stageInstall(ctx, reader, transitions, naming);
+      bytesWritten = stageInstall(ctx, reader, transitions, naming, txid);
       writeBackupRecord(layout, record);
+      hooked.preHook();
     },
     nextState: stateAfter(state, manifest, reader.packId, txid, keptDirectories),
-  });
+  }));
+  const after = finishCommitted(ctx, manifest.hooks, info, hooked.ran, opts);
   return {
     dryRun: false, target: layout.target, packId: reader.packId, ...versions(manifest), txid,
     actions: summarize(transitions), keptDirectories, bytesWritten,
     setAside: transitions.filter((t) => t.from !== null && t.from.type !== 'dir').map((t) => t.path),
-    recovered,
+    recovered, holders, ...after,
   };
 }
 

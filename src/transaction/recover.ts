@@ -1,11 +1,12 @@
 // Recover: finish or roll back the transaction a journal describes. The rule (docs/journal.md): if the
 // installed state names the journal's transaction, it committed and only clean-up remains (roll
-// forward); otherwise every step is undone (roll back). Orphans of an unjournaled crash are removed.
+// forward); otherwise every step is undone (roll back). Then clean-up removes what nothing needs (cleanup.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno, isServicePackError } from '../errors/index.js';
-import { fsyncDir, removeAtomicTemps, removeTree, unlinkIfExists } from '../fs/durable.js';
+import { fsyncDir, removeTree, unlinkIfExists } from '../fs/durable.js';
 import { readJournal, type Journal } from '../journal/journal.js';
+import { cleanupLocked } from './cleanup.js';
 import type { TxContext } from './tx-context.js';
 import { rollbackSteps } from './run-steps.js';
 import { readState } from './state-file.js';
@@ -14,18 +15,19 @@ export type RecoverOutcome =
   | { outcome: 'nothing-to-do' }
   | { outcome: 'rolled-back' | 'rolled-forward'; txid: string; kind: Journal['kind'] };
 
-/** Recovery of the target in `ctx`; the caller holds the lock. */
-export function recoverLocked(ctx: TxContext): RecoverOutcome {
-  // A process killed inside an atomic write leaves its temp file; the lock we hold makes it garbage.
-  removeAtomicTemps(ctx.layout.dir);
+/** Recovery of the target in `ctx`, then clean-up (when `cleanUp`); the caller holds the lock. */
+export function recoverLocked(ctx: TxContext, cleanUp = true): RecoverOutcome {
   const journal = readJournal(ctx.layout.journal);
   if (journal === null) {
-    removeOrphans(ctx);
+    removeDeadWritersFiles(ctx);
+    if (cleanUp) cleanupLocked(ctx);
     return { outcome: 'nothing-to-do' };
   }
   ctx.emit({ type: 'phase', phase: 'recover' });
   const outcome = settleJournal(ctx, journal);
+  removeDeadWritersFiles(ctx);
   ctx.emit({ type: 'recovered', txid: journal.txid, kind: journal.kind, outcome });
+  if (cleanUp) cleanupLocked(ctx);
   return { outcome, txid: journal.txid, kind: journal.kind };
 }
 
@@ -66,12 +68,25 @@ export function recoveryNeeded(ctx: TxContext, what: string, err: unknown, cause
   });
 }
 
-/** Staging and backup directories that no journal and no installed service pack refers to. */
-function removeOrphans(ctx: TxContext): void {
-  const keep = new Set((readState(ctx.layout)?.history ?? []).map((h) => h.txid));
-  for (const dir of [ctx.layout.staging, ctx.layout.backup]) {
-    for (const name of listOrEmpty(dir)) if (!keep.has(name) || dir === ctx.layout.staging) removeTree(path.join(dir, name));
+/**
+ * What a process killed outside a journaled transaction leaves besides staging and backups (those are
+ * clean-up's, which keeps files a process holds): temp files of atomic writes and lock files of dead processes.
+ */
+function removeDeadWritersFiles(ctx: TxContext): void {
+  const { layout } = ctx;
+  const history = (readState(layout)?.history ?? []).map((h) => h.txid);
+  for (const dir of [layout.dir, ...history.map((t) => path.join(layout.backup, t))]) {
+    for (const name of listOrEmpty(dir)) {
+      const pid = orphanPid(name);
+      if (pid !== null && pid !== process.pid && ctx.platform.processStartToken(pid) === null) unlinkIfExists(path.join(dir, name));
+    }
   }
+}
+
+/** The writer's pid of a temp file (`.x.tmp-PID`) or a lock candidate (`lock.PID`, `lock.stale-PID`). */
+function orphanPid(name: string): number | null {
+  const m = /^(?:\..+\.tmp-|lock\.(?:stale-)?)(\d+)$/.exec(name);
+  return m === null ? null : Number(m[1]);
 }
 
 function listOrEmpty(dir: string): string[] {

@@ -14,8 +14,7 @@ function syncDirs(layout: Layout, steps: Step[], platform: Platform): void {
   if (!platform.canFsyncDirectories) return;
   const dirs = new Set<string>();
   for (const s of steps) for (const d of touchedDirs(layout, s)) dirs.add(d);
-  // A directory that does not exist (yet, or any more) has no entries to make durable: its creation or
-  // removal is made durable by the fsync of its parent, which is in the set too.
+  // A directory that is gone (removed) or not yet there (created later) is covered by its parent's fsync.
   for (const d of [...dirs].sort()) if (lstatOrNull(d)?.isDirectory() === true) fsyncDir(d);
 }
 

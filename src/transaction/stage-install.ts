@@ -7,6 +7,7 @@ import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
 import type { StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
+import { backupFilesOf, stagingDirOf } from './layout.js';
 import type { TxContext } from './tx-context.js';
 
 export function stageInstall(
@@ -14,9 +15,12 @@ export function stageInstall(
   reader: PackReader,
   transitions: readonly Transition[],
   naming: StepNaming,
+  txid: string,
 ): number {
   const { layout } = ctx;
   const dirs = new Set<string>();
+  // Both exist even when the pack only adds (nothing set aside) or only removes (nothing staged).
+  for (const rel of [stagingDirOf(txid), backupFilesOf(txid)]) for (const d of makeDirs(path.join(layout.dir, rel))) dirs.add(d);
   for (const t of transitions) {
     if (t.to !== null && t.to.type !== 'dir') for (const d of makeDirs(path.dirname(path.join(layout.dir, naming.incoming(t.path))))) dirs.add(d);
     if (t.from !== null && t.from.type !== 'dir') for (const d of makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path))))) dirs.add(d);

@@ -3,7 +3,7 @@
 // docs/journal.md lists the states each step passes through.
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
-import { link, lstatOrNull, makeDir, removeDir, rename, sameInode, unlink } from '../fs/durable.js';
+import { lstatOrNull, makeDir, removeDir, rename, sameInode, tryLink, unlink } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
@@ -37,7 +37,7 @@ export function preserveStep(layout: Layout, step: Step, platform: Platform): vo
   if (step.op !== 'swap' || platform.setAside !== 'link') return;
   const { t, i, a } = resolve(layout, step);
   if (a === undefined || i === undefined || exists(a)) return;
-  link(t, a);
+  tryLink(t, a); // refused: the forward pass renames it aside instead
   // Now: the old node has two names, target and aside; the target is unchanged.
 }
 
@@ -53,8 +53,7 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
       return;
     case 'swap':
       if (a !== undefined && !exists(a)) {
-        if (i !== undefined && platform.setAside === 'link') link(t, a);
-        else rename(t, a);
+        if (i === undefined || platform.setAside !== 'link' || !tryLink(t, a)) rename(t, a);
         // Now: the old node is preserved at the aside path.
       }
       if (i !== undefined && exists(i)) {
@@ -79,8 +78,7 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
     case 'swap':
       if (i !== undefined && !exists(i)) {
         if (!exists(t)) throw vanished(t);
-        if (a !== undefined && platform.setAside === 'link') link(t, i);
-        else rename(t, i);
+        if (a === undefined || platform.setAside !== 'link' || !tryLink(t, i)) rename(t, i);
         // Now: the new node is back at the incoming path (and, with link, still at the target).
       }
       if (a !== undefined && exists(a)) {

@@ -11,13 +11,14 @@ import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
 import { backupDirOf, backupFilesOf } from './layout.js';
 import { newTxid } from './new-txid.js';
+import { finishCommitted, hookedTransaction, type AfterCommit, type CommitOptions } from './finish-committed.js';
 import { summarize, type PlannedAction } from './plan-summary.js';
 import type { RecoverOutcome } from './recover.js';
 import { runTransaction } from './run-transaction.js';
 import { readState } from './state-file.js';
 import { requireTarget } from './install.js';
 
-export interface UninstallResult {
+export interface UninstallResult extends AfterCommit {
   target: string;
   product: string;
   /** The service pack that was removed. */
@@ -29,7 +30,7 @@ export interface UninstallResult {
   recovered: RecoverOutcome;
 }
 
-export function uninstallLatest(ctx: TxContext): UninstallResult {
+export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): UninstallResult {
   requireTarget(ctx.layout.target);
   const { layout } = ctx;
   return withTargetLock(ctx, false, (recovered) => {
@@ -51,10 +52,14 @@ export function uninstallLatest(ctx: TxContext): UninstallResult {
       incoming: (p) => `${backupFilesOf(last.txid)}/${p}`,
       aside: (p) => `${backupFilesOf(txid)}/${p}`,
     };
-    runTransaction(ctx, {
+    const info = { kind: 'uninstall' as const, product: state.product, fromVersion: last.toVersion, toVersion: last.fromVersion, txid };
+    const hooked = hookedTransaction(ctx, record.hooks, info);
+    hooked.run(() => runTransaction(ctx, {
       journal: {
         journalVersion: 1, txid, kind: 'uninstall', steps: planSteps(reversed, naming),
-        afterCommit: [backupDirOf(txid), backupDirOf(last.txid)],
+        // The consumed backup and this uninstall's set-aside files are no longer needed: clean-up
+        // removes them once no process holds them (docs/cleanup.md).
+        afterCommit: [],
         afterRollback: [backupDirOf(txid)],
       },
       prepare: () => {
@@ -63,13 +68,15 @@ export function uninstallLatest(ctx: TxContext): UninstallResult {
           if (t.from !== null && t.from.type !== 'dir') for (const d of makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path))))) dirs.add(d);
         }
         for (const d of [...dirs, layout.backup].sort()) fsyncDir(d);
+        hooked.preHook();
       },
       nextState: { ...record.stateBefore, lastTransaction: txid },
-    });
+    }));
+    const after = finishCommitted(ctx, record.hooks, info, hooked.ran, opts);
     return {
       target: layout.target, product: state.product,
       removed: { packId: last.packId, fromVersion: last.fromVersion, toVersion: last.toVersion, txid: last.txid },
-      version: record.stateBefore.version, txid, actions: summarize(reversed), recovered,
+      version: record.stateBefore.version, txid, actions: summarize(reversed), recovered, ...after,
     };
   });
 }

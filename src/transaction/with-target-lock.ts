@@ -1,26 +1,33 @@
 // Runs work holding the target lock, after settling any interrupted transaction first.
-import { makeDirs } from '../fs/durable.js';
+import { lstatOrNull, makeDirs, removeEmptyDir, removeTree } from '../fs/durable.js';
 import { TargetLock } from '../fs/lock.js';
 import { recoverLocked, type RecoverOutcome } from './recover.js';
 import type { TxContext } from './tx-context.js';
 
 /**
- * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction.
- * Creates `.servicepack/` when `create` is set (the first install).
+ * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction and
+ * cleaning up (unless `cleanUpFirst` is false: the cleanup command does that itself).
+ * Creates `.servicepack/` when `create` is set (the first install); if that first install fails, the
+ * directory is removed again, so the target is left exactly as it was found.
  */
-export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recovered: RecoverOutcome) => T): T {
-  if (create) makeDirs(ctx.layout.dir);
-  const lock = TargetLock.acquire(ctx.layout.lock, ctx.layout.target, ctx.platform);
+export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recovered: RecoverOutcome) => T, cleanUpFirst = true): T {
+  const { layout } = ctx;
+  const created = create ? makeDirs(layout.dir) : [];
+  const lock = TargetLock.acquire(layout.lock, layout.target, ctx.platform);
+  let firstInstallFailed = false;
   let failed = false;
   try {
     if (lock.tookOverFrom !== undefined) ctx.emit({ type: 'lock-taken-over', fromPid: lock.tookOverFrom });
-    return work(recoverLocked(ctx));
+    return work(recoverLocked(ctx, cleanUpFirst));
   } catch (err) {
     failed = true;
     throw err;
   } finally {
     try {
+      firstInstallFailed = created.length > 0 && lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
+      if (firstInstallFailed) for (const d of [layout.staging, layout.backup]) removeTree(d);
       lock.release();
+      if (firstInstallFailed) removeEmptyDir(layout.dir);
     } catch (err) {
       // After a failed command its own error is the one to report (e.g. RECOVERY_NEEDED on a file system
       // that went read-only, where the lock cannot be removed either); that lock is stale once we exit.

@@ -1,6 +1,6 @@
 // The operations the matrices crash, each as a template target (the state before the operation) and
 // the two trees recovery may end in. Adding an operation is one entry here and one line in runner.ts.
-import { cpSync } from 'node:fs';
+import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { install, status } from '../../src/index.js';
 import { packFrom } from '../helpers/packs.js';
@@ -30,7 +30,19 @@ function copy(from: string): string {
   return to;
 }
 
-/** install 1.0 -> 2.0 onto an unmanaged target, and uninstall 2.0 -> 1.0. */
+/** A copy of an installed target whose backup is duplicated under a transaction id no pack refers to. */
+function withOrphanBackup(installed: string): string {
+  const to = copy(installed);
+  const backup = join(to, '.servicepack', 'backup');
+  const [txid] = readdirSync(backup);
+  cpSync(join(backup, txid!), join(backup, '20000101T000000Z-0rphan00'), { recursive: true, verbatimSymlinks: true });
+  return to;
+}
+
+/**
+ * install 1.0 -> 2.0 onto an unmanaged target, uninstall 2.0 -> 1.0, and cleanup of 2.0 with a backup no
+ * installed pack refers to (the target tree must not change at all).
+ */
 export function makeScenarios(modules?: number): Scenario[] {
   const { oldSpec, newSpec } = releasePair(modules);
   const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
@@ -43,5 +55,6 @@ export function makeScenarios(modules?: number): Scenario[] {
       op: 'uninstall', args: [], template: installed, before: tree(installed), after: base,
       versionBefore: status({ target: installed }).version, versionAfter: '1.0', base,
     },
+    { op: 'cleanup', args: [], template: withOrphanBackup(installed), before: tree(installed), after: tree(installed), versionBefore: '2.0', versionAfter: '2.0', base },
   ];
 }

@@ -10,7 +10,7 @@ export function addDemo(program: Command): void {
     .option('--keep', 'keep the scenario directory').addOption(jsonOption())
     .action((o: Json & { keep?: boolean }) => runCommand('demo', o, async (out) => {
       const r = await lib.runDemo({ onLine: out.line, keep: o.keep === true });
-      const ok = r.install.updated.length === 4 && r.install.holderAlive && r.uninstall.restored;
+      const ok = r.install.updated.length === 4 && r.install.holderAlive && r.install.exitCode === 3 && r.uninstall.restored && r.cleanup.removed.length > 0 && r.cleanup.held.length === 0;
       return { result: r, lines: [], exitCode: ok ? EXIT.ok : EXIT.failed };
     }));
 }

@@ -2,21 +2,25 @@
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { EXIT } from '../exit-codes.js';
-import { jsonOption, targetOption } from '../options.js';
-import { renderRecover, renderStatus, renderUninstall, renderVerify } from '../render-text.js';
+import { jsonOption, restartUnitsOption, targetOption } from '../options.js';
+import { renderCleanup, renderRecover, renderStatus, renderUninstall, renderVerify } from '../render-text.js';
 import { runCommand, type CommandOutcome, type Json } from '../run-command.js';
 
-type Opts = Json & { target: string };
+type Opts = Json & { target: string; restartUnits?: boolean };
 
-function addTargetCommand(program: Command, name: string, description: string, work: (o: lib.TargetOptions) => CommandOutcome): void {
-  program.command(name).description(description).addOption(targetOption()).addOption(jsonOption())
-    .action((o: Opts) => runCommand(name, o, (out) => work({ target: o.target, onEvent: out.event })));
+function addTargetCommand(program: Command, name: string, description: string, work: (o: lib.TransactionOptions) => CommandOutcome): Command {
+  return program.command(name).description(description).addOption(targetOption()).addOption(jsonOption())
+    .action((o: Opts) => runCommand(name, o, (out) => work({ target: o.target, onEvent: out.event, restartUnits: o.restartUnits === true })));
 }
 
 export function addTargetCommands(program: Command): void {
   addTargetCommand(program, 'uninstall', 'remove the most recently installed service pack', (o) => {
     const r = lib.uninstall(o);
-    return { result: r, lines: renderUninstall(r) };
+    return { result: r, lines: renderUninstall(r), exitCode: r.restartNeeded ? EXIT.restartNeeded : EXIT.ok };
+  }).addOption(restartUnitsOption());
+  addTargetCommand(program, 'cleanup', 'remove set-aside files that are no longer needed nor held', (o) => {
+    const r = lib.cleanup(o);
+    return { result: r, lines: renderCleanup(r) };
   });
   addTargetCommand(program, 'status', 'product, version, installed service packs, pending work', (o) => {
     const r = lib.status(o);

@@ -1,7 +1,11 @@
-// Linux: hard-link set-aside (the old path never disappears), directory fsync, /proc for processes.
+// Linux: hard-link set-aside (the old path never disappears), directory fsync, /proc for processes and
+// holders, systemctl for units.
 import { readFileSync } from 'node:fs';
 import { hasErrno } from '../../errors/index.js';
 import type { Platform } from '../platform.js';
+import { processFactsReader } from './process-facts.js';
+import { restartUnit, runCommand, systemdUnitManager } from './run-command.js';
+import { scanHolds } from './scan-holds.js';
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot): with the pid, it names one process. */
 function processStartToken(pid: number): string | null {
@@ -40,5 +44,8 @@ function describeProcess(pid: number): string | undefined {
 }
 
 export function linuxPlatform(): Platform {
-  return { name: 'linux', setAside: 'link', canFsyncDirectories: true, processStartToken, describeProcess };
+  return {
+    name: 'linux', setAside: 'link', canFsyncDirectories: true, processStartToken, describeProcess,
+    scanHolds, processFacts: processFactsReader(), now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit,
+  };
 }

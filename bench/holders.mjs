@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// bench/holders: the same files held by N sleeping processes (half run a copied executable from the
+// target, so they map it; half have a data file open), scanned by `servicepack holders`, `fuser` and
+// `lsof`, alternated in one run; `library` is the same scan called in-process (no Node start-up). Prints medians and ratios. Every process it starts is killed at the end.
+// Usage: npm run build && node bench/holders.mjs [processes=2000] [rounds=7]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const count = Number(process.argv[2] ?? 2000);
+const rounds = Number(process.argv[3] ?? 7);
+const cli = new URL('../dist/src/cli/main.js', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'servicepack-bench-holders-'));
+const target = join(work, 'app');
+mkdirSync(join(target, 'bin'), { recursive: true });
+copyFileSync('/bin/sleep', join(target, 'bin/tool'));
+chmodSync(join(target, 'bin/tool'), 0o755);
+writeFileSync(join(target, 'data.bin'), 'x'.repeat(4096));
+
+// One shell forks every holder into its own process group, so one kill reaches them all.
+const half = Math.floor(count / 2);
+const script = `i=0; while [ $i -lt ${half} ]; do "$1/bin/tool" 3600 </dev/null >/dev/null 2>&1 & i=$((i+1)); done
+i=0; while [ $i -lt ${count - half} ]; do sleep 3600 3<"$1/data.bin" </dev/null >/dev/null 2>&1 & i=$((i+1)); done
+echo ready; wait`;
+const group = spawn('sh', ['-c', script, 'sh', target], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+const killAll = () => {
+  try {
+    process.kill(-group.pid, 'SIGKILL');
+  } catch {}
+};
+process.on('exit', () => {
+  killAll();
+  rmSync(work, { recursive: true, force: true });
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+try {
+  await new Promise((resolve, reject) => {
+    group.stdout.on('data', (c) => c.toString().includes('ready') && resolve());
+    group.once('exit', () => reject(new Error('holder group exited early')));
+  });
+  await new Promise((r) => setTimeout(r, 1000)); // let the last ones exec
+
+  const files = [join(target, 'bin/tool'), join(target, 'data.bin')];
+  const lib = await import(new URL('../dist/src/index.js', import.meta.url).pathname);
+  const tools = {
+    library: () => lib.holders({ target }).holders.length,
+    servicepack: () => JSON.parse(execFileSync(process.execPath, [cli, 'holders', '--target', target, '--json']).toString().trim().split('\n').at(-1)).result.holders.length,
+    fuser: () => spawnSync('fuser', files, { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).length,
+    lsof: () => spawnSync('lsof', ['-w', ...files], { encoding: 'utf8' }).stdout.trim().split('\n').length - 1,
+  };
+  const times = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+  const found = {};
+  const names = Object.keys(tools);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length];
+      const t0 = process.hrtime.bigint();
+      found[name] = tools[name]();
+      times[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const base = median(times.fuser);
+  console.log(`${count} holder processes, ${rounds} rounds, ${new Date().toISOString()}, node ${process.version}`);
+  for (const name of names) {
+    console.log(`${name.padEnd(12)} median ${median(times[name]).toFixed(1).padStart(7)} ms  (${(median(times[name]) / base).toFixed(2)}x fuser)  found ${found[name]}`);
+  }
+} finally {
+  killAll();
+}

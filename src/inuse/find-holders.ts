@@ -1,0 +1,17 @@
+// Finds the processes holding any of a set of files: the platform matches device+inode in every
+// process; this turns its raw holds into Holders with target paths and process facts.
+import type { Platform } from '../platform/index.js';
+import type { Holder, HolderReport, TargetFile } from './holder.js';
+
+export function findHolders(platform: Platform, files: readonly TargetFile[], pids?: readonly number[]): HolderReport {
+  if (files.length === 0) return { holders: [], uninspectable: [], inspected: 0 };
+  const scan = platform.scanHolds(files, pids);
+  const holders: Holder[] = [];
+  for (const p of scan.found) {
+    const facts = platform.processFacts(p.pid);
+    if (facts === null) continue; // exited since its holds were read: it holds nothing any more
+    for (const h of p.holds) holders.push({ pid: p.pid, path: files[h.index]!.path, kind: h.kind, ...facts });
+  }
+  holders.sort((a, b) => a.pid - b.pid || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { holders, uninspectable: scan.uninspectable, inspected: scan.inspected };
+}

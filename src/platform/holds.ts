@@ -1,0 +1,59 @@
+// The shapes the Platform uses to report which processes hold which files: raw holds found by
+// device+inode (src/inuse/ turns them into Holders with paths), process facts, and command outcomes.
+
+/** How a process holds a file or directory. */
+export type HoldKind = 'exe' | 'mapped' | 'fd' | 'cwd' | 'root';
+
+/** A file's identity as the kernel sees it (st_dev, st_ino): the same in every mount namespace. */
+export interface FileKey {
+  dev: number;
+  ino: number;
+}
+
+/** The files one process holds: `index` points into the FileKey list that was scanned. */
+export interface ProcessHolds {
+  pid: number;
+  holds: { index: number; kind: HoldKind }[];
+}
+
+/** A process whose holds could not be read, and why. */
+export interface Uninspectable {
+  pid: number;
+  reason: 'permission';
+}
+
+export interface HoldScan {
+  found: ProcessHolds[];
+  uninspectable: Uninspectable[];
+  /** Processes whose holds were read. */
+  inspected: number;
+  /** Processes that exited between being listed and being read (they hold nothing now). */
+  vanished: number;
+}
+
+/** What a user needs to recognise a process. */
+export interface ProcessFacts {
+  command: string;
+  user: string;
+  /** ISO 8601, to the clock tick (10 ms). */
+  startedAt: string;
+  /** The systemd service or scope the process runs in, when it runs in one. */
+  unit?: string;
+  /** The container it runs in (runtime and short id), when recognisable from its cgroup. */
+  container?: string;
+}
+
+/** How a command run by the platform ended (hooks, systemctl). */
+export interface CommandOutcome {
+  argv: string[];
+  /** Exit status, or null when killed by a signal or not started. */
+  exitCode: number | null;
+  signal: string | null;
+  /** Set when the command could not be started (e.g. ENOENT) or timed out. */
+  error?: string;
+  /** The last 4 KiB of stdout and stderr together. */
+  output: string;
+}
+
+/** Whether units can be restarted here, and why not. */
+export type UnitManager = { available: true } | { available: false; reason: string };

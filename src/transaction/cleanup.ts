@@ -1,0 +1,76 @@
+// Clean up: removes what no installed service pack needs any more (docs/cleanup.md): every staging
+// directory, and every backup directory whose transaction is not in the installed history. A file
+// that some process still holds (maps, executes, has open, or sits in) is kept and reported with its
+// holders; a later clean-up removes it once it is free. Deleting is idempotent and children-first,
+// and a directory goes only once empty, so a crash at any point leaves only more to clean next time.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hasErrno } from '../errors/index.js';
+import { removeEmptyDir, removeTree, unlink } from '../fs/durable.js';
+import { findHolders } from '../inuse/find-holders.js';
+import type { Holder, TargetFile, Uninspectable } from '../inuse/holder.js';
+import { targetFiles } from '../inuse/target-files.js';
+import { STATE_DIR_NAME } from './layout.js';
+import { readState } from './state-file.js';
+import type { TxContext } from './tx-context.js';
+
+export interface CleanupResult {
+  /** Removed files, relative to the target (under `.servicepack/`). */
+  removed: string[];
+  bytesFreed: number;
+  /** Set-aside files kept because processes still hold them; removed by a later clean-up. */
+  held: { path: string; holders: Holder[] }[];
+  /** Processes that could not be inspected; they do not stop a removal (unlinking a name never disturbs a process). */
+  uninspectable: Uninspectable[];
+}
+
+/** Runs the clean-up; the caller holds the lock and no journal is pending. */
+export function cleanupLocked(ctx: TxContext): CleanupResult {
+  const { layout } = ctx;
+  const result: CleanupResult = { removed: [], bytesFreed: 0, held: [], uninspectable: [] };
+  for (const name of listOrEmpty(layout.staging)) removeTree(path.join(layout.staging, name));
+  const keep = new Set((readState(layout)?.history ?? []).map((h) => h.txid));
+  const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).map((name) => `${STATE_DIR_NAME}/backup/${name}`);
+  if (doomed.length === 0) return result;
+  const entries = targetFiles(layout.target, doomed);
+  // Only files and links can be held as code or data; scan only when there are some.
+  const leaves = entries.filter((e) => e.type !== 'dir');
+  const report = leaves.length > 0 ? findHolders(ctx.platform, entries) : { holders: [], uninspectable: [], inspected: 0 };
+  result.uninspectable = report.uninspectable;
+  const holdersOf = new Map<string, Holder[]>();
+  for (const h of report.holders) holdersOf.set(h.path, [...(holdersOf.get(h.path) ?? []), h]);
+  for (const e of leaves.sort(deepestFirst)) {
+    const holders = holdersOf.get(e.path);
+    if (holders !== undefined) {
+      result.held.push({ path: e.path, holders });
+      continue;
+    }
+    const abs = path.join(layout.target, e.path);
+    const size = e.type === 'file' ? fs.lstatSync(abs).size : 0;
+    unlink(abs);
+    result.removed.push(e.path);
+    result.bytesFreed += size;
+  }
+  // Now: every unheld file is gone; directories go deepest first, each only once empty and unheld.
+  for (const e of entries.filter((x) => x.type === 'dir').sort(deepestFirst)) {
+    if (!holdersOf.has(e.path)) removeEmptyDir(path.join(layout.target, e.path));
+  }
+  result.removed.sort();
+  result.held.sort((a, b) => (a.path < b.path ? -1 : 1));
+  if (result.removed.length > 0 || result.held.length > 0) {
+    ctx.emit({ type: 'cleanup', removed: result.removed.length, bytesFreed: result.bytesFreed, held: result.held.map((h) => h.path) });
+  }
+  return result;
+}
+
+const depth = (p: string): number => p.split('/').length;
+const deepestFirst = (a: TargetFile, b: TargetFile): number => depth(b.path) - depth(a.path) || (a.path < b.path ? -1 : 1);
+
+function listOrEmpty(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return [];
+    throw err;
+  }
+}

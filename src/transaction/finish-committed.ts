@@ -1,0 +1,76 @@
+// What follows a commit, for install and uninstall alike: the post hook, the report of processes still
+// running old code, the optional unit restarts, and the clean-up. Runs under the target lock; none of
+// it can undo the commit, so failures here are reported, not thrown.
+import type { PackHooks } from '../format/manifest.js';
+import type { Uninspectable } from '../inuse/holder.js';
+import { cleanupLocked, type CleanupResult } from './cleanup.js';
+import { restartUnits, type UnitRestartReport } from './restart-units.js';
+import { preHookFailed, runHook, type HookInfo, type HookOutcome } from './run-hook.js';
+import { staleAfter, type StaleProcess } from './target-holders.js';
+import type { TxContext } from './tx-context.js';
+
+/** The fields a committed install or uninstall adds to its result. */
+export interface AfterCommit {
+  /** Processes that still run the old version (they hold set-aside files, or started from the target before the commit). */
+  staleProcesses: StaleProcess[];
+  /** True when some process should be restarted to run the new version (CLI exit code 3). */
+  restartNeeded: boolean;
+  /** Processes that could not be inspected (permission): they may run old code too. */
+  uninspectable: Uninspectable[];
+  /** The hooks that ran, in order. */
+  hooks: HookOutcome[];
+  /** Present when unit restarts were asked for. */
+  unitRestarts?: UnitRestartReport;
+  cleanup: CleanupResult;
+}
+
+export interface CommitOptions {
+  restartUnits?: boolean;
+}
+
+/**
+ * The `prepare` extension that runs the pre hook once everything is staged (so the application is
+ * stopped only for the commit itself), and the wrapper that starts it again if the commit never happens.
+ */
+export function hookedTransaction(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo) {
+  const ran: HookOutcome[] = [];
+  return {
+    ran,
+    preHook(): void {
+      const pre = runHook(ctx, hooks, 'pre', info);
+      if (pre === undefined) return;
+      ran.push(pre);
+      if (!pre.ok) throw preHookFailed(pre);
+      // Now: the application is stopped (if the hook does that); the target is still unchanged.
+    },
+    run(transaction: () => void): void {
+      try {
+        transaction();
+      } catch (err) {
+        if (ran.length > 0) runHook(ctx, hooks, 'post', { ...info, outcome: 'rolled-back' });
+        throw err;
+      }
+    },
+  };
+}
+
+export function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo, ran: HookOutcome[], opts: CommitOptions): AfterCommit {
+  const commitTime = ctx.platform.now();
+  const post = runHook(ctx, hooks, 'post', { ...info, outcome: 'committed' });
+  if (post !== undefined) ran.push(post);
+  let stale = staleAfter(ctx, info.txid, commitTime);
+  let unitRestarts: UnitRestartReport | undefined;
+  if (opts.restartUnits === true) {
+    unitRestarts = restartUnits(ctx, stale.staleProcesses);
+    if (unitRestarts.units.some((u) => u.outcome === 'restarted')) stale = staleAfter(ctx, info.txid, commitTime);
+  }
+  const cleanup = cleanupLocked(ctx);
+  return {
+    staleProcesses: stale.staleProcesses,
+    restartNeeded: stale.staleProcesses.length > 0,
+    uninspectable: stale.uninspectable,
+    hooks: ran,
+    ...(unitRestarts === undefined ? {} : { unitRestarts }),
+    cleanup,
+  };
+}

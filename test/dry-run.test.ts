@@ -1,0 +1,73 @@
+// A dry run verifies the pack and runs the preflight, returns the exact plan, and writes nothing at all:
+// not even the `.servicepack/` directory, also when the target does not match.
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { inspect, install, type ProgressEvent } from '../src/index.js';
+import { copyOf, expectCode, packFrom } from './helpers/packs.js';
+import { flatNew, flatOld } from './helpers/specs.js';
+import { cleanupTempDirs, describeTree } from './helpers/tree.js';
+
+describe('install --dry-run', () => {
+  after(cleanupTempDirs);
+
+  it('returns the exact plan and changes nothing', () => {
+    const { oldDir, pack } = packFrom(flatOld, flatNew);
+    const target = copyOf(oldDir);
+    const before = describeTree(target);
+    const events: ProgressEvent[] = [];
+
+    const plan = install(pack, { target, dryRun: true, onEvent: (e) => events.push(e) });
+    assert.deepEqual(plan.actions, [
+      { path: 'bin/added.txt', action: 'add', type: 'file', bytes: 6, holders: [] },
+      { path: 'bin/becomes-link', action: 'change', type: 'symlink', bytes: 0, holders: [] },
+      { path: 'bin/link-added', action: 'add', type: 'symlink', bytes: 0, holders: [] },
+      { path: 'bin/link-changed', action: 'change', type: 'symlink', bytes: 0, holders: [] },
+      { path: 'bin/link-removed', action: 'remove', type: 'symlink', bytes: 0, holders: [] },
+      { path: 'bin/script.sh', action: 'change', type: 'file', bytes: 10, holders: [] },
+      { path: 'bin/tool', action: 'change', type: 'file', bytes: 16, holders: [] },
+      { path: 'docs/old.txt', action: 'remove', type: 'file', bytes: 0, holders: [] },
+      { path: 'empty-new', action: 'add', type: 'dir', bytes: 0, holders: [] },
+    ]);
+    // One 4 KiB block per path plus the content of the three new files, each rounded up to a block.
+    assert.equal(plan.bytesToWrite, 9 * 4096 + 3 * 4096);
+    assert.ok(plan.freeBytes > 0);
+    assert.equal(plan.fits, plan.bytesToWrite <= plan.freeBytes);
+    assert.equal(plan.fits, true);
+    assert.deepEqual({ holders: plan.holders, restartNeeded: plan.restartNeeded, hooks: plan.hooks }, { holders: [], restartNeeded: false, hooks: {} });
+    assert.deepEqual(
+      { dryRun: plan.dryRun, target: plan.target, packId: plan.packId, product: plan.product, from: plan.fromVersion, to: plan.toVersion, kept: plan.keptDirectories },
+      { dryRun: true, target, packId: inspect(pack).packId, product: 'acme', from: '1.0', to: '2.0', kept: [] },
+    );
+    assert.deepEqual(events, [{ type: 'phase', phase: 'verify' }, { type: 'phase', phase: 'preflight' }]);
+    assert.deepEqual(describeTree(target), before);
+    assert.equal(existsSync(join(target, '.servicepack')), false);
+  });
+
+  it('throws BASE_MISMATCH on a mismatching target and creates nothing', () => {
+    const { oldDir, pack } = packFrom(flatOld, flatNew);
+    const target = copyOf(oldDir);
+    writeFileSync(join(target, 'bin/tool'), 'not the base\n');
+    const before = describeTree(target);
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { target, dryRun: true }));
+    assert.deepEqual(err.details.mismatches.map((m) => m.path), ['bin/tool']);
+    assert.deepEqual(describeTree(target), before);
+    assert.equal(existsSync(join(target, '.servicepack')), false);
+  });
+
+  it('leaves an installed target and its state untouched', () => {
+    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
+    const next = packFrom(flatNew, { ...flatNew, 'three.txt': '3\n' }, { from: '2.0', to: '3.0' });
+    const target = copyOf(oldDir);
+    install(pack, { target });
+    const before = describeTree(target);
+
+    const plan = install(next.pack, { target, dryRun: true });
+    assert.deepEqual(plan.actions, [{ path: 'three.txt', action: 'add', type: 'file', bytes: 2, holders: [] }]);
+    assert.deepEqual(describeTree(target), before);
+    expectCode('VERSION_MISMATCH', () => install(pack, { target, dryRun: true }));
+    assert.deepEqual(describeTree(target), before);
+    assert.deepEqual(describeTree(target, { exclude: ['.servicepack'] }), describeTree(newDir));
+  });
+});
