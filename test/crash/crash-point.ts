@@ -70,16 +70,27 @@ export async function runPoint(s: Scenario, medium: Medium, point: CrashPoint, w
 }
 
 async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: string): Promise<PointResult> {
-  const target = placeTarget(s, medium);
   const log = join(work, 'kill.log');
   const trace = `${point.name},write`;
-  const inject = ['-e', `inject=${point.name}:signal=SIGKILL:when=${point.ordinal}`];
-  const run = await exec('strace', [...strace(log, trace, inject), 'node', RUNNER, s.op, target, ...s.args]);
   const problems: string[] = [];
-  if (run.signal !== 'SIGKILL' && run.code !== 137) problems.push(`not killed: exit ${run.code ?? run.signal} ${run.stdout.slice(-200)}${run.stderr.slice(-400)}`);
-  const hit = killedCall(readFileSync(log, 'utf8'), point.name);
-  if (hit === null || hit.ordinal !== point.ordinal || hit.call !== point.call || !hit.inWindow) {
-    problems.push(`kill landed elsewhere: expected #${point.ordinal} ${point.call}, got ${hit === null ? 'nothing' : `#${hit.ordinal} ${hit.call}`}`);
+  let target = '';
+  // The holder scan opens one /proc entry per process, and processes come and go: an openat ordinal can
+  // shift by that many. The kill is then retried with the ordinal corrected by the shift just seen.
+  for (let attempt = 0, ordinal = point.ordinal; ; attempt++) {
+    target = placeTarget(s, medium);
+    const inject = ['-e', `inject=${point.name}:signal=SIGKILL:when=${ordinal}`];
+    const run = await exec('strace', [...strace(log, trace, inject), 'node', RUNNER, s.op, target, ...s.args]);
+    const hit = killedCall(readFileSync(log, 'utf8'), point.name);
+    const landed = hit !== null && hit.call === point.call && hit.inWindow && (run.signal === 'SIGKILL' || run.code === 137);
+    if (landed) break;
+    const corrected = point.ordinal + (hit === null ? 0 : hit.procOpens - point.procOpens);
+    if (point.name === 'openat' && corrected !== ordinal && attempt < 8) {
+      ordinal = corrected;
+      continue;
+    }
+    if (run.signal !== 'SIGKILL' && run.code !== 137) problems.push(`not killed: exit ${run.code ?? run.signal} ${run.stdout.slice(-200)}${run.stderr.slice(-400)}`);
+    problems.push(`kill landed elsewhere: expected #${ordinal} ${point.call}, got ${hit === null ? 'nothing' : `#${hit.ordinal} ${hit.call}`}`);
+    break;
   }
   medium.powerCut();
   const settled = await exec('node', [RUNNER, 'settle', target, '2.0']);

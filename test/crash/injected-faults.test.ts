@@ -14,8 +14,13 @@ import type { CrashPoint } from './strace-log.js';
 
 const skip = straceUnavailable() ?? false;
 
-/** One point per syscall kind (its first) plus an even spread: every step kind fails at least once. */
-function stepsOf(points: CrashPoint[], spread: number): CrashPoint[] {
+/**
+ * One point per syscall kind (its first) plus an even spread: every step kind fails at least once. Opens
+ * after the holder scan are left out: their ordinals shift with the number of processes (the crash
+ * matrix corrects for that by retrying; a fault, once injected, cannot be retried).
+ */
+function stepsOf(counted: CrashPoint[], spread: number): CrashPoint[] {
+  const points = counted.filter((p) => p.name !== 'openat' || p.procOpens === counted[0]!.procOpens);
   const firsts = new Map<string, CrashPoint>();
   for (const p of points) if (!firsts.has(p.name)) firsts.set(p.name, p);
   const all = new Map<number, CrashPoint>();
@@ -71,7 +76,7 @@ describe('injected faults', { skip }, () => {
     const firstOf = (name: string, after = -1): CrashPoint => all.find((p) => p.name === name && p.seq > after)!;
     const journal = all.find((p) => p.name === 'rename' && /journal\.json"\)$/.test(p.call))!.seq;
     await failAt(s, firstOf('pwrite64'), commit, 'ENOSPC');
-    await failAt(s, firstOf('openat', journal - 40), commit, 'ENOSPC');
+    await failAt(s, firstOf('symlink'), commit, 'ENOSPC');
     await failAt(s, firstOf('mkdir', journal), commit, 'ENOSPC');
     await failAt(s, firstOf('rename', journal), commit, 'EXDEV');
     await failAt(s, firstOf('rename', journal + 20), commit, 'EROFS');

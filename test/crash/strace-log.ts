@@ -29,6 +29,8 @@ export interface CrashPoint {
   seq: number;
   /** The call as logged, with run-specific parts (transaction ids, pids) normalized. */
   call: string;
+  /** Main-thread opens under /proc before this call: the holder scan's share, which varies from run to run. */
+  procOpens: number;
 }
 
 const LINE = /^(\d+) +([a-z0-9_]+)\((.*?)(?: <unfinished \.\.\.>|\) += .*)?$/;
@@ -72,33 +74,37 @@ export function crashPointsOf(log: string): CrashPoint[] {
   const counts = new Map<string, number>();
   const points: CrashPoint[] = [];
   let inside = false;
+  let procOpens = 0;
   for (const c of calls) {
     if (c.pid !== pid) continue;
+    if (c.name === 'openat' && c.args.includes('"/proc/')) procOpens++;
     const ordinal = (counts.get(c.name) ?? 0) + 1;
     counts.set(c.name, ordinal);
     if (c.name === 'write' && c.args.includes(WINDOW_BEGIN)) inside = true;
     else if (c.name === 'write' && c.args.includes(WINDOW_END)) break;
     else if (inside && c.name === 'write' && !EVENTFD_WAKE.test(c.args)) throw new Error(`a write(2) that is not an event-loop wake-up: ${c.args}`);
-    else if (inside && isDiskChange(c)) points.push({ name: c.name, ordinal, seq: points.length, call: normalize(c) });
+    else if (inside && isDiskChange(c)) points.push({ name: c.name, ordinal, seq: points.length, call: normalize(c), procOpens });
   }
   if (!inside) throw new Error('strace log: the window never began');
   return points;
 }
 
 /** The last main-thread call of `name` in a killed run's log and its ordinal: where the kill landed. */
-export function killedCall(log: string, name: string): { ordinal: number; call: string; inWindow: boolean } | null {
+export function killedCall(log: string, name: string): { ordinal: number; call: string; inWindow: boolean; procOpens: number } | null {
   const calls = parseCalls(log);
   const pid = mainPid(calls) ?? calls.at(-1)?.pid;
   let ordinal = 0;
   let last: Call | null = null;
   let inWindow = false;
+  let procOpens = 0;
   for (const c of calls) {
     if (c.pid !== pid) continue;
+    if (c.name === 'openat' && c.args.includes('"/proc/')) procOpens++;
     if (c.name === 'write' && c.args.includes(WINDOW_BEGIN)) inWindow = true;
     if (c.name === name) {
       ordinal++;
       last = c;
     }
   }
-  return last === null ? null : { ordinal, call: normalize(last), inWindow };
+  return last === null ? null : { ordinal, call: normalize(last), inWindow, procOpens };
 }
