@@ -74,8 +74,9 @@ async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: str
   const trace = `${point.name},write`;
   const problems: string[] = [];
   let target = '';
-  // The holder scan opens one /proc entry per process, and processes come and go: an openat ordinal can
-  // shift by that many. The kill is then retried with the ordinal corrected by the shift just seen.
+  // The holder scan opens /proc entries per process, and processes come and go: an openat ordinal can
+  // shift. The kill is then retried with the ordinal corrected by where it landed: exactly, when the
+  // call it hit occurs once in the counted run, else by the difference in /proc opens.
   for (let attempt = 0, ordinal = point.ordinal; ; attempt++) {
     target = placeTarget(s, medium);
     const inject = ['-e', `inject=${point.name}:signal=SIGKILL:when=${ordinal}`];
@@ -83,8 +84,11 @@ async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: str
     const hit = killedCall(readFileSync(log, 'utf8'), point.name);
     const landed = hit !== null && hit.call === point.call && hit.inWindow && (run.signal === 'SIGKILL' || run.code === 137);
     if (landed) break;
-    const corrected = point.ordinal + (hit === null ? 0 : hit.procOpens - point.procOpens);
-    if (point.name === 'openat' && corrected !== ordinal && attempt < 8) {
+    const counted = hit === null ? undefined : point.openIndex?.get(hit.call);
+    const corrected = hit === null ? ordinal
+      : counted !== undefined ? ordinal + point.ordinal - counted
+      : point.ordinal + hit.procOpens - point.procOpens;
+    if (point.name === 'openat' && corrected !== ordinal && attempt < 30) {
       ordinal = corrected;
       continue;
     }

@@ -31,6 +31,8 @@ export interface CrashPoint {
   call: string;
   /** Main-thread opens under /proc before this call: the holder scan's share, which varies from run to run. */
   procOpens: number;
+  /** For openat: the ordinal of every main-thread open that occurs once in the run, by normalized call. */
+  openIndex?: Map<string, number>;
 }
 
 const LINE = /^(\d+) +([a-z0-9_]+)\((.*?)(?: <unfinished \.\.\.>|\) += .*)?$/;
@@ -86,7 +88,21 @@ export function crashPointsOf(log: string): CrashPoint[] {
     else if (inside && isDiskChange(c)) points.push({ name: c.name, ordinal, seq: points.length, call: normalize(c), procOpens });
   }
   if (!inside) throw new Error('strace log: the window never began');
+  const openIndex = uniqueOrdinals(calls.filter((c) => c.pid === pid && c.name === 'openat'));
+  for (const p of points) if (p.name === 'openat') p.openIndex = openIndex;
   return points;
+}
+
+function uniqueOrdinals(calls: Call[]): Map<string, number> {
+  const index = new Map<string, number>();
+  const seen = new Set<string>();
+  calls.forEach((c, n) => {
+    const key = normalize(c);
+    if (seen.has(key)) index.delete(key);
+    else index.set(key, n + 1);
+    seen.add(key);
+  });
+  return index;
 }
 
 /** The last main-thread call of `name` in a killed run's log and its ordinal: where the kill landed. */
