@@ -6,7 +6,7 @@
  * ```ts
  * import { build, install, uninstall, status } from 'servicepack';
  *
- * build({ oldDir: 'release-5.5', newDir: 'release-sp4', out: 'sp4.svp', product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
+ * await build({ oldDir: 'release-5.5', newDir: 'release-sp4', out: 'sp4.svp', product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
  * const plan = install('sp4.svp', { target: '/opt/exchange', dryRun: true }); // changes nothing
  * const done = install('sp4.svp', { target: '/opt/exchange' });               // one transaction
  * status({ target: '/opt/exchange' }).version;                                 // 'SP4'
@@ -21,6 +21,9 @@ import { inspectPack, type PackSummary } from './format/index.js';
 import { selectPlatform, type Platform } from './platform/index.js';
 import { contextFor } from './transaction/tx-context.js';
 import type { EventSink } from './transaction/events.js';
+import type { TrustOptions } from './transaction/admit-pack.js';
+import { trustTarget, type TrustChanges, type TrustResult } from './transaction/trust-target.js';
+import { writeKeyPair, type KeyPairFiles } from './signing/index.js';
 import { installPack, planInstallOnly, type InstallPlan, type InstallResult } from './transaction/install.js';
 import { recoverTarget, type RecoverResult } from './transaction/recover-target.js';
 import { cleanupTarget, type CleanupTargetResult } from './transaction/cleanup-target.js';
@@ -44,6 +47,9 @@ export type { HookOutcome } from './transaction/run-hook.js';
 export type { UnitRestart, UnitRestartReport } from './transaction/restart-units.js';
 export type { ProgressEvent, EventSink, Phase } from './transaction/events.js';
 export type { InstallPlan, InstallResult } from './transaction/install.js';
+export type { TrustOptions } from './transaction/admit-pack.js';
+export type { PackTrust, KeyPairFiles } from './signing/index.js';
+export type { TrustChanges, TrustResult } from './transaction/trust-target.js';
 export type { PlannedAction } from './transaction/plan-summary.js';
 export type { UninstallResult } from './transaction/uninstall.js';
 export type { RecoverResult } from './transaction/recover-target.js';
@@ -64,10 +70,22 @@ export interface TargetOptions {
   platform?: Platform;
 }
 
+/**
+ * Options of `install`. The pack must be signed by a key in `trustedKeys` or pinned for the target,
+ * unless `allowUnsigned` is set; its version must be newer than its base unless `allowDowngrade` is set.
+ */
+export interface InstallOptions extends TransactionOptions, TrustOptions {
+  /** Verify the pack and plan the install without changing anything. */
+  dryRun?: boolean;
+}
+
 const ctxOf = (o: TargetOptions) => contextFor(o.target, o.platform ?? selectPlatform(), o.onEvent);
 
-/** Builds a pack from two release trees. Same inputs give a byte-identical pack. */
-export function build(options: BuildOptions): BuildResult {
+/**
+ * Builds a pack from two release trees, encoding files on worker threads. Same inputs give a
+ * byte-identical pack, whatever the thread count.
+ */
+export function build(options: BuildOptions): Promise<BuildResult> {
   return buildPack(options);
 }
 
@@ -87,12 +105,22 @@ export interface TransactionOptions extends TargetOptions {
  * runs the preflight and returns the plan (with the holders of each path) without changing anything.
  * The result names the processes that still run old code; `restartNeeded` says whether there are any.
  */
-export function install(packPath: string, options: TransactionOptions & { dryRun: true }): InstallPlan;
-export function install(packPath: string, options: TransactionOptions & { dryRun?: false }): InstallResult;
-export function install(packPath: string, options: TransactionOptions & { dryRun?: boolean }): InstallPlan | InstallResult;
-export function install(packPath: string, options: TransactionOptions & { dryRun?: boolean }): InstallPlan | InstallResult {
+export function install(packPath: string, options: InstallOptions & { dryRun: true }): InstallPlan;
+export function install(packPath: string, options: InstallOptions & { dryRun?: false }): InstallResult;
+export function install(packPath: string, options: InstallOptions): InstallPlan | InstallResult;
+export function install(packPath: string, options: InstallOptions): InstallPlan | InstallResult {
   const ctx = ctxOf(options);
-  return options.dryRun === true ? planInstallOnly(ctx, packPath) : installPack(ctx, packPath, { restartUnits: options.restartUnits === true });
+  return options.dryRun === true ? planInstallOnly(ctx, packPath, options) : installPack(ctx, packPath, { ...options, restartUnits: options.restartUnits === true });
+}
+
+/** Writes a new minisign-compatible key pair: `<out>.key` (secret, mode 0600, unencrypted) and `<out>.pub`. */
+export function keygen(options: { out: string }): KeyPairFiles {
+  return writeKeyPair(options.out);
+}
+
+/** Lists the keys pinned for a target, after pinning `add` (public key files) and unpinning `remove` (key ids). */
+export function trust(options: TargetOptions & TrustChanges): TrustResult {
+  return trustTarget(ctxOf(options), options);
 }
 
 /** Removes the most recently installed service pack, restoring the files it set aside. */

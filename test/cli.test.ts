@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { copyOf, treeOf } from './helpers/packs.js';
+import { copyOf, testKey, treeOf } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, makeTree, sha256OfFile, tempDir } from './helpers/tree.js';
 
@@ -30,7 +30,7 @@ describe('cli', () => {
   const pack = join(tempDir('cli'), 'acme.svp');
 
   it('builds a pack and inspects it', () => {
-    const b = cli('build', oldDir, newDir, '--out', pack, '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--json');
+    const b = cli('build', oldDir, newDir, '--out', pack, '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--sign', testKey.key, '--json');
     assert.equal(b.status, 0, b.stderr);
     const built = resultOf(b.stdout);
     assert.deepEqual([built.type, built.command, built.ok, built.exitCode], ['result', 'build', true, 0]);
@@ -46,7 +46,7 @@ describe('cli', () => {
 
   it('installs with --json, prints its events, and reports status', () => {
     const target = copyOf(oldDir);
-    const r = cli('install', pack, '--target', target, '--json');
+    const r = cli('install', pack, '--trusted-key', testKey.pub, '--target', target, '--json');
     assert.ok(r.status === 0 || r.status === 3, `exit ${r.status}: ${r.stderr}`);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
     const last = lines.at(-1)!;
@@ -68,7 +68,7 @@ describe('cli', () => {
     const target = copyOf(oldDir);
     writeFileSync(join(target, 'bin/tool'), 'local\n');
     const before = treeOf(target);
-    const r = cli('install', pack, '--target', target);
+    const r = cli('install', pack, '--trusted-key', testKey.pub, '--target', target);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^servicepack install: error BASE_MISMATCH: 1 file\(s\) in the target are not version 1\.0: bin\/tool\n/);
     assert.ok(r.stderr.includes(`  bin/tool\n    expected ${sha256OfFile(join(oldDir, 'bin/tool'))}\n    actual   ${sha256OfFile(join(target, 'bin/tool'))}\n`), r.stderr);
@@ -76,7 +76,7 @@ describe('cli', () => {
     assert.equal(r.stdout, '');
     assert.deepEqual(treeOf(target), before);
 
-    const j = cli('install', pack, '--target', target, '--json');
+    const j = cli('install', pack, '--trusted-key', testKey.pub, '--target', target, '--json');
     assert.equal(j.status, 1);
     const res = resultOf(j.stdout);
     assert.deepEqual([res.ok, res.exitCode, res.error.code, res.error.details.mismatches.length], [false, 1, 'BASE_MISMATCH', 1]);
@@ -103,7 +103,7 @@ describe('cli', () => {
 
   it('verify exits 1 on a modified target and 0 on an intact one', () => {
     const target = copyOf(oldDir);
-    assert.equal(cli('install', pack, '--target', target).status, 0);
+    assert.equal(cli('install', pack, '--trusted-key', testKey.pub, '--target', target).status, 0);
     assert.equal(cli('verify', '--target', target).status, 0);
     writeFileSync(join(target, 'bin/added.txt'), 'changed\n');
     const r = cli('verify', '--target', target, '--json');

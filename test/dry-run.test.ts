@@ -5,20 +5,20 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { inspect, install, type ProgressEvent } from '../src/index.js';
-import { copyOf, expectCode, packFrom } from './helpers/packs.js';
+import { copyOf, expectCode, packFrom, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, describeTree } from './helpers/tree.js';
 
 describe('install --dry-run', () => {
   after(cleanupTempDirs);
 
-  it('returns the exact plan and changes nothing', () => {
-    const { oldDir, pack } = packFrom(flatOld, flatNew);
+  it('returns the exact plan and changes nothing', async () => {
+    const { oldDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     const before = describeTree(target);
     const events: ProgressEvent[] = [];
 
-    const plan = install(pack, { target, dryRun: true, onEvent: (e) => events.push(e) });
+    const plan = install(pack, { ...trusted, target, dryRun: true, onEvent: (e) => events.push(e) });
     assert.deepEqual(plan.actions, [
       { path: 'bin/added.txt', action: 'add', type: 'file', bytes: 6, holders: [] },
       { path: 'bin/becomes-link', action: 'change', type: 'symlink', bytes: 0, holders: [] },
@@ -45,28 +45,28 @@ describe('install --dry-run', () => {
     assert.equal(existsSync(join(target, '.servicepack')), false);
   });
 
-  it('throws BASE_MISMATCH on a mismatching target and creates nothing', () => {
-    const { oldDir, pack } = packFrom(flatOld, flatNew);
+  it('throws BASE_MISMATCH on a mismatching target and creates nothing', async () => {
+    const { oldDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     writeFileSync(join(target, 'bin/tool'), 'not the base\n');
     const before = describeTree(target);
-    const err = expectCode('BASE_MISMATCH', () => install(pack, { target, dryRun: true }));
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target, dryRun: true }));
     assert.deepEqual(err.details.mismatches.map((m) => m.path), ['bin/tool']);
     assert.deepEqual(describeTree(target), before);
     assert.equal(existsSync(join(target, '.servicepack')), false);
   });
 
-  it('leaves an installed target and its state untouched', () => {
-    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
-    const next = packFrom(flatNew, { ...flatNew, 'three.txt': '3\n' }, { from: '2.0', to: '3.0' });
+  it('leaves an installed target and its state untouched', async () => {
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
+    const next = await packFrom(flatNew, { ...flatNew, 'three.txt': '3\n' }, { from: '2.0', to: '3.0' });
     const target = copyOf(oldDir);
-    install(pack, { target });
+    install(pack, { ...trusted, target });
     const before = describeTree(target);
 
-    const plan = install(next.pack, { target, dryRun: true });
+    const plan = install(next.pack, { ...trusted, target, dryRun: true });
     assert.deepEqual(plan.actions, [{ path: 'three.txt', action: 'add', type: 'file', bytes: 2, holders: [] }]);
     assert.deepEqual(describeTree(target), before);
-    expectCode('VERSION_MISMATCH', () => install(pack, { target, dryRun: true }));
+    expectCode('VERSION_MISMATCH', () => install(pack, { ...trusted, target, dryRun: true }));
     assert.deepEqual(describeTree(target), before);
     assert.deepEqual(describeTree(target, { exclude: ['.servicepack'] }), describeTree(newDir));
   });

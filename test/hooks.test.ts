@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { build, inspect, install, uninstall, type ProgressEvent } from '../src/index.js';
-import { copyOf, expectCode, packFrom, treeOf } from './helpers/packs.js';
+import { copyOf, expectCode, expectRejection, packFrom, testKey, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, hashTree, tempDir } from './helpers/tree.js';
 
@@ -13,34 +13,34 @@ import { cleanupTempDirs, hashTree, tempDir } from './helpers/tree.js';
 const logHook = (log: string, status: number): string[] =>
   ['sh', '-c', 'echo "$SERVICEPACK_HOOK ${SERVICEPACK_OUTCOME:-none} $SERVICEPACK_KIND $SERVICEPACK_FROM_VERSION->$SERVICEPACK_TO_VERSION $PWD" >>"$1"; echo "said $2"; exit "$2"', 'hook', log, String(status)];
 
-function hookedPack(pre: string[], post: string[]) {
-  const { oldDir, newDir } = packFrom(flatOld, flatNew);
+async function hookedPack(pre: string[], post: string[]) {
+  const { oldDir, newDir } = await packFrom(flatOld, flatNew);
   const pack = join(tempDir('hooked'), 'sp.svp');
-  build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, hooks: { pre, post } });
+  await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, hooks: { pre, post }, signWith: testKey.key });
   return { oldDir, newDir, pack };
 }
 
 describe('pack hooks', () => {
   after(cleanupTempDirs);
 
-  it('refuses the install when the pre hook fails, changes nothing, and runs the post hook', () => {
+  it('refuses the install when the pre hook fails, changes nothing, and runs the post hook', async () => {
     const log = join(tempDir('log'), 'hooks.log');
-    const { oldDir, pack } = hookedPack(logHook(log, 7), logHook(log, 0));
+    const { oldDir, pack } = await hookedPack(logHook(log, 7), logHook(log, 0));
     assert.deepEqual(inspect(pack).hooks, { pre: logHook(log, 7), post: logHook(log, 0) });
     const target = copyOf(oldDir);
-    const err = expectCode('HOOK_FAILED', () => install(pack, { target }));
+    const err = expectCode('HOOK_FAILED', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details, { phase: 'pre', argv: logHook(log, 7), exitCode: 7, signal: null, output: 'said 7\n' });
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(oldDir));
     assert.equal(existsSync(join(target, '.servicepack')), false, 'a failed first install leaves no .servicepack');
     assert.equal(readFileSync(log, 'utf8'), `pre none install 1.0->2.0 ${target}\npost rolled-back install 1.0->2.0 ${target}\n`);
   });
 
-  it('reports a failing post hook after the commit, and runs both hooks again on uninstall', () => {
+  it('reports a failing post hook after the commit, and runs both hooks again on uninstall', async () => {
     const log = join(tempDir('log'), 'hooks.log');
-    const { oldDir, newDir, pack } = hookedPack(logHook(log, 0), logHook(log, 3));
+    const { oldDir, newDir, pack } = await hookedPack(logHook(log, 0), logHook(log, 3));
     const target = copyOf(oldDir);
     const events: ProgressEvent[] = [];
-    const r = install(pack, { target, onEvent: (e) => events.push(e) });
+    const r = install(pack, { ...trusted, target, onEvent: (e) => events.push(e) });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.deepEqual(r.hooks.map((h) => [h.phase, h.ok, h.exitCode, h.output]), [['pre', true, 0, 'said 0\n'], ['post', false, 3, 'said 3\n']]);
     assert.deepEqual(events.filter((e) => e.type === 'warning').map((e) => e.type === 'warning' && e.code), ['HOOK_FAILED']);
@@ -53,19 +53,19 @@ describe('pack hooks', () => {
     ].join('\n'));
   });
 
-  it('reports a hook program that does not exist as a failed pre hook', () => {
-    const { oldDir, pack } = hookedPack(['/nonexistent/stop-app'], ['true']);
+  it('reports a hook program that does not exist as a failed pre hook', async () => {
+    const { oldDir, pack } = await hookedPack(['/nonexistent/stop-app'], ['true']);
     const target = copyOf(oldDir);
-    const err = expectCode('HOOK_FAILED', () => install(pack, { target }));
+    const err = expectCode('HOOK_FAILED', () => install(pack, { ...trusted, target }));
     assert.equal(err.details.exitCode, null);
     assert.match(err.message, /ENOENT/);
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(oldDir));
   });
 
-  it('refuses empty hook commands at build time', () => {
-    const { oldDir, newDir } = packFrom(flatOld, flatNew);
+  it('refuses empty hook commands at build time', async () => {
+    const { oldDir, newDir } = await packFrom(flatOld, flatNew);
     const out = join(tempDir('hooked'), 'sp.svp');
-    expectCode('USAGE', () => build({ oldDir, newDir, out, hooks: { pre: [] } }));
-    expectCode('USAGE', () => build({ oldDir, newDir, out, hooks: { post: ['', 'x'] } }));
+    await expectRejection('USAGE', () => build({ oldDir, newDir, out, hooks: { pre: [] } }));
+    await expectRejection('USAGE', () => build({ oldDir, newDir, out, hooks: { post: ['', 'x'] } }));
   });
 });

@@ -5,17 +5,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { install, status, uninstall, verify } from '../src/index.js';
-import { copyOf, expectCode, packFrom, treeOf } from './helpers/packs.js';
+import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld, fullNew, fullOld } from './helpers/specs.js';
 import { cleanupTempDirs, hashTree, type TreeSpec } from './helpers/tree.js';
 
 const noSp = { exclude: ['.servicepack'] };
 
 /** Installs old -> new onto a copy of old, checks the exact trees both ways; returns the install result. */
-function roundTrip(oldSpec: TreeSpec, newSpec: TreeSpec) {
-  const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+async function roundTrip(oldSpec: TreeSpec, newSpec: TreeSpec) {
+  const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
   const target = copyOf(oldDir);
-  const done = install(pack, { target });
+  const done = install(pack, { ...trusted, target });
   assert.deepEqual(treeOf(target), treeOf(newDir));
   assert.equal(hashTree(target, noSp), hashTree(newDir));
   assert.equal(verify({ target }).ok, true);
@@ -29,11 +29,11 @@ function roundTrip(oldSpec: TreeSpec, newSpec: TreeSpec) {
 describe('install and uninstall', () => {
   after(cleanupTempDirs);
 
-  it('turns the old tree into exactly the new one, and uninstall turns it back', () => {
-    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
+  it('turns the old tree into exactly the new one, and uninstall turns it back', async () => {
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
 
-    const done = install(pack, { target });
+    const done = install(pack, { ...trusted, target });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.equal(hashTree(target, noSp), hashTree(newDir));
     assert.deepEqual(done.actions.map((a) => `${a.action} ${a.type} ${a.path} ${a.bytes}`), [
@@ -70,43 +70,43 @@ describe('install and uninstall', () => {
     assert.deepEqual([v.ok, v.version, v.modified, v.missing, v.unexpected], [true, '1.0', [], [], []]);
   });
 
-  it('adds a file in a new nested directory', () => {
-    roundTrip({ a: 'a\n', b: 'b\n' }, { a: 'a2\n', lib: { plugins: { 'new.so': 'new\n' } } });
+  it('adds a file in a new nested directory', async () => {
+    await roundTrip({ a: 'a\n', b: 'b\n' }, { a: 'a2\n', lib: { plugins: { 'new.so': 'new\n' } } });
   });
 
-  it('removes a directory together with its files', () => {
-    roundTrip({ a: 'a\n', retired: { 'x.txt': 'x\n', sub: { 'y.txt': 'y\n' } } }, { a: 'a2\n' });
+  it('removes a directory together with its files', async () => {
+    await roundTrip({ a: 'a\n', retired: { 'x.txt': 'x\n', sub: { 'y.txt': 'y\n' } } }, { a: 'a2\n' });
   });
 
-  it('turns a directory into a file', () => {
-    roundTrip({ a: 'a\n', 'was-dir': { 'inner.txt': 'inner\n' } }, { a: 'a\n', 'was-dir': 'now a file\n' });
+  it('turns a directory into a file', async () => {
+    await roundTrip({ a: 'a\n', 'was-dir': { 'inner.txt': 'inner\n' } }, { a: 'a\n', 'was-dir': 'now a file\n' });
   });
 
-  it('installs a pack that only adds files', () => {
-    roundTrip({ a: 'a\n' }, { a: 'a\n', b: 'b\n' });
+  it('installs a pack that only adds files', async () => {
+    await roundTrip({ a: 'a\n' }, { a: 'a\n', b: 'b\n' });
   });
 
-  it('installs a pack that only removes files', () => {
-    roundTrip({ a: 'a\n', b: 'b\n' }, { a: 'a\n' });
+  it('installs a pack that only removes files', async () => {
+    await roundTrip({ a: 'a\n', b: 'b\n' }, { a: 'a\n' });
   });
 
-  it('carries every kind of change at once, both ways', () => {
-    const done = roundTrip(fullOld, fullNew);
+  it('carries every kind of change at once, both ways', async () => {
+    const done = await roundTrip(fullOld, fullNew);
     assert.deepEqual(done.actions.filter((a) => a.type === 'dir' || a.path.startsWith('was-dir')).map((a) => `${a.action} ${a.type} ${a.path}`), [
       'add dir empty-new', 'add dir lib', 'add dir lib/plugins', 'remove dir retired', 'remove dir retired/sub',
       'change file was-dir', 'remove file was-dir/inner.txt',
     ]);
   });
 
-  it('keeps a file it does not know and verify names it as unexpected', () => {
-    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
+  it('keeps a file it does not know and verify names it as unexpected', async () => {
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     writeFileSync(join(target, 'bin/local.cfg'), 'site-local\n');
     writeFileSync(join(target, 'notes.txt'), 'mine\n');
     const extra = treeOf(target).filter((l) => l.startsWith('bin/local.cfg ') || l.startsWith('notes.txt '));
     assert.equal(extra.length, 2);
 
-    install(pack, { target });
+    install(pack, { ...trusted, target });
     assert.deepEqual(treeOf(target), [...treeOf(newDir), ...extra].sort());
     const v = verify({ target });
     assert.deepEqual([v.ok, v.unexpected, v.modified, v.missing], [false, ['bin/local.cfg', 'notes.txt'], [], []]);
@@ -115,14 +115,14 @@ describe('install and uninstall', () => {
     assert.deepEqual(treeOf(target), [...treeOf(oldDir), ...extra].sort());
   });
 
-  it('undoes stacked packs in order, back to the exact first tree', () => {
+  it('undoes stacked packs in order, back to the exact first tree', async () => {
     const v3: TreeSpec = { ...flatNew, bin: { ...(flatNew.bin as TreeSpec), tool: { content: 'tool v3\n', mode: 0o755 }, 'v3.txt': 'three\n' } };
-    const first = packFrom(flatOld, flatNew, { from: '1.0', to: '2.0' });
-    const second = packFrom(flatNew, v3, { from: '2.0', to: '3.0' });
+    const first = await packFrom(flatOld, flatNew, { from: '1.0', to: '2.0' });
+    const second = await packFrom(flatNew, v3, { from: '2.0', to: '3.0' });
     const target = copyOf(first.oldDir);
 
-    install(first.pack, { target });
-    install(second.pack, { target });
+    install(first.pack, { ...trusted, target });
+    install(second.pack, { ...trusted, target });
     assert.deepEqual(treeOf(target), treeOf(second.newDir));
     assert.deepEqual(status({ target }).history.map((h) => `${h.fromVersion}->${h.toVersion}`), ['1.0->2.0', '2.0->3.0']);
     assert.equal(verify({ target }).ok, true);
@@ -137,11 +137,11 @@ describe('install and uninstall', () => {
     assert.equal(hashTree(target, noSp), hashTree(first.oldDir));
   });
 
-  it('refuses to install the same pack twice', () => {
-    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
+  it('refuses to install the same pack twice', async () => {
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
-    install(pack, { target });
-    const err = expectCode('VERSION_MISMATCH', () => install(pack, { target }));
+    install(pack, { ...trusted, target });
+    const err = expectCode('VERSION_MISMATCH', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details, { target, installed: '2.0', expected: '1.0' });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.equal(status({ target }).history.length, 1);

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startHolder, type HolderProcess } from '../src/demo/holder.js';
 import { writeExchangeRelease } from '../src/demo/exchange-release.js';
 import { build, install, status, uninstall, verify } from '../src/index.js';
-import { copyOf, stopChild, treeOf } from './helpers/packs.js';
+import { copyOf, stopChild, testKey, treeOf, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, tempDir } from './helpers/tree.js';
 
 const bin = 'Exchsrvr/BIN';
@@ -38,14 +38,14 @@ describe('install with live holders', { skip: process.platform !== 'linux' && 'n
   const holders: HolderProcess[] = [];
   const sleepers: ChildProcess[] = [];
 
-  before(() => {
+  before(async () => {
     const work = tempDir('live');
     rel55 = join(work, '5.5');
     relSp4 = join(work, 'sp4');
     writeExchangeRelease(rel55, '5.5');
     writeExchangeRelease(relSp4, 'SP4');
     pack = join(work, 'sp4.svp');
-    build({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4', level: 3 });
+    await build({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4', level: 3, signWith: testKey.key });
   });
   after(async () => {
     for (const h of holders) await h.stop();
@@ -80,7 +80,7 @@ describe('install with live holders', { skip: process.platform !== 'linux' && 'n
     const oldInodes = new Map([...held, 'Exchsrvr/README.txt', `${bin}/legacy.dll`].map((p) => [p, inode(join(target, p))]));
     assert.equal(inode(`/proc/${readme.pid}/fd/0`), oldInodes.get('Exchsrvr/README.txt'));
 
-    const done = install(pack, { target });
+    const done = install(pack, { ...trusted, target });
     assert.deepEqual(treeOf(target), treeOf(relSp4));
     assert.equal(verify({ target }).ok, true);
     assert.deepEqual([host.alive(), alive(readme.pid!), alive(legacy.pid!)], [true, true, true]);

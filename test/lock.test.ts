@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { install, recover, status, uninstall, type ProgressEvent } from '../src/index.js';
-import { copyOf, expectCode, packFrom, spawnUntil, stateFilesOf, stopChild, treeOf } from './helpers/packs.js';
+import { copyOf, expectCode, packFrom, spawnUntil, stateFilesOf, stopChild, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, describeTree } from './helpers/tree.js';
 
@@ -44,15 +44,15 @@ describe('target lock', () => {
   });
 
   it('stops install, uninstall and recover while another process holds it', async () => {
-    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
-    const next = packFrom(flatNew, { ...flatNew, 'three.txt': '3\n' }, { from: '2.0', to: '3.0' });
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
+    const next = await packFrom(flatNew, { ...flatNew, 'three.txt': '3\n' }, { from: '2.0', to: '3.0' });
     const target = copyOf(oldDir);
-    install(pack, { target });
+    install(pack, { ...trusted, target });
     const child = await holdLock(target);
     const command = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
     const before = describeTree(target);
 
-    for (const run of [() => install(next.pack, { target }), () => uninstall({ target }), () => recover({ target })]) {
+    for (const run of [() => install(next.pack, { ...trusted, target }), () => uninstall({ target }), () => recover({ target })]) {
       const err = expectCode('LOCKED', run);
       assert.deepEqual(err.details, { target, pid: child.pid, command });
       assert.deepEqual(describeTree(target), before);
@@ -69,17 +69,17 @@ describe('target lock', () => {
   });
 
   it('stops the first install of a target while the lock is held', async () => {
-    const { oldDir, pack } = packFrom(flatOld, flatNew);
+    const { oldDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     const child = await holdLock(target);
     const before = describeTree(target);
-    assert.equal(expectCode('LOCKED', () => install(pack, { target })).details.pid, child.pid);
+    assert.equal(expectCode('LOCKED', () => install(pack, { ...trusted, target })).details.pid, child.pid);
     assert.deepEqual(describeTree(target), before);
     assert.deepEqual(stateFilesOf(target), ['lock']);
   });
 
   it('takes over a lock whose process has exited', async () => {
-    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     const pid = await deadPid();
     mkdirSync(join(target, '.servicepack'));
@@ -87,7 +87,7 @@ describe('target lock', () => {
     assert.equal(status({ target }).lockedBy, pid);
 
     const events: ProgressEvent[] = [];
-    install(pack, { target, onEvent: (e) => events.push(e) });
+    install(pack, { ...trusted, target, onEvent: (e) => events.push(e) });
     assert.deepEqual(events.filter((e) => e.type === 'lock-taken-over'), [{ type: 'lock-taken-over', fromPid: pid }]);
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.equal(existsSync(join(target, '.servicepack/lock')), false);
@@ -95,7 +95,7 @@ describe('target lock', () => {
   });
 
   it('takes over a lock whose pid now belongs to another process', async () => {
-    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     const other = await spawnUntil('sh', ['-c', 'echo up; exec sleep 60'], 'up');
     children.push(other);
@@ -103,19 +103,19 @@ describe('target lock', () => {
     writeFileSync(join(target, '.servicepack/lock'), JSON.stringify({ pid: other.pid, start: 'started-long-ago' }));
 
     const events: ProgressEvent[] = [];
-    install(pack, { target, onEvent: (e) => events.push(e) });
+    install(pack, { ...trusted, target, onEvent: (e) => events.push(e) });
     assert.deepEqual(events.filter((e) => e.type === 'lock-taken-over'), [{ type: 'lock-taken-over', fromPid: other.pid }]);
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.equal(other.exitCode, null);
   });
 
-  it('takes over an unreadable lock file', () => {
-    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
+  it('takes over an unreadable lock file', async () => {
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     mkdirSync(join(target, '.servicepack'));
     writeFileSync(join(target, '.servicepack/lock'), '{"pi');
     const events: ProgressEvent[] = [];
-    install(pack, { target, onEvent: (e) => events.push(e) });
+    install(pack, { ...trusted, target, onEvent: (e) => events.push(e) });
     assert.deepEqual(events.filter((e) => e.type === 'lock-taken-over'), [{ type: 'lock-taken-over', fromPid: -1 }]);
     assert.deepEqual(treeOf(target), treeOf(newDir));
   });

@@ -5,7 +5,7 @@ import { existsSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { install, status } from '../src/index.js';
-import { copyOf, expectCode, packFrom, stateFilesOf, treeOf } from './helpers/packs.js';
+import { copyOf, expectCode, packFrom, stateFilesOf, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, describeTree, sha256OfFile, tempDir } from './helpers/tree.js';
 
@@ -19,15 +19,15 @@ function makeFile(content: string): string {
 describe('preflight', () => {
   after(cleanupTempDirs);
 
-  it('names two modified files and a missing one, and changes nothing', () => {
-    const { oldDir, pack } = packFrom(flatOld, flatNew);
+  it('names two modified files and a missing one, and changes nothing', async () => {
+    const { oldDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     writeFileSync(join(target, 'bin/tool'), 'patched locally\n');
     writeFileSync(join(target, 'bin/script.sh'), 'echo edited\n');
     unlinkSync(join(target, 'docs/old.txt'));
     const before = describeTree(target);
 
-    const err = expectCode('BASE_MISMATCH', () => install(pack, { target }));
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details, {
       target,
       mismatches: [
@@ -44,26 +44,26 @@ describe('preflight', () => {
     assert.deepEqual([st.managed, st.pending, st.lockedBy], [false, null, null]);
   });
 
-  it('refuses to overwrite a file the pack adds that already exists with other content', () => {
-    const { oldDir, pack } = packFrom(flatOld, flatNew);
+  it('refuses to overwrite a file the pack adds that already exists with other content', async () => {
+    const { oldDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     writeFileSync(join(target, 'bin/added.txt'), 'mine\n');
     const before = describeTree(target);
-    const err = expectCode('BASE_MISMATCH', () => install(pack, { target }));
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details.mismatches, [{ path: 'bin/added.txt', expected: 'absent', actual: sha('mine\n') }]);
     assert.deepEqual(describeTree(target), before);
     assert.equal(existsSync(join(target, '.servicepack')), false);
   });
 
-  it('reports a changed link target and a link where a file was', () => {
-    const { oldDir, pack } = packFrom(flatOld, flatNew);
+  it('reports a changed link target and a link where a file was', async () => {
+    const { oldDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     unlinkSync(join(target, 'bin/link-changed'));
     symlinkSync('same.txt', join(target, 'bin/link-changed'));
     rmSync(join(target, 'bin/becomes-link'));
     symlinkSync('tool', join(target, 'bin/becomes-link'));
     const before = describeTree(target);
-    const err = expectCode('BASE_MISMATCH', () => install(pack, { target }));
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
     assert.deepEqual(err.details.mismatches, [
       { path: 'bin/becomes-link', expected: sha('a plain file\n'), actual: 'symlink -> tool' },
       { path: 'bin/link-changed', expected: 'symlink -> tool', actual: 'symlink -> same.txt' },
@@ -71,29 +71,29 @@ describe('preflight', () => {
     assert.deepEqual(describeTree(target), before);
   });
 
-  it('refuses a directory on the way that is a symlink to elsewhere', () => {
-    const { oldDir, pack } = packFrom(flatOld, flatNew);
+  it('refuses a directory on the way that is a symlink to elsewhere', async () => {
+    const { oldDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     const elsewhere = copyOf(join(oldDir, 'docs'));
     rmSync(join(target, 'docs'), { recursive: true });
     symlinkSync(elsewhere, join(target, 'docs'));
     const before = describeTree(target);
     const outside = describeTree(elsewhere);
-    const err = expectCode('BASE_MISMATCH', () => install(pack, { target }));
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
     // Never read through the link: the directory itself is the mismatch.
     assert.deepEqual(err.details.mismatches, [{ path: 'docs', expected: 'directory', actual: `symlink -> ${elsewhere}` }]);
     assert.deepEqual(describeTree(target), before);
     assert.deepEqual(describeTree(elsewhere), outside);
   });
 
-  it('refuses a pack for another product once a product is installed', () => {
-    const { oldDir, newDir, pack } = packFrom(flatOld, flatNew, { product: 'acme' });
+  it('refuses a pack for another product once a product is installed', async () => {
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew, { product: 'acme' });
     const target = copyOf(oldDir);
-    install(pack, { target });
-    const other = packFrom(flatNew, { ...flatNew, 'extra.txt': 'x\n' }, { product: 'globex', from: '2.0', to: '3.0' });
+    install(pack, { ...trusted, target });
+    const other = await packFrom(flatNew, { ...flatNew, 'extra.txt': 'x\n' }, { product: 'globex', from: '2.0', to: '3.0' });
     const state = describeTree(join(target, '.servicepack'));
 
-    const err = expectCode('PRODUCT_MISMATCH', () => install(other.pack, { target }));
+    const err = expectCode('PRODUCT_MISMATCH', () => install(other.pack, { ...trusted, target }));
     assert.deepEqual(err.details, { target, installed: 'acme', pack: 'globex' });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.deepEqual(describeTree(join(target, '.servicepack')), state);

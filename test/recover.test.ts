@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { install, recover, status, uninstall, verify } from '../src/index.js';
-import { copyOf, packFrom, stateFilesOf, treeOf } from './helpers/packs.js';
+import { copyOf, packFrom, stateFilesOf, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs } from './helpers/tree.js';
 
@@ -14,7 +14,7 @@ const strace = '/usr/bin/strace';
 const skip = !existsSync(strace) ? `${strace} is missing: crash tests need it to kill at a syscall` : false;
 const index = new URL('../src/index.js', import.meta.url).href;
 const scripts = {
-  install: `import { install } from '${index}'; install(process.argv[1], { target: process.argv[2] }); console.log('done');`,
+  install: `import { install } from '${index}'; install(process.argv[1], { target: process.argv[2], trustedKeys: [process.argv[3]] }); console.log('done');`,
   uninstall: `import { uninstall } from '${index}'; uninstall({ target: process.argv[2] }); console.log('done');`,
 };
 
@@ -30,7 +30,7 @@ const crashPoints: [Syscall, number, string[]][] = [
 /** Runs the command in a child that strace kills at the n-th call of `syscall`; true if it was killed. */
 function runKilledAt(kind: keyof typeof scripts, syscall: Syscall, n: number, pack: string, target: string): boolean {
   const r = spawnSync(strace, ['-f', '-qq', '-o', '/dev/null', '-e', `inject=${syscall}:signal=SIGKILL:when=${n}`,
-    process.execPath, '--input-type=module', '-e', scripts[kind], pack, target], { encoding: 'utf8' });
+    process.execPath, '--input-type=module', '-e', scripts[kind], pack, target, trusted.trustedKeys[0]!], { encoding: 'utf8' });
   const done = r.stdout.includes('done');
   assert.ok(done || r.signal === 'SIGKILL' || r.status === 137, `unexpected end: ${r.status} ${r.signal} ${r.stderr}`);
   return !done;
@@ -49,7 +49,12 @@ function assertSettled(target: string): void {
 
 describe('recovery after a kill at a real syscall', { skip }, () => {
   after(cleanupTempDirs);
-  const { oldDir, newDir, pack } = packFrom(flatOld, flatNew);
+  let oldDir = '';
+  let newDir = '';
+  let pack = '';
+  before(async () => {
+    ({ oldDir, newDir, pack } = await packFrom(flatOld, flatNew));
+  });
 
   for (const [syscall, last, expectedOutcomes] of crashPoints) {
     it(`install killed at each ${syscall}: recover leaves exactly the old or the new tree`, () => {
@@ -80,7 +85,7 @@ describe('recovery after a kill at a real syscall', { skip }, () => {
     const outcomes = new Set<string>();
     for (let n = 1; n <= 12; n++) {
       const target = copyOf(oldDir);
-      const installed = install(pack, { target });
+      const installed = install(pack, { ...trusted, target });
       runKilledAt('uninstall', 'rename', n, pack, target);
       outcomes.add(recover({ target }).result.outcome);
       const st = status({ target });
@@ -122,7 +127,7 @@ describe('recovery after a kill at a real syscall', { skip }, () => {
     assert.equal(pending!.kind, 'install');
     assert.notDeepEqual(treeOf(target), treeOf(oldDir));
 
-    const done = install(pack, { target });
+    const done = install(pack, { ...trusted, target });
     assert.deepEqual(done.recovered, { outcome: 'rolled-back', txid: pending!.txid, kind: 'install' });
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.equal(status({ target }).version, '2.0');

@@ -9,7 +9,7 @@ import { cleanup, install, uninstall, type StaleProcess } from '../src/index.js'
 import { compileFixture } from '../src/demo/compile.js';
 import { startHolder } from '../src/demo/holder.js';
 import { brief, eventually, startProcess, stop, stopAll } from './helpers/holders.js';
-import { copyOf, packFrom, stateFilesOf, treeOf } from './helpers/packs.js';
+import { copyOf, packFrom, stateFilesOf, testKey, treeOf, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, tempDir, type TreeSpec } from './helpers/tree.js';
 
 const sleepBinary = readFileSync('/bin/sleep');
@@ -34,14 +34,14 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
   });
 
   it('names the holders per action in the plan, then the processes still on old code (exit 3)', async () => {
-    const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+    const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
     const target = copyOf(oldDir);
     const exe = spawn(join(target, 'bin/tool'), ['600'], { stdio: 'ignore' });
     const fd = await startProcess('sh', ['-c', 'exec 3<"$1"; echo ready; exec sleep 600', 'sh', join(target, 'conf.txt')]);
     const shell = await startProcess('sh', ['-c', 'cd "$1" && echo ready && read x', 'sh', join(target, 'etc')]);
     try {
-      assert.ok(await eventually(() => install(pack, { target, dryRun: true }).holders.length === 3));
-      const plan = install(pack, { target, dryRun: true });
+      assert.ok(await eventually(() => install(pack, { ...trusted, target, dryRun: true }).holders.length === 3));
+      const plan = install(pack, { ...trusted, target, dryRun: true });
       assert.deepEqual(plan.actions.map((a) => [a.path, a.holders.map(brief)]), [
         ['bin/tool', [`${exe.pid} exe bin/tool`]],
         ['conf.txt', [`${fd.pid} fd conf.txt`]],
@@ -49,7 +49,7 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
       assert.deepEqual(plan.holders.map(brief), [`${exe.pid} exe bin/tool`, `${fd.pid} fd conf.txt`, `${shell.pid} cwd etc`].sort());
       assert.equal(plan.restartNeeded, true);
 
-      const run = spawnSync(process.execPath, [cli, 'install', pack, '--target', target, '--json'], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [cli, 'install', pack, '--trusted-key', testKey.pub, '--target', target, '--json'], { encoding: 'utf8' });
       assert.equal(run.status, 3, run.stderr);
       const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
       assert.equal(last.ok, true);
@@ -69,10 +69,10 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
     }
   });
 
-  it('needs no restart when nothing holds the target, and says why units cannot be restarted here', { skip: existsSync('/run/systemd/system') && 'this machine runs systemd' }, () => {
-    const { oldDir, pack } = packFrom(oldSpec, newSpec);
+  it('needs no restart when nothing holds the target, and says why units cannot be restarted here', { skip: existsSync('/run/systemd/system') && 'this machine runs systemd' }, async () => {
+    const { oldDir, pack } = await packFrom(oldSpec, newSpec);
     const target = copyOf(oldDir);
-    const r = install(pack, { target, restartUnits: true });
+    const r = install(pack, { ...trusted, target, restartUnits: true });
     assert.equal(r.restartNeeded, false);
     assert.deepEqual(r.staleProcesses, []);
     assert.deepEqual(r.holders, []);
@@ -85,9 +85,9 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
     const v55 = compileFixture(tempDir('cc55'), '5.5');
     const sp4 = compileFixture(tempDir('ccsp4'), 'SP4');
     const lib = (c: typeof v55) => ({ 'Mdbperf.dll': readFileSync(c.libs['Mdbperf.dll']!), 'conf.txt': c === v55 ? 'v1\n' : 'v2\n' });
-    const { oldDir, pack } = packFrom({ lib: lib(v55) }, { lib: lib(sp4) });
+    const { oldDir, pack } = await packFrom({ lib: lib(v55) }, { lib: lib(sp4) });
     const target = copyOf(oldDir);
-    const done = install(pack, { target });
+    const done = install(pack, { ...trusted, target });
     assert.equal(done.restartNeeded, false);
     const kept = [`.servicepack/backup/${done.txid}/files/lib/Mdbperf.dll`, `.servicepack/backup/${done.txid}/files/lib/conf.txt`];
     for (const k of kept) assert.ok(stateFilesOf(target).includes(k.slice('.servicepack/'.length)), `${k} is kept for uninstall`);
@@ -109,7 +109,7 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
       assert.deepEqual(freed.removed, [aside]);
       assert.equal(freed.bytesFreed, readFileSync(sp4.libs['Mdbperf.dll']!).length);
       assert.deepEqual(freed.held, []);
-      assert.deepEqual(stateFilesOf(target), ['backup', 'staging', 'state.json']);
+      assert.deepEqual(stateFilesOf(target), ['backup', 'staging', 'state.json', 'trust', `trust/${testKey.keyId}.pub`]);
       assert.deepEqual(cleanup({ target }).removed, [], 'nothing left to clean');
     } finally {
       await host.stop();

@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     media = media.filter((m) => m === 'plain');
   }
   const ops = option(argv, '--ops')?.split(',');
-  const scenarios = makeScenarios().filter((s) => ops === undefined || ops.includes(s.op));
+  const scenarios = (await makeScenarios()).filter((s) => ops === undefined || ops.includes(s.op));
   console.log(`crash matrix: ${full ? 'every crash point' : `up to ${sample} points per cell`}, ${jobs} job(s), media ${media.join(', ')}`);
   const started = Date.now();
   try {

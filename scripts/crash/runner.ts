@@ -9,7 +9,7 @@ import { WINDOW_BEGIN, WINDOW_END } from '../../test/crash/markers.js';
 
 /** The operations under test; each takes the target and the remaining argv. Add one line per operation. */
 export const operations: Record<string, (target: string, args: string[]) => unknown> = {
-  install: (target, [pack]) => install(pack!, { target }),
+  install: (target, [pack, key]) => install(pack!, { target, ...(key === undefined ? {} : { trustedKeys: [key] }) }),
   uninstall: (target) => uninstall({ target }),
   recover: (target) => recover({ target }),
   cleanup: (target) => cleanup({ target }),

@@ -60,6 +60,15 @@ function assertCode(fn: () => unknown, code: ErrorCode): any {
   return caught;
 }
 
+async function assertRejects(fn: () => Promise<unknown>, code: ErrorCode): Promise<any> {
+  let caught: unknown;
+  await assert.rejects(fn, (err: unknown) => {
+    caught = err;
+    return isServicePackError(err, code);
+  });
+  return caught;
+}
+
 function decodeAll(reader: PackReader, blob: number): Buffer {
   const chunks: Buffer[] = [];
   decodeBlob(reader, blob, (c) => chunks.push(Buffer.from(c)));
@@ -89,10 +98,10 @@ const newSpec: Record<string, Spec> = {
   '.servicepack/state': 'ignored',
 };
 
-test('classifies add, change, remove and keep, storing links, empty dirs and the exec bit', () => {
+test('classifies add, change, remove and keep, storing links, empty dirs and the exec bit', async () => {
   const out = outPath();
   const events: string[] = [];
-  const result = buildPack({
+  const result = await buildPack({
     oldDir: makeTree(oldSpec),
     newDir: makeTree(newSpec),
     out,
@@ -147,10 +156,10 @@ test('classifies add, change, remove and keep, storing links, empty dirs and the
   }
 });
 
-test('every blob decodes to the new tree content', () => {
+test('every blob decodes to the new tree content', async () => {
   const newDir = makeTree(newSpec);
   const out = outPath();
-  buildPack({ oldDir: makeTree(oldSpec), newDir, out, level: 1 });
+  await buildPack({ oldDir: makeTree(oldSpec), newDir, out, level: 1 });
   const reader = openPack(out);
   try {
     let checked = 0;
@@ -168,31 +177,31 @@ test('every blob decodes to the new tree content', () => {
   }
 });
 
-test('the same inputs give byte-identical packs, whatever the timestamps', () => {
+test('the same inputs give byte-identical packs, whatever the timestamps', async () => {
   const oldDir = makeTree(oldSpec);
   const newDir = makeTree(newSpec);
   const a = outPath();
   const b = outPath();
-  const ra = buildPack({ oldDir, newDir, out: a, level: 3 });
+  const ra = await buildPack({ oldDir, newDir, out: a, level: 3 });
   utimesSync(join(newDir, 'bin/tool'), new Date(2001, 1, 1), new Date(2001, 1, 1));
-  const rb = buildPack({ oldDir, newDir, out: b, level: 3 });
+  const rb = await buildPack({ oldDir, newDir, out: b, level: 3 });
   assert.ok(readFileSync(a).equals(readFileSync(b)));
   assert.equal(ra.packId, rb.packId);
   assert.deepEqual(ra.counts, rb.counts);
 });
 
-test('defaults: product is the new directory name, versions old/new, level 19', () => {
+test('defaults: product is the new directory name, versions old/new, level 19', async () => {
   const newDir = makeTree({ f: 'x' });
   const out = outPath();
-  const result = buildPack({ oldDir: makeTree({}), newDir, out });
+  const result = await buildPack({ oldDir: makeTree({}), newDir, out });
   const summary = inspectPack(out);
   assert.deepEqual([summary.product, summary.fromVersion, summary.toVersion], [newDir.split(/[\\/]/).pop(), 'old', 'new']);
   assert.deepEqual(result.counts, { add: 1, change: 0, remove: 0, keep: 0 });
 });
 
-test('a truncated or extended pack is PACK_INVALID; a missing one PACK_NOT_FOUND', () => {
+test('a truncated or extended pack is PACK_INVALID; a missing one PACK_NOT_FOUND', async () => {
   const out = outPath();
-  buildPack({ oldDir: makeTree({}), newDir: makeTree({ a: 'hello', b: { dir: true } }), out, level: 1 });
+  await buildPack({ oldDir: makeTree({}), newDir: makeTree({ a: 'hello', b: { dir: true } }), out, level: 1 });
   const bytes = readFileSync(out);
   const cut = outPath();
   writeFileSync(cut, bytes.subarray(0, bytes.length - 1));
@@ -205,9 +214,9 @@ test('a truncated or extended pack is PACK_INVALID; a missing one PACK_NOT_FOUND
   assertCode(() => openPack(scratch), 'PACK_NOT_FOUND');
 });
 
-test('a flipped payload byte is PACK_CORRUPT naming the first entry of the blob', () => {
+test('a flipped payload byte is PACK_CORRUPT naming the first entry of the blob', async () => {
   const out = outPath();
-  buildPack({ oldDir: makeTree({}), newDir: makeTree({ a: 'first', b: 'second', c: 'second' }), out, level: 1 });
+  await buildPack({ oldDir: makeTree({}), newDir: makeTree({ a: 'first', b: 'second', c: 'second' }), out, level: 1 });
   const bytes = readFileSync(out);
   const reader = openPack(out);
   const blob = reader.manifest.blobs[1]!;
@@ -226,10 +235,10 @@ test('a flipped payload byte is PACK_CORRUPT naming the first entry of the blob'
   }
 });
 
-test('decoding stops with PACK_CORRUPT at the first byte past the declared size', () => {
+test('decoding stops with PACK_CORRUPT at the first byte past the declared size', async () => {
   const out = outPath();
   const content = bigContent(1_500_000);
-  buildPack({ oldDir: makeTree({}), newDir: makeTree({ big: content }), out, level: 1 });
+  await buildPack({ oldDir: makeTree({}), newDir: makeTree({ big: content }), out, level: 1 });
   const reader = openPack(out);
   const payload = readFileSync(out).subarray(reader.payloadOffset);
   const m = structuredClone(reader.manifest);
@@ -252,28 +261,28 @@ test('decoding stops with PACK_CORRUPT at the first byte past the declared size'
   }
 });
 
-test('BUILD_INPUT: missing tree, FIFO, case collision, non-UTF-8 name, unsafe name', () => {
+test('BUILD_INPUT: missing tree, FIFO, case collision, non-UTF-8 name, unsafe name', async () => {
   const fine = makeTree({ a: 'x' });
-  assert.equal(assertCode(() => buildPack({ oldDir: join(scratch, 'missing'), newDir: fine, out: outPath() }), 'BUILD_INPUT').details.path, join(scratch, 'missing'));
+  assert.equal((await assertRejects(() => buildPack({ oldDir: join(scratch, 'missing'), newDir: fine, out: outPath() }), 'BUILD_INPUT')).details.path, join(scratch, 'missing'));
   const withFifo = makeTree({ 'd/a': 'x' });
   execFileSync('mkfifo', [join(withFifo, 'd/pipe')]);
-  const err = assertCode(() => buildPack({ oldDir: fine, newDir: withFifo, out: outPath() }), 'BUILD_INPUT');
+  const err = await assertRejects(() => buildPack({ oldDir: fine, newDir: withFifo, out: outPath() }), 'BUILD_INPUT');
   assert.equal(err.details.path, join(withFifo, 'd/pipe'));
   assert.match(err.details.reason, /FIFO/);
-  const collide = assertCode(() => buildPack({ oldDir: makeTree({ README: 'a' }), newDir: makeTree({ readme: 'a' }), out: outPath() }), 'BUILD_INPUT');
+  const collide = await assertRejects(() => buildPack({ oldDir: makeTree({ README: 'a' }), newDir: makeTree({ readme: 'a' }), out: outPath() }), 'BUILD_INPUT');
   assert.match(collide.details.reason, /collides with "README"/);
   const badName = makeTree({});
   writeFileSync(Buffer.from(`${badName}/bad-\xff`, 'latin1'), 'x');
-  assert.match(assertCode(() => buildPack({ oldDir: fine, newDir: badName, out: outPath() }), 'BUILD_INPUT').details.reason, /name is not valid UTF-8/);
+  assert.match((await assertRejects(() => buildPack({ oldDir: fine, newDir: badName, out: outPath() }), 'BUILD_INPUT')).details.reason, /name is not valid UTF-8/);
   const unsafe = makeTree({ 'C:evil': 'x' });
-  assert.match(assertCode(() => buildPack({ oldDir: fine, newDir: unsafe, out: outPath() }), 'BUILD_INPUT').details.reason, /colon/);
+  assert.match((await assertRejects(() => buildPack({ oldDir: fine, newDir: unsafe, out: outPath() }), 'BUILD_INPUT')).details.reason, /colon/);
 });
 
-test('an executable-bit change alone is a change entry with a blob', () => {
+test('an executable-bit change alone is a change entry with a blob', async () => {
   const newDir = makeTree({ run: 'echo' });
   chmodSync(join(newDir, 'run'), 0o700);
   const out = outPath();
-  const result = buildPack({ oldDir: makeTree({ run: 'echo' }), newDir, out, level: 1 });
+  const result = await buildPack({ oldDir: makeTree({ run: 'echo' }), newDir, out, level: 1 });
   assert.deepEqual(result.counts, { add: 0, change: 1, remove: 0, keep: 0 });
   assert.equal(result.blobs, 1);
 });

@@ -1,20 +1,25 @@
-// Two release trees -> one pack file: classify every path, compress each distinct new content once
-// into a spool file beside the output, then write header, manifest and payload atomically.
+// Two release trees -> one pack file: classify every path, encode each distinct new content once (a
+// delta against its old file where smaller) into a spool file beside the output, then write header,
+// manifest and payload atomically.
 // Same trees, labels and level give a byte-identical pack.
 import { basename, dirname, join, resolve } from 'node:path';
-import { ServicePackError, isServicePackError } from '../errors/index.js';
-import { encodeBlobFromFile } from '../format/blob-encoder.js';
+import { ServicePackError } from '../errors/index.js';
+import { deltaCandidate } from '../delta/delta-params.js';
+import { encodeAll } from '../delta/encode-pool.js';
+import type { EncodeJob } from '../delta/encode-file.js';
 import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks } from '../format/manifest.js';
 import { FORMAT_VERSION } from '../format/manifest.js';
 import { MAX_HOOK_ARGS, MAX_HOOK_ARG_BYTES } from '../format/manifest-parse.js';
 import { writePack } from '../format/pack-writer.js';
 import { DEFAULT_ZSTD_LEVEL, zstd } from '../format/zstd.js';
 import { openAtomicOutput } from '../fs/atomic-output.js';
-import type { AtomicOutput } from '../fs/atomic-output.js';
 import { buildInputError } from '../inventory/build-input-error.js';
 import { STATE_DIR_NAME } from '../format/paths.js';
 import { walkTree } from '../inventory/walk-tree.js';
+import { keyIdHex, readSecretKeyFile } from '../signing/index.js';
 import { checkBuildPaths } from './check-build-paths.js';
+import { normalizeExpiry } from './normalize-expiry.js';
+import { signManifest } from './sign-manifest.js';
 import { classifyTrees } from './classify-trees.js';
 
 export interface BuildEvent {
@@ -33,6 +38,16 @@ export interface BuildOptions {
   toVersion?: string;
   /** zstd level, default 19. */
   level?: number;
+  /** Store changed files as deltas against their old version where that is smaller (default true). */
+  delta?: boolean;
+  /** Worker threads that encode files: default one per core (none for builds under 1 MiB); 0 encodes on the calling thread. */
+  threads?: number;
+  /** Secret key file (minisign `.key`) to sign the manifest with; unsigned packs are refused by default at install. */
+  signWith?: string;
+  /** Passphrase of an encrypted secret key. */
+  passphrase?: string;
+  /** Expiry written into the signed manifest: `YYYY-MM-DD` (the end of that day, UTC) or `YYYY-MM-DDTHH:MM:SSZ`. */
+  expires?: string;
   /** Commands the installer runs before and after the commit (docs/format.md, "Hooks"). */
   hooks?: PackHooks;
   /** Called once per entry, in path order, before its content (if any) is compressed. */
@@ -45,38 +60,67 @@ export interface BuildResult {
   size: number;
   counts: Record<EntryAction, number>;
   blobs: number;
+  /** How many of the blobs are deltas. */
+  deltas: number;
+  /** Key id of the signing key, when the pack is signed. */
+  keyId?: string;
+  expires?: string;
 }
 
-/** Builds the pack turning `oldDir` into `newDir` at `out`: BUILD_INPUT for unusable trees, IO_FAILED for output failures. */
-export function buildPack(opts: BuildOptions): BuildResult {
+/**
+ * Builds the pack turning `oldDir` into `newDir` at `out`: BUILD_INPUT for unusable trees, IO_FAILED for
+ * output failures. Files are encoded on worker threads (see `threads`); the pack does not depend on how many.
+ */
+export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   const level = checkLevel(opts.level ?? DEFAULT_ZSTD_LEVEL);
+  const threads = checkThreads(opts.threads ?? 'auto');
+  const hooks = opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined) ? checkHooks(opts.hooks) : undefined;
+  const expires = opts.expires === undefined ? undefined : normalizeExpiry(opts.expires);
+  // Read the key before the long compression, so a wrong path or passphrase fails at once.
+  const key = opts.signWith === undefined ? undefined : readSecretKeyFile(opts.signWith, opts.passphrase);
   const walkOptions = { exclude: [STATE_DIR_NAME] };
   const entries = classifyTrees(walkTree(opts.oldDir, walkOptions), walkTree(opts.newDir, walkOptions));
   checkBuildPaths(entries, opts.oldDir, opts.newDir);
   const counts: Record<EntryAction, number> = { add: 0, change: 0, remove: 0, keep: 0 };
   for (const e of entries) counts[e.action]++;
+  const jobs = planJobs(entries, opts, level);
   const spool = openAtomicOutput(join(dirname(opts.out), `.${basename(opts.out)}.payload`));
   try {
-    const blobs = compressBlobs(entries, opts, level, spool);
+    const blobs: BlobRecord[] = [];
+    await encodeAll(jobs, threads, (i, outcome) => {
+      if (!outcome.ok) throw buildInputError(outcome.failure.path, outcome.failure.reason);
+      const { file } = outcome;
+      blobs.push({ offset: spool.size, storedSize: file.stored.length, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
+      spool.write(file.stored);
+      if (blobs.length !== i + 1) throw new Error('encode outcomes arrived out of order');
+    });
     const manifest: Manifest = {
       format: FORMAT_VERSION,
       product: opts.product ?? basename(resolve(opts.newDir)),
       fromVersion: opts.fromVersion ?? 'old',
       toVersion: opts.toVersion ?? 'new',
+      ...(expires === undefined ? {} : { expires }),
       entries,
       blobs,
     };
-    if (opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined)) manifest.hooks = checkHooks(opts.hooks);
-    const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size });
-    return { packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length };
+    if (hooks !== undefined) manifest.hooks = hooks;
+    const signature = key === undefined ? undefined : signManifest(manifest, key);
+    const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size }, signature);
+    return {
+      packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length, deltas: blobs.filter((b) => b.base !== undefined).length,
+      ...(key === undefined ? {} : { keyId: keyIdHex(key.keyId) }), ...(expires === undefined ? {} : { expires }),
+    };
   } finally {
     spool.abort();
   }
 }
 
-/** Assigns blob indices to `entries` in place (one blob per distinct content, in order of first use) and compresses them into `spool`. */
-function compressBlobs(entries: ManifestEntry[], opts: BuildOptions, level: number, spool: AtomicOutput): BlobRecord[] {
-  const blobs: BlobRecord[] = [];
+/**
+ * Assigns blob indices to `entries` in place (one blob per distinct content, in order of first use) and
+ * returns one encode job per blob. The first entry using a content decides whether it may be a delta.
+ */
+function planJobs(entries: ManifestEntry[], opts: BuildOptions, level: number): EncodeJob[] {
+  const jobs: EncodeJob[] = [];
   const byContent = new Map<string, number>();
   for (const entry of entries) {
     opts.onEvent?.({ type: 'build-file', path: entry.path, action: entry.action });
@@ -87,21 +131,24 @@ function compressBlobs(entries: ManifestEntry[], opts: BuildOptions, level: numb
       entry.blob = existing;
       continue;
     }
-    const source = join(opts.newDir, entry.path);
-    const offset = spool.size;
-    let encoded;
-    try {
-      encoded = encodeBlobFromFile(source, node.size, level, spool.write);
-    } catch (err) {
-      if (isServicePackError(err)) throw err;
-      throw buildInputError(source, `it could not be read and compressed (${err instanceof Error ? err.message : String(err)}); did it change during the build?`, err);
-    }
-    if (encoded.sha256 !== node.sha256 || encoded.size !== node.size) throw buildInputError(source, 'it changed during the build');
-    entry.blob = blobs.length;
-    byContent.set(node.sha256, blobs.length);
-    blobs.push({ offset, storedSize: encoded.storedSize, storedSha256: encoded.storedSha256, encoding: 'zstd', size: encoded.size, sha256: encoded.sha256 });
+    const job: EncodeJob = { newPath: join(opts.newDir, entry.path), newSize: node.size, newSha256: node.sha256, level };
+    const old = entry.old;
+    if (opts.delta !== false && old?.type === 'file' && deltaCandidate(old.size, node.size)) job.old = { path: join(opts.oldDir, entry.path), sha256: old.sha256 };
+    entry.blob = jobs.length;
+    byContent.set(node.sha256, jobs.length);
+    jobs.push(job);
   }
-  return blobs;
+  return jobs;
+}
+
+function checkThreads(threads: number | 'auto'): number | 'auto' {
+  if (threads !== 'auto' && (!Number.isInteger(threads) || threads < 0 || threads > 256)) {
+    throw new ServicePackError('USAGE', `The thread count must be an integer from 0 to 256, not ${threads}.`, {
+      hint: 'Omit it to use one worker thread per core; 0 encodes on the calling thread.',
+      details: { argument: 'threads' },
+    });
+  }
+  return threads;
 }
 
 /** Hooks as the reader will accept them; USAGE otherwise, before anything is written. */

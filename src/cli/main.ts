@@ -9,6 +9,8 @@ import { addExplain } from './commands/explain.js';
 import { addInspect } from './commands/inspect.js';
 import { addInstall } from './commands/install.js';
 import { addHolders } from './commands/holders.js';
+import { addKeygen } from './commands/keygen.js';
+import { addTrust } from './commands/trust.js';
 import { addTargetCommands } from './commands/target-commands.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { createOutput } from './output.js';
@@ -24,7 +26,7 @@ const program = new Command('servicepack')
   .version('0.1.0')
   .showHelpAfterError('(servicepack --help for usage)')
   .exitOverride();
-for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addExplain, addDemo]) add(program);
+for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addKeygen, addTrust, addExplain, addDemo]) add(program);
 
 try {
   await program.parseAsync(process.argv);

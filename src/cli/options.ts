@@ -14,6 +14,11 @@ export function intArg(name: string): (v: string) => number {
   };
 }
 
+/** Accumulates a repeatable option's values. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 /** A hook command: a JSON array of strings, or words separated by spaces (no shell, no quoting). */
 export function hookArg(name: string): (v: string) => string[] {
   return (v) => {

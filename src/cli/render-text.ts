@@ -1,6 +1,6 @@
 // Text rendering of each command's result object (the --json form is the object itself).
 import type {
-  AfterCommit, BuildResult, CleanupResult, CleanupTargetResult, Holder, HoldersResult, InstallPlan, InstallResult, PackSummary, PlannedAction,
+  AfterCommit, BuildResult, CleanupResult, CleanupTargetResult, Holder, HoldersResult, InstallPlan, InstallResult, PackSummary, PackSummaryEntry, PlannedAction,
   RecoverResult, StatusResult, UninstallResult, Uninspectable, VerifyResult,
 } from '../index.js';
 
@@ -8,7 +8,10 @@ const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
 
 export function renderBuild(r: BuildResult): string[] {
   const c = r.counts;
-  return [`built ${r.out} (${r.size} bytes, ${r.blobs} blobs): ${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`, `pack id ${r.packId}`];
+  return [
+    `built ${r.out} (${r.size} bytes, ${r.blobs} blobs, ${r.deltas} of them deltas): ${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`, `pack id ${r.packId}`,
+    r.keyId === undefined ? 'UNSIGNED: installs refuse it unless given --allow-unsigned' : `signed with key ${r.keyId}${r.expires === undefined ? '' : `, expires ${r.expires}`}`,
+  ];
 }
 
 export function renderInspect(s: PackSummary): string[] {
@@ -17,7 +20,7 @@ export function renderInspect(s: PackSummary): string[] {
     `${s.product} ${s.fromVersion} -> ${s.toVersion} (format ${s.formatVersion}, ${s.signed ? 'signed' : 'unsigned'}, ${s.size} bytes)`,
     `pack id ${s.packId}`,
     `${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`,
-    ...s.entries.filter((e) => e.action !== 'keep').map((e) => `  ${e.action.padEnd(6)} ${e.type.padEnd(7)} ${e.path}${e.size !== undefined ? ` (${e.size} bytes${e.storedSize !== undefined ? `, stored ${e.storedSize}` : ''})` : ''}`),
+    ...s.entries.filter((e) => e.action !== 'keep').map((e) => `  ${e.action.padEnd(6)} ${e.type.padEnd(7)} ${e.path}${e.size !== undefined ? ` (${e.size} bytes${stored(e)})` : ''}`),
   ];
 }
 
@@ -125,4 +128,11 @@ export function renderVerify(v: VerifyResult): string[] {
 export function renderRecover(r: RecoverResult): string[] {
   const o = r.result;
   return [o.outcome === 'nothing-to-do' ? `${r.target}: no interrupted transaction` : `${r.target}: interrupted ${o.kind} ${o.txid} ${o.outcome}`];
+}
+
+/** ', stored N as a delta, 3.97%' — how a file travels, and the stored size as a share of the file. */
+function stored(e: PackSummaryEntry): string {
+  if (e.storedSize === undefined) return '';
+  const ratio = e.ratio === undefined ? '' : `, ${(e.ratio * 100).toFixed(2)}%`;
+  return `, stored ${e.storedSize}${e.delta === true ? ' as a delta' : ''}${ratio}`;
 }

@@ -16,6 +16,7 @@ import { installPack } from '../transaction/install.js';
 import { listHolders } from '../transaction/list-holders.js';
 import { targetStatus } from '../transaction/status.js';
 import { uninstallLatest } from '../transaction/uninstall.js';
+import { writeKeyPair } from '../signing/index.js';
 import { perfLibraryNames } from './compile.js';
 import { writeExchangeRelease } from './exchange-release.js';
 import { startHolder, waitForExit, type HolderProcess } from './holder.js';
@@ -54,8 +55,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     writeExchangeRelease(rel55, '5.5');
     writeExchangeRelease(relSp4, 'SP4');
     const pack = path.join(work, 'exchange-5.5-sp4.svp');
-    const built = buildPack({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4' });
-    say(`Built ${path.basename(pack)}: ${built.counts.change} changed, ${built.counts.add} added, ${built.counts.remove} removed, ${built.size} bytes.`);
+    // The vendor's signing key; the installation trusts its public half.
+    const vendor = writeKeyPair(path.join(work, 'vendor'));
+    const built = await buildPack({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4', signWith: vendor.secretKeyFile });
+    say(`Built ${path.basename(pack)}: ${built.counts.change} changed, ${built.counts.add} added, ${built.counts.remove} removed, ${built.size} bytes, signed with key ${vendor.keyId}.`);
 
     // Act 1: a naive setup copies over files in place.
     say('');
@@ -81,7 +84,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const before = listHolders(ctx, dllPaths).holders;
     say(`  servicepack holders --target ${path.basename(target)} ${dllPaths.map((p) => path.basename(p)).join(' ')}`);
     for (const h of before) say(`    ${h.path}: pid ${h.pid} (${h.kind}) ${h.command.split(' ')[0]}`);
-    const result = installPack(ctx, pack);
+    const result = installPack(ctx, pack, { trustedKeys: [vendor.publicKeyFile] });
     const updated = dllPaths.filter((p) => hashFile(path.join(target, p)).sha256 === hashFile(path.join(relSp4, p)).sha256);
     say(`  Installed ${result.fromVersion} -> ${result.toVersion} in one transaction (${result.actions.length} paths, ${result.bytesWritten} bytes); ${updated.length} of 4 DLLs are now SP4.`);
     const alive = host.alive();

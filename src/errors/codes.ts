@@ -16,12 +16,21 @@ export interface ErrorDetails {
   PACK_UNSUPPORTED: { path: string; formatVersion: number; supported: number };
   PACK_CORRUPT: { path: string; entry: string; expected: string; actual: string };
   PACK_UNSAFE_PATH: { entry: string; reason: string };
+  PACK_UNSIGNED: { path: string };
+  SIGNATURE_INVALID: { path: string; reason: string };
+  KEY_UNTRUSTED: { path: string; keyId: string; trusted: string[] };
+  PACK_EXPIRED: { path: string; expires: string; now: string };
+  KEY_INVALID: { path: string; reason: string };
+  KEY_PASSPHRASE: { path: string; reason: string };
   BUILD_INPUT: { path: string; reason: string };
   TARGET_NOT_FOUND: { path: string };
   NOT_MANAGED: { target: string };
   PRODUCT_MISMATCH: { target: string; installed: string; pack: string };
   VERSION_MISMATCH: { target: string; installed: string; expected: string };
+  DOWNGRADE: { target: string; installed: string; pack: string };
   BASE_MISMATCH: { target: string; mismatches: Mismatch[] };
+  DELTA_BASE_MISMATCH: { target: string; path: string; expected: string; actual: string };
+  TARGET_UNSAFE: { target: string; path: string; reason: string };
   LOCKED: { target: string; pid: number; command?: string };
   NO_SPACE: { target: string; needed: number; available: number };
   CROSS_DEVICE: { path: string };
@@ -44,12 +53,21 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   PACK_UNSUPPORTED: 'The service pack uses a format version this servicepack does not read.',
   PACK_CORRUPT: 'A payload entry of the service pack does not match the hash its manifest declares.',
   PACK_UNSAFE_PATH: 'The service pack names a path that could escape or confuse the target.',
+  PACK_UNSIGNED: 'The service pack carries no signature, and unsigned packs are refused unless explicitly allowed.',
+  SIGNATURE_INVALID: 'The signature of the service pack is malformed or does not match its manifest.',
+  KEY_UNTRUSTED: 'The service pack is signed by a key that is not trusted for this install or target.',
+  PACK_EXPIRED: 'The service pack\'s signed expiry date has passed.',
+  KEY_INVALID: 'A key file is missing, unreadable, or not a minisign Ed25519 key of the expected kind.',
+  KEY_PASSPHRASE: 'The secret key is encrypted and no passphrase, or a wrong one, was given.',
   BUILD_INPUT: 'A release tree given to build is missing or holds a file type a pack cannot carry.',
   TARGET_NOT_FOUND: 'The target directory does not exist.',
   NOT_MANAGED: 'The target has no servicepack state: no service pack was ever installed there.',
   PRODUCT_MISMATCH: 'The service pack is for another product than the one installed in the target.',
   VERSION_MISMATCH: 'The service pack applies to another version than the one installed in the target.',
+  DOWNGRADE: 'The service pack would install a version older than or equal to the installed one.',
   BASE_MISMATCH: 'Files in the target are not the base version the service pack applies to.',
+  DELTA_BASE_MISMATCH: 'A file a delta is applied to changed in the target after the install checked it.',
+  TARGET_UNSAFE: 'A directory on the way to a target path is a symlink or on another device, so servicepack refuses to write through it.',
   LOCKED: 'Another servicepack process is working on this target.',
   NO_SPACE: 'The target file system has not enough free space for the staged files.',
   CROSS_DEVICE: 'A directory of the target is on another file system, so files cannot be swapped atomically.',

@@ -38,6 +38,36 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'The manifest names an absolute path, a `..` component, a NUL or backslash, a drive letter, servicepack\'s own `.servicepack` directory, or two paths that collide under case folding.',
     resolution: 'Do not install this pack; report it to its publisher. Nothing in the target was changed.',
   },
+  PACK_UNSIGNED: {
+    symptoms: 'install (or a dry run) is refused at once: the pack has no signature.',
+    cause: 'The pack was built without `--sign`. Unsigned packs can come from anyone, so they are refused by default.',
+    resolution: 'Ask the publisher for a signed pack and pass its public key with --trusted-key. To install an unsigned pack you built yourself, pass --allow-unsigned (reported as a warning and in the result).',
+  },
+  SIGNATURE_INVALID: {
+    symptoms: 'The pack is refused before its payload is read; the message says why the signature does not check out.',
+    cause: 'The signature section is not a minisign signature, or the manifest or the trusted comment changed after signing (damage or tampering).',
+    resolution: 'Do not install this pack; get an intact copy from the publisher. Nothing in the target was changed.',
+  },
+  KEY_UNTRUSTED: {
+    symptoms: 'The pack is refused naming the key id it is signed with and the key ids that are trusted.',
+    cause: 'No key was given with --trusted-key and none is pinned for the target, or the pack is signed by a different key than the trusted ones.',
+    resolution: 'Pass the publisher\'s public key with --trusted-key <name>.pub, or pin it with `servicepack trust --target <dir> --add <name>.pub`. A pack signed by an unknown key may be forged: check where it came from.',
+  },
+  PACK_EXPIRED: {
+    symptoms: 'The pack is refused naming its expiry time and the current time.',
+    cause: 'The publisher signed the pack with an expiry date (build --expires); it has passed, so the pack may have been withheld or replayed.',
+    resolution: 'Get the current service pack from the publisher. Check the system clock if the date looks wrong.',
+  },
+  KEY_INVALID: {
+    symptoms: 'keygen, build --sign, install --trusted-key or trust stops naming a key file.',
+    cause: 'The file is missing or unreadable, is not in minisign format, is a secret key where a public key is expected (or the reverse), or uses an algorithm other than Ed25519.',
+    resolution: 'Pass the `.pub` file to --trusted-key and trust, the `.key` file to --sign; `servicepack keygen` or `minisign -G` makes a pair.',
+  },
+  KEY_PASSPHRASE: {
+    symptoms: 'build --sign stops saying the secret key is encrypted, or that the passphrase is wrong.',
+    cause: 'The secret key file is scrypt-encrypted (the default of `minisign -G`), and SERVICEPACK_KEY_PASSPHRASE is unset or holds another passphrase.',
+    resolution: 'Set SERVICEPACK_KEY_PASSPHRASE to the key\'s passphrase for the build, or use an unencrypted key (`servicepack keygen`, `minisign -G -W`) kept on protected storage.',
+  },
   BUILD_INPUT: {
     symptoms: '`servicepack build` stops naming a path in one of the release trees.',
     cause: 'A release directory is missing, or holds a file type a pack cannot carry (FIFO, socket, device node).',
@@ -63,10 +93,25 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'Service packs apply to exactly one base version; the target is at another (an earlier pack is missing, or this one is installed already).',
     resolution: 'Run `servicepack status` to see the installed version and history, then install the packs in order.',
   },
+  DOWNGRADE: {
+    symptoms: 'The install is refused naming the installed version and the version the pack would install.',
+    cause: 'The pack\'s target version is older than or equal to its base version (compared as dpkg compares versions), so installing it would roll the product back; an attacker may be replaying an old signed pack.',
+    resolution: 'Install the newest service pack instead. If rolling back is really intended, use `servicepack uninstall`, or pass --allow-downgrade.',
+  },
   BASE_MISMATCH: {
     symptoms: 'install (or uninstall) is refused and lists every differing path with its expected and actual SHA-256.',
     cause: 'Files in the target are not the version the pack was built from: edited, replaced by hand (for example renamed to `.old` and copied over), or from another build. For uninstall: files changed after the service pack was installed.',
     resolution: 'Restore the listed files to the base version (reinstall the base, or undo the local edits) and run the command again. Nothing was changed.',
+  },
+  DELTA_BASE_MISMATCH: {
+    symptoms: 'install stops while staging, naming one file with the SHA-256 it expected and the one it read; the target is unchanged.',
+    cause: 'The pack stores that file as a delta against its old version. The preflight found the old version, but when staging read it again its content had changed: something is writing into the installation while the install runs.',
+    resolution: 'Stop whatever modifies the installation (or wait for it to finish), check the file with `servicepack verify`, then run the install again. Nothing was changed.',
+  },
+  TARGET_UNSAFE: {
+    symptoms: 'install, uninstall or recover stops naming a path inside the target and why it is unsafe.',
+    cause: 'A directory on the way to a path the transaction writes is a symlink, is not a directory, or is on another device. Writing through it could change files outside the target.',
+    resolution: 'Find out who created the named path and why; replace the symlink by a real directory if it belongs there. Nothing outside the target was written; run `servicepack recover` if a transaction is left.',
   },
   LOCKED: {
     symptoms: 'The command is refused naming the process id that holds the target.',

@@ -9,6 +9,10 @@ export interface PackSummaryEntry {
   type: NodeType;
   size?: number;
   storedSize?: number;
+  /** For a stored file: whether it travels as a delta against its old version. */
+  delta?: boolean;
+  /** For a stored file: storedSize / size (0 for an empty file). */
+  ratio?: number;
 }
 
 export interface PackSummary {
@@ -18,6 +22,8 @@ export interface PackSummary {
   fromVersion: string;
   toVersion: string;
   signed: boolean;
+  /** The signed expiry, when the pack has one. */
+  expires?: string;
   /** Bytes of the pack file. */
   size: number;
   counts: Record<EntryAction, number>;
@@ -38,7 +44,12 @@ export function inspectPack(path: string): PackSummary {
       if (node === undefined) throw new Error(`entry ${e.path} has no node`);
       const out: PackSummaryEntry = { path: e.path, action: e.action, type: node.type };
       if (node.type === 'file') out.size = node.size;
-      if (e.blob !== undefined) out.storedSize = manifest.blobs[e.blob]?.storedSize ?? 0;
+      const blob = e.blob === undefined ? undefined : manifest.blobs[e.blob];
+      if (blob !== undefined) {
+        out.storedSize = blob.storedSize;
+        out.delta = blob.encoding === 'zstd-patch';
+        out.ratio = blob.size === 0 ? 0 : blob.storedSize / blob.size;
+      }
       return out;
     });
     return {
@@ -48,6 +59,7 @@ export function inspectPack(path: string): PackSummary {
       fromVersion: manifest.fromVersion,
       toVersion: manifest.toVersion,
       signed: reader.signature.length > 0,
+      ...(manifest.expires === undefined ? {} : { expires: manifest.expires }),
       size: reader.size,
       counts,
       hooks: manifest.hooks ?? {},

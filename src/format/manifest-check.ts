@@ -6,6 +6,12 @@ import { oldNodeOf, sameNode } from './manifest.js';
 import { packInvalid, packUnsafePath as unsafe } from './pack-errors.js';
 import { checkEntryPath, comparePaths, foldPath, parentPath } from './paths.js';
 
+/**
+ * zstd cannot expand more than 32768:1 (its smallest block, 4 bytes, stands for at most 128 KiB), so a
+ * blob declaring more content than that from its stored bytes is a decompression bomb or damage.
+ */
+export const MAX_DECOMPRESSION_RATIO = 32768;
+
 /** Throws PACK_UNSAFE_PATH or PACK_INVALID naming the first entry or blob that breaks a rule. */
 export function checkManifest(m: Manifest, packPath: string): void {
   checkPaths(m.entries, packPath);
@@ -50,12 +56,21 @@ function checkParent(entry: ManifestEntry, byPath: Map<string, ManifestEntry>): 
   }
 }
 
+/** Errors name the entry a blob belongs to, not its index. */
+function entryName(m: Manifest, blobIndex: number): string {
+  const e = m.entries.find((x) => x.blob === blobIndex);
+  return e === undefined ? `blob #${blobIndex}` : `entry ${JSON.stringify(e.path)}`;
+}
+
 function checkBlobs(m: Manifest, packPath: string): void {
   let offset = 0;
   const contents = new Set<string>();
   for (const [i, blob] of m.blobs.entries()) {
     if (blob.offset !== offset) throw packInvalid(packPath, `blob #${i}: offset ${blob.offset} is not where blob #${i - 1} ends (${offset})`);
     if (blob.storedSize === 0) throw packInvalid(packPath, `blob #${i}: "storedSize" is 0`);
+    if (blob.size > blob.storedSize * MAX_DECOMPRESSION_RATIO) {
+      throw packInvalid(packPath, `${entryName(m, i)}: ${blob.size} bytes claimed from ${blob.storedSize} stored bytes exceeds the ${MAX_DECOMPRESSION_RATIO}:1 decompression bound`);
+    }
     offset += blob.storedSize;
     if (!Number.isSafeInteger(offset)) throw packInvalid(packPath, `blob #${i}: the payload is longer than 2^53 - 1 bytes`);
     if (contents.has(blob.sha256)) throw packInvalid(packPath, `blob #${i}: its content is already stored in an earlier blob`);
@@ -75,5 +90,19 @@ function checkBlobs(m: Manifest, packPath: string): void {
   }
   for (let i = 0; i < m.blobs.length; i++) {
     if (!used.has(i)) throw packInvalid(packPath, `blob #${i} is not used by any entry`);
+  }
+  checkBases(m, packPath);
+}
+
+/** A zstd-patch blob must name as `base` the old content of a change entry that uses it: that file is where an installer finds the base. */
+function checkBases(m: Manifest, packPath: string): void {
+  const provided = new Set<string>();
+  for (const e of m.entries) {
+    if (e.blob !== undefined && e.action === 'change' && e.old?.type === 'file') provided.add(`${e.blob}:${e.old.sha256}`);
+  }
+  for (const [i, blob] of m.blobs.entries()) {
+    if (blob.base !== undefined && !provided.has(`${i}:${blob.base}`)) {
+      throw packInvalid(packPath, `blob #${i}: its base ${blob.base} is not the old content of any change entry that uses it`);
+    }
   }
 }

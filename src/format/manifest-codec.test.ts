@@ -131,8 +131,30 @@ test('blob records: contiguous offsets, no duplicates, all used, known encoding'
     'PACK_INVALID',
     'blob #2 is not used by any entry',
   );
-  rejects(edited((m) => (m.blobs[1].encoding = 'zstd-patch')), 'PACK_UNSUPPORTED', 'blob encoding "zstd-patch"');
+  rejects(edited((m) => (m.blobs[1].encoding = 'bsdiff')), 'PACK_UNSUPPORTED', 'blob encoding "bsdiff"');
   rejects(edited((m) => (m.format = 2)), 'PACK_UNSUPPORTED', 'manifest format 2');
+});
+
+/** sample() with blob 0 stored as a delta against `base`, written canonically. */
+function withDelta(base: string): Buffer {
+  const m = sample();
+  m.blobs[0] = { ...m.blobs[0]!, encoding: 'zstd-patch', base };
+  return encodeManifest(m);
+}
+
+test('zstd-patch blobs: base sits between encoding and size, and names the old content of a change entry using it', () => {
+  const bytes = withDelta(H('a'));
+  assert.ok(bytes.toString().includes(`"encoding":"zstd-patch","base":"${H('a')}","size":16112`));
+  assert.deepEqual(decodeManifest(bytes, 'p.svp').blobs[0], { offset: 0, storedSize: 5210, storedSha256: H('1'), encoding: 'zstd-patch', base: H('a'), size: 16112, sha256: H('b') });
+  // BIN/copy.dll (an add) uses blob 0 too; it is staged as a copy of the decoded file.
+  rejects(withDelta(H('c')), 'PACK_INVALID', `blob #0: its base ${H('c')} is not the old content of any change entry that uses it`);
+  rejects(edited((m) => (m.blobs[0].encoding = 'zstd-patch')), 'PACK_INVALID', 'blob #0: a zstd-patch blob has no "base"');
+  rejects(edited((m) => (m.blobs[0].base = H('a'))), 'PACK_INVALID', 'blob #0: a zstd blob must not have a "base"');
+  rejects(edited((m) => Object.assign(m.blobs[0], { encoding: 'zstd-patch', base: 'A'.repeat(64) })), 'PACK_INVALID', '"base" is not 64 lowercase hex digits');
+  const reordered = JSON.parse(withDelta(H('a')).toString());
+  const { base, ...rest } = reordered.blobs[0];
+  reordered.blobs[0] = { ...rest, base };
+  rejects(raw(reordered), 'PACK_INVALID', 'not in canonical form');
 });
 
 test('paths: sorted, unique, safe, no fold collisions, parents are directories', () => {

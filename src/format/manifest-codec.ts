@@ -12,6 +12,7 @@ export function encodeManifest(m: Manifest): Buffer {
     product: m.product,
     fromVersion: m.fromVersion,
     toVersion: m.toVersion,
+    ...(m.expires === undefined ? {} : { expires: m.expires }),
     ...(m.hooks === undefined ? {} : { hooks: canonicalHooks(m.hooks) }),
     entries: m.entries.map(canonicalEntry),
     blobs: m.blobs.map(canonicalBlob),
@@ -43,7 +44,8 @@ function canonicalNode(n: TreeNode): object {
 }
 
 function canonicalBlob(b: BlobRecord): object {
-  return { offset: b.offset, storedSize: b.storedSize, storedSha256: b.storedSha256, encoding: b.encoding, size: b.size, sha256: b.sha256 };
+  const base = b.base === undefined ? {} : { base: b.base };
+  return { offset: b.offset, storedSize: b.storedSize, storedSha256: b.storedSha256, encoding: b.encoding, ...base, size: b.size, sha256: b.sha256 };
 }
 
 /**

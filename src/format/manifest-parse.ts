@@ -1,6 +1,6 @@
 // Shape check of a parsed manifest: every field present with the right JSON type and no unknown field,
 // turning `unknown` into a typed Manifest. Cross-entry rules live in manifest-check.ts.
-import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
+import type { BlobEncoding, BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
 import { FORMAT_VERSION } from './manifest.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
 
@@ -10,6 +10,7 @@ export const MAX_HOOK_ARGS = 256;
 export const MAX_HOOK_ARG_BYTES = 4096;
 
 const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
+const ENCODINGS: readonly BlobEncoding[] = ['zstd', 'zstd-patch'];
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type JsonObject = Record<string, unknown>;
@@ -19,7 +20,7 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   const fail = (reason: string): never => {
     throw packInvalid(packPath, reason);
   };
-  const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], ['hooks'], 'the manifest', fail);
+  const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], ['expires', 'hooks'], 'the manifest', fail);
   if (!Number.isSafeInteger(top.format)) fail('the manifest "format" is not an integer');
   if (top.format !== FORMAT_VERSION) throw packUnsupported(packPath, `manifest format ${String(top.format)}`, top.format as number);
   const product = label(top.product, 'product', fail);
@@ -32,8 +33,19 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   const entries = top.entries.map((e: unknown, i: number) => parseEntry(e, i, packPath));
   const blobs = top.blobs.map((b: unknown, i: number) => parseBlob(b, i, packPath));
   const manifest: Manifest = { format: FORMAT_VERSION, product, fromVersion, toVersion, entries, blobs };
+  if (Object.hasOwn(top, 'expires')) {
+    if (typeof top.expires !== 'string' || !isExpiryTime(top.expires)) fail('the manifest "expires" is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ');
+    manifest.expires = top.expires as string;
+  }
   if (Object.hasOwn(top, 'hooks')) manifest.hooks = parseHooks(top.hooks, fail);
   return manifest;
+}
+
+/** True for a real UTC time written exactly as `YYYY-MM-DDTHH:MM:SSZ`. */
+export function isExpiryTime(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(value)) return false;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === `${value.slice(0, 19)}.000Z`;
 }
 
 function parseHooks(value: unknown, fail: (reason: string) => never): PackHooks {
@@ -116,7 +128,7 @@ function parseBlob(value: unknown, index: number, packPath: string): BlobRecord 
   const fail = (reason: string): never => {
     throw packInvalid(packPath, `blob #${index}: ${reason}`);
   };
-  const o = objectWithKeys(value, ['offset', 'storedSize', 'storedSha256', 'encoding', 'size', 'sha256'], [], `blob #${index}`, fail);
+  const o = objectWithKeys(value, ['offset', 'storedSize', 'storedSha256', 'encoding', 'size', 'sha256'], ['base'], `blob #${index}`, fail);
   for (const key of ['offset', 'storedSize', 'size'] as const) {
     if (!Number.isSafeInteger(o[key]) || (o[key] as number) < 0) fail(`"${key}" is not a non-negative integer`);
   }
@@ -124,15 +136,21 @@ function parseBlob(value: unknown, index: number, packPath: string): BlobRecord 
     if (typeof o[key] !== 'string' || !SHA256_HEX.test(o[key])) fail(`"${key}" is not 64 lowercase hex digits`);
   }
   if (typeof o.encoding !== 'string') fail('"encoding" is not a string');
-  if (o.encoding !== 'zstd') throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
-  return {
+  if (!ENCODINGS.includes(o.encoding as BlobEncoding)) throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
+  const encoding = o.encoding as BlobEncoding;
+  const needBase = encoding === 'zstd-patch';
+  if (needBase !== Object.hasOwn(o, 'base')) fail(needBase ? 'a zstd-patch blob has no "base"' : `a ${encoding} blob must not have a "base"`);
+  if (needBase && (typeof o.base !== 'string' || !SHA256_HEX.test(o.base))) fail('"base" is not 64 lowercase hex digits');
+  const blob: BlobRecord = {
     offset: o.offset as number,
     storedSize: o.storedSize as number,
     storedSha256: o.storedSha256 as string,
-    encoding: 'zstd',
+    encoding,
     size: o.size as number,
     sha256: o.sha256 as string,
   };
+  if (needBase) blob.base = o.base as string;
+  return blob;
 }
 
 /** `value` as a plain object holding every `required` key, and no key outside `required` and `optional`. */

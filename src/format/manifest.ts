@@ -41,8 +41,11 @@ export interface ManifestEntry {
   blob?: number;
 }
 
-/** How a blob's stored bytes decode to file content. `zstd` is one standard zstd frame. */
-export type BlobEncoding = 'zstd';
+/**
+ * How a blob's stored bytes decode to file content. `zstd` is one standard zstd frame; `zstd-patch` is one
+ * standard zstd frame decoded with the old file whose sha256 is `base` as a raw-content dictionary.
+ */
+export type BlobEncoding = 'zstd' | 'zstd-patch';
 
 /** One stored payload blob: content-addressed, deduplicated, placed at `offset` within the payload section. */
 export interface BlobRecord {
@@ -50,6 +53,8 @@ export interface BlobRecord {
   storedSize: number;
   storedSha256: string;
   encoding: BlobEncoding;
+  /** Present exactly for `zstd-patch`: sha256 of the old content the frame is decoded against. */
+  base?: string;
   size: number;
   sha256: string;
 }
@@ -68,6 +73,8 @@ export interface Manifest {
   product: string;
   fromVersion: string;
   toVersion: string;
+  /** When the pack stops being installable: UTC, `YYYY-MM-DDTHH:MM:SSZ`. Covered by the signature. */
+  expires?: string;
   hooks?: PackHooks;
   entries: ManifestEntry[];
   blobs: BlobRecord[];

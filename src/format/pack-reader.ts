@@ -10,7 +10,7 @@ import type { PackHeader } from './header.js';
 import type { Manifest } from './manifest.js';
 import { decodeManifest } from './manifest-codec.js';
 import { packCorrupt, packInvalid } from './pack-errors.js';
-import { MAX_WINDOW_LOG, zstd } from './zstd.js';
+import { MAX_WINDOW_LOG, startsWithDictionaryMagic, zstd } from './zstd.js';
 
 /** An open, validated pack. Holds a file descriptor until `close()`. */
 export interface PackReader {
@@ -101,16 +101,23 @@ function readExactly(fd: number, path: string, position: number, length: number)
 
 /**
  * Decodes blob `blobIndex`, passing decoded chunks to `onChunk` (each chunk is reused once it returns).
+ * A `zstd-patch` blob needs `base`: the old content whose sha256 the caller checked equals `blob.base`.
  * Throws PACK_CORRUPT at the first decoded byte past the declared size, on a zstd error, or when the
  * stored hash, content hash or size differ; a consumer uses the output only after this returns.
  */
-export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void): void {
+export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base?: Uint8Array): void {
   const blob = reader.manifest.blobs[blobIndex];
   if (blob === undefined) throw new Error(`blob ${blobIndex} does not exist in ${reader.path}`);
   const corrupt = (expected: string, actual: string): ServicePackError<'PACK_CORRUPT'> =>
     packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), expected, actual);
   const dctx = new zstd.DCtx();
   dctx.setParameter(zstd.DParameter.windowLogMax, MAX_WINDOW_LOG);
+  if (blob.encoding === 'zstd-patch') {
+    if (base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
+    // zstd reads a dictionary starting with its magic as a structured dictionary, not as raw content.
+    if (startsWithDictionaryMagic(base)) throw corrupt('a base that is raw content', 'a base starting with the zstd dictionary magic');
+    dctx.loadDictionary(base);
+  }
   const storedHash = createHash('sha256');
   const contentHash = createHash('sha256');
   const input = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, Math.max(blob.storedSize, 1)));
@@ -166,14 +173,36 @@ export interface VerifyProgress {
   storedBytesTotal: number;
 }
 
-/** Decodes every blob, discarding the output: PACK_CORRUPT on the first blob that does not check out. */
+/**
+ * Decodes every full blob, discarding the output, and hashes the stored bytes of every delta blob (its
+ * base lives in the target; staging decodes and checks it): PACK_CORRUPT on the first that does not check out.
+ */
 export function verifyPack(reader: PackReader, onProgress?: (p: VerifyProgress) => void): void {
   const { blobs } = reader.manifest;
   let storedBytesDone = 0;
   for (let i = 0; i < blobs.length; i++) {
-    decodeBlob(reader, i, () => {});
+    if (blobs[i]?.encoding === 'zstd-patch') checkStoredBytes(reader, i);
+    else decodeBlob(reader, i, () => {});
     storedBytesDone += blobs[i]?.storedSize ?? 0;
     onProgress?.({ blobsDone: i + 1, blobsTotal: blobs.length, storedBytesDone, storedBytesTotal: reader.header.payloadLength });
+  }
+}
+
+/** Hashes the stored bytes of blob `blobIndex`: PACK_CORRUPT when they differ from `storedSha256`. */
+function checkStoredBytes(reader: PackReader, blobIndex: number): void {
+  const blob = reader.manifest.blobs[blobIndex]!;
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, blob.storedSize));
+  const start = reader.payloadOffset + blob.offset;
+  for (let read = 0; read < blob.storedSize;) {
+    const n = readSync(reader.fd, buf, 0, Math.min(buf.length, blob.storedSize - read), start + read);
+    if (n === 0) throw packInvalid(reader.path, `the file ended inside blob #${blobIndex}`, start + read);
+    hash.update(buf.subarray(0, n));
+    read += n;
+  }
+  const stored = hash.digest('hex');
+  if (stored !== blob.storedSha256) {
+    throw packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), `stored sha256 ${blob.storedSha256}`, `stored sha256 ${stored}`);
   }
 }
 

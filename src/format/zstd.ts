@@ -8,3 +8,14 @@ export const DEFAULT_ZSTD_LEVEL = 19;
 
 /** Largest window a version-1 reader accepts (2^31), per docs/format.md 'Decoding a blob'. */
 export const MAX_WINDOW_LOG = 31;
+
+/** The first 4 bytes of a structured zstd dictionary (0xEC30A437 little-endian). */
+const DICTIONARY_MAGIC = Buffer.from([0x37, 0xa4, 0x30, 0xec]);
+
+/**
+ * True when zstd's loadDictionary would parse `content` as a structured dictionary instead of raw content.
+ * Such a file is never used as a delta base, so every zstd-patch frame means the same to the `zstd` CLI.
+ */
+export function startsWithDictionaryMagic(content: Uint8Array): boolean {
+  return content.length >= 8 && DICTIONARY_MAGIC.equals(content.subarray(0, 4));
+}

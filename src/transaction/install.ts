@@ -5,9 +5,12 @@ import { ServicePackError, hasErrno } from '../errors/index.js';
 import type { Manifest, TreeNode } from '../format/manifest.js';
 import { openPack, verifyPack, type PackReader } from '../format/pack-reader.js';
 import { scanInventory } from '../inventory/scan-inventory.js';
+import { compareVersions } from '../planner/compare-versions.js';
 import { pathsToInspect, planInstall } from '../planner/plan-install.js';
 import { planSteps, type StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
+import type { PackTrust } from '../signing/index.js';
+import { admitPack, type Admission, type TrustOptions } from './admit-pack.js';
 import { writeBackupRecord, type BackupRecord } from './backup-record.js';
 import { bytesToStage, checkSameDevice, checkSpace, freeBytes } from './checks.js';
 import type { TxContext } from './tx-context.js';
@@ -23,6 +26,7 @@ import type { RecoverOutcome } from './recover.js';
 import { runTransaction } from './run-transaction.js';
 import { stageInstall } from './stage-install.js';
 import { readState, type InstalledState } from './state-file.js';
+import { pinKey } from './trust-store.js';
 
 export interface InstallPlan {
   dryRun: true;
@@ -43,6 +47,8 @@ export interface InstallPlan {
   /** True when some process holds what the pack changes, or runs from the target: a restart will be needed. */
   restartNeeded: boolean;
   hooks: PackHooks;
+  /** Who signed the pack and whether a trusted key verified it. */
+  trust: PackTrust;
 }
 
 export interface InstallResult extends AfterCommit {
@@ -64,16 +70,21 @@ export interface InstallResult extends AfterCommit {
    * or root was in the target.
    */
   holders: Holder[];
+  /** Who signed the pack and whether a trusted key verified it. */
+  trust: PackTrust;
+  /** The key id pinned for the target by this install (its first verified install), if any. */
+  pinnedKey?: string;
 }
 
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
-export function planInstallOnly(ctx: TxContext, packPath: string): InstallPlan {
+export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions = {}): InstallPlan {
   requireTarget(ctx.layout.target);
   const reader = openPack(packPath);
   try {
     ctx.emit({ type: 'phase', phase: 'verify' });
+    const { trust } = admitPack(ctx, reader, options);
     verifyPack(reader);
-    const { transitions, keptDirectories } = preflight(ctx, reader.manifest);
+    const { transitions, keptDirectories } = preflight(ctx, reader.manifest, options);
     const bytesToWrite = bytesToStage(transitions);
     const free = freeBytes(ctx.layout.target);
     const { holders, uninspectable } = holdersBefore(ctx, transitions);
@@ -82,27 +93,30 @@ export function planInstallOnly(ctx: TxContext, packPath: string): InstallPlan {
       dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest),
       actions: summarize(transitions).map((a) => ({ ...a, holders: byPath.get(a.path) ?? [] })),
       keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free,
-      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {},
+      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, trust,
     };
   } finally {
     reader.close();
   }
 }
 
-export function installPack(ctx: TxContext, packPath: string, opts: CommitOptions = {}): InstallResult {
+export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions = {}): InstallResult {
   requireTarget(ctx.layout.target);
   const reader = openPack(packPath);
   try {
-    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, recovered, opts));
+    const admission = admitPack(ctx, reader, options);
+    // Now: the manifest is signed by a trusted key (or explicitly allowed unsigned); every payload byte
+    // is checked against it while it is staged, before anything outside .servicepack/ changes.
+    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, recovered, admission, options));
   } finally {
     reader.close();
   }
 }
 
-function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOutcome, opts: CommitOptions): InstallResult {
+function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOutcome, admission: Admission, options: TrustOptions & CommitOptions): InstallResult {
   const { layout } = ctx;
   const manifest = reader.manifest;
-  const { transitions, keptDirectories, state } = preflight(ctx, manifest);
+  const { transitions, keptDirectories, state } = preflight(ctx, manifest, options);
   checkSameDevice(layout, transitions, layout.dir);
   checkSpace(layout, bytesToStage(transitions), layout.dir);
 
@@ -131,17 +145,19 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
     },
     nextState: stateAfter(state, manifest, reader.packId, txid, keptDirectories),
   }));
-  const after = finishCommitted(ctx, manifest.hooks, info, hooked.ran, opts);
+  // The first verified install pins the key that verified it, so later installs need no flag.
+  const pinnedKey = admission.keyToPin === undefined ? undefined : pinKey(layout, admission.keyToPin);
+  const after = finishCommitted(ctx, manifest.hooks, info, hooked.ran, options);
   return {
     dryRun: false, target: layout.target, packId: reader.packId, ...versions(manifest), txid,
     actions: summarize(transitions), keptDirectories, bytesWritten,
     setAside: transitions.filter((t) => t.from !== null && t.from.type !== 'dir').map((t) => t.path),
-    recovered, holders, ...after,
+    recovered, holders, ...after, trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }),
   };
 }
 
 /** Product and version checks against the installed state, then the file-level preflight. */
-function preflight(ctx: TxContext, manifest: Manifest) {
+function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions) {
   const { layout } = ctx;
   ctx.emit({ type: 'phase', phase: 'preflight' });
   const state = readState(layout);
@@ -158,6 +174,12 @@ function preflight(ctx: TxContext, manifest: Manifest) {
         details: { target: layout.target, installed: state.version, expected: manifest.fromVersion },
       });
     }
+  }
+  if (options.allowDowngrade !== true && compareVersions(manifest.toVersion, manifest.fromVersion) <= 0) {
+    throw new ServicePackError('DOWNGRADE', `the pack would take ${manifest.product} from ${manifest.fromVersion} to ${manifest.toVersion}, which is not newer`, {
+      hint: 'Install a newer service pack. To roll back, use `servicepack uninstall`; pass --allow-downgrade only if going back is really intended.',
+      details: { target: layout.target, installed: state?.version ?? manifest.fromVersion, pack: manifest.toVersion },
+    });
   }
   const inventory = scanInventory(layout.target, pathsToInspect(manifest));
   const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);

@@ -10,6 +10,7 @@ import { cleanupLocked } from './cleanup.js';
 import type { TxContext } from './tx-context.js';
 import { rollbackSteps } from './run-steps.js';
 import { readState } from './state-file.js';
+import { trustDirOf } from './trust-store.js';
 
 export type RecoverOutcome =
   | { outcome: 'nothing-to-do' }
@@ -70,12 +71,13 @@ export function recoveryNeeded(ctx: TxContext, what: string, err: unknown, cause
 
 /**
  * What a process killed outside a journaled transaction leaves besides staging and backups (those are
- * clean-up's, which keeps files a process holds): temp files of atomic writes and lock files of dead processes.
+ * clean-up's, which keeps files a process holds): temp files of atomic writes (also of pinned keys) and
+ * lock files of dead processes.
  */
 function removeDeadWritersFiles(ctx: TxContext): void {
   const { layout } = ctx;
   const history = (readState(layout)?.history ?? []).map((h) => h.txid);
-  for (const dir of [layout.dir, ...history.map((t) => path.join(layout.backup, t))]) {
+  for (const dir of [layout.dir, trustDirOf(layout), ...history.map((t) => path.join(layout.backup, t))]) {
     for (const name of listOrEmpty(dir)) {
       const pid = orphanPid(name);
       if (pid !== null && pid !== process.pid && ctx.platform.processStartToken(pid) === null) unlinkIfExists(path.join(dir, name));

@@ -1,10 +1,13 @@
 // Stage: decode every new file and link from the pack into .servicepack/staging/<txid>/, checking each
-// one's hash as it is written, and create the backup directories the set-aside step will link into.
+// one's hash as it is written (a delta against its old file, re-read from the target and re-hashed),
+// and create the backup directories the set-aside step will link into.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkBeneath } from '../fs/beneath.js';
 import { copyNewFile, fsyncDir, makeDirs, makeSymlink, writeNewFile } from '../fs/durable.js';
 import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
+import { readBase } from '../delta/read-base.js';
 import type { StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
 import { backupFilesOf, stagingDirOf } from './layout.js';
@@ -32,6 +35,7 @@ export function stageInstall(
   leaves.forEach((t, n) => {
     const to = t.to!;
     const dest = path.join(layout.dir, naming.incoming(t.path));
+    checkBeneath(layout.target, path.relative(layout.target, dest));
     dirs.add(path.dirname(dest));
     if (to.type === 'symlink') {
       makeSymlink(to.target, dest);
@@ -41,7 +45,10 @@ export function stageInstall(
       if (blob === undefined) throw new Error(`no blob for ${t.path}`);
       const first = stagedBlob.get(blob);
       if (first !== undefined) copyNewFile(first, dest, mode);
-      else writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write));
+      else {
+        const base = baseOf(ctx, reader.manifest, blob, transitions);
+        writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base));
+      }
       stagedBlob.set(blob, dest);
       bytes += to.size;
     }
@@ -51,6 +58,18 @@ export function stageInstall(
   for (const d of [layout.staging, layout.backup, layout.dir]) fsyncDir(d);
   // Now: every new file is durably staged and verified; the target is untouched.
   return bytes;
+}
+
+/**
+ * For a delta blob, the old content it decodes against, read from a target file the preflight matched to
+ * the blob's base and checked again here (DELTA_BASE_MISMATCH); undefined for a full blob.
+ */
+function baseOf(ctx: TxContext, manifest: Manifest, blob: number, transitions: readonly Transition[]): Buffer | undefined {
+  const base = manifest.blobs[blob]?.base;
+  if (base === undefined) return undefined;
+  const source = transitions.find((t) => t.from?.type === 'file' && t.from.sha256 === base);
+  if (source === undefined) throw new Error(`no file in the plan holds the base ${base} of blob ${blob}`);
+  return readBase(ctx.layout.target, source.path, path.join(ctx.layout.target, source.path), base);
 }
 
 function blobIndexByPath(manifest: Manifest): Map<string, number> {

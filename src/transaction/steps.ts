@@ -3,6 +3,7 @@
 // docs/journal.md lists the states each step passes through.
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
+import { checkBeneath } from '../fs/beneath.js';
 import { lstatOrNull, makeDir, removeDir, rename, sameInode, tryLink, unlink } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
@@ -14,7 +15,21 @@ interface Resolved {
   a: string | undefined;
 }
 
-function resolve(layout: Layout, step: Step): Resolved {
+/**
+ * Checks that no directory on the way to any path of the step is a symlink or mount (TARGET_UNSAFE).
+ * Called right before each change a step makes, so a link planted during the transaction is refused
+ * too, while a step with nothing left to do never fails on one.
+ */
+function guard(layout: Layout, step: Step): void {
+  const state = path.basename(layout.dir);
+  checkBeneath(layout.target, step.path);
+  if (step.op === 'swap') {
+    if (step.incoming !== undefined) checkBeneath(layout.target, `${state}/${step.incoming}`);
+    if (step.aside !== undefined) checkBeneath(layout.target, `${state}/${step.aside}`);
+  }
+}
+
+function pathsOf(layout: Layout, step: Step): Resolved {
   if (step.op !== 'swap') return { t: path.join(layout.target, step.path), i: undefined, a: undefined };
   return {
     t: path.join(layout.target, step.path),
@@ -35,28 +50,37 @@ const isDirectory = (p: string): boolean => lstatOrNull(p)?.isDirectory() === tr
  */
 export function preserveStep(layout: Layout, step: Step, platform: Platform): void {
   if (step.op !== 'swap' || platform.setAside !== 'link') return;
-  const { t, i, a } = resolve(layout, step);
+  const { t, i, a } = pathsOf(layout, step);
   if (a === undefined || i === undefined || exists(a)) return;
+  guard(layout, step);
   tryLink(t, a); // refused: the forward pass renames it aside instead
   // Now: the old node has two names, target and aside; the target is unchanged.
 }
 
 /** Does the step. */
 export function forwardStep(layout: Layout, step: Step, platform: Platform): void {
-  const { t, i, a } = resolve(layout, step);
+  const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
-      if (!exists(t)) makeDir(t);
+      if (!exists(t)) {
+        guard(layout, step);
+        makeDir(t);
+      }
       return;
     case 'rmdir':
-      if (isDirectory(t)) removeDir(t);
+      if (isDirectory(t)) {
+        guard(layout, step);
+        removeDir(t);
+      }
       return;
     case 'swap':
       if (a !== undefined && !exists(a)) {
+        guard(layout, step);
         if (i === undefined || platform.setAside !== 'link' || !tryLink(t, a)) rename(t, a);
         // Now: the old node is preserved at the aside path.
       }
       if (i !== undefined && exists(i)) {
+        guard(layout, step);
         if (sameInode(t, i)) unlink(i); // an interrupted roll-back had already linked it back
         else rename(i, t);
         // Now: the target shows the new node.
@@ -67,21 +91,29 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
 
 /** Undoes the step, from whatever point forwardStep (or an earlier backwardStep) reached. */
 export function backwardStep(layout: Layout, step: Step, platform: Platform): void {
-  const { t, i, a } = resolve(layout, step);
+  const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
-      if (isDirectory(t)) removeDir(t);
+      if (isDirectory(t)) {
+        guard(layout, step);
+        removeDir(t);
+      }
       return;
     case 'rmdir':
-      if (!exists(t)) makeDir(t);
+      if (!exists(t)) {
+        guard(layout, step);
+        makeDir(t);
+      }
       return;
     case 'swap':
       if (i !== undefined && !exists(i)) {
         if (!exists(t)) throw vanished(t);
+        guard(layout, step);
         if (a === undefined || platform.setAside !== 'link' || !tryLink(t, i)) rename(t, i);
         // Now: the new node is back at the incoming path (and, with link, still at the target).
       }
       if (a !== undefined && exists(a)) {
+        guard(layout, step);
         if (sameInode(t, a)) unlink(a);
         else rename(a, t);
         // Now: the target shows the old node again.
@@ -92,7 +124,7 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
 
 /** The directory whose entries a step changes in the target, for the fsync after a pass. */
 export function touchedDirs(layout: Layout, step: Step): string[] {
-  const { t, i, a } = resolve(layout, step);
+  const { t, i, a } = pathsOf(layout, step); // fsync only opens directories: no write goes through them
   return [path.dirname(t), ...(i ? [path.dirname(i)] : []), ...(a ? [path.dirname(a)] : [])];
 }
 

@@ -1,8 +1,10 @@
 // Runs work holding the target lock, after settling any interrupted transaction first.
+import { checkBeneath } from '../fs/beneath.js';
 import { lstatOrNull, makeDirs, removeEmptyDir, removeTree } from '../fs/durable.js';
 import { TargetLock } from '../fs/lock.js';
 import { recoverLocked, type RecoverOutcome } from './recover.js';
 import type { TxContext } from './tx-context.js';
+import { STATE_DIR_NAME } from './layout.js';
 
 /**
  * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction and
@@ -13,6 +15,8 @@ import type { TxContext } from './tx-context.js';
 export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recovered: RecoverOutcome) => T, cleanUpFirst = true): T {
   const { layout } = ctx;
   const created = create ? makeDirs(layout.dir) : [];
+  // `.servicepack` itself must be a real directory: a symlink there would take every write elsewhere.
+  checkBeneath(layout.target, `${STATE_DIR_NAME}/lock`);
   const lock = TargetLock.acquire(layout.lock, layout.target, ctx.platform);
   let firstInstallFailed = false;
   let failed = false;

@@ -23,7 +23,7 @@ describe('concurrent commands and stale locks', { skip }, () => {
   let scenarios: Scenario[] = [];
   const points = new Map<string, CrashPoint[]>();
   before(async () => {
-    scenarios = makeScenarios(2);
+    scenarios = await makeScenarios(2);
     for (const s of scenarios) points.set(s.op, await pointsOf(s));
   });
   after(cleanupTempDirs);

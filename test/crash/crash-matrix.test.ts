@@ -22,8 +22,8 @@ async function sampled(scenarios: Scenario[], media: MediumKind[], sample: numbe
 
 describe('crash matrix (sampled)', { skip: noStrace ?? false }, () => {
   let scenarios: Scenario[] = [];
-  before(() => {
-    scenarios = makeScenarios();
+  before(async () => {
+    scenarios = await makeScenarios();
   });
   after(cleanupTempDirs);
 

@@ -123,9 +123,9 @@ function check(s: Scenario, st: Settled, outcome: PointResult['outcome']): strin
   return problems;
 }
 
-/** What `.servicepack/` may hold once settled: the state, and the backups of installed service packs. */
+/** What `.servicepack/` may hold once settled: the state, pinned keys, and the backups of installed service packs. */
 function allowed(p: string, history: string[]): boolean {
-  if (p === 'state.json' || p === 'backup' || p === 'staging') return true;
+  if (p === 'state.json' || p === 'backup' || p === 'staging' || p === 'trust' || /^trust\/[^/]+\.pub$/.test(p)) return true;
   return history.some((tx) => p === `backup/${tx}` || p.startsWith(`backup/${tx}/`));
 }
 

@@ -55,7 +55,7 @@ export async function settleTo(s: Scenario, target: string, side: 'old' | 'new')
   assert.equal(r.version, side === 'old' ? s.versionBefore : s.versionAfter);
   assert.equal(r.pending, null);
   assert.equal(r.lockedBy, null);
-  const extra = r.servicepack.filter((p) => !(p === 'state.json' || p === 'backup' || p === 'staging' ||
+  const extra = r.servicepack.filter((p) => !(p === 'state.json' || p === 'backup' || p === 'staging' || p === 'trust' || /^trust\/[^/]+\.pub$/.test(p) ||
     r.historyTxids.some((tx) => p === `backup/${tx}` || p.startsWith(`backup/${tx}/`))));
   assert.deepEqual(extra, [], 'leftovers in .servicepack');
   return r;

@@ -56,7 +56,7 @@ describe('injected faults', { skip }, () => {
   let scenarios: Scenario[] = [];
   const points = new Map<string, CrashPoint[]>();
   before(async () => {
-    scenarios = makeScenarios(2);
+    scenarios = await makeScenarios(2);
     for (const s of scenarios) points.set(s.op, await pointsOf(s));
   });
   after(cleanupTempDirs);

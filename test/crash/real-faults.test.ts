@@ -34,7 +34,7 @@ describe('real faults', { skip }, () => {
   let install: Scenario;
   let points: CrashPoint[] = [];
   before(async () => {
-    install = makeScenarios(2).find((s) => s.op === 'install')!;
+    install = (await makeScenarios(2)).find((s) => s.op === 'install')!;
     points = await pointsOf(install);
   });
   after(cleanupTempDirs);

@@ -3,7 +3,7 @@
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { install, status } from '../../src/index.js';
-import { packFrom } from '../helpers/packs.js';
+import { packFrom, testKey, trusted } from '../helpers/packs.js';
 import { describeTree, tempDir } from '../helpers/tree.js';
 import { releasePair } from './fixture.js';
 
@@ -43,14 +43,14 @@ function withOrphanBackup(installed: string): string {
  * install 1.0 -> 2.0 onto an unmanaged target, uninstall 2.0 -> 1.0, and cleanup of 2.0 with a backup no
  * installed pack refers to (the target tree must not change at all).
  */
-export function makeScenarios(modules?: number): Scenario[] {
+export async function makeScenarios(modules?: number): Promise<Scenario[]> {
   const { oldSpec, newSpec } = releasePair(modules);
-  const { oldDir, newDir, pack } = packFrom(oldSpec, newSpec);
+  const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
   const base = tree(oldDir);
   const installed = copy(oldDir);
-  install(pack, { target: installed });
+  install(pack, { target: installed, ...trusted });
   return [
-    { op: 'install', args: [pack], template: copy(oldDir), before: base, after: tree(newDir), versionBefore: null, versionAfter: '2.0', base },
+    { op: 'install', args: [pack, testKey.pub], template: copy(oldDir), before: base, after: tree(newDir), versionBefore: null, versionAfter: '2.0', base },
     {
       op: 'uninstall', args: [], template: installed, before: tree(installed), after: base,
       versionBefore: status({ target: installed }).version, versionAfter: '1.0', base,

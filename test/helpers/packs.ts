@@ -5,7 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, isServicePackError, type ErrorCode, type ServicePackError } from '../../src/index.js';
+import { testKey } from './keys.js';
 import { describeTree, makeTree, tempDir, type TreeSpec } from './tree.js';
+
+export { testKey, trusted } from './keys.js';
 
 export interface BuiltPack {
   oldDir: string;
@@ -13,12 +16,12 @@ export interface BuiltPack {
   pack: string;
 }
 
-/** Builds `<product> from -> to` from two tree specs into a temp dir. */
-export function packFrom(oldSpec: TreeSpec, newSpec: TreeSpec, labels: { product?: string; from?: string; to?: string } = {}): BuiltPack {
+/** Builds `<product> from -> to` from two tree specs into a temp dir, signed with the test key unless `unsigned`. */
+export async function packFrom(oldSpec: TreeSpec, newSpec: TreeSpec, labels: { product?: string; from?: string; to?: string; unsigned?: boolean } = {}): Promise<BuiltPack> {
   const oldDir = makeTree(oldSpec);
   const newDir = makeTree(newSpec);
   const pack = join(tempDir('pack'), 'sp.svp');
-  build({ oldDir, newDir, out: pack, product: labels.product ?? 'acme', fromVersion: labels.from ?? '1.0', toVersion: labels.to ?? '2.0', level: 3 });
+  await build({ oldDir, newDir, out: pack, product: labels.product ?? 'acme', fromVersion: labels.from ?? '1.0', toVersion: labels.to ?? '2.0', level: 3, ...(labels.unsigned === true ? {} : { signWith: testKey.key }) });
   return { oldDir, newDir, pack };
 }
 
@@ -58,6 +61,18 @@ export function expectCode<C extends ErrorCode>(code: C, fn: () => unknown): Ser
     return err as ServicePackError<C>;
   }
   assert.fail(`expected ${code}, but nothing was thrown`);
+}
+
+/** Awaits `fn`, which must reject with a ServicePackError with `code`, and returns that error. */
+export async function expectRejection<C extends ErrorCode>(code: C, fn: () => Promise<unknown>): Promise<ServicePackError<C>> {
+  try {
+    await fn();
+  } catch (err) {
+    if (!isServicePackError(err)) throw err;
+    assert.equal(err.code, code, `expected ${code}, got ${err.code}: ${err.message}`);
+    return err as ServicePackError<C>;
+  }
+  return assert.fail(`expected ${code}, but nothing was thrown`);
 }
 
 /** Spawns a child and resolves once its stdout contains `marker`; rejects if it exits first. */

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Benchmark 1: delta size, build (encode) time, apply time and peak RSS of servicepack against bsdiff,
+// xdelta3 -9 (lzma) and zstd -19 --long --patch-from, side by side on real npm release pairs.
+// Usage: npm run build && node bench/delta-sizes.mjs [pair-name-substring...]
+// Anchors work per changed file; servicepack builds and installs a pack of the whole package tree.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CACHE, CLI, changedFiles, fetchRelease, sha256, sizeOf, timed } from './lib.mjs';
+
+const PAIRS = [
+  { name: 'esbuild', from: '@esbuild/linux-x64@0.28.1', to: '@esbuild/linux-x64@0.28.2' },
+  { name: 'biome', from: '@biomejs/cli-linux-x64@2.6.7', to: '@biomejs/cli-linux-x64@2.6.8' },
+  { name: 'typescript', from: 'typescript@5.8.3', to: 'typescript@5.9.2' },
+  { name: 'swc', from: '@swc/core-linux-x64-gnu@1.16.21', to: '@swc/core-linux-x64-gnu@1.16.22' },
+];
+
+/** Each anchor: how to encode OLD+NEW into PATCH and decode OLD+PATCH into OUT. */
+const TOOLS = {
+  bsdiff: { enc: (o, n, p) => ['bsdiff', [o, n, p]], dec: (o, p, out) => ['bspatch', [o, out, p]] },
+  'xdelta3 -9': { enc: (o, n, p) => ['xdelta3', ['-9', '-S', 'lzma', '-e', '-f', '-s', o, n, p]], dec: (o, p, out) => ['xdelta3', ['-d', '-f', '-s', o, p, out]] },
+  'zstd -19 --long --patch-from': {
+    enc: (o, n, p) => ['zstd', ['-q', '-f', '-19', '--long', `--patch-from=${o}`, n, '-o', p]],
+    dec: (o, p, out) => ['zstd', ['-q', '-f', '-d', '--long=31', `--patch-from=${o}`, p, '-o', out]],
+  },
+};
+
+const work = join(CACHE, 'work-delta');
+const wanted = process.argv.slice(2);
+const rows = [];
+for (const pair of PAIRS.filter((p) => wanted.length === 0 || wanted.some((w) => p.name.includes(w)))) {
+  const oldRoot = fetchRelease(pair.from);
+  const newRoot = fetchRelease(pair.to);
+  const changed = changedFiles(oldRoot, newRoot);
+  const newBytes = changed.reduce((s, p) => s + sizeOf(join(newRoot, p)), 0);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  for (const [tool, t] of Object.entries(TOOLS)) {
+    let size = 0, enc = 0, dec = 0, encRss = 0, decRss = 0;
+    for (const [i, rel] of changed.entries()) {
+      const o = join(oldRoot, rel), n = join(newRoot, rel), p = join(work, `p${i}`), out = join(work, `o${i}`);
+      const e = timed(...t.enc(o, n, p));
+      const d = timed(...t.dec(o, p, out));
+      if (sha256(out) !== sha256(n)) throw new Error(`${tool} did not restore ${rel}`);
+      size += sizeOf(p); enc += e.seconds; dec += d.seconds;
+      encRss = Math.max(encRss, e.rssMiB); decRss = Math.max(decRss, d.rssMiB);
+      rmSync(p); rmSync(out);
+    }
+    rows.push({ pair: pair.name, tool, files: changed.length, newBytes, size, enc, dec, encRss, decRss });
+    console.error(JSON.stringify(rows.at(-1)));
+  }
+  const pack = join(work, 'sp.svp');
+  const b = timed(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--json']);
+  const summary = JSON.parse(execFileSync(process.execPath, [CLI, 'inspect', pack, '--json'], { encoding: 'utf8' }).trim().split('\n').at(-1)).result;
+  const stored = summary.entries.filter((e) => changed.includes(e.path)).reduce((s, e) => s + e.storedSize, 0);
+  const target = join(work, 'target');
+  cpSync(oldRoot, target, { recursive: true });
+  const inst = timed(process.execPath, [CLI, 'install', pack, '--target', target]);
+  for (const rel of changed) if (sha256(join(target, rel)) !== sha256(join(newRoot, rel))) throw new Error(`servicepack did not install ${rel}`);
+  rows.push({ pair: pair.name, tool: 'servicepack', files: changed.length, newBytes, size: stored, pack: summary.size, enc: b.seconds, dec: inst.seconds, encRss: b.rssMiB, decRss: inst.rssMiB });
+  console.error(JSON.stringify(rows.at(-1)));
+}
+rmSync(work, { recursive: true, force: true });
+const pct = (r) => `${((100 * r.size) / r.newBytes).toFixed(2)}%`;
+console.log('| pair | tool | changed files (MB new) | delta bytes | % of new | build s | apply s | build peak RSS MiB | apply peak RSS MiB |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.pair} | ${r.tool} | ${r.files} (${(r.newBytes / 1e6).toFixed(1)}) | ${r.size} | ${pct(r)} | ${r.enc.toFixed(2)} | ${r.dec.toFixed(2)} | ${r.encRss.toFixed(0)} | ${r.decRss.toFixed(0)} |`);
+}
+writeFileSync(join(CACHE, 'delta-sizes.json'), JSON.stringify(rows, null, 1));

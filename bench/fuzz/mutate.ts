@@ -1,0 +1,132 @@
+// Mutations of real packs for the fuzzer: byte-level damage (flips, truncation, splices, header
+// lengths, swapped sections) and manifest-level edits re-signed with the trusted key, so the cases
+// reach past the signature check into the manifest rules and the payload decoder.
+import { encodeHeader } from '../../src/format/index.js';
+import { signMessage, type SecretKey } from '../../src/signing/index.js';
+import type { Random } from './random.js';
+
+/** A pack split into its sections. */
+export interface PackParts {
+  bytes: Buffer;
+  manifest: Buffer;
+  signature: Buffer;
+  payload: Buffer;
+}
+
+export function partsOf(bytes: Buffer): PackParts {
+  const m = bytes.readUInt32LE(12);
+  const s = bytes.readUInt32LE(16);
+  return { bytes, manifest: bytes.subarray(32, 32 + m), signature: bytes.subarray(32 + m, 32 + m + s), payload: bytes.subarray(32 + m + s) };
+}
+
+const assemble = (manifest: Buffer, signature: Buffer, payload: Buffer): Buffer =>
+  Buffer.concat([encodeHeader({ manifestLength: manifest.length, signatureLength: signature.length, payloadLength: payload.length }), manifest, signature, payload]);
+
+const INTERESTING = [0, 1, 2, 31, 32, 33, 255, 256, 4096, 65535, 65536, 0x7fffffff, 0xffffffff];
+const HOSTILE_STRINGS = ['', '/', '..', '../x', '/etc/passwd', 'a\\b', 'C:x', '.servicepack', '.SERVICEPACK/x', 'a//b', './a', 'x'.repeat(300),
+  'BIN', 'bin/../..', '\u0000', 'cafe\u0301', '\uD800', 'zstd-patch', 'hardlink', 'fifo', 'symlink', 'dir', 'file', 'keep', 'remove', '0'.repeat(64), 'f'.repeat(64)];
+const HOSTILE_NUMBERS = [-1, 0, 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53, 1e300, 0.5, NaN];
+
+/** Names of the mutation kinds, for the report. */
+export const KINDS = ['flip', 'set-byte', 'truncate', 'splice', 'insert', 'delete', 'header', 'swap-section', 'payload', 'manifest', 'signature-text'] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** One mutated pack from `corpus`, and the kind of mutation made. */
+export function mutate(rng: Random, corpus: PackParts[], key: SecretKey): { kind: Kind; bytes: Buffer } {
+  const a = rng.pick(corpus);
+  const b = rng.pick(corpus);
+  const kind = rng.pick(KINDS);
+  const out = Buffer.from(a.bytes);
+  switch (kind) {
+    case 'flip':
+      for (let n = rng.int(1, 8); n > 0; n--) {
+        const i = rng.int(0, out.length - 1);
+        out[i]! ^= 1 << rng.int(0, 7);
+      }
+      return { kind, bytes: out };
+    case 'set-byte':
+      out[rng.int(0, out.length - 1)] = rng.int(0, 255);
+      return { kind, bytes: out };
+    case 'truncate':
+      return { kind, bytes: out.subarray(0, rng.int(0, out.length - 1)) };
+    case 'splice':
+      return { kind, bytes: Buffer.concat([a.bytes.subarray(0, rng.int(0, a.bytes.length)), b.bytes.subarray(rng.int(0, b.bytes.length))]) };
+    case 'insert': {
+      const at = rng.int(0, out.length);
+      return { kind, bytes: Buffer.concat([out.subarray(0, at), rng.bytes(rng.int(1, 64)), out.subarray(at)]) };
+    }
+    case 'delete': {
+      const at = rng.int(0, out.length - 1);
+      return { kind, bytes: Buffer.concat([out.subarray(0, at), out.subarray(at + rng.int(1, 64))]) };
+    }
+    case 'header': {
+      const field = rng.pick([8, 10, 12, 16, 20, 24, 28]);
+      if (field === 20 || field === 24) out.writeUInt32LE(rng.pick(INTERESTING) >>> 0, field);
+      else if (field === 8 || field === 10) out.writeUInt16LE(rng.pick(INTERESTING) & 0xffff, field);
+      else out.writeUInt32LE(rng.pick(INTERESTING) >>> 0, field);
+      return { kind, bytes: out };
+    }
+    case 'swap-section': {
+      const pick = (x: 0 | 1 | 2) => (rng.int(0, 1) === 0 ? a : b)[(['manifest', 'signature', 'payload'] as const)[x]];
+      return { kind, bytes: assemble(pick(0), pick(1), pick(2)) };
+    }
+    case 'payload': {
+      const payload = Buffer.from(a.payload);
+      if (payload.length > 0) payload[rng.int(0, payload.length - 1)]! ^= 1 << rng.int(0, 7);
+      return { kind, bytes: assemble(a.manifest, a.signature, payload) };
+    }
+    case 'manifest': {
+      const manifest = Buffer.from(JSON.stringify(editJson(rng, JSON.parse(a.manifest.toString('utf8')))));
+      return { kind, bytes: assemble(manifest, Buffer.from(signMessage(key, manifest, 'fuzz')), rng.int(0, 3) === 0 ? b.payload : a.payload) };
+    }
+    case 'signature-text': {
+      const text = a.signature.toString('utf8');
+      const lines = text.split('\n');
+      const line = rng.int(0, 4);
+      lines[line] = rng.int(0, 1) === 0 ? `untrusted comment: edited ${rng.int(0, 1e6)}` : `${lines[line] ?? ''}${rng.pick(['x', ' ', '\r', '=', ''])}`;
+      return { kind, bytes: assemble(a.manifest, Buffer.from(lines.join('\n')), a.payload) };
+    }
+  }
+}
+
+/** One structural edit somewhere in a parsed manifest: a value replaced, a key removed or added, entries reordered. */
+function editJson(rng: Random, root: any): unknown {
+  const containers: { holder: any; key: string | number }[] = [];
+  const walk = (v: any): void => {
+    if (v === null || typeof v !== 'object') return;
+    for (const k of Array.isArray(v) ? v.keys() : Object.keys(v)) {
+      containers.push({ holder: v, key: k });
+      walk(v[k]);
+    }
+  };
+  walk(root);
+  const { holder, key } = rng.pick(containers);
+  const old = holder[key];
+  switch (rng.int(0, 5)) {
+    case 0:
+      holder[key] = typeof old === 'number' ? rng.pick(HOSTILE_NUMBERS) : rng.pick(HOSTILE_STRINGS);
+      break;
+    case 1:
+      if (Array.isArray(holder)) holder.splice(key as number, 1);
+      else delete holder[key];
+      break;
+    case 2:
+      if (!Array.isArray(holder)) holder[rng.pick(['expires', 'unknown', 'blob', 'old', 'new', 'target'])] = rng.pick([...HOSTILE_STRINGS, ...HOSTILE_NUMBERS, {}]);
+      break;
+    case 3:
+      if (Array.isArray(holder) && holder.length > 1) {
+        const j = rng.int(0, holder.length - 1);
+        [holder[key as number], holder[j]] = [holder[j], holder[key as number]];
+      }
+      break;
+    case 4:
+      if (Array.isArray(holder)) holder.push(structuredClone(old));
+      else holder[key] = typeof old === 'string' ? old.toUpperCase() : typeof old === 'number' ? old + rng.pick([-1, 1]) : !old;
+      break;
+    case 5:
+      if (typeof old === 'number') holder[key] = old + rng.pick([-1, 1, 4096, -4096]);
+      else if (typeof old === 'string' && old.length > 0) holder[key] = `${old}${rng.pick(['/x', '/..', 'X', '\u0301'])}`;
+      break;
+  }
+  return root;
+}

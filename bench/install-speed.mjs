@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Benchmark 2: installing the typescript 5.8.3 -> 5.9.2 service pack onto a live tree (a running process
+// has the package loaded and a file open), against the physical floor (bench/floor.mjs), `dpkg -i` of
+// equivalent .deb packages (zstd-compressed, dpkg's fsync on, in a private --root), and
+// `rsync --delay-updates`, side by side, interleaved, each on a fresh copy of the old tree.
+// Usage: npm run build && node bench/install-speed.mjs [trials=5]
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CACHE, CLI, changedFiles, fetchRelease, filesOf, median, sha256, timed } from './lib.mjs';
+
+const trials = Number(process.argv[2] ?? 5);
+const oldRoot = fetchRelease('typescript@5.8.3');
+const newRoot = fetchRelease('typescript@5.9.2');
+const work = join(CACHE, 'work-install');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+
+const pack = join(CACHE, 'typescript-5.8.3-5.9.2.svp');
+if (!existsSync(pack)) execFileSync(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--product', 'typescript', '--from-version', '5.8.3', '--to-version', '5.9.2']);
+const oldFiles = new Set(filesOf(oldRoot));
+const newFiles = filesOf(newRoot);
+const plan = { write: [...changedFiles(oldRoot, newRoot), ...newFiles.filter((p) => !oldFiles.has(p))], remove: [...oldFiles].filter((p) => !newFiles.includes(p)) };
+const planPath = join(work, 'plan.json');
+writeFileSync(planPath, JSON.stringify(plan));
+const debs = { old: deb('5.8.3', oldRoot), new: deb('5.9.2', newRoot) };
+
+function deb(version, root) {
+  const out = join(CACHE, `bench-typescript_${version}_all.deb`);
+  if (existsSync(out)) return out;
+  const stage = join(work, `deb-${version}`);
+  cpSync(root, join(stage, 'opt/typescript'), { recursive: true });
+  mkdirSync(join(stage, 'DEBIAN'));
+  writeFileSync(join(stage, 'DEBIAN/control'), `Package: bench-typescript\nVersion: ${version}\nArchitecture: all\nMaintainer: bench <bench@localhost>\nDescription: typescript ${version} for the install benchmark\n`);
+  execFileSync('dpkg-deb', ['--root-owner-group', '-Zzstd', '-z19', '--build', stage, out], { stdio: 'ignore' });
+  rmSync(stage, { recursive: true });
+  return out;
+}
+
+/** A running process that has the tree's compiler loaded and one of its files open: the tree is live. */
+async function liveHolder(tree) {
+  const script = `const fs=require('fs');require(${JSON.stringify(join(tree, 'lib/typescript.js'))});fs.openSync(${JSON.stringify(join(tree, 'lib/tsc.js'))},'r');console.log('ready');setInterval(()=>{},1e6)`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  return child;
+}
+
+/** A fresh copy of the old tree (for dpkg: a private root with the old .deb installed), flushed to disk. */
+function freshTarget(kind, n) {
+  const dir = join(work, `${kind}-${n}`);
+  if (kind === 'dpkg') {
+    const admin = join(dir, 'var/lib/dpkg');
+    for (const d of ['info', 'updates', 'triggers']) mkdirSync(join(admin, d), { recursive: true });
+    writeFileSync(join(admin, 'status'), '');
+    execFileSync('dpkg', dpkgArgs(dir, debs.old), { stdio: 'ignore' });
+  } else {
+    cpSync(oldRoot, dir, { recursive: true });
+  }
+  execFileSync('sync');
+  return { dir, tree: kind === 'dpkg' ? join(dir, 'opt/typescript') : dir };
+}
+
+// --root makes dpkg use ROOT/var/lib/dpkg as its database: the host's is never read or written.
+const dpkgArgs = (root, debPath) => [`--root=${root}`, `--log=${join(root, 'dpkg.log')}`, '--force-not-root', '-i', debPath];
+
+const methods = {
+  servicepack: (t) => timed(process.execPath, [CLI, 'install', pack, '--target', t.tree]),
+  floor: (t) => timed(process.execPath, [join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'floor.mjs'), newRoot, t.tree, planPath]),
+  'dpkg -i': (t) => timed('dpkg', dpkgArgs(t.dir, debs.new)),
+  'rsync --delay-updates': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', `${newRoot}/`, `${t.tree}/`]),
+  'rsync --delay-updates --fsync': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', '--fsync', `${newRoot}/`, `${t.tree}/`]),
+};
+const results = Object.fromEntries(Object.keys(methods).map((k) => [k, []]));
+for (let n = 0; n < trials; n++) {
+  for (const [name, run] of Object.entries(methods)) {
+    const t = freshTarget(name === 'dpkg -i' ? 'dpkg' : 'tree', `${n}-${name.replace(/\W+/g, '_')}`);
+    const holder = await liveHolder(t.tree);
+    try {
+      results[name].push(run(t));
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    if (name !== 'floor') for (const rel of plan.write) if (sha256(join(t.tree, rel)) !== sha256(join(newRoot, rel))) throw new Error(`${name} left ${rel} wrong`);
+    rmSync(t.dir, { recursive: true, force: true });
+  }
+}
+const floor = median(results.floor.map((r) => r.seconds));
+const bytes = plan.write.reduce((s, p) => s + execFileSync('stat', ['-c', '%s', join(newRoot, p)], { encoding: 'utf8' }) * 1, 0);
+console.log(`typescript 5.8.3 -> 5.9.2: ${plan.write.length} files written (${(bytes / 1e6).toFixed(1)} MB), ${plan.remove.length} removed; ${trials} trials, median wall time of the whole process`);
+console.log('| method | median s | min s | max s | × floor | peak RSS MiB |');
+console.log('|---|---|---|---|---|---|');
+for (const [name, rs] of Object.entries(results)) {
+  const s = rs.map((r) => r.seconds);
+  console.log(`| ${name} | ${median(s).toFixed(3)} | ${Math.min(...s).toFixed(3)} | ${Math.max(...s).toFixed(3)} | ${(median(s) / floor).toFixed(2)} | ${Math.max(...rs.map((r) => r.rssMiB)).toFixed(0)} |`);
+}
+rmSync(work, { recursive: true, force: true });

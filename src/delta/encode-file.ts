@@ -1,0 +1,84 @@
+// One unit of build work: compress one new file, as a delta against its old file when that is smaller.
+// Pure function of the two files and the level, so it runs the same on the main thread or in a worker.
+import { readFileSync } from 'node:fs';
+import { encodeBlobFromFile } from '../format/blob-encoder.js';
+import { sha256Hex } from '../format/hash.js';
+import { startsWithDictionaryMagic } from '../format/zstd.js';
+import { DELTA_RECHECK_RATIO } from './delta-params.js';
+import { encodeDelta } from './encode-delta.js';
+
+/** What to encode: the new file, and the old one when a delta may be tried (see `deltaCandidate`). */
+export interface EncodeJob {
+  newPath: string;
+  newSize: number;
+  newSha256: string;
+  old?: { path: string; sha256: string };
+  level: number;
+}
+
+/** The stored bytes of one blob and what they decode to. `base` is set for a delta. */
+export interface EncodedFile {
+  stored: Uint8Array;
+  storedSha256: string;
+  encoding: 'zstd' | 'zstd-patch';
+  base?: string;
+  size: number;
+  sha256: string;
+}
+
+/** A file that could not be encoded as described: the builder reports it as BUILD_INPUT. */
+export interface EncodeFailure {
+  path: string;
+  reason: string;
+}
+
+export type EncodeOutcome = { ok: true; file: EncodedFile } | { ok: false; failure: EncodeFailure };
+
+/**
+ * Encodes `job`. Memory: with a delta, the old and new files in full plus zstd's copy of the old one and
+ * its match tables; without, 2 MiB of buffers plus the compressed output.
+ */
+export function encodeFile(job: EncodeJob): EncodeOutcome {
+  try {
+    if (job.old !== undefined) {
+      const delta = tryDelta(job, job.old);
+      if (delta !== null) return delta;
+    }
+    return full(job);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { ok: false, failure: { path: typeof e.path === 'string' ? e.path : job.newPath, reason: `it could not be read and compressed (${e.message}); did it change during the build?` } };
+  }
+}
+
+function tryDelta(job: EncodeJob, old: { path: string; sha256: string }): EncodeOutcome | null {
+  const base = readFileSync(old.path);
+  if (sha256Hex(base) !== old.sha256) return changed(old.path);
+  if (startsWithDictionaryMagic(base)) return null;
+  const content = readFileSync(job.newPath);
+  if (content.length !== job.newSize || sha256Hex(content) !== job.newSha256) return changed(job.newPath);
+  const frame = encodeDelta(base, content, job.level);
+  const delta: EncodedFile = { stored: frame, storedSha256: sha256Hex(frame), encoding: 'zstd-patch', base: old.sha256, size: content.length, sha256: job.newSha256 };
+  if (frame.length <= content.length * DELTA_RECHECK_RATIO) return { ok: true, file: delta };
+  // A poor delta: the full frame may be as small and needs no base on install; ties go to the full frame.
+  const whole = full(job);
+  return whole.ok && whole.file.stored.length <= frame.length ? whole : { ok: true, file: delta };
+}
+
+function full(job: EncodeJob): EncodeOutcome {
+  const chunks: Buffer[] = [];
+  const encoded = encodeBlobFromFile(job.newPath, job.newSize, job.level, (c) => chunks.push(Buffer.from(c)));
+  if (encoded.size !== job.newSize || encoded.sha256 !== job.newSha256) return changed(job.newPath);
+  const stored = new Uint8Array(encoded.storedSize);
+  let at = 0;
+  for (const c of chunks) {
+    stored.set(c, at);
+    at += c.length;
+  }
+  return { ok: true, file: { stored, storedSha256: encoded.storedSha256, encoding: 'zstd', size: encoded.size, sha256: encoded.sha256 } };
+}
+
+function changed(path: string): EncodeOutcome {
+  return { ok: false, failure: { path, reason: 'it changed during the build' } };
+}
+

@@ -1,0 +1,40 @@
+// Keys pinned for a target: `.servicepack/trust/<KEYID>.pub`, each a minisign public key file, so an
+// administrator can read them and `minisign -V -p` can use them. Pinned keys let later installs run
+// without --trusted-key; a pack signed by any other key is refused.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hasErrno } from '../errors/index.js';
+import { writeFileAtomic, makeDirs, unlinkIfExists, fsyncDir } from '../fs/durable.js';
+import { formatPublicKey, keyIdHex, readPublicKeyFile, type PublicKey } from '../signing/index.js';
+import type { Layout } from './layout.js';
+
+export const trustDirOf = (layout: Layout): string => path.join(layout.dir, 'trust');
+
+/** The keys pinned for the target, by key id order; KEY_INVALID for a damaged key file. */
+export function readPinnedKeys(layout: Layout): PublicKey[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(trustDirOf(layout)).filter((n) => n.endsWith('.pub')).sort();
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return [];
+    throw err;
+  }
+  return names.map((n) => readPublicKeyFile(path.join(trustDirOf(layout), n)));
+}
+
+/** Pins `key` for the target (replacing a file of the same key id); returns the key id. */
+export function pinKey(layout: Layout, key: PublicKey): string {
+  const id = keyIdHex(key.keyId);
+  makeDirs(trustDirOf(layout));
+  writeFileAtomic(path.join(trustDirOf(layout), `${id}.pub`), formatPublicKey(key));
+  return id;
+}
+
+/** Removes the pin of key id `id`; false when it was not pinned. */
+export function unpinKey(layout: Layout, id: string): boolean {
+  const file = path.join(trustDirOf(layout), `${id.toUpperCase()}.pub`);
+  if (!fs.existsSync(file)) return false;
+  unlinkIfExists(file);
+  fsyncDir(trustDirOf(layout));
+  return true;
+}
