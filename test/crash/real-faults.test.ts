@@ -76,10 +76,12 @@ describe('real faults', { skip }, () => {
       chmodSync(root, 0o755);
       const target = freshTarget(install, root);
       const pack = join(root, 'sp.svp');
+      const key = join(root, 'test.pub');
       cpSync(install.args[0]!, pack);
-      sh('chown', '-R', '65534:65534', target, pack);
+      cpSync(install.args[1]!, key);
+      sh('chown', '-R', '65534:65534', target, pack, key);
       chmodSync(join(target, 'app/mod1'), 0o555);
-      const r = await runRunner(['install', target, pack], [], 65534);
+      const r = await runRunner(['install', target, pack, key], [], 65534);
       const { path } = assertFailed(r, 'IO_FAILED', 'EACCES');
       assert.ok(path.includes('app/mod1'), path);
       chmodSync(join(target, 'app/mod1'), 0o755);
