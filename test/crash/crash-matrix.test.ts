@@ -28,10 +28,10 @@ describe('crash matrix (sampled)', { skip: noStrace ?? false }, () => {
   after(cleanupTempDirs);
 
   it('kill -9 at sampled syscalls of install and uninstall: recover gives the old or the new tree', async () => {
-    await sampled(scenarios, ['plain'], 24);
+    await sampled(scenarios, ['plain'], 16);
   });
 
   it('power cut at sampled syscalls on ext4 and xfs (with and without log flush)', { skip: noLoop ?? false }, async () => {
-    await sampled(scenarios, POWER_MEDIA, 6);
+    await sampled(scenarios, POWER_MEDIA, 4);
   });
 });
