@@ -3,6 +3,7 @@
 // descriptor stays open until its fsync, so a write-back error is reported to the fsync that vouches
 // for the file. All calls are synchronous, so crash points stay deterministic.
 import * as fs from 'node:fs';
+import { writeAt } from './durable.js';
 import { withIo } from './io-error.js';
 
 /** At most this many files wait for their fsync with an open descriptor; then all of them are synced. */
@@ -42,11 +43,9 @@ export function deferredSync(): DeferredSync {
       const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode));
       try {
         withIo('chmod', file, () => fs.fchmodSync(fd, mode));
-        // Positional writes (pwrite): the offset never depends on the descriptor's position.
         let pos = 0;
         fill((chunk) => {
-          let off = 0;
-          while (off < chunk.length) off += withIo('write', file, () => fs.writeSync(fd, chunk, off, chunk.length - off, pos + off));
+          withIo('write', file, () => writeAt(fd, pos, chunk));
           pos += chunk.length;
         });
       } catch (err) {

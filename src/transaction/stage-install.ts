@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { checkBeneath } from '../fs/beneath.js';
 import { deferredSync } from '../fs/deferred-sync.js';
-import { fsyncParentsOf, makeDirs, makeSymlink } from '../fs/durable.js';
+import { fsyncDirs, makeDirs, makeSymlink } from '../fs/durable.js';
 import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
 import { readBase } from '../delta/read-base.js';
@@ -38,12 +38,14 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
   const stagedBlob = new Map<number, string>();
   const leaves = transitions.filter((t) => t.to !== null && t.to.type !== 'dir');
   let bytes = 0;
+  const staged = new Set<string>();
   const files = deferredSync();
   try {
     leaves.forEach((t, n) => {
       const to = t.to!;
       const dest = path.join(layout.dir, naming.incoming(t.path));
       checkBeneath(layout.target, path.relative(layout.target, dest));
+      staged.add(path.dirname(dest));
       if (to.type === 'symlink') {
         makeSymlink(to.target, dest);
       } else if (to.type === 'file') {
@@ -65,10 +67,11 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
   } finally {
     files.close();
   }
-  // Only the directories that gained a subdirectory are synced here: the entries of the leaves (staged
-  // files, set-aside links) are synced by the commit's passes, before anything relies on them, and
-  // .servicepack/ itself by the journal's write (docs/journal.md, "Why the ordering survives power loss").
-  fsyncParentsOf(created, new Set([layout.dir]));
+  // Synced here: the staging directory (the staged names must survive: rolling back a swap that adds a
+  // file needs its incoming name) and each directory that gained a subdirectory. Not the backup tree's
+  // leaves, still empty (pass 1 syncs them once they hold links), nor .servicepack/ itself, which the
+  // journal's write syncs (docs/journal.md, "Which directories are fsynced").
+  fsyncDirs([...new Set([...created.map((d) => path.dirname(d)), ...staged])].filter((d) => d !== layout.dir));
   // Now: every new file is durably staged and verified; the target is untouched.
   return bytes;
 }

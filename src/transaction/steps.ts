@@ -39,6 +39,9 @@ function pathsOf(layout: Layout, step: Step): Resolved {
 }
 
 const exists = (p: string): boolean => lstatOrNull(p) !== null;
+// A path that changes type (file -> directory or back) holds the other type until its removal step ran
+// (or after it was undone): mkdir and rmdir act only on a directory.
+const isDirectory = (p: string): boolean => lstatOrNull(p)?.isDirectory() === true;
 
 /**
  * Preserves the old node of a swap without changing what the target shows: on a 'link' platform the
@@ -66,7 +69,7 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
       }
       return;
     case 'rmdir':
-      if (exists(t)) {
+      if (isDirectory(t)) {
         guard(layout, step);
         removeDir(t);
       }
@@ -92,7 +95,7 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
   const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
-      if (exists(t)) {
+      if (isDirectory(t)) {
         guard(layout, step);
         removeDir(t);
       }

@@ -21,13 +21,23 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
   checkBeneath(layout.target, `${STATE_DIR_NAME}/lock`);
   const lock = TargetLock.acquire(layout.lock, layout.target, ctx.platform);
   let firstInstallFailed = false;
+  let failed = false;
   try {
     if (lock.tookOverFrom !== undefined) ctx.emit({ type: 'lock-taken-over', fromPid: lock.tookOverFrom });
     return work(recoverLocked(ctx, cleanUpFirst));
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
-    firstInstallFailed = created.length > 0 && lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
-    if (firstInstallFailed) for (const d of [layout.staging, layout.backup]) removeTree(d);
-    lock.release();
-    if (firstInstallFailed) removeEmptyDir(layout.dir);
+    try {
+      firstInstallFailed = created.length > 0 && lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
+      if (firstInstallFailed) for (const d of [layout.staging, layout.backup]) removeTree(d);
+      lock.release();
+      if (firstInstallFailed) removeEmptyDir(layout.dir);
+    } catch (err) {
+      // After a failed command its own error is the one to report (e.g. RECOVERY_NEEDED on a file system
+      // that went read-only, where the lock cannot be removed either); that lock is stale once we exit.
+      if (!failed) throw err;
+    }
   }
 }
