@@ -5,7 +5,7 @@
 // `rsync --delay-updates`, side by side, interleaved, each on a fresh copy of the old tree.
 // Usage: npm run build && node bench/install-speed.mjs [trials=5]   (SERVICEPACK_CLI_B=other/main.js adds a second build)
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, CLI, changedFiles, fetchRelease, filesOf, median, sha256, timed } from './lib.mjs';
 
@@ -77,6 +77,9 @@ const methods = {
   'rsync --delay-updates': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', `${newRoot}/`, `${t.tree}/`]),
   'rsync --delay-updates --fsync': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', '--fsync', `${newRoot}/`, `${t.tree}/`]),
 };
+// The holder scans read /proc for every process: their cost, and so servicepack's, grows with the count.
+const processCount = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
+const processesBefore = processCount();
 const results = Object.fromEntries(Object.keys(methods).map((k) => [k, []]));
 for (let n = 0; n < trials; n++) {
   for (const [name, run] of Object.entries(methods)) {
@@ -93,7 +96,7 @@ for (let n = 0; n < trials; n++) {
 }
 const floor = median(results.floor.map((r) => r.seconds));
 const bytes = plan.write.reduce((s, p) => s + execFileSync('stat', ['-c', '%s', join(newRoot, p)], { encoding: 'utf8' }) * 1, 0);
-console.log(`typescript 5.8.3 -> 5.9.2: ${plan.write.length} files written (${(bytes / 1e6).toFixed(1)} MB), ${plan.remove.length} removed; ${trials} trials, median wall time of the whole process`);
+console.log(`typescript 5.8.3 -> 5.9.2: ${plan.write.length} files written (${(bytes / 1e6).toFixed(1)} MB), ${plan.remove.length} removed; ${trials} trials, median wall time of the whole process; ${processesBefore} processes running at the start, ${processCount()} at the end`);
 console.log('| method | median s | min s | max s | × floor | peak RSS MiB |');
 console.log('|---|---|---|---|---|---|');
 for (const [name, rs] of Object.entries(results)) {
