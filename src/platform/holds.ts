@@ -14,6 +14,8 @@ export interface FileKey {
 export interface ProcessHolds {
   pid: number;
   holds: { index: number; kind: HoldKind }[];
+  /** Set when the scan was asked for facts. */
+  facts?: ProcessFacts;
 }
 
 /** A process whose holds could not be read, and why. */
@@ -29,6 +31,24 @@ export interface HoldScan {
   inspected: number;
   /** Processes that exited between being listed and being read (they hold nothing now). */
   vanished: number;
+  /** How many of `inspected` a second thread read (0 when the scan ran on one thread). */
+  secondThread: number;
+}
+
+export interface ScanOptions {
+  /** Read the facts of each holding process too, in the same pass (ProcessHolds.facts). */
+  facts?: boolean;
+  /**
+   * From this many processes on, a second thread scans part of the list while the calling thread
+   * scans the rest (default: 300; below that, starting the thread costs more than it saves).
+   */
+  parallelFrom?: number;
+  /**
+   * Processes at the end of the list that only the second thread scans, however long it takes to
+   * start (tests use it to make sure both threads scan; default 0: the threads share the list as
+   * they go).
+   */
+  secondThreadShare?: number;
 }
 
 /** What a user needs to recognise a process. */
