@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // bench/holders: the same files held by N sleeping processes (half run a copied executable from the
 // target, so they map it; half have a data file open), scanned by `servicepack holders`, `fuser` and
-// `lsof`, alternated in one run; `library` is the same scan called in-process (no Node start-up). Prints medians and ratios. Every process it starts is killed at the end.
+// `lsof`, alternated in one run; `library` is the same scan called in-process (no Node start-up), and
+// `library-1t` the same with the second scan thread turned off. Prints medians and ratios. Every
+// process it starts is killed at the end.
 // Usage: npm run build && node bench/holders.mjs [processes=2000] [rounds=7]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,8 +46,13 @@ try {
 
   const files = [join(target, 'bin/tool'), join(target, 'data.bin')];
   const lib = await import(new URL('../dist/src/index.js', import.meta.url).pathname);
+  const { findHolders } = await import(new URL('../dist/src/inuse/find-holders.js', import.meta.url).pathname);
+  const { targetFiles } = await import(new URL('../dist/src/inuse/target-files.js', import.meta.url).pathname);
+  const { selectPlatform } = await import(new URL('../dist/src/platform/index.js', import.meta.url).pathname);
+  const platform = selectPlatform();
   const tools = {
     library: () => lib.holders({ target }).holders.length,
+    'library-1t': () => findHolders(platform, targetFiles(target, [''])).holders.length,
     servicepack: () => JSON.parse(execFileSync(process.execPath, [cli, 'holders', '--target', target, '--json']).toString().trim().split('\n').at(-1)).result.holders.length,
     fuser: () => spawnSync('fuser', files, { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).length,
     lsof: () => spawnSync('lsof', ['-w', ...files], { encoding: 'utf8' }).stdout.trim().split('\n').length - 1,

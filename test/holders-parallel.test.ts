@@ -63,7 +63,7 @@ describe('holder scan on two threads', { skip: process.platform !== 'linux' && '
     // Half the list reserved for the second thread (15 live processes; it may claim more of the rest),
     // then all of it: the same answer either way.
     for (const share of [pids.length / 2, pids.length]) {
-      const two = platform.scanHolds(files, pids, { facts: true, parallelFrom: 1, secondThreadShare: share });
+      const two = platform.scanHolds(files, pids, { facts: true, secondThread: true, parallelFrom: 1, secondThreadShare: share });
       assert.deepEqual(withoutTimes(two), withoutTimes(one), `share ${share}`);
       if (share === pids.length) assert.equal(two.secondThread, 32);
       else assert.ok(two.secondThread >= 15 && two.secondThread <= 32, `second thread inspected ${two.secondThread}`);
@@ -71,9 +71,10 @@ describe('holder scan on two threads', { skip: process.platform !== 'linux' && '
     }
   });
 
-  it('leaves a short list to one thread by default', () => {
-    const scan = selectPlatform().scanHolds(targetFiles(target, ['']), started.map((s) => s.pid));
-    assert.equal(scan.secondThread, 0);
-    assert.equal(scan.found.length, 24);
+  it('stays on one thread unless asked, and for a short list', () => {
+    const files = targetFiles(target, ['']);
+    const pids = started.map((s) => s.pid);
+    const scans = [selectPlatform().scanHolds(files, pids, { parallelFrom: 1 }), selectPlatform().scanHolds(files, pids, { secondThread: true })];
+    assert.deepEqual(scans.map((s) => [s.found.length, s.secondThread]), [[24, 0], [24, 0]]);
   });
 });

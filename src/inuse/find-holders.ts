@@ -3,9 +3,13 @@
 import type { Platform } from '../platform/index.js';
 import type { Holder, HolderReport, TargetFile } from './holder.js';
 
-export function findHolders(platform: Platform, files: readonly TargetFile[], pids?: readonly number[]): HolderReport {
+/**
+ * `pids` limits the scan to those processes; `secondThread` lets a long scan use a second thread
+ * (read-only callers; see ScanOptions).
+ */
+export function findHolders(platform: Platform, files: readonly TargetFile[], options: { pids?: readonly number[]; secondThread?: boolean } = {}): HolderReport {
   if (files.length === 0) return { holders: [], uninspectable: [], inspected: 0 };
-  const scan = platform.scanHolds(files, pids, { facts: true });
+  const scan = platform.scanHolds(files, options.pids, { facts: true, secondThread: options.secondThread === true });
   const holders: Holder[] = [];
   for (const p of scan.found) {
     // A process that exited between its holds and its facts is not in `found`: it holds nothing any more.

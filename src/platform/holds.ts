@@ -39,9 +39,12 @@ export interface ScanOptions {
   /** Read the facts of each holding process too, in the same pass (ProcessHolds.facts). */
   facts?: boolean;
   /**
-   * From this many processes on, a second thread scans part of the list while the calling thread
-   * scans the rest (default: 300; below that, starting the thread costs more than it saves).
+   * Whether a second thread may scan part of a long list while the calling thread scans the rest
+   * (default false). The transaction path leaves it off: a second thread's syscalls would make its
+   * crash points differ from run to run.
    */
+  secondThread?: boolean;
+  /** With `secondThread`, from this many processes on (default 300: below, starting it costs more than it saves). */
   parallelFrom?: number;
   /**
    * Processes at the end of the list that only the second thread scans, however long it takes to

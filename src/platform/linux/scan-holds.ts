@@ -17,7 +17,7 @@ export function scanHolds(files: readonly FileKey[], pids?: readonly number[], o
   // One boot time for the whole scan, so both threads compute the same start times.
   const bootMs = options.facts === true ? bootTimeMs() : null;
   const keys = files.map((f) => ({ dev: f.dev, ino: f.ino }));
-  const parallel = list.length >= (options.parallelFrom ?? PARALLEL_FROM) && availableParallelism() > 1;
+  const parallel = options.secondThread === true && list.length >= (options.parallelFrom ?? PARALLEL_FROM) && availableParallelism() > 1;
   let part: ScanPart & { secondThread: number };
   if (parallel) {
     part = scanInParallel(keys, list, { bootMs, share: Math.min(options.secondThreadShare ?? 0, list.length) });
