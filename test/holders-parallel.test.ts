@@ -48,7 +48,7 @@ describe('holder scan on two threads', { skip: process.platform !== 'linux' && '
     const platform = selectPlatform();
     const files = targetFiles(target, ['']);
     const pids = [...started.map((s) => s.pid), gonePid, process.pid];
-    const one = platform.scanHolds(files, pids, { facts: true, parallelFrom: Infinity });
+    const one = platform.scanHolds(files, pids, { facts: true });
     const holds = (s: HoldScan) => s.found.map((p) => `${p.pid} ${p.holds.map((h) => `${h.kind} ${files[h.index]!.path}`).join(',')} ${p.facts!.command}`);
     const expected = started.flatMap((p, i) => [
       [`${p.pid} exe bin/tool ${join(target, 'bin/tool')} 600`],
@@ -63,7 +63,7 @@ describe('holder scan on two threads', { skip: process.platform !== 'linux' && '
     // Half the list reserved for the second thread (15 live processes; it may claim more of the rest),
     // then all of it: the same answer either way.
     for (const share of [pids.length / 2, pids.length]) {
-      const two = platform.scanHolds(files, pids, { facts: true, secondThread: true, parallelFrom: 1, secondThreadShare: share });
+      const two = platform.scanHolds(files, pids, { facts: true, secondThread: 'on', secondThreadShare: share });
       assert.deepEqual(withoutTimes(two), withoutTimes(one), `share ${share}`);
       if (share === pids.length) assert.equal(two.secondThread, 32);
       else assert.ok(two.secondThread >= 15 && two.secondThread <= 32, `second thread inspected ${two.secondThread}`);
@@ -74,7 +74,7 @@ describe('holder scan on two threads', { skip: process.platform !== 'linux' && '
   it('stays on one thread unless asked, and for a short list', () => {
     const files = targetFiles(target, ['']);
     const pids = started.map((s) => s.pid);
-    const scans = [selectPlatform().scanHolds(files, pids, { parallelFrom: 1 }), selectPlatform().scanHolds(files, pids, { secondThread: true })];
+    const scans = [selectPlatform().scanHolds(files, pids, { parallelFrom: 1 }), selectPlatform().scanHolds(files, pids, { secondThread: 'auto' })];
     assert.deepEqual(scans.map((s) => [s.found.length, s.secondThread]), [[24, 0], [24, 0]]);
   });
 });

@@ -39,16 +39,17 @@ export interface ScanOptions {
   /** Read the facts of each holding process too, in the same pass (ProcessHolds.facts). */
   facts?: boolean;
   /**
-   * Whether a second thread may scan part of a long list while the calling thread scans the rest
-   * (default false). The transaction path leaves it off: a second thread's syscalls would make its
-   * crash points differ from run to run.
+   * Whether a second thread scans part of the list while the calling thread scans the rest: 'off'
+   * (the default), 'auto' (for a list of `parallelFrom` or more processes, when the CPUs are not
+   * already contended), 'on' (always; tests and benchmarks). The transaction path leaves it off: a
+   * second thread's syscalls would make its crash points differ from run to run.
    */
-  secondThread?: boolean;
-  /** With `secondThread`, from this many processes on (default 300: below, starting it costs more than it saves). */
+  secondThread?: 'off' | 'auto' | 'on';
+  /** For 'auto': from this many processes on (default 300; below, starting the thread costs more than it saves). */
   parallelFrom?: number;
   /**
-   * Processes at the end of the list that only the second thread scans, however long it takes to
-   * start (tests use it to make sure both threads scan; default 0: the threads share the list as
+   * With a second thread, processes at the end of the list that only it scans, however long it takes
+   * to start (tests use it to make sure both threads scan; default 0: the threads share the list as
    * they go).
    */
   secondThreadShare?: number;

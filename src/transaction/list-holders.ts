@@ -25,7 +25,7 @@ export function listHolders(ctx: TxContext, paths: readonly string[] = []): Hold
   requireTarget(target);
   const rels = paths.length === 0 ? [''] : paths.map((p) => relativeInside(target, p));
   // Reads only, outside any transaction: a long scan may use a second thread.
-  const report = findHolders(ctx.platform, targetFiles(target, rels), { secondThread: true });
+  const report = findHolders(ctx.platform, targetFiles(target, rels), { secondThread: 'auto' });
   return { target, paths: rels, ...report };
 }
 

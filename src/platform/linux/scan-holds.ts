@@ -1,11 +1,11 @@
 // Linux holder scan: every process (or the pids given) is checked for holds on the files by
 // device+inode (scan-range.ts); long lists are shared with a second thread (scan-in-parallel.ts).
 import * as fs from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { FileKey, HoldScan, ScanOptions } from '../holds.js';
 import { bootTimeMs, processFactsReader } from './process-facts.js';
 import { rangeScanner, type ScanPart } from './scan-range.js';
 import { scanInParallel } from './scan-in-parallel.js';
+import { hasSpareCpu } from './spare-cpu.js';
 
 export { mapsDevice } from './scan-range.js';
 
@@ -17,7 +17,8 @@ export function scanHolds(files: readonly FileKey[], pids?: readonly number[], o
   // One boot time for the whole scan, so both threads compute the same start times.
   const bootMs = options.facts === true ? bootTimeMs() : null;
   const keys = files.map((f) => ({ dev: f.dev, ino: f.ino }));
-  const parallel = options.secondThread === true && list.length >= (options.parallelFrom ?? PARALLEL_FROM) && availableParallelism() > 1;
+  const mode = options.secondThread ?? 'off';
+  const parallel = mode === 'on' || (mode === 'auto' && list.length >= (options.parallelFrom ?? PARALLEL_FROM) && hasSpareCpu());
   let part: ScanPart & { secondThread: number };
   if (parallel) {
     part = scanInParallel(keys, list, { bootMs, share: Math.min(options.secondThreadShare ?? 0, list.length) });
