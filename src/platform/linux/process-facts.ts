@@ -10,12 +10,12 @@ import { procReader, type ProcReader } from './proc-reader.js';
 const TICKS_PER_SECOND = 100;
 
 /**
- * Returns a facts reader. The user-name table is read once per reader; `bootMs` gives the boot time
- * on the wall clock (a scan pins it, so every thread computes the same start times). The /proc files
- * are read into one reused buffer, and a cgroup file equal to the previous one is not decoded again
- * (processes of one service share it).
+ * Returns a facts reader. The user-name table is read once per reader; `bootMs` is the boot time on
+ * the wall clock (bootTimeMs), read once per scan so that every thread computes the same start times.
+ * The /proc files are read into one reused buffer, and a cgroup file equal to the previous one is not
+ * decoded again (processes of one service share it).
  */
-export function processFactsReader(bootMs: () => number = cachedBootTime(1000)): (pid: number) => ProcessFacts | null {
+export function processFactsReader(bootMs: number): (pid: number) => ProcessFacts | null {
   let users: Map<number, string> | undefined;
   const userName = (uid: number): string => {
     users ??= readUsers();
@@ -40,7 +40,7 @@ export function processFactsReader(bootMs: () => number = cachedBootTime(1000)):
       const facts: ProcessFacts = {
         command: cmdline === '' ? `[${comm}]` : cmdline,
         user: userName(st.uid),
-        startedAt: new Date(bootMs() + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
+        startedAt: new Date(bootMs + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
       };
       const place = readOr(read, `${base}/cgroup`, (cgroup) => {
         if (!cgroup.equals(lastCgroup)) {
@@ -61,20 +61,10 @@ export function processFactsReader(bootMs: () => number = cachedBootTime(1000)):
 /** One options object for every stat (see scan-range.ts). */
 const statOptions = { throwIfNoEntry: false } as const;
 
-/** The boot time, read again when older than `cacheMs`. */
-function cachedBootTime(cacheMs: number): () => number {
-  let boot: { at: number; ms: number } | undefined;
-  return () => {
-    const now = Date.now();
-    if (boot === undefined || now - boot.at > cacheMs) boot = { at: now, ms: bootTimeMs() };
-    return boot.ms;
-  };
-}
-
 /** The number in the space-separated field `n` counted from `pos` (0: the field at `pos`). */
 function fieldAfter(buf: Buffer, pos: number, n: number): number {
   let i = pos;
-  for (let k = 0; k < n; k++) i = buf.indexOf(0x20, i) + 1;
+  for (let k = 0; k < n && i < buf.length; i++) if (buf[i] === 0x20) k++;
   let v = 0;
   for (let c = buf[i]!; c >= 48 && c <= 57; c = buf[++i]!) v = v * 10 + (c - 48);
   return v;

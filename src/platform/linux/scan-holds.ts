@@ -7,8 +7,6 @@ import { rangeScanner, type ScanPart } from './scan-range.js';
 import { scanInParallel } from './scan-in-parallel.js';
 import { hasSpareCpu } from './spare-cpu.js';
 
-export { mapsDevice } from './scan-range.js';
-
 /** Below this many processes one thread is faster: starting the second one takes about 20 ms. */
 const PARALLEL_FROM = 300;
 
@@ -24,7 +22,7 @@ export function scanHolds(files: readonly FileKey[], pids?: readonly number[], o
     part = scanInParallel(keys, list, { bootMs, share: Math.min(options.secondThreadShare ?? 0, list.length) });
   } else {
     part = { found: [], uninspectable: [], inspected: 0, vanished: 0, secondThread: 0 };
-    rangeScanner(keys, bootMs === null ? undefined : processFactsReader(() => bootMs))(list, 0, list.length, part);
+    rangeScanner(keys, bootMs === null ? undefined : processFactsReader(bootMs))(list, 0, list.length, part);
   }
   part.found.sort((a, b) => a.pid - b.pid);
   part.uninspectable.sort((a, b) => a.pid - b.pid);
