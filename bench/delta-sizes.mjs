@@ -50,12 +50,15 @@ for (const pair of PAIRS.filter((p) => wanted.length === 0 || wanted.some((w) =>
     console.error(JSON.stringify(rows.at(-1)));
   }
   const pack = join(work, 'sp.svp');
-  const b = timed(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--json']);
+  // Real versions: an install only moves forward ("old" -> "new" would be refused as a downgrade).
+  const versionOf = (spec) => spec.slice(spec.lastIndexOf('@') + 1);
+  const b = timed(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--json', '--from-version', versionOf(pair.from), '--to-version', versionOf(pair.to)]);
   const summary = JSON.parse(execFileSync(process.execPath, [CLI, 'inspect', pack, '--json'], { encoding: 'utf8' }).trim().split('\n').at(-1)).result;
   const stored = summary.entries.filter((e) => changed.includes(e.path)).reduce((s, e) => s + e.storedSize, 0);
   const target = join(work, 'target');
   cpSync(oldRoot, target, { recursive: true });
-  const inst = timed(process.execPath, [CLI, 'install', pack, '--target', target]);
+  // Built unsigned (the size compared is the payload's): installing it needs --allow-unsigned.
+  const inst = timed(process.execPath, [CLI, 'install', pack, '--target', target, '--allow-unsigned']);
   for (const rel of changed) if (sha256(join(target, rel)) !== sha256(join(newRoot, rel))) throw new Error(`servicepack did not install ${rel}`);
   rows.push({ pair: pair.name, tool: 'servicepack', files: changed.length, newBytes, size: stored, pack: summary.size, enc: b.seconds, dec: inst.seconds, encRss: b.rssMiB, decRss: inst.rssMiB });
   console.error(JSON.stringify(rows.at(-1)));

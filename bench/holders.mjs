@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 const count = Number(process.argv[2] ?? 2000);
 const rounds = Number(process.argv[3] ?? 7);
-const cli = new URL('../dist/src/cli/main.js', import.meta.url).pathname;
+const cli = new URL('../dist/bundle/servicepack.js', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'servicepack-bench-holders-'));
 const target = join(work, 'app');
 mkdirSync(join(target, 'bin'), { recursive: true });

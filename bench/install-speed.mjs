@@ -3,9 +3,9 @@
 // has the package loaded and a file open), against the physical floor (bench/floor.mjs), `dpkg -i` of
 // equivalent .deb packages (zstd-compressed, dpkg's fsync on, in a private --root), and
 // `rsync --delay-updates`, side by side, interleaved, each on a fresh copy of the old tree.
-// Usage: npm run build && node bench/install-speed.mjs [trials=5]
+// Usage: npm run build && node bench/install-speed.mjs [trials=5]   (SERVICEPACK_CLI_B=other/main.js adds a second build)
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, CLI, changedFiles, fetchRelease, filesOf, median, sha256, timed } from './lib.mjs';
 
@@ -16,8 +16,12 @@ const work = join(CACHE, 'work-install');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-const pack = join(CACHE, 'typescript-5.8.3-5.9.2.svp');
-if (!existsSync(pack)) execFileSync(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--product', 'typescript', '--from-version', '5.8.3', '--to-version', '5.9.2']);
+// The pack is signed like a real one and installed with its public key trusted, so the install pays for
+// the signature check as users do.
+const key = join(CACHE, 'bench-signing');
+if (!existsSync(`${key}.key`)) execFileSync(process.execPath, [CLI, 'keygen', '--out', key]);
+const pack = join(CACHE, 'typescript-5.8.3-5.9.2.signed.svp');
+if (!existsSync(pack)) execFileSync(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--product', 'typescript', '--from-version', '5.8.3', '--to-version', '5.9.2', '--sign', `${key}.key`]);
 const oldFiles = new Set(filesOf(oldRoot));
 const newFiles = filesOf(newRoot);
 const plan = { write: [...changedFiles(oldRoot, newRoot), ...newFiles.filter((p) => !oldFiles.has(p))], remove: [...oldFiles].filter((p) => !newFiles.includes(p)) };
@@ -63,13 +67,19 @@ function freshTarget(kind, n) {
 // --root makes dpkg use ROOT/var/lib/dpkg as its database: the host's is never read or written.
 const dpkgArgs = (root, debPath) => [`--root=${root}`, `--log=${join(root, 'dpkg.log')}`, '--force-not-root', '-i', debPath];
 
+const installWith = (cli) => (t) => timed(process.execPath, [cli, 'install', pack, '--target', t.tree, '--trusted-key', `${key}.pub`]);
 const methods = {
-  servicepack: (t) => timed(process.execPath, [CLI, 'install', pack, '--target', t.tree]),
+  servicepack: installWith(CLI),
+  // A/B: SERVICEPACK_CLI_B names a second build (e.g. a frozen copy of an earlier commit) run alongside.
+  ...(process.env.SERVICEPACK_CLI_B === undefined ? {} : { 'servicepack (B)': installWith(process.env.SERVICEPACK_CLI_B) }),
   floor: (t) => timed(process.execPath, [join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'floor.mjs'), newRoot, t.tree, planPath]),
   'dpkg -i': (t) => timed('dpkg', dpkgArgs(t.dir, debs.new)),
   'rsync --delay-updates': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', `${newRoot}/`, `${t.tree}/`]),
   'rsync --delay-updates --fsync': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', '--fsync', `${newRoot}/`, `${t.tree}/`]),
 };
+// The holder scans read /proc for every process: their cost, and so servicepack's, grows with the count.
+const processCount = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
+const processesBefore = processCount();
 const results = Object.fromEntries(Object.keys(methods).map((k) => [k, []]));
 for (let n = 0; n < trials; n++) {
   for (const [name, run] of Object.entries(methods)) {
@@ -86,7 +96,7 @@ for (let n = 0; n < trials; n++) {
 }
 const floor = median(results.floor.map((r) => r.seconds));
 const bytes = plan.write.reduce((s, p) => s + execFileSync('stat', ['-c', '%s', join(newRoot, p)], { encoding: 'utf8' }) * 1, 0);
-console.log(`typescript 5.8.3 -> 5.9.2: ${plan.write.length} files written (${(bytes / 1e6).toFixed(1)} MB), ${plan.remove.length} removed; ${trials} trials, median wall time of the whole process`);
+console.log(`typescript 5.8.3 -> 5.9.2: ${plan.write.length} files written (${(bytes / 1e6).toFixed(1)} MB), ${plan.remove.length} removed; ${trials} trials, median wall time of the whole process; ${processesBefore} processes running at the start, ${processCount()} at the end`);
 console.log('| method | median s | min s | max s | × floor | peak RSS MiB |');
 console.log('|---|---|---|---|---|---|');
 for (const [name, rs] of Object.entries(results)) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 export const CACHE = process.env.SERVICEPACK_BENCH_CACHE ?? '/tmp/servicepack-bench-cache';
 /** The CLI under test; SERVICEPACK_CLI points at a frozen build so a rebuild cannot change it mid-run. */
-export const CLI = process.env.SERVICEPACK_CLI ?? new URL('../dist/src/cli/main.js', import.meta.url).pathname;
+export const CLI = process.env.SERVICEPACK_CLI ?? new URL('../dist/bundle/servicepack.js', import.meta.url).pathname;
 
 /** The extracted `package/` tree of an npm spec such as `typescript@5.9.2`, fetched once into CACHE. */
 export function fetchRelease(spec) {

@@ -1,16 +1,16 @@
-// The command line as users run it: a real `node dist/src/cli/main.js` process per command, checked
+// The command line as users run it: a real `node dist/bundle/servicepack.js` process per command, checked
 // on its exit code, its --json result line and its text on stdout/stderr.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { copyOf, testKey, treeOf } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, makeTree, sha256OfFile, tempDir } from './helpers/tree.js';
+import { CLI_PATH } from './helpers/cli-path.js';
 
-const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const main = CLI_PATH;
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });

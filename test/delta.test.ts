@@ -5,15 +5,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { build, inspect, install, uninstall } from '../src/index.js';
 import { openPack } from '../src/format/pack-reader.js';
 import { noise, revise } from './helpers/binaries.js';
 import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, makeTree, sha256OfFile, tempDir, type TreeSpec } from './helpers/tree.js';
+import { CLI_PATH } from './helpers/cli-path.js';
 
-const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const main = CLI_PATH;
 const appV1 = noise(96 * 1024, 11);
 const appV2 = revise(appV1);
 const oldSpec: TreeSpec = {

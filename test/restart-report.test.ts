@@ -11,6 +11,7 @@ import { startHolder } from '../src/demo/holder.js';
 import { brief, eventually, startProcess, stop, stopAll } from './helpers/holders.js';
 import { copyOf, packFrom, stateFilesOf, testKey, treeOf, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, tempDir, type TreeSpec } from './helpers/tree.js';
+import { CLI_PATH } from './helpers/cli-path.js';
 
 const sleepBinary = readFileSync('/bin/sleep');
 const oldSpec: TreeSpec = {
@@ -24,7 +25,7 @@ const newSpec: TreeSpec = {
   'conf.txt': 'v2\n',
   etc: { 'keep.txt': 'same\n' },
 };
-const cli = new URL('../src/cli/main.js', import.meta.url).pathname;
+const cli = CLI_PATH;
 const staleLine = (s: StaleProcess) => `${brief(s)} ${s.reason}`;
 
 describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc (Linux)' }, () => {

@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { copyOf } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, makeTree, tempDir } from './helpers/tree.js';
+import { CLI_PATH } from './helpers/cli-path.js';
 
-const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const main = CLI_PATH;
 const cli = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
 const resultOf = (stdout: string): Record<string, any> => JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, any>;
 

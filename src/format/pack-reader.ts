@@ -26,7 +26,19 @@ export interface PackReader {
   /** Total bytes of the pack file. */
   size: number;
   fd: number;
+  /** What decodeBlob reuses from blob to blob (see DecodeScratch). */
+  scratch: DecodeScratch;
   close(): void;
+}
+
+/**
+ * One zstd context and one output buffer per open pack, reused blob after blob: a fresh context and
+ * buffer per blob would make the kernel hand out (and zero) new pages for zstd's window and for the
+ * output each time, which costs more than decoding a small delta.
+ */
+export interface DecodeScratch {
+  dctx?: InstanceType<typeof zstd.DCtx>;
+  output?: Buffer;
 }
 
 /** Opens and validates the pack at `path`: PACK_NOT_FOUND, PACK_INVALID, PACK_UNSUPPORTED or PACK_UNSAFE_PATH. */
@@ -79,6 +91,7 @@ function readPack(path: string, fd: number): PackReader {
     payloadOffset: HEADER_SIZE + header.manifestLength + header.signatureLength,
     size,
     fd,
+    scratch: {},
     close(): void {
       if (open) {
         open = false;
@@ -110,7 +123,9 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   if (blob === undefined) throw new Error(`blob ${blobIndex} does not exist in ${reader.path}`);
   const corrupt = (expected: string, actual: string): ServicePackError<'PACK_CORRUPT'> =>
     packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), expected, actual);
-  const dctx = new zstd.DCtx();
+  const dctx = (reader.scratch.dctx ??= new zstd.DCtx());
+  // Whatever an earlier blob left (a dictionary, a frame it stopped in) is dropped here.
+  dctx.reset(zstd.ResetDirective.sessionAndParameters);
   dctx.setParameter(zstd.DParameter.windowLogMax, MAX_WINDOW_LOG);
   if (blob.encoding === 'zstd-patch') {
     if (base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
@@ -121,7 +136,7 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   const storedHash = createHash('sha256');
   const contentHash = createHash('sha256');
   const input = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, Math.max(blob.storedSize, 1)));
-  const output = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, blob.size + 1));
+  const output = outputBuffer(reader.scratch, Math.min(CHUNK_SIZE, blob.size + 1));
   const start = reader.payloadOffset + blob.offset;
   let read = 0;
   let decoded = 0;
@@ -163,6 +178,12 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   if (decoded !== blob.size) throw corrupt(`${blob.size} bytes`, `${decoded} bytes`);
   const content = contentHash.digest('hex');
   if (content !== blob.sha256) throw corrupt(`sha256 ${blob.sha256}`, `sha256 ${content}`);
+}
+
+/** The scratch output buffer, grown to at least `size` bytes (never beyond CHUNK_SIZE + 1). */
+function outputBuffer(scratch: DecodeScratch, size: number): Buffer {
+  if (scratch.output === undefined || scratch.output.length < size) scratch.output = Buffer.allocUnsafe(size);
+  return scratch.output.subarray(0, size);
 }
 
 /** Progress of `verifyPack`, reported after each blob. */

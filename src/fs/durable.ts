@@ -17,6 +17,29 @@ export function fsyncDir(dir: string): void {
   });
 }
 
+/** fsyncs each directory once, in path order. */
+export function fsyncDirs(dirs: Iterable<string>): void {
+  for (const d of [...new Set(dirs)].sort()) fsyncDir(d);
+}
+
+/**
+ * fsyncs the parent of each directory in `created` (except those in `skip`), once: what makes a new
+ * directory's own entry durable. The new directories' contents are the business of whoever fills them.
+ */
+export function fsyncParentsOf(created: readonly string[], skip: ReadonlySet<string>): void {
+  fsyncDirs(created.map((d) => path.dirname(d)).filter((d) => !skip.has(d)));
+}
+
+/**
+ * Writes all of `data` at offset `pos` of `fd`. Always positional (pwrite): the result does not depend
+ * on the descriptor's offset, and disk writes are distinguishable from the event-loop wake-ups that
+ * Node makes with plain write(2), which keeps crash points deterministic (docs/crash-safety.md).
+ */
+export function writeAt(fd: number, pos: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, pos + off);
+}
+
 /** Writes `data` to `file` atomically: temp file in the same directory, fsync, rename, fsync directory. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
@@ -24,7 +47,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   withIo('write', tmp, () => {
     const fd = fs.openSync(tmp, 'w', 0o644);
     try {
-      fs.writeFileSync(fd, data);
+      writeAt(fd, 0, typeof data === 'string' ? Buffer.from(data) : data);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -113,23 +136,12 @@ export function writeNewFile(file: string, mode: number, fill: (write: (chunk: U
   const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode));
   try {
     withIo('chmod', file, () => fs.fchmodSync(fd, mode));
+    let pos = 0;
     fill((chunk) => {
-      let off = 0;
-      while (off < chunk.length) off += withIo('write', file, () => fs.writeSync(fd, chunk, off, chunk.length - off));
+      withIo('write', file, () => writeAt(fd, pos, chunk));
+      pos += chunk.length;
     });
     withIo('fsync', file, () => fs.fsyncSync(fd));
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Copies an already staged file to a new staged file with `mode`, durably. */
-export function copyNewFile(from: string, to: string, mode: number): void {
-  withIo('copy', to, () => fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL));
-  withIo('chmod', to, () => fs.chmodSync(to, mode));
-  const fd = withIo('open', to, () => fs.openSync(to, 'r'));
-  try {
-    withIo('fsync', to, () => fs.fsyncSync(fd));
   } finally {
     fs.closeSync(fd);
   }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 import type { Platform } from '../platform/index.js';
+import { writeAt } from './durable.js';
 import { ioFailed, withIo } from './io-error.js';
 
 interface LockRecord {
@@ -32,13 +33,22 @@ export class TargetLock {
     const command = platform.describeProcess(process.pid);
     if (command !== undefined) record.command = command;
     const tmp = `${file}.${process.pid}`;
-    withIo('write', tmp, () => fs.writeFileSync(tmp, JSON.stringify(record), { mode: 0o644 }));
     let tookOverFrom: number | undefined;
+    let acquired = false;
     try {
-      for (let attempt = 0; attempt < 5; attempt++) {
+      withIo('write', tmp, () => {
+        const fd = fs.openSync(tmp, 'w', 0o644);
+        try {
+          writeAt(fd, 0, Buffer.from(JSON.stringify(record)));
+        } finally {
+          fs.closeSync(fd);
+        }
+      });
+      for (let attempt = 0; attempt < 5 && !acquired; attempt++) {
         try {
           fs.linkSync(tmp, file);
-          return new TargetLock(file, tookOverFrom);
+          acquired = true;
+          break;
         } catch (err) {
           if (!hasErrno(err, 'EEXIST')) throw ioFailed(err, 'lock', file);
         }
@@ -57,15 +67,28 @@ export class TargetLock {
           fs.unlinkSync(stale);
           tookOverFrom = owner?.pid ?? -1;
         } catch (err) {
-          if (!hasErrno(err, 'ENOENT')) throw err;
+          if (!hasErrno(err, 'ENOENT')) throw ioFailed(err, 'take over stale lock', file);
         }
       }
-      throw new ServicePackError('LOCKED', `target ${target} lock keeps changing hands`, {
-        hint: 'Another servicepack process is starting on this target; run the command again when it has finished.',
-        details: { target, pid: -1 },
-      });
-    } finally {
-      fs.rmSync(tmp, { force: true });
+      if (!acquired) {
+        throw new ServicePackError('LOCKED', `target ${target} lock keeps changing hands`, {
+          hint: 'Another servicepack process is starting on this target; run the command again when it has finished.',
+          details: { target, pid: -1 },
+        });
+      }
+      withIo('unlink', tmp, () => fs.rmSync(tmp, { force: true }));
+      return new TargetLock(file, tookOverFrom);
+    } catch (err) {
+      // No lock is handed out: give back what was taken. This is best effort on purpose: the error
+      // being reported is `err`, and a lock file left by a failed removal is stale once we exit.
+      for (const p of acquired ? [tmp, file] : [tmp]) {
+        try {
+          fs.rmSync(p, { force: true });
+        } catch {
+          break;
+        }
+      }
+      throw err;
     }
   }
 

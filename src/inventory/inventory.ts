@@ -1,10 +1,15 @@
 // The Inventory type: what the target actually holds at the paths a plan depends on.
 import type { TreeNode } from '../format/manifest.js';
+import type { FileSnapshot } from './file-snapshot.js';
 
-/** What the target holds at one path; `children` is listed for directories that a plan removes. */
+/**
+ * What the target holds at one path; `children` is listed for directories that a plan removes, and
+ * `content` kept for the files the scan was asked to keep.
+ */
 export interface ActualNode {
   node: TreeNode | null;
   children?: string[];
+  content?: FileSnapshot;
 }
 
 export type Inventory = ReadonlyMap<string, ActualNode>;

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
 import { hashFile } from '../format/hash.js';
 import type { TreeNode } from '../format/manifest.js';
+import { snapshotFile, type FileSnapshot } from './file-snapshot.js';
 
 /** The node at `root/rel`, or null when nothing is there. FIFOs, sockets and devices read as 'other'. */
 export function readNode(root: string, rel: string): TreeNode | null {
@@ -23,6 +24,24 @@ export function readNode(root: string, rel: string): TreeNode | null {
   }
   // Not a type a pack can describe: report it as a symlink-free, never-matching file.
   return { type: 'file', sha256: `not-a-regular-file(mode ${st.mode.toString(8)})`, size: 0, executable: false };
+}
+
+/** Like readNode, but a regular file is read whole and its content kept (see file-snapshot.ts). */
+export function readNodeKeeping(root: string, rel: string): { node: TreeNode | null; content?: FileSnapshot } {
+  const abs = path.join(root, rel);
+  const st = lstatOrNull(abs);
+  if (st === null || !st.isFile()) return { node: readNode(root, rel) };
+  const content = snapshotFile(abs);
+  return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, executable: (st.mode & 0o100) !== 0 }, content };
+}
+
+function lstatOrNull(abs: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(abs);
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+    throw err;
+  }
 }
 
 /** Names inside a directory, sorted; empty for a missing directory. */

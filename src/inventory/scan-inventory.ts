@@ -1,12 +1,17 @@
 // Builds the planner's Inventory: the actual node at each path an install must inspect.
 import type { ActualNode, Inventory } from './inventory.js';
-import { listDir, readNode } from './read-node.js';
+import { listDir, readNode, readNodeKeeping } from './read-node.js';
 
-export function scanInventory(target: string, paths: { path: string; listChildren: boolean }[]): Inventory {
+export interface ScanOptions {
+  /** Paths whose file content is kept in the inventory (read once, for the hash and for later use). */
+  keepContent?: ReadonlySet<string>;
+}
+
+export function scanInventory(target: string, paths: { path: string; listChildren: boolean }[], opts: ScanOptions = {}): Inventory {
   const inv = new Map<string, ActualNode>();
   for (const { path, listChildren } of paths) {
-    const node = readNode(target, path);
-    inv.set(path, listChildren && node?.type === 'dir' ? { node, children: listDir(target, path) } : { node });
+    const read = opts.keepContent?.has(path) === true ? readNodeKeeping(target, path) : { node: readNode(target, path) };
+    inv.set(path, listChildren && read.node?.type === 'dir' ? { ...read, children: listDir(target, path) } : read);
   }
   return inv;
 }

@@ -24,6 +24,7 @@ import { summarize, type PlannedAction } from './plan-summary.js';
 import { holdersBefore, holdersByPath } from './target-holders.js';
 import type { RecoverOutcome } from './recover.js';
 import { runTransaction } from './run-transaction.js';
+import { basesToKeep, heldBases } from './held-bases.js';
 import { stageInstall } from './stage-install.js';
 import { readState, type InstalledState } from './state-file.js';
 import { pinKey } from './trust-store.js';
@@ -84,7 +85,7 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
     ctx.emit({ type: 'phase', phase: 'verify' });
     const { trust } = admitPack(ctx, reader, options);
     verifyPack(reader);
-    const { transitions, keptDirectories } = preflight(ctx, reader.manifest, options);
+    const { transitions, keptDirectories } = preflight(ctx, reader.manifest, options, false);
     const bytesToWrite = bytesToStage(transitions);
     const free = freeBytes(ctx.layout.target);
     const { holders, uninspectable } = holdersBefore(ctx, transitions);
@@ -116,7 +117,7 @@ export function installPack(ctx: TxContext, packPath: string, options: TrustOpti
 function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOutcome, admission: Admission, options: TrustOptions & CommitOptions): InstallResult {
   const { layout } = ctx;
   const manifest = reader.manifest;
-  const { transitions, keptDirectories, state } = preflight(ctx, manifest, options);
+  const { transitions, keptDirectories, state, bases } = preflight(ctx, manifest, options, true);
   checkSameDevice(layout, transitions, layout.dir);
   checkSpace(layout, bytesToStage(transitions), layout.dir);
 
@@ -139,7 +140,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
       afterRollback: [stagingDirOf(txid), backupDirOf(txid)],
     },
     prepare: () => {
-      bytesWritten = stageInstall(ctx, reader, transitions, naming, txid);
+      bytesWritten = stageInstall(ctx, reader, { transitions, naming, txid, bases });
       writeBackupRecord(layout, record);
       hooked.preHook();
     },
@@ -156,8 +157,11 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
   };
 }
 
-/** Product and version checks against the installed state, then the file-level preflight. */
-function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions) {
+/**
+ * Product and version checks against the installed state, then the file-level preflight. With
+ * `keepBases`, the delta bases it reads are kept for staging (held-bases.ts).
+ */
+function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, keepBases: boolean) {
   const { layout } = ctx;
   ctx.emit({ type: 'phase', phase: 'preflight' });
   const state = readState(layout);
@@ -181,7 +185,7 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions) {
       details: { target: layout.target, installed: state?.version ?? manifest.fromVersion, pack: manifest.toVersion },
     });
   }
-  const inventory = scanInventory(layout.target, pathsToInspect(manifest));
+  const inventory = scanInventory(layout.target, pathsToInspect(manifest), keepBases ? { keepContent: basesToKeep(manifest) } : {});
   const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);
   if (mismatches.length > 0) {
     throw new ServicePackError('BASE_MISMATCH', `${mismatches.length} file(s) in the target are not version ${manifest.fromVersion}: ${mismatches.map((m) => m.path).join(', ')}`, {
@@ -189,7 +193,7 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions) {
       details: { target: layout.target, mismatches },
     });
   }
-  return { transitions, keptDirectories, state };
+  return { transitions, keptDirectories, state, bases: heldBases(inventory) };
 }
 
 function namingFor(transitions: readonly Transition[], txid: string): StepNaming {

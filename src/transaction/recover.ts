@@ -10,6 +10,7 @@ import { cleanupLocked } from './cleanup.js';
 import type { TxContext } from './tx-context.js';
 import { rollbackSteps } from './run-steps.js';
 import { readState } from './state-file.js';
+import { trustDirOf } from './trust-store.js';
 
 export type RecoverOutcome =
   | { outcome: 'nothing-to-do' }
@@ -54,23 +55,29 @@ export function settleAfterFailure(ctx: TxContext, journal: Journal, failure: un
   try {
     settleJournal(ctx, journal);
   } catch (err) {
-    throw new ServicePackError('RECOVERY_NEEDED', `the transaction failed and could not be rolled back: ${(err as Error).message}`, {
-      hint: 'Fix the cause (free space, permissions, read-only mount), then run `servicepack recover --target <dir>`.',
-      details: { target: ctx.layout.target, reason: isServicePackError(err) ? `${err.code}: ${err.message}` : String(err) },
-      cause: failure,
-    });
+    throw recoveryNeeded(ctx, 'the transaction failed and could not be rolled back', err, failure);
   }
   throw failure;
 }
 
+/** RECOVERY_NEEDED (exit code 4) for a journal that settling could not finish because of `err`. */
+export function recoveryNeeded(ctx: TxContext, what: string, err: unknown, cause: unknown): ServicePackError {
+  return new ServicePackError('RECOVERY_NEEDED', `${what}: ${(err as Error).message}`, {
+    hint: 'Fix the cause (free space, permissions, read-only mount), then run `servicepack recover --target <dir>`.',
+    details: { target: ctx.layout.target, reason: isServicePackError(err) ? `${err.code}: ${err.message}` : String(err) },
+    cause,
+  });
+}
+
 /**
  * What a process killed outside a journaled transaction leaves besides staging and backups (those are
- * clean-up's, which keeps files a process holds): temp files of atomic writes and lock files of dead processes.
+ * clean-up's, which keeps files a process holds): temp files of atomic writes (also of pinned keys) and
+ * lock files of dead processes.
  */
 function removeDeadWritersFiles(ctx: TxContext): void {
   const { layout } = ctx;
   const history = (readState(layout)?.history ?? []).map((h) => h.txid);
-  for (const dir of [layout.dir, ...history.map((t) => path.join(layout.backup, t))]) {
+  for (const dir of [layout.dir, trustDirOf(layout), ...history.map((t) => path.join(layout.backup, t))]) {
     for (const name of listOrEmpty(dir)) {
       const pid = orphanPid(name);
       if (pid !== null && pid !== process.pid && ctx.platform.processStartToken(pid) === null) unlinkIfExists(path.join(dir, name));

@@ -10,30 +10,39 @@ export interface StepHooks {
   onStep?: (step: Step, index: number, total: number) => void;
 }
 
-function syncDirs(layout: Layout, steps: Step[], platform: Platform): void {
+function syncDirs(dirs: Iterable<string>, platform: Platform): void {
   if (!platform.canFsyncDirectories) return;
-  const dirs = new Set<string>();
-  for (const s of steps) for (const d of touchedDirs(layout, s)) dirs.add(d);
   // A directory that is gone (removed) or not yet there (created later) is covered by its parent's fsync.
-  for (const d of [...dirs].sort()) if (lstatOrNull(d)?.isDirectory() === true) fsyncDir(d);
+  for (const d of [...new Set(dirs)].sort()) if (lstatOrNull(d)?.isDirectory() === true) fsyncDir(d);
 }
 
-/** Forward: first preserve every old file, make that durable, then swap every step in order. */
+/** Every directory any step may have changed: what a pass that may follow a crash must sync. */
+const allTouched = (layout: Layout, steps: Step[]): string[] => steps.flatMap((s) => touchedDirs(layout, s));
+
+/**
+ * Forward: first preserve every old file and sync the backup directories that got links, then swap
+ * every step in order and sync the directories the swaps changed. A backup directory that only got
+ * links is not synced twice: the swaps leave it alone.
+ */
 export function commitSteps(layout: Layout, steps: Step[], platform: Platform, hooks: StepHooks = {}): void {
-  for (const s of steps) preserveStep(layout, s, platform);
-  syncDirs(layout, steps, platform);
+  const linked = new Map<Step, string>();
+  for (const s of steps) {
+    const dir = preserveStep(layout, s, platform);
+    if (dir !== undefined) linked.set(s, dir);
+  }
+  syncDirs(linked.values(), platform);
   // Now: every file about to be replaced has a durable second name in the backup.
   steps.forEach((s, n) => {
     forwardStep(layout, s, platform);
     hooks.onStep?.(s, n, steps.length);
   });
-  syncDirs(layout, steps, platform);
+  syncDirs(steps.flatMap((s) => touchedDirs(layout, s, { aside: !linked.has(s) })), platform);
   // Now: the target durably shows the new tree (the state file does not yet say so).
 }
 
 /** Backward: undo the steps in reverse order, then make that durable. */
 export function rollbackSteps(layout: Layout, steps: Step[], platform: Platform): void {
   for (let n = steps.length - 1; n >= 0; n--) backwardStep(layout, steps[n]!, platform);
-  syncDirs(layout, steps, platform);
+  syncDirs(allTouched(layout, steps), platform);
   // Now: the target durably shows the old tree again.
 }

@@ -5,7 +5,7 @@ import { removeTree } from '../fs/durable.js';
 import { writeJournal, type Journal } from '../journal/journal.js';
 import type { TxContext } from './tx-context.js';
 import { commitSteps } from './run-steps.js';
-import { settleAfterFailure, settleJournal } from './recover.js';
+import { recoveryNeeded, settleAfterFailure, settleJournal } from './recover.js';
 import { writeState, type InstalledState } from './state-file.js';
 
 export interface TransactionSpec {
@@ -39,5 +39,10 @@ export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
   } catch (err) {
     settleAfterFailure(ctx, journal, err);
   }
-  settleJournal(ctx, journal);
+  try {
+    settleJournal(ctx, journal);
+  } catch (err) {
+    // Committed, but the clean-up failed: the journal stays so that `recover` finishes it.
+    throw recoveryNeeded(ctx, 'the service pack is installed but its clean-up failed', err, err);
+  }
 }

@@ -1,75 +1,97 @@
 // Stage: decode every new file and link from the pack into .servicepack/staging/<txid>/, checking each
 // one's hash as it is written (a delta against its old file, re-read from the target and re-hashed),
-// and create the backup directories the set-aside step will link into.
-import * as fs from 'node:fs';
+// and create the backup directories the set-aside step will link into. Every file is written first and
+// fsynced afterwards (docs/journal.md, step 3).
 import * as path from 'node:path';
 import { checkBeneath } from '../fs/beneath.js';
-import { copyNewFile, fsyncDir, makeDirs, makeSymlink, writeNewFile } from '../fs/durable.js';
+import { deferredSync } from '../fs/deferred-sync.js';
+import { fsyncDirs, makeDirs, makeSymlink } from '../fs/durable.js';
 import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
 import { readBase } from '../delta/read-base.js';
+import { isUnchanged, type FileSnapshot } from '../inventory/file-snapshot.js';
 import type { StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
 import { backupFilesOf, stagingDirOf } from './layout.js';
 import type { TxContext } from './tx-context.js';
 
-export function stageInstall(
-  ctx: TxContext,
-  reader: PackReader,
-  transitions: readonly Transition[],
-  naming: StepNaming,
-  txid: string,
-): number {
+/** What staging works from: the plan, and the delta bases the preflight kept (held-bases.ts). */
+export interface StagePlan {
+  transitions: readonly Transition[];
+  naming: StepNaming;
+  txid: string;
+  /** Taken out as they are used, so that each can be freed once its blob is staged. */
+  bases: Map<string, FileSnapshot>;
+}
+
+export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan): number {
   const { layout } = ctx;
-  const dirs = new Set<string>();
+  const { transitions, naming, txid } = plan;
+  const created: string[] = [];
   // Both exist even when the pack only adds (nothing set aside) or only removes (nothing staged).
-  for (const rel of [stagingDirOf(txid), backupFilesOf(txid)]) for (const d of makeDirs(path.join(layout.dir, rel))) dirs.add(d);
+  for (const rel of [stagingDirOf(txid), backupFilesOf(txid)]) created.push(...makeDirs(path.join(layout.dir, rel)));
   for (const t of transitions) {
-    if (t.to !== null && t.to.type !== 'dir') for (const d of makeDirs(path.dirname(path.join(layout.dir, naming.incoming(t.path))))) dirs.add(d);
-    if (t.from !== null && t.from.type !== 'dir') for (const d of makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path))))) dirs.add(d);
+    if (t.to !== null && t.to.type !== 'dir') created.push(...makeDirs(path.dirname(path.join(layout.dir, naming.incoming(t.path)))));
+    if (t.from !== null && t.from.type !== 'dir') created.push(...makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path)))));
   }
   const blobOf = blobIndexByPath(reader.manifest);
   const stagedBlob = new Map<number, string>();
   const leaves = transitions.filter((t) => t.to !== null && t.to.type !== 'dir');
   let bytes = 0;
-  leaves.forEach((t, n) => {
-    const to = t.to!;
-    const dest = path.join(layout.dir, naming.incoming(t.path));
-    checkBeneath(layout.target, path.relative(layout.target, dest));
-    dirs.add(path.dirname(dest));
-    if (to.type === 'symlink') {
-      makeSymlink(to.target, dest);
-    } else if (to.type === 'file') {
-      const mode = to.executable ? 0o755 : 0o644;
-      const blob = blobOf.get(t.path);
-      if (blob === undefined) throw new Error(`no blob for ${t.path}`);
-      const first = stagedBlob.get(blob);
-      if (first !== undefined) copyNewFile(first, dest, mode);
-      else {
-        const base = baseOf(ctx, reader.manifest, blob, transitions);
-        writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base));
+  const staged = new Set<string>();
+  const files = deferredSync();
+  try {
+    leaves.forEach((t, n) => {
+      const to = t.to!;
+      const dest = path.join(layout.dir, naming.incoming(t.path));
+      checkBeneath(layout.target, path.relative(layout.target, dest));
+      staged.add(path.dirname(dest));
+      if (to.type === 'symlink') {
+        makeSymlink(to.target, dest);
+      } else if (to.type === 'file') {
+        const mode = to.executable ? 0o755 : 0o644;
+        const blob = blobOf.get(t.path);
+        if (blob === undefined) throw new Error(`no blob for ${t.path}`);
+        const first = stagedBlob.get(blob);
+        if (first !== undefined) files.copyNewFile(first, dest, mode);
+        else {
+          const base = baseOf(ctx, reader.manifest, blob, plan);
+          files.writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base));
+        }
+        stagedBlob.set(blob, dest);
+        bytes += to.size;
       }
-      stagedBlob.set(blob, dest);
-      bytes += to.size;
-    }
-    ctx.emit({ type: 'staged', path: t.path, bytes: to.type === 'file' ? to.size : 0, done: n + 1, total: leaves.length });
-  });
-  for (const d of [...dirs].sort()) if (fs.existsSync(d)) fsyncDir(d);
-  for (const d of [layout.staging, layout.backup, layout.dir]) fsyncDir(d);
+      ctx.emit({ type: 'staged', path: t.path, bytes: to.type === 'file' ? to.size : 0, done: n + 1, total: leaves.length });
+    });
+    files.flush();
+  } finally {
+    files.close();
+  }
+  // Synced here: the staging directory (the staged names must survive: rolling back a swap that adds a
+  // file needs its incoming name) and each directory that gained a subdirectory. Not the backup tree's
+  // leaves, still empty (pass 1 syncs them once they hold links), nor .servicepack/ itself, which the
+  // journal's write syncs (docs/journal.md, "Which directories are fsynced").
+  fsyncDirs([...new Set([...created.map((d) => path.dirname(d)), ...staged])].filter((d) => d !== layout.dir));
   // Now: every new file is durably staged and verified; the target is untouched.
   return bytes;
 }
 
 /**
- * For a delta blob, the old content it decodes against, read from a target file the preflight matched to
- * the blob's base and checked again here (DELTA_BASE_MISMATCH); undefined for a full blob.
+ * For a delta blob, the old content it decodes against, from a target file the preflight matched to the
+ * blob's base: the bytes the preflight hashed when the file shows no change since (same inode, size,
+ * modification and change time), else read and hashed again here (DELTA_BASE_MISMATCH); undefined for
+ * a full blob.
  */
-function baseOf(ctx: TxContext, manifest: Manifest, blob: number, transitions: readonly Transition[]): Buffer | undefined {
+function baseOf(ctx: TxContext, manifest: Manifest, blob: number, plan: StagePlan): Buffer | undefined {
   const base = manifest.blobs[blob]?.base;
   if (base === undefined) return undefined;
-  const source = transitions.find((t) => t.from?.type === 'file' && t.from.sha256 === base);
+  const source = plan.transitions.find((t) => t.from?.type === 'file' && t.from.sha256 === base);
   if (source === undefined) throw new Error(`no file in the plan holds the base ${base} of blob ${blob}`);
-  return readBase(ctx.layout.target, source.path, path.join(ctx.layout.target, source.path), base);
+  const file = path.join(ctx.layout.target, source.path);
+  const held = plan.bases.get(source.path);
+  plan.bases.delete(source.path);
+  if (held !== undefined && held.sha256 === base && isUnchanged(held, file)) return held.bytes;
+  return readBase(ctx.layout.target, source.path, file, base);
 }
 
 function blobIndexByPath(manifest: Manifest): Map<string, number> {

@@ -39,19 +39,23 @@ function pathsOf(layout: Layout, step: Step): Resolved {
 }
 
 const exists = (p: string): boolean => lstatOrNull(p) !== null;
+// A path that changes type (file -> directory or back) holds the other type until its removal step ran
+// (or after it was undone): mkdir and rmdir act only on a directory.
+const isDirectory = (p: string): boolean => lstatOrNull(p)?.isDirectory() === true;
 
 /**
  * Preserves the old node of a swap without changing what the target shows: on a 'link' platform the
  * old file gets a second name in the backup. Used as a first pass so that every old file is durably
- * preserved before any new file replaces it.
+ * preserved before any new file replaces it. Returns the directory it added a link to, if it did.
  */
-export function preserveStep(layout: Layout, step: Step, platform: Platform): void {
-  if (step.op !== 'swap' || platform.setAside !== 'link') return;
+export function preserveStep(layout: Layout, step: Step, platform: Platform): string | undefined {
+  if (step.op !== 'swap' || platform.setAside !== 'link') return undefined;
   const { t, i, a } = pathsOf(layout, step);
-  if (a === undefined || i === undefined || exists(a)) return;
+  if (a === undefined || i === undefined || exists(a)) return undefined;
   guard(layout, step);
-  tryLink(t, a); // refused: the forward pass renames it aside instead
+  if (!tryLink(t, a)) return undefined; // refused: the forward pass renames it aside instead
   // Now: the old node has two names, target and aside; the target is unchanged.
+  return path.dirname(a);
 }
 
 /** Does the step. */
@@ -65,7 +69,7 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
       }
       return;
     case 'rmdir':
-      if (exists(t)) {
+      if (isDirectory(t)) {
         guard(layout, step);
         removeDir(t);
       }
@@ -91,7 +95,7 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
   const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
-      if (exists(t)) {
+      if (isDirectory(t)) {
         guard(layout, step);
         removeDir(t);
       }
@@ -119,10 +123,13 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
   }
 }
 
-/** The directory whose entries a step changes in the target, for the fsync after a pass. */
-export function touchedDirs(layout: Layout, step: Step): string[] {
+/**
+ * The directories whose entries a step changes, for the fsync after a pass; without the aside's
+ * directory when `aside` is false (the old node was linked there, and synced, by the first pass).
+ */
+export function touchedDirs(layout: Layout, step: Step, opts: { aside: boolean } = { aside: true }): string[] {
   const { t, i, a } = pathsOf(layout, step); // fsync only opens directories: no write goes through them
-  return [path.dirname(t), ...(i ? [path.dirname(i)] : []), ...(a ? [path.dirname(a)] : [])];
+  return [path.dirname(t), ...(i ? [path.dirname(i)] : []), ...(a && opts.aside ? [path.dirname(a)] : [])];
 }
 
 function vanished(p: string): ServicePackError {

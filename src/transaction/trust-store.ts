@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
-import { writeFileAtomic, makeDirs, unlinkIfExists, fsyncDir } from '../fs/durable.js';
+import { writeFileAtomic, makeDirs, unlinkIfExists, fsyncDir, fsyncParentsOf } from '../fs/durable.js';
 import { formatPublicKey, keyIdHex, readPublicKeyFile, type PublicKey } from '../signing/index.js';
 import type { Layout } from './layout.js';
 
@@ -25,7 +25,7 @@ export function readPinnedKeys(layout: Layout): PublicKey[] {
 /** Pins `key` for the target (replacing a file of the same key id); returns the key id. */
 export function pinKey(layout: Layout, key: PublicKey): string {
   const id = keyIdHex(key.keyId);
-  makeDirs(trustDirOf(layout));
+  fsyncParentsOf(makeDirs(trustDirOf(layout)), new Set());
   writeFileAtomic(path.join(trustDirOf(layout), `${id}.pub`), formatPublicKey(key));
   return id;
 }

@@ -2,7 +2,7 @@
 // files, as one transaction with the same guarantees as install.
 import * as path from 'node:path';
 import { ServicePackError, type Mismatch } from '../errors/index.js';
-import { fsyncDir, makeDirs } from '../fs/durable.js';
+import { fsyncParentsOf, makeDirs } from '../fs/durable.js';
 import { readNode } from '../inventory/read-node.js';
 import { planSteps, type StepNaming } from '../planner/plan-steps.js';
 import { describeNode, nodeMatches, type Transition } from '../planner/transition.js';
@@ -63,11 +63,12 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
         afterRollback: [backupDirOf(txid)],
       },
       prepare: () => {
-        const dirs = new Set<string>();
+        const created: string[] = [];
         for (const t of reversed) {
-          if (t.from !== null && t.from.type !== 'dir') for (const d of makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path))))) dirs.add(d);
+          if (t.from !== null && t.from.type !== 'dir') created.push(...makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path)))));
         }
-        for (const d of [...dirs, layout.backup].sort()) fsyncDir(d);
+        // As in staging: the new directories' own entries; their contents are synced by the commit's passes.
+        fsyncParentsOf(created, new Set([layout.dir]));
         hooked.preHook();
       },
       nextState: { ...record.stateBefore, lastTransaction: txid },

@@ -1,0 +1,65 @@
+// New files written now and fsynced later, together: writing every file before the first fsync lets the
+// kernel write them back while the next ones are still being decoded (dpkg's deferred fsync). Each
+// descriptor stays open until its fsync, so a write-back error is reported to the fsync that vouches
+// for the file. All calls are synchronous, so crash points stay deterministic.
+import * as fs from 'node:fs';
+import { writeAt } from './durable.js';
+import { withIo } from './io-error.js';
+
+/** At most this many files wait for their fsync with an open descriptor; then all of them are synced. */
+const MAX_PENDING = 128;
+
+export interface DeferredSync {
+  /** Creates `file` (never an existing one) with exactly `mode`; `fill` writes its content. Synced by `flush`. */
+  writeNewFile(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void): void;
+  /** Copies the file `from` to a new file `to` with exactly `mode`. Synced by `flush`. */
+  copyNewFile(from: string, to: string, mode: number): void;
+  /** fsyncs and closes every pending file, in the order they were written. */
+  flush(): void;
+  /** Closes every pending descriptor without syncing (the caller is abandoning the files). */
+  close(): void;
+}
+
+export function deferredSync(): DeferredSync {
+  let pending: { fd: number; file: string }[] = [];
+  const hold = (fd: number, file: string): void => {
+    pending.push({ fd, file });
+    if (pending.length >= MAX_PENDING) flush();
+  };
+  const close = (): void => {
+    const open = pending;
+    pending = [];
+    for (const p of open) fs.closeSync(p.fd);
+  };
+  const flush = (): void => {
+    try {
+      for (const p of pending) withIo('fsync', p.file, () => fs.fsyncSync(p.fd));
+    } finally {
+      close();
+    }
+  };
+  return {
+    writeNewFile(file, mode, fill): void {
+      const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode));
+      try {
+        withIo('chmod', file, () => fs.fchmodSync(fd, mode));
+        let pos = 0;
+        fill((chunk) => {
+          withIo('write', file, () => writeAt(fd, pos, chunk));
+          pos += chunk.length;
+        });
+      } catch (err) {
+        fs.closeSync(fd);
+        throw err;
+      }
+      hold(fd, file);
+    },
+    copyNewFile(from, to, mode): void {
+      withIo('copy', to, () => fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL));
+      withIo('chmod', to, () => fs.chmodSync(to, mode));
+      hold(withIo('open', to, () => fs.openSync(to, 'r')), to);
+    },
+    flush,
+    close,
+  };
+}

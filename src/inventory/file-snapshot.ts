@@ -1,0 +1,73 @@
+// A file's whole content as the preflight read and hashed it, with the stamp of that version (device,
+// inode, size, modification and change time, taken before the read). Staging decodes a delta against
+// these very bytes instead of reading and hashing the file a second time, but only while the file shows
+// no sign of having changed since; otherwise it reads it again (docs/architecture.md, "Decisions").
+import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
+import { hasErrno } from '../errors/index.js';
+
+export interface FileStamp {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+export interface FileSnapshot {
+  bytes: Buffer;
+  sha256: string;
+  stamp: FileStamp;
+}
+
+const stampOf = (st: fs.BigIntStats): FileStamp => ({ dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+
+/**
+ * Reads the regular file at `abs` whole and hashes what it read. The stamp is taken before the read, so
+ * a write during or after it changes the change time (and usually more) against the stamp.
+ */
+export function snapshotFile(abs: string): FileSnapshot {
+  const fd = fs.openSync(abs, 'r');
+  try {
+    const stamp = stampOf(fs.fstatSync(fd, { bigint: true }));
+    const bytes = readToEnd(fd, Number(stamp.size));
+    return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), stamp };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads from offset 0 to the end, expecting `size` bytes; a file that grew meanwhile is read whole. */
+function readToEnd(fd: number, size: number): Buffer {
+  const chunks: Buffer[] = [];
+  let buf = Buffer.allocUnsafe(Math.max(size, 1));
+  let len = 0;
+  let pos = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buf, len, buf.length - len, pos);
+    if (n === 0) break;
+    len += n;
+    pos += n;
+    if (len === buf.length) {
+      chunks.push(buf);
+      buf = Buffer.allocUnsafe(1 << 20);
+      len = 0;
+    }
+  }
+  if (chunks.length === 1 && len === 0) return chunks[0]!;
+  return Buffer.concat([...chunks, buf.subarray(0, len)]);
+}
+
+/** True when the path still names the version the snapshot was taken of: same stamp, found by lstat. */
+export function isUnchanged(snapshot: FileSnapshot, abs: string): boolean {
+  let st: fs.BigIntStats;
+  try {
+    st = fs.lstatSync(abs, { bigint: true });
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return false;
+    throw err;
+  }
+  const now = stampOf(st);
+  const was = snapshot.stamp;
+  return st.isFile() && now.dev === was.dev && now.ino === was.ino && now.size === was.size && now.mtimeNs === was.mtimeNs && now.ctimeNs === was.ctimeNs;
+}

@@ -1,0 +1,144 @@
+// One crash point: copy the template target onto the medium, run the operation under strace until the
+// kill at the chosen syscall, cut the power if the medium can, recover in a fresh process, and list
+// every way the result breaks the promise (old or new tree exactly, status agrees, nothing left over).
+import { spawn } from 'node:child_process';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Medium } from './media.js';
+import type { Settled } from '../../scripts/crash/runner.js';
+import type { Scenario } from './scenarios.js';
+import { DISK_SYSCALLS, crashPointsOf, killedCall, type CrashPoint } from './strace-log.js';
+
+export const RUNNER = join(dirname(fileURLToPath(import.meta.url)), '../../scripts/crash/runner.js');
+
+export interface PointResult {
+  point: CrashPoint;
+  /** Which tree recovery ended in. */
+  outcome: 'old' | 'new' | 'neither';
+  problems: string[];
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function exec(cmd: string, args: string[]): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** strace arguments; `--seccomp-bpf` is left out on purpose: with it strace 6.1 silently skips injection. */
+const strace = (log: string, trace: string, extra: string[]): string[] => ['-f', '-qq', '-s', '256', '-o', log, '-e', `trace=${trace}`, ...extra];
+
+function placeTarget(s: Scenario, medium: Medium): string {
+  const target = join(medium.root, 'target');
+  rmSync(target, { recursive: true, force: true });
+  cpSync(s.template, target, { recursive: true, verbatimSymlinks: true });
+  medium.sync();
+  return target;
+}
+
+/** Runs the operation to completion under strace and returns its crash points (checked to complete). */
+export async function countPoints(s: Scenario, medium: Medium, work: string): Promise<CrashPoint[]> {
+  const target = placeTarget(s, medium);
+  const log = join(work, 'count.log');
+  const r = await exec('strace', [...strace(log, ['write', ...DISK_SYSCALLS].join(','), []), 'node', RUNNER, s.op, target, ...s.args]);
+  if (r.code !== 0) throw new Error(`uncrashed ${s.op} failed (${r.code ?? r.signal}): ${r.stdout}${r.stderr}`);
+  const points = crashPointsOf(readFileSync(log, 'utf8'));
+  rmSync(target, { recursive: true, force: true });
+  return points;
+}
+
+/** Runs one point; a harness error is reported as a failed point, never left to stop the other jobs. */
+export async function runPoint(s: Scenario, medium: Medium, point: CrashPoint, work: string): Promise<PointResult> {
+  try {
+    return await crashAt(s, medium, point, work);
+  } catch (err) {
+    return { point, outcome: 'neither', problems: [`harness error: ${(err as Error).stack ?? String(err)}`] };
+  }
+}
+
+async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: string): Promise<PointResult> {
+  const log = join(work, 'kill.log');
+  const trace = `${point.name},write`;
+  const problems: string[] = [];
+  let target = '';
+  // The holder scan opens /proc entries per process, and processes come and go: an openat ordinal can
+  // shift. The kill is then retried with the ordinal corrected by where it landed: exactly, when the
+  // call it hit occurs once in the counted run, else by the difference in /proc opens.
+  for (let attempt = 0, ordinal = point.ordinal; ; attempt++) {
+    target = placeTarget(s, medium);
+    const inject = ['-e', `inject=${point.name}:signal=SIGKILL:when=${ordinal}`];
+    const run = await exec('strace', [...strace(log, trace, inject), 'node', RUNNER, s.op, target, ...s.args]);
+    const hit = killedCall(readFileSync(log, 'utf8'), point.name);
+    const landed = hit !== null && hit.call === point.call && hit.inWindow && (run.signal === 'SIGKILL' || run.code === 137);
+    if (landed) break;
+    const counted = hit === null ? undefined : point.openIndex?.get(hit.call);
+    const corrected = hit === null ? ordinal
+      : counted !== undefined ? ordinal + point.ordinal - counted
+      : point.ordinal + hit.procOpens - point.procOpens;
+    if (point.name === 'openat' && corrected !== ordinal && attempt < 30) {
+      ordinal = corrected;
+      continue;
+    }
+    if (run.signal !== 'SIGKILL' && run.code !== 137) problems.push(`not killed: exit ${run.code ?? run.signal} ${run.stdout.slice(-200)}${run.stderr.slice(-400)}`);
+    problems.push(`kill landed elsewhere: expected #${ordinal} ${point.call}, got ${hit === null ? 'nothing' : `#${hit.ordinal} ${hit.call}`}`);
+    break;
+  }
+  medium.powerCut();
+  const settled = await exec('node', [RUNNER, 'settle', target, '2.0']);
+  rmSync(target, { recursive: true, force: true });
+  if (settled.code !== 0) return { point, outcome: 'neither', problems: [...problems, `recover failed: ${settled.stdout}${settled.stderr.slice(-600)}`] };
+  const st = JSON.parse(settled.stdout) as Settled;
+  const outcome = same(st.tree, s.before) ? 'old' : same(st.tree, s.after) ? 'new' : 'neither';
+  problems.push(...check(s, st, outcome));
+  return { point, outcome, problems };
+}
+
+function check(s: Scenario, st: Settled, outcome: PointResult['outcome']): string[] {
+  const problems: string[] = [];
+  if (outcome === 'neither') problems.push(`tree is neither old nor new: ${difference(st.tree, s.before, s.after)}`);
+  else {
+    const expected = outcome === 'old' ? s.versionBefore : s.versionAfter;
+    if (st.version !== expected) problems.push(`status says version ${st.version}, the tree is ${outcome} (${expected})`);
+  }
+  if (st.pending !== null) problems.push(`status still shows a pending transaction: ${JSON.stringify(st.pending)}`);
+  if (st.lockedBy !== null) problems.push(`lock left behind by pid ${st.lockedBy}`);
+  const leftovers = st.servicepack.filter((p) => !allowed(p, st.historyTxids));
+  if (leftovers.length > 0) problems.push(`left in .servicepack: ${leftovers.slice(0, 8).join(', ')}`);
+  if (st.afterUninstall !== undefined && !same(st.afterUninstall, s.base)) {
+    problems.push(`uninstall after recovery does not give back 1.0: ${difference(st.afterUninstall, s.base, s.base)}`);
+  }
+  return problems;
+}
+
+/** What `.servicepack/` may hold once settled: the state, pinned keys, and the backups of installed service packs. */
+function allowed(p: string, history: string[]): boolean {
+  if (p === 'state.json' || p === 'backup' || p === 'staging' || p === 'trust' || /^trust\/[^/]+\.pub$/.test(p)) return true;
+  return history.some((tx) => p === `backup/${tx}` || p.startsWith(`backup/${tx}/`));
+}
+
+const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, n) => x === b[n]);
+
+function difference(tree: string[], a: string[], b: string[]): string {
+  const describe = (ref: string[]): string[] => {
+    const r = new Set(ref);
+    const t = new Set(tree);
+    return [...tree.filter((x) => !r.has(x)).map((x) => `+${x}`), ...ref.filter((x) => !t.has(x)).map((x) => `-${x}`)];
+  };
+  const da = describe(a);
+  const db = describe(b);
+  const d = da.length <= db.length ? da : db;
+  return `${d.length} line(s) off the ${d === da ? 'old' : 'new'} tree: ${d.slice(0, 6).join(' | ')}`;
+}

@@ -1,0 +1,85 @@
+// A failed syscall at any step of install or uninstall: the command fails with a coded error naming the
+// path, leaves no lock and no staging, and the target is exactly the old tree — or, after the point of
+// no return, exactly the new one. Faults are injected with strace into a real child process.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cleanupTempDirs } from '../helpers/tree.js';
+import { assertFailed, assertNothingLeft, commitSeq, freshTarget, pointsOf, runRunner, settleTo } from './fault-check.js';
+import { straceUnavailable } from './media.js';
+import { samplePoints } from './matrix.js';
+import { makeScenarios, type Scenario } from './scenarios.js';
+import type { CrashPoint } from './strace-log.js';
+
+const skip = straceUnavailable() ?? false;
+
+/**
+ * One point per syscall kind (its first) plus an even spread: every step kind fails at least once. Opens
+ * after the holder scan are left out: their ordinals shift with the number of processes (the crash
+ * matrix corrects for that by retrying; a fault, once injected, cannot be retried).
+ */
+function stepsOf(counted: CrashPoint[], spread: number): CrashPoint[] {
+  const points = counted.filter((p) => p.name !== 'openat' || p.procOpens === counted[0]!.procOpens);
+  const firsts = new Map<string, CrashPoint>();
+  for (const p of points) if (!firsts.has(p.name)) firsts.set(p.name, p);
+  const all = new Map<number, CrashPoint>();
+  for (const p of [...firsts.values(), ...samplePoints(points, spread)]) all.set(p.seq, p);
+  return [...all.values()].sort((a, b) => a.seq - b.seq);
+}
+
+async function failAt(s: Scenario, p: CrashPoint, commit: number, errno: string): Promise<void> {
+  const target = freshTarget(s);
+  try {
+    const r = await runRunner([s.op, target, ...s.args], [`inject=${p.name}:error=${errno}:when=${p.ordinal}`]);
+    const at = `${errno} at #${p.seq} ${p.call}`;
+    if (r.code === 0 && p.name === 'copy_file_range') {
+      // libuv answers a failed copy_file_range by copying with sendfile instead: the fault never surfaces.
+      await settleTo(s, target, 'new');
+    } else if (p.seq <= commit) {
+      const { path } = assertFailed(r, 'IO_FAILED', errno, at);
+      assert.ok(r.json!.error!.message.includes(path), `${at}: message does not name the path`);
+      assertNothingLeft(target);
+      const settled = await settleTo(s, target, 'old');
+      assert.equal(settled.recovered === 'nothing-to-do' || settled.recovered === 'not-managed', true, `${at}: the command did not settle itself`);
+    } else {
+      // Past the point of no return the pack is in; a failed clean-up asks for recover (exit 4).
+      assert.ok(r.code === 0 || r.json?.error?.code === 'IO_FAILED' || r.json?.error?.code === 'RECOVERY_NEEDED', `${at}: ${JSON.stringify(r.json)} ${r.stderr.slice(-400)}`);
+      await settleTo(s, target, 'new');
+    }
+  } finally {
+    rmSync(dirname(target), { recursive: true, force: true });
+  }
+}
+
+describe('injected faults', { skip }, () => {
+  let scenarios: Scenario[] = [];
+  const points = new Map<string, CrashPoint[]>();
+  before(async () => {
+    scenarios = await makeScenarios(2);
+    for (const s of scenarios) points.set(s.op, await pointsOf(s));
+  });
+  after(cleanupTempDirs);
+
+  for (const op of ['install', 'uninstall']) {
+    it(`${op}: EIO at every kind of step`, async () => {
+      const s = scenarios.find((x) => x.op === op)!;
+      const all = points.get(op)!;
+      for (const p of stepsOf(all, 16)) await failAt(s, p, commitSeq(all), 'EIO');
+    });
+  }
+
+  it('install: ENOSPC on writes and creates, EXDEV and EROFS on renames, EACCES on links', async () => {
+    const s = scenarios.find((x) => x.op === 'install')!;
+    const all = points.get('install')!;
+    const commit = commitSeq(all);
+    const firstOf = (name: string, after = -1): CrashPoint => all.find((p) => p.name === name && p.seq > after)!;
+    const journal = all.find((p) => p.name === 'rename' && /journal\.json"\)$/.test(p.call))!.seq;
+    await failAt(s, firstOf('pwrite64'), commit, 'ENOSPC');
+    await failAt(s, firstOf('symlink'), commit, 'ENOSPC');
+    await failAt(s, firstOf('mkdir', journal), commit, 'ENOSPC');
+    await failAt(s, firstOf('rename', journal), commit, 'EXDEV');
+    await failAt(s, firstOf('rename', journal + 20), commit, 'EROFS');
+    await failAt(s, firstOf('link', journal), commit, 'EACCES');
+  });
+});

@@ -1,0 +1,99 @@
+// Where a crash point runs: a plain directory (process kill only), or a loop-mounted ext4 or xfs image
+// whose power is "cut" after the kill: `xfs_io -x -c shutdown` (optionally `-f`, flushing the log first)
+// drops whatever was not made durable, then unmount and mount again as after a reboot.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Medium {
+  /** e.g. `plain`, `ext4`, `xfs -f`. */
+  readonly name: string;
+  /** A directory on the medium for the point's target. */
+  readonly root: string;
+  /** Makes everything written so far durable (the state before the operation). */
+  sync(): void;
+  /** After the kill: lose what was not durable, then come back as after a reboot. */
+  powerCut(): void;
+  close(): void;
+}
+
+export type MediumKind = 'plain' | 'ext4' | 'ext4 -f' | 'xfs' | 'xfs -f';
+export const POWER_MEDIA: MediumKind[] = ['ext4', 'ext4 -f', 'xfs', 'xfs -f'];
+
+const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+export function openMedium(kind: MediumKind): Medium {
+  const base = mkdtempSync(join(tmpdir(), 'servicepack-crash-'));
+  if (kind === 'plain') {
+    const root = join(base, 'root');
+    mkdirSync(root);
+    return { name: kind, root, sync: () => {}, powerCut: () => {}, close: () => rmSync(base, { recursive: true, force: true }) };
+  }
+  const [fs, flag] = kind.split(' ') as ['ext4' | 'xfs', string | undefined];
+  const image = join(base, 'image');
+  const mnt = join(base, 'mnt');
+  mkdirSync(mnt);
+  let dev: string | undefined;
+  let mounted = false;
+  const close = (): void => {
+    try {
+      if (mounted) run('umount', [mnt]);
+      mounted = false;
+    } finally {
+      if (dev !== undefined) run('losetup', ['-d', dev]);
+      dev = undefined;
+      rmSync(base, { recursive: true, force: true });
+    }
+  };
+  try {
+    run('truncate', ['-s', fs === 'xfs' ? '320M' : '64M', image]);
+    run(fs === 'xfs' ? 'mkfs.xfs' : 'mkfs.ext4', fs === 'xfs' ? ['-q', '-f', image] : ['-q', '-F', image]);
+    dev = run('losetup', ['-f', '--show', image]).trim();
+    run('mount', [dev, mnt]);
+    mounted = true;
+  } catch (err) {
+    close();
+    throw err;
+  }
+  return {
+    name: kind,
+    root: mnt,
+    sync: () => void run('sync', ['-f', mnt]),
+    powerCut: () => {
+      run('xfs_io', ['-x', '-c', flag === '-f' ? 'shutdown -f' : 'shutdown', mnt]);
+      run('umount', [mnt]);
+      mounted = false;
+      run('mount', [dev!, mnt]);
+      mounted = true;
+    },
+    close,
+  };
+}
+
+/** Why loop-mounted file systems cannot be used here, or null when they can. */
+export function powerLossUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return 'power-loss matrix skipped: mounting loop images needs root';
+  for (const tool of ['losetup', 'mkfs.ext4', 'mkfs.xfs', 'xfs_io']) {
+    try {
+      run('sh', ['-c', `command -v ${tool}`]);
+    } catch {
+      return `power-loss matrix skipped: ${tool} is not installed (apt-get install -y xfsprogs e2fsprogs)`;
+    }
+  }
+  try {
+    run('losetup', ['-f']);
+  } catch {
+    return 'power-loss matrix skipped: no free loop device (losetup -f failed)';
+  }
+  return null;
+}
+
+export function straceUnavailable(): string | null {
+  try {
+    run('strace', ['-V']);
+    return null;
+  } catch {
+    return 'crash matrix skipped: strace is not installed (apt-get install -y strace)';
+  }
+}

@@ -1,0 +1,60 @@
+// The operations the matrices crash, each as a template target (the state before the operation) and
+// the two trees recovery may end in. Adding an operation is one entry here and one line in runner.ts.
+import { cpSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { install, status } from '../../src/index.js';
+import { packFrom, testKey, trusted } from '../helpers/packs.js';
+import { describeTree, tempDir } from '../helpers/tree.js';
+import { releasePair } from './fixture.js';
+
+export interface Scenario {
+  /** The runner's operation name. */
+  op: string;
+  /** Arguments after the target. */
+  args: string[];
+  /** The target before the operation (copied for every crash point). */
+  template: string;
+  before: string[];
+  after: string[];
+  versionBefore: string | null;
+  versionAfter: string | null;
+  /** The tree of version 1.0: uninstalling 2.0 must always give back exactly this. */
+  base: string[];
+}
+
+const tree = (dir: string): string[] => describeTree(dir, { exclude: ['.servicepack'] });
+
+function copy(from: string): string {
+  const to = join(tempDir('crash-template'), 'target');
+  cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+  return to;
+}
+
+/** A copy of an installed target whose backup is duplicated under a transaction id no pack refers to. */
+function withOrphanBackup(installed: string): string {
+  const to = copy(installed);
+  const backup = join(to, '.servicepack', 'backup');
+  const [txid] = readdirSync(backup);
+  cpSync(join(backup, txid!), join(backup, '20000101T000000Z-0rphan00'), { recursive: true, verbatimSymlinks: true });
+  return to;
+}
+
+/**
+ * install 1.0 -> 2.0 onto an unmanaged target, uninstall 2.0 -> 1.0, and cleanup of 2.0 with a backup no
+ * installed pack refers to (the target tree must not change at all).
+ */
+export async function makeScenarios(modules?: number): Promise<Scenario[]> {
+  const { oldSpec, newSpec } = releasePair(modules);
+  const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
+  const base = tree(oldDir);
+  const installed = copy(oldDir);
+  install(pack, { target: installed, ...trusted });
+  return [
+    { op: 'install', args: [pack, testKey.pub], template: copy(oldDir), before: base, after: tree(newDir), versionBefore: null, versionAfter: '2.0', base },
+    {
+      op: 'uninstall', args: [], template: installed, before: tree(installed), after: base,
+      versionBefore: status({ target: installed }).version, versionAfter: '1.0', base,
+    },
+    { op: 'cleanup', args: [], template: withOrphanBackup(installed), before: tree(installed), after: tree(installed), versionBefore: '2.0', versionAfter: '2.0', base },
+  ];
+}
