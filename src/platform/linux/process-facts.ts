@@ -10,12 +10,13 @@ import { procReader, type ProcReader } from './proc-reader.js';
 const TICKS_PER_SECOND = 100;
 
 /**
- * Returns a facts reader. The user-name table is read once per reader; `bootMs` is the boot time on
- * the wall clock (bootTimeMs), read once per scan so that every thread computes the same start times.
+ * Returns a facts reader. The user-name table is read once per reader, when first needed; `bootMs`
+ * gives the boot time on the wall clock (bootTimeMs), read once per scan so that every thread
+ * computes the same start times.
  * The /proc files are read into one reused buffer, and a cgroup file equal to the previous one is not
  * decoded again (processes of one service share it).
  */
-export function processFactsReader(bootMs: number): (pid: number) => ProcessFacts | null {
+export function processFactsReader(bootMs: () => number): (pid: number) => ProcessFacts | null {
   let users: Map<number, string> | undefined;
   const userName = (uid: number): string => {
     users ??= readUsers();
@@ -40,7 +41,7 @@ export function processFactsReader(bootMs: number): (pid: number) => ProcessFact
       const facts: ProcessFacts = {
         command: cmdline === '' ? `[${comm}]` : cmdline,
         user: userName(st.uid),
-        startedAt: new Date(bootMs + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
+        startedAt: new Date(bootMs() + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
       };
       const place = readOr(read, `${base}/cgroup`, (cgroup) => {
         if (!cgroup.equals(lastCgroup)) {

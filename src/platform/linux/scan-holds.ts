@@ -12,17 +12,19 @@ const PARALLEL_FROM = 300;
 
 export function scanHolds(files: readonly FileKey[], pids?: readonly number[], options: ScanOptions = {}): HoldScan {
   const list = pids ?? listPids();
-  // One boot time for the whole scan, so both threads compute the same start times.
-  const bootMs = options.facts === true ? bootTimeMs() : null;
   const keys = files.map((f) => ({ dev: f.dev, ino: f.ino }));
   const mode = options.secondThread ?? 'off';
   const parallel = mode === 'on' || (mode === 'auto' && list.length >= (options.parallelFrom ?? PARALLEL_FROM) && hasSpareCpu());
   let part: ScanPart & { secondThread: number };
   if (parallel) {
+    // One boot time for the whole scan, so both threads compute the same start times.
+    const bootMs = options.facts === true ? bootTimeMs() : null;
     part = scanInParallel(keys, list, { bootMs, share: Math.min(options.secondThreadShare ?? 0, list.length) });
   } else {
     part = { found: [], uninspectable: [], inspected: 0, vanished: 0, secondThread: 0 };
-    rangeScanner(keys, bootMs === null ? undefined : processFactsReader(bootMs))(list, 0, list.length, part);
+    // Read when the first holder needs it: a scan that finds nothing reads nothing else.
+    let bootMs: number | undefined;
+    rangeScanner(keys, options.facts === true ? processFactsReader(() => (bootMs ??= bootTimeMs())) : undefined)(list, 0, list.length, part);
   }
   part.found.sort((a, b) => a.pid - b.pid);
   part.uninspectable.sort((a, b) => a.pid - b.pid);

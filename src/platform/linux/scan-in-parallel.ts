@@ -24,7 +24,7 @@ const workerFile = new URL('./scan-worker.js', import.meta.url);
  */
 export function scanInParallel(files: readonly FileKey[], pids: readonly number[], opts: { bootMs: number | null; share: number }): ScanPart & { secondThread: number } {
   const part: ScanPart = { found: [], uninspectable: [], inspected: 0, vanished: 0 };
-  const scan = rangeScanner(files, opts.bootMs === null ? undefined : processFactsReader(opts.bootMs));
+  const scan = rangeScanner(files, opts.bootMs === null ? undefined : processFactsReader(() => opts.bootMs!));
   // A bundled copy without the worker file still scans, on one thread.
   if (!fs.existsSync(fileURLToPath(workerFile))) {
     scan(pids, 0, pids.length, part);

@@ -28,19 +28,18 @@ const statOptions = { throwIfNoEntry: false } as const;
 class Denied extends Error {}
 class Gone extends Error {}
 
-/** The st_dev of a stat as /proc/PID/maps prints it: "major:minor" in hex, at least two digits each. */
-export function mapsDevice(dev: number): string {
+/**
+ * The st_dev of a stat as a number made of the "major:minor" that /proc/PID/maps prints (in hex):
+ * major * 2^20 + minor (the kernel's minor has 20 bits).
+ */
+export function mapsDevice(dev: number): number {
   const d = BigInt(dev);
   const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn);
   const minor = (d & 0xffn) | ((d >> 12n) & ~0xffn);
-  return `${major.toString(16).padStart(2, '0')}:${minor.toString(16).padStart(2, '0')}`;
+  return Number(major) * MINOR_SPAN + Number(minor);
 }
 
-/** The files of one device, as maps lines name them: " major:minor " followed by the inode. */
-interface MapsDevice {
-  needle: Buffer;
-  byInode: Map<number, number>;
-}
+const MINOR_SPAN = 2 ** 20;
 
 /**
  * A scanner for `files`; with `facts`, each holding process's facts are read right after its holds
@@ -50,15 +49,16 @@ export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) =>
   // Inode first, device second: most stats match no inode, and then no key string is built. One
   // index per device+inode (hard links: the last path listed), as for maps below.
   const byInode = new Map<number, number[]>();
-  const devices = new Map<number, MapsDevice>();
+  // For maps: device (as mapsDevice) -> inode -> index.
+  const byDevice = new Map<number, Map<number, number>>();
   files.forEach((f, i) => {
     const same = byInode.get(f.ino)?.filter((j) => files[j]!.dev !== f.dev) ?? [];
     byInode.set(f.ino, [...same, i]);
-    let d = devices.get(f.dev);
-    if (d === undefined) devices.set(f.dev, (d = { needle: Buffer.from(` ${mapsDevice(f.dev)} `, 'latin1'), byInode: new Map() }));
-    d.byInode.set(f.ino, i);
+    const key = mapsDevice(f.dev);
+    let inodes = byDevice.get(key);
+    if (inodes === undefined) byDevice.set(key, (inodes = new Map()));
+    inodes.set(f.ino, i);
   });
-  const byMaps = [...devices.values()];
   const readMaps = procReader();
   const holds = new Map<number, HoldKind>();
   const add = (index: number | undefined, kind: HoldKind): void => {
@@ -77,7 +77,7 @@ export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) =>
     const base = `/proc/${pid}`;
     // maps first: it answers "may we look at all?" for the whole process (the same ptrace check guards exe and fd).
     const maps = read(() => readMaps(`${base}/maps`));
-    for (const d of byMaps) forEachInode(maps, d.needle, (ino) => add(d.byInode.get(ino), 'mapped'));
+    forEachMapped(maps, byDevice, (index) => add(index, 'mapped'));
     // A running executable is always mapped too, so exe needs a look only when some mapping matched.
     if (holds.size > 0) addStat(statOf(`${base}/exe`), 'exe');
     addStat(statOf(`${base}/cwd`), 'cwd');
@@ -138,16 +138,32 @@ function read<T>(fn: () => T): T {
 }
 
 /**
- * Calls `visit` with the inode of every maps line on one device: each line is
- * "addr perms offset major:minor inode path", and `needle` is " major:minor ".
+ * Calls `visit` with the index of every wanted file a maps line names. Each line is
+ * "addr perms offset major:minor inode path"; the fields are walked byte by byte (Buffer.indexOf
+ * with a needle per device measured 2-4x slower: it rebuilds its search table on every call).
  */
-function forEachInode(maps: Buffer, needle: Buffer, visit: (ino: number) => void): void {
-  let pos = maps.indexOf(needle);
-  while (pos >= 0) {
-    let i = pos + needle.length;
-    let ino = 0;
-    for (let c = maps[i]!; c >= 48 && c <= 57; c = maps[++i]!) ino = ino * 10 + (c - 48);
-    if (ino !== 0) visit(ino);
-    pos = maps.indexOf(needle, i);
+function forEachMapped(maps: Buffer, byDevice: Map<number, Map<number, number>>, visit: (index: number) => void): void {
+  const n = maps.length;
+  let i = 0;
+  while (i < n) {
+    for (let spaces = 0; spaces < 3 && i < n; i++) if (maps[i] === 0x20) spaces++;
+    let major = 0;
+    for (let c = maps[i]!; c !== 0x3a && i < n; c = maps[++i]!) major = major * 16 + hexValue(c);
+    let minor = 0;
+    for (let c = maps[++i]!; c !== 0x20 && i < n; c = maps[++i]!) minor = minor * 16 + hexValue(c);
+    const inodes = major === 0 && minor === 0 ? undefined : byDevice.get(major * MINOR_SPAN + minor);
+    if (inodes !== undefined) {
+      let ino = 0;
+      for (let c = maps[++i]!; c >= 0x30 && c <= 0x39; c = maps[++i]!) ino = ino * 10 + (c - 0x30);
+      const index = inodes.get(ino);
+      if (index !== undefined) visit(index);
+    }
+    const eol = maps.indexOf(0x0a, i);
+    i = eol < 0 ? n : eol + 1;
   }
+}
+
+/** The value of one lower-case hex digit (maps prints them so). */
+function hexValue(c: number): number {
+  return c <= 0x39 ? c - 0x30 : c - 0x57;
 }

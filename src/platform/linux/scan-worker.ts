@@ -11,7 +11,8 @@ function runJob(job: SecondThreadJob): void {
   Atomics.store(state, BUSY, 1);
   try {
     const part: ScanPart = { found: [], uninspectable: [], inspected: 0, vanished: 0 };
-    const scan = rangeScanner(job.files, job.bootMs === null ? undefined : processFactsReader(job.bootMs));
+    const bootMs = job.bootMs;
+    const scan = rangeScanner(job.files, bootMs === null ? undefined : processFactsReader(() => bootMs));
     scan(job.pids, job.limit, job.pids.length, part);
     for (let from = Atomics.add(state, NEXT, job.chunk); from < job.limit; from = Atomics.add(state, NEXT, job.chunk)) {
       scan(job.pids, from, Math.min(from + job.chunk, job.limit), part);
