@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // bench/holders: the same files held by N sleeping processes (half run a copied executable from the
 // target, so they map it; half have a data file open), scanned by `servicepack holders`, `fuser` and
-// `lsof`, alternated in one run; `library` is the same scan called in-process (no Node start-up). Prints medians and ratios. Every process it starts is killed at the end.
+// `lsof`, alternated in one run; `library` is the same scan called in-process (no Node start-up; it
+// uses a second thread when a CPU is spare), `library-1t` and `library-2t` the same on one thread and
+// always on two. Prints medians and ratios, and the CPU pressure (PSI) before and after. Every process
+// it starts is killed at the end.
 // Usage: npm run build && node bench/holders.mjs [processes=2000] [rounds=7]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -44,12 +47,20 @@ try {
 
   const files = [join(target, 'bin/tool'), join(target, 'data.bin')];
   const lib = await import(new URL('../dist/src/index.js', import.meta.url).pathname);
+  const { findHolders } = await import(new URL('../dist/src/inuse/find-holders.js', import.meta.url).pathname);
+  const { targetFiles } = await import(new URL('../dist/src/inuse/target-files.js', import.meta.url).pathname);
+  const { selectPlatform } = await import(new URL('../dist/src/platform/index.js', import.meta.url).pathname);
+  const platform = selectPlatform();
   const tools = {
     library: () => lib.holders({ target }).holders.length,
+    'library-1t': () => findHolders(platform, targetFiles(target, ['']), { secondThread: 'off' }).holders.length,
+    'library-2t': () => findHolders(platform, targetFiles(target, ['']), { secondThread: 'on' }).holders.length,
     servicepack: () => JSON.parse(execFileSync(process.execPath, [cli, 'holders', '--target', target, '--json']).toString().trim().split('\n').at(-1)).result.holders.length,
     fuser: () => spawnSync('fuser', files, { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).length,
     lsof: () => spawnSync('lsof', ['-w', ...files], { encoding: 'utf8' }).stdout.trim().split('\n').length - 1,
   };
+  const pressure = () => (existsSync('/proc/pressure/cpu') ? readFileSync('/proc/pressure/cpu', 'latin1').split('\n')[0] : 'no PSI');
+  const before = pressure();
   const times = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
   const found = {};
   const names = Object.keys(tools);
@@ -64,6 +75,7 @@ try {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const base = median(times.fuser);
   console.log(`${count} holder processes, ${rounds} rounds, ${new Date().toISOString()}, node ${process.version}`);
+  console.log(`cpu pressure before: ${before}; after: ${pressure()}`);
   for (const name of names) {
     console.log(`${name.padEnd(12)} median ${median(times[name]).toFixed(1).padStart(7)} ms  (${(median(times[name]) / base).toFixed(2)}x fuser)  found ${found[name]}`);
   }

@@ -2,12 +2,17 @@
 // Bundles the compiled CLI (dist/src/cli/main.js) into one ESM file, dist/bundle/servicepack.js, which is
 // what `bin` runs: Node then loads one module instead of ~130, which is most of a command's start-up
 // (docs/benchmarks.md, "Install speed"). The encode worker is bundled beside it, where the pool's
-// `new URL('./encode-worker.js', import.meta.url)` finds it. zstd-napi stays external: it is a native
+// `new URL('./encode-worker.js', import.meta.url)` finds it; likewise the holder scan's second thread
+// (`./scan-worker.js`). zstd-napi stays external: it is a native
 // addon loaded from node_modules. The library (`main`) stays the unbundled dist/src/ modules.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { servicepack: 'dist/src/cli/main.js', 'encode-worker': 'dist/src/delta/encode-worker.js' },
+  entryPoints: {
+    servicepack: 'dist/src/cli/main.js',
+    'encode-worker': 'dist/src/delta/encode-worker.js',
+    'scan-worker': 'dist/src/platform/linux/scan-worker.js',
+  },
   outdir: 'dist/bundle',
   bundle: true,
   platform: 'node',

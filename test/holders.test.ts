@@ -142,7 +142,7 @@ describe('holders', { skip: process.platform !== 'linux' && 'reads /proc (Linux)
     const platform = selectPlatform();
     const files = [{ dev: 0, ino: 0 }];
     await stop(p);
-    assert.deepEqual(platform.scanHolds(files, [p.pid]), { found: [], uninspectable: [], inspected: 0, vanished: 1 });
+    assert.deepEqual(platform.scanHolds(files, [p.pid]), { found: [], uninspectable: [], inspected: 0, vanished: 1, secondThread: 0 });
   });
 
   it('survives processes starting and exiting throughout the scan', async () => {

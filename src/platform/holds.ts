@@ -14,6 +14,8 @@ export interface FileKey {
 export interface ProcessHolds {
   pid: number;
   holds: { index: number; kind: HoldKind }[];
+  /** Set when the scan was asked for facts. */
+  facts?: ProcessFacts;
 }
 
 /** A process whose holds could not be read, and why. */
@@ -29,6 +31,28 @@ export interface HoldScan {
   inspected: number;
   /** Processes that exited between being listed and being read (they hold nothing now). */
   vanished: number;
+  /** How many of `inspected` a second thread read (0 when the scan ran on one thread). */
+  secondThread: number;
+}
+
+export interface ScanOptions {
+  /** Read the facts of each holding process too, in the same pass (ProcessHolds.facts). */
+  facts?: boolean;
+  /**
+   * Whether a second thread scans part of the list while the calling thread scans the rest: 'off'
+   * (the default), 'auto' (for a list of `parallelFrom` or more processes, when the CPUs are not
+   * already contended), 'on' (always; tests and benchmarks). The transaction path leaves it off: a
+   * second thread's syscalls would make its crash points differ from run to run.
+   */
+  secondThread?: 'off' | 'auto' | 'on';
+  /** For 'auto': from this many processes on (default 300; below, starting the thread costs more than it saves). */
+  parallelFrom?: number;
+  /**
+   * With a second thread, processes at the end of the list that only it scans, however long it takes
+   * to start (tests use it to make sure both threads scan; default 0: the threads share the list as
+   * they go).
+   */
+  secondThreadShare?: number;
 }
 
 /** What a user needs to recognise a process. */

@@ -3,7 +3,7 @@ import { linuxPlatform } from './linux/linux-platform.js';
 import type { Platform } from './platform.js';
 
 export type { Platform } from './platform.js';
-export type { CommandOutcome, FileKey, HoldKind, HoldScan, ProcessFacts, ProcessHolds, Uninspectable, UnitManager } from './holds.js';
+export type { CommandOutcome, FileKey, HoldKind, HoldScan, ProcessFacts, ProcessHolds, ScanOptions, Uninspectable, UnitManager } from './holds.js';
 
 /**
  * The platform implementation for this OS. Only Linux is implemented and verified; other systems get

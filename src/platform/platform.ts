@@ -1,6 +1,6 @@
 // The platform seam: everything that differs between operating systems, asked of one object that is
 // chosen once at the edge (selectPlatform) and passed down. Shared code never tests process.platform.
-import type { CommandOutcome, FileKey, HoldScan, ProcessFacts, UnitManager } from './holds.js';
+import type { CommandOutcome, FileKey, HoldScan, ScanOptions, UnitManager } from './holds.js';
 
 export interface Platform {
   /** Short name for messages and --json output, e.g. 'linux'. */
@@ -19,11 +19,10 @@ export interface Platform {
   /**
    * Every process (or only `pids`) that holds one of `files`, matched by device and inode, never by
    * path. Reads only: nothing found is executed, loaded or interpreted. This process is left out.
+   * With `facts`, each holder comes with its command, user, start time, unit and container.
    */
-  scanHolds(files: readonly FileKey[], pids?: readonly number[]): HoldScan;
-  /** Command, user, start time, unit and container of a live process, or null once it is gone. */
-  processFacts(pid: number): ProcessFacts | null;
-  /** Milliseconds since the epoch, on the clock processFacts' startedAt uses. */
+  scanHolds(files: readonly FileKey[], pids?: readonly number[], options?: ScanOptions): HoldScan;
+  /** Milliseconds since the epoch, on the clock the facts' startedAt uses. */
   now(): number;
   /** Runs `argv` without a shell and waits for it (up to `timeoutMs`). */
   runCommand(argv: readonly string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number }): CommandOutcome;

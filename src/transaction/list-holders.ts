@@ -24,7 +24,8 @@ export function listHolders(ctx: TxContext, paths: readonly string[] = []): Hold
   const { target } = ctx.layout;
   requireTarget(target);
   const rels = paths.length === 0 ? [''] : paths.map((p) => relativeInside(target, p));
-  const report = findHolders(ctx.platform, targetFiles(target, rels));
+  // Reads only, outside any transaction: a long scan may use a second thread.
+  const report = findHolders(ctx.platform, targetFiles(target, rels), { secondThread: 'auto' });
   return { target, paths: rels, ...report };
 }
 

@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { hasErrno } from '../../errors/index.js';
 import type { Platform } from '../platform.js';
-import { processFactsReader } from './process-facts.js';
 import { restartUnit, runCommand, systemdUnitManager } from './run-command.js';
 import { scanHolds } from './scan-holds.js';
 
@@ -46,6 +45,6 @@ function describeProcess(pid: number): string | undefined {
 export function linuxPlatform(): Platform {
   return {
     name: 'linux', setAside: 'link', canFsyncDirectories: true, processStartToken, describeProcess,
-    scanHolds, processFacts: processFactsReader(), now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit,
+    scanHolds, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit,
   };
 }

@@ -1,58 +1,91 @@
 // Linux process facts from /proc: command line, user, start time (boot clock + field 22 of stat), and
 // the systemd unit and container read from /proc/PID/cgroup. Reads only.
 import * as fs from 'node:fs';
-import { hasErrno } from '../../errors/index.js';
+// Not errors/index.js: the scan's second thread loads this file, and the error table is not needed here.
+import { hasErrno } from '../../errors/service-pack-error.js';
 import type { ProcessFacts } from '../holds.js';
+import { procReader, type ProcReader } from './proc-reader.js';
 
 /** USER_HZ: the unit of /proc/PID/stat times; 100 on every Linux architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
 
 /**
- * Returns a facts reader. The user-name table and the boot time are read once and kept for
- * `cacheMs`, so a scan naming thousands of processes reads them once, not per process.
+ * Returns a facts reader. The user-name table is read once per reader; `bootMs` is the boot time on
+ * the wall clock (bootTimeMs), read once per scan so that every thread computes the same start times.
+ * The /proc files are read into one reused buffer, and a cgroup file equal to the previous one is not
+ * decoded again (processes of one service share it).
  */
-export function processFactsReader(cacheMs = 1000): (pid: number) => ProcessFacts | null {
+export function processFactsReader(bootMs: number): (pid: number) => ProcessFacts | null {
   let users: Map<number, string> | undefined;
-  let boot: { at: number; ms: number } | undefined;
   const userName = (uid: number): string => {
     users ??= readUsers();
     return users.get(uid) ?? String(uid);
   };
-  const bootMs = (): number => {
-    const now = Date.now();
-    if (boot === undefined || now - boot.at > cacheMs) boot = { at: now, ms: bootTimeMs() };
-    return boot.ms;
-  };
-  // Processes of one service share one cgroup file: parse each distinct text once.
-  let lastCgroup = '';
+  const read = procReader(4096);
+  let lastCgroup = Buffer.alloc(0);
   let lastPlace: { unit?: string; container?: string } = {};
-  const place = (cgroup: string) => {
-    if (cgroup !== lastCgroup) {
-      lastCgroup = cgroup;
-      lastPlace = placeOf(cgroup);
-    }
-    return lastPlace;
-  };
   return (pid) => {
+    const base = `/proc/${pid}`;
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+      const stat = read(`${base}/stat`);
+      // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
+      const open = stat.indexOf(0x28);
+      const close = stat.lastIndexOf(0x29);
+      const ticks = fieldAfter(stat, close + 2, 19);
+      const comm = stat.toString('latin1', open + 1, close);
       // The owner of /proc/PID is the process's effective user (what ps shows as USER).
-      const uid = fs.statSync(`/proc/${pid}`).uid;
-      const cmdline = readOr(`/proc/${pid}/cmdline`, '').split('\0').filter((a) => a !== '').join(' ');
+      const st = fs.statSync(base, statOptions);
+      if (st === undefined) return null;
+      const cmdline = readOr(read, `${base}/cmdline`, joinArguments);
       const facts: ProcessFacts = {
         command: cmdline === '' ? `[${comm}]` : cmdline,
-        user: userName(uid),
-        startedAt: new Date(bootMs() + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
+        user: userName(st.uid),
+        startedAt: new Date(bootMs + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
       };
-      Object.assign(facts, place(readOr(`/proc/${pid}/cgroup`, '')));
+      const place = readOr(read, `${base}/cgroup`, (cgroup) => {
+        if (!cgroup.equals(lastCgroup)) {
+          lastCgroup = Buffer.from(cgroup);
+          lastPlace = placeOf(cgroup.toString('utf8'));
+        }
+        return lastPlace;
+      });
+      if (place !== '') Object.assign(facts, place);
       return facts;
     } catch (err) {
       if (hasErrno(err, 'ENOENT', 'ESRCH')) return null;
       throw err;
     }
   };
+}
+
+/** One options object for every stat (see scan-range.ts). */
+const statOptions = { throwIfNoEntry: false } as const;
+
+/** The number in the space-separated field `n` counted from `pos` (0: the field at `pos`). */
+function fieldAfter(buf: Buffer, pos: number, n: number): number {
+  let i = pos;
+  for (let k = 0; k < n && i < buf.length; i++) if (buf[i] === 0x20) k++;
+  let v = 0;
+  for (let c = buf[i]!; c >= 48 && c <= 57; c = buf[++i]!) v = v * 10 + (c - 48);
+  return v;
+}
+
+/** A cmdline file (NUL-terminated arguments) as one line: empty arguments dropped, one space between. */
+function joinArguments(raw: Buffer): string {
+  // In place: a separator is written only after at least one NUL was consumed, so writes never overtake reads.
+  let w = 0;
+  let separate = false;
+  for (let r = 0; r < raw.length; r++) {
+    const c = raw[r]!;
+    if (c === 0) {
+      separate = w > 0;
+      continue;
+    }
+    if (separate) raw[w++] = 0x20;
+    separate = false;
+    raw[w++] = c;
+  }
+  return raw.toString('utf8', 0, w);
 }
 
 /**
@@ -91,18 +124,19 @@ function containerOf(paths: string): string | undefined {
   return machine === null ? undefined : `machine:${machine[1]}`;
 }
 
-function readOr(file: string, fallback: string): string {
+/** `use` applied to the bytes of `file`, or '' when reading it is not permitted. */
+function readOr<T>(read: ProcReader, file: string, use: (bytes: Buffer) => T): T | '' {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return use(read(file));
   } catch (err) {
-    if (hasErrno(err, 'EACCES', 'EPERM')) return fallback;
+    if (hasErrno(err, 'EACCES', 'EPERM')) return '';
     throw err;
   }
 }
 
 function readUsers(): Map<number, string> {
   const users = new Map<number, string>();
-  for (const line of readOr('/etc/passwd', '').split('\n')) {
+  for (const line of readOr((f) => fs.readFileSync(f), '/etc/passwd', (b) => b.toString('utf8')).split('\n')) {
     const [name, , uid] = line.split(':');
     if (name !== undefined && uid !== undefined && name !== '') users.set(Number(uid), name);
   }

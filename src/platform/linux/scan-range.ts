@@ -1,0 +1,153 @@
+// Scans a range of a pid list for holds on a set of files: reads /proc/PID/{maps,exe,cwd,root,fd/*} and
+// matches device+inode. Only stat() and reads: nothing found is opened as code, executed or
+// interpreted (needrestart's CVE-2024-48990 class). Processes may vanish or refuse (EACCES) at any
+// point; both are counted, never fatal. Runs on the calling thread and on the scan's second thread alike.
+import * as fs from 'node:fs';
+// Not errors/index.js: the second thread loads this file, and the error table is not needed here.
+import { hasErrno } from '../../errors/service-pack-error.js';
+import type { FileKey, HoldKind, ProcessFacts, ProcessHolds, Uninspectable } from '../holds.js';
+import { procReader } from './proc-reader.js';
+
+/** What one thread found in its share of the pids, in the order scanned. */
+export interface ScanPart {
+  found: ProcessHolds[];
+  uninspectable: Uninspectable[];
+  inspected: number;
+  vanished: number;
+}
+
+/** Scans pids[from..to) into `part`. */
+export type RangeScanner = (pids: readonly number[], from: number, to: number, part: ScanPart) => void;
+
+/** A process holding a file in several ways is reported once, with the strongest hold. */
+const strength: Record<HoldKind, number> = { exe: 5, mapped: 4, fd: 3, root: 2, cwd: 1 };
+
+/** One options object for every stat: building one per call showed in profiles. */
+const statOptions = { throwIfNoEntry: false } as const;
+
+class Denied extends Error {}
+class Gone extends Error {}
+
+/** The st_dev of a stat as /proc/PID/maps prints it: "major:minor" in hex, at least two digits each. */
+export function mapsDevice(dev: number): string {
+  const d = BigInt(dev);
+  const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn);
+  const minor = (d & 0xffn) | ((d >> 12n) & ~0xffn);
+  return `${major.toString(16).padStart(2, '0')}:${minor.toString(16).padStart(2, '0')}`;
+}
+
+/** The files of one device, as maps lines name them: " major:minor " followed by the inode. */
+interface MapsDevice {
+  needle: Buffer;
+  byInode: Map<number, number>;
+}
+
+/**
+ * A scanner for `files`; with `facts`, each holding process's facts are read right after its holds
+ * (a process gone by then holds nothing any more and is left out).
+ */
+export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) => ProcessFacts | null): RangeScanner {
+  // Inode first, device second: most stats match no inode, and then no key string is built. One
+  // index per device+inode (hard links: the last path listed), as for maps below.
+  const byInode = new Map<number, number[]>();
+  const devices = new Map<number, MapsDevice>();
+  files.forEach((f, i) => {
+    const same = byInode.get(f.ino)?.filter((j) => files[j]!.dev !== f.dev) ?? [];
+    byInode.set(f.ino, [...same, i]);
+    let d = devices.get(f.dev);
+    if (d === undefined) devices.set(f.dev, (d = { needle: Buffer.from(` ${mapsDevice(f.dev)} `, 'latin1'), byInode: new Map() }));
+    d.byInode.set(f.ino, i);
+  });
+  const byMaps = [...devices.values()];
+  const readMaps = procReader();
+  const holds = new Map<number, HoldKind>();
+  const add = (index: number | undefined, kind: HoldKind): void => {
+    if (index === undefined) return;
+    const had = holds.get(index);
+    if (had === undefined || strength[kind] > strength[had]) holds.set(index, kind);
+  };
+  const addStat = (st: fs.Stats | undefined, kind: HoldKind): void => {
+    if (st === undefined) return;
+    const same = byInode.get(st.ino);
+    if (same !== undefined) for (const i of same) if (files[i]!.dev === st.dev) return add(i, kind);
+  };
+
+  /** Fills `holds` for one process; throws Denied or Gone. */
+  const readHolds = (pid: number): void => {
+    const base = `/proc/${pid}`;
+    // maps first: it answers "may we look at all?" for the whole process (the same ptrace check guards exe and fd).
+    const maps = read(() => readMaps(`${base}/maps`));
+    for (const d of byMaps) forEachInode(maps, d.needle, (ino) => add(d.byInode.get(ino), 'mapped'));
+    // A running executable is always mapped too, so exe needs a look only when some mapping matched.
+    if (holds.size > 0) addStat(statOf(`${base}/exe`), 'exe');
+    addStat(statOf(`${base}/cwd`), 'cwd');
+    addStat(statOf(`${base}/root`), 'root');
+    const fdDir = `${base}/fd/`;
+    for (const fd of read(() => fs.readdirSync(fdDir))) addStat(statOf(fdDir + fd), 'fd');
+  };
+
+  return (pids, from, to, part) => {
+    for (let k = from; k < to; k++) {
+      const pid = pids[k]!;
+      if (pid === process.pid) continue;
+      holds.clear();
+      try {
+        readHolds(pid);
+      } catch (err) {
+        if (err instanceof Denied) part.uninspectable.push({ pid, reason: 'permission' });
+        else if (err instanceof Gone) part.vanished++;
+        else throw err;
+        continue;
+      }
+      part.inspected++;
+      if (holds.size === 0) continue;
+      const found: ProcessHolds = { pid, holds: [...holds].map(([index, kind]) => ({ index, kind })).sort((a, b) => a.index - b.index) };
+      if (facts !== undefined) {
+        const f = facts(pid);
+        if (f === null) continue;
+        found.facts = f;
+      }
+      part.found.push(found);
+    }
+  };
+}
+
+/**
+ * stat() through a /proc magic link; undefined when there is nothing (kernel thread, closed fd, a
+ * process exiting). EACCES here, after maps was readable, means the process changed its credentials
+ * mid-scan (exec of a setuid program): report it as uninspectable.
+ */
+function statOf(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p, statOptions);
+  } catch (err) {
+    if (hasErrno(err, 'EACCES', 'EPERM')) throw new Denied();
+    if (hasErrno(err, 'ESRCH', 'ENOTDIR', 'ELOOP', 'ENXIO', 'EIO')) return undefined;
+    throw err;
+  }
+}
+
+function read<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ESRCH', 'EIO')) throw new Gone();
+    if (hasErrno(err, 'EACCES', 'EPERM')) throw new Denied();
+    throw err;
+  }
+}
+
+/**
+ * Calls `visit` with the inode of every maps line on one device: each line is
+ * "addr perms offset major:minor inode path", and `needle` is " major:minor ".
+ */
+function forEachInode(maps: Buffer, needle: Buffer, visit: (ino: number) => void): void {
+  let pos = maps.indexOf(needle);
+  while (pos >= 0) {
+    let i = pos + needle.length;
+    let ino = 0;
+    for (let c = maps[i]!; c >= 48 && c <= 57; c = maps[++i]!) ino = ino * 10 + (c - 48);
+    if (ino !== 0) visit(ino);
+    pos = maps.indexOf(needle, i);
+  }
+}
