@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { cleanup, install, uninstall, type StaleProcess } from '../src/index.js';
 import { compileFixture } from '../src/demo/compile.js';
 import { startHolder } from '../src/demo/holder.js';

@@ -3,7 +3,7 @@
 // descriptor stays open until its fsync, so a write-back error is reported to the fsync that vouches
 // for the file. All calls are synchronous, so crash points stay deterministic.
 import * as fs from 'node:fs';
-import { writeAt } from './durable.js';
+import { createFilled } from './durable.js';
 import { withIo } from './io-error.js';
 
 /** At most this many files wait for their fsync with an open descriptor; then all of them are synced. */
@@ -40,19 +40,7 @@ export function deferredSync(): DeferredSync {
   };
   return {
     writeNewFile(file, mode, fill): void {
-      const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode));
-      try {
-        withIo('chmod', file, () => fs.fchmodSync(fd, mode));
-        let pos = 0;
-        fill((chunk) => {
-          withIo('write', file, () => writeAt(fd, pos, chunk));
-          pos += chunk.length;
-        });
-      } catch (err) {
-        fs.closeSync(fd);
-        throw err;
-      }
-      hold(fd, file);
+      hold(createFilled(file, mode, fill), file);
     },
     copyNewFile(from, to, mode): void {
       withIo('copy', to, () => fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL));

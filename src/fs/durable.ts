@@ -129,10 +129,11 @@ export const makeDir = (p: string): void => withIo('mkdir', p, () => fs.mkdirSyn
 export const removeDir = (p: string): void => withIo('rmdir', p, () => fs.rmdirSync(p));
 
 /**
- * Creates a new file (never an existing one) with exactly `mode`, lets `fill` write its content through
- * the given writer, and fsyncs it before closing.
+ * Creates a new file (never an existing one) with exactly `mode` and lets `fill` write its content
+ * through the given writer (positional writes, so crash points are reproducible). Returns the open
+ * descriptor: the caller fsyncs and closes it. On failure the descriptor is closed.
  */
-export function writeNewFile(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void): void {
+export function createFilled(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void): number {
   const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode));
   try {
     withIo('chmod', file, () => fs.fchmodSync(fd, mode));
@@ -141,9 +142,30 @@ export function writeNewFile(file: string, mode: number, fill: (write: (chunk: U
       withIo('write', file, () => writeAt(fd, pos, chunk));
       pos += chunk.length;
     });
+    return fd;
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+}
+
+/** createFilled, then fsync before closing. */
+export function writeNewFile(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void): void {
+  const fd = createFilled(file, mode, fill);
+  try {
     withIo('fsync', file, () => fs.fsyncSync(fd));
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** The names in `dir`, or none when it does not exist. */
+export function listOrEmpty(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return [];
+    throw err;
   }
 }
 

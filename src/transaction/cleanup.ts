@@ -5,8 +5,7 @@
 // and a directory goes only once empty, so a crash at any point leaves only more to clean next time.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hasErrno } from '../errors/index.js';
-import { removeEmptyDir, removeTree, unlink } from '../fs/durable.js';
+import { listOrEmpty, removeEmptyDir, removeTree, unlink } from '../fs/durable.js';
 import { findHolders } from '../inuse/find-holders.js';
 import type { Holder, TargetFile, Uninspectable } from '../inuse/holder.js';
 import { targetFiles } from '../inuse/target-files.js';
@@ -65,12 +64,3 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
 
 const depth = (p: string): number => p.split('/').length;
 const deepestFirst = (a: TargetFile, b: TargetFile): number => depth(b.path) - depth(a.path) || (a.path < b.path ? -1 : 1);
-
-function listOrEmpty(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return [];
-    throw err;
-  }
-}

@@ -1,10 +1,9 @@
 // Recover: finish or roll back the transaction a journal describes. The rule (docs/journal.md): if the
 // installed state names the journal's transaction, it committed and only clean-up remains (roll
 // forward); otherwise every step is undone (roll back). Then clean-up removes what nothing needs (cleanup.ts).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ServicePackError, hasErrno, isServicePackError } from '../errors/index.js';
-import { fsyncDir, removeTree, unlinkIfExists } from '../fs/durable.js';
+import { ServicePackError, isServicePackError } from '../errors/index.js';
+import { listOrEmpty, fsyncDir, removeTree, unlinkIfExists } from '../fs/durable.js';
 import { readJournal, type Journal } from '../journal/journal.js';
 import { cleanupLocked } from './cleanup.js';
 import type { TxContext } from './tx-context.js';
@@ -89,13 +88,4 @@ function removeDeadWritersFiles(ctx: TxContext): void {
 function orphanPid(name: string): number | null {
   const m = /^(?:\..+\.tmp-|lock\.(?:stale-)?)(\d+)$/.exec(name);
   return m === null ? null : Number(m[1]);
-}
-
-function listOrEmpty(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return [];
-    throw err;
-  }
 }

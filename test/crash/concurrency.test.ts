@@ -6,10 +6,10 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanupTempDirs, describeTree } from '../helpers/tree.js';
-import { assertFailed, freshTarget, pointsOf, runRunner, settleTo } from './fault-check.js';
+import { assertFailed, freshTarget, runRunner, scenariosWithPoints, settleTo } from './fault-check.js';
 import { startRunner } from './inject.js';
 import { straceUnavailable } from './media.js';
-import { makeScenarios, type Scenario } from './scenarios.js';
+import type { Scenario } from './scenarios.js';
 import type { CrashPoint } from './strace-log.js';
 
 const skip = straceUnavailable() ?? false;
@@ -21,10 +21,9 @@ async function waitFor(path: string, ms: number): Promise<void> {
 
 describe('concurrent commands and stale locks', { skip }, () => {
   let scenarios: Scenario[] = [];
-  const points = new Map<string, CrashPoint[]>();
+  let points = new Map<string, CrashPoint[]>();
   before(async () => {
-    scenarios = await makeScenarios(2);
-    for (const s of scenarios) points.set(s.op, await pointsOf(s));
+    ({ scenarios, points } = await scenariosWithPoints(2));
   });
   after(cleanupTempDirs);
   const afterJournal = (op: string, name: string): CrashPoint => {

@@ -8,7 +8,7 @@ import { RUNNER, countPoints } from './crash-point.js';
 import { runRunner, type RunnerExit } from './inject.js';
 import { openMedium } from './media.js';
 import type { Settled } from '../../scripts/crash/runner.js';
-import type { Scenario } from './scenarios.js';
+import { makeScenarios, type Scenario } from './scenarios.js';
 import type { CrashPoint } from './strace-log.js';
 
 export { RUNNER };
@@ -30,6 +30,14 @@ export async function pointsOf(s: Scenario): Promise<CrashPoint[]> {
   } finally {
     medium.close();
   }
+}
+
+/** Small scenarios (`modules` per tree) with the crash points of each operation, by operation. */
+export async function scenariosWithPoints(modules: number): Promise<{ scenarios: Scenario[]; points: Map<string, CrashPoint[]> }> {
+  const scenarios = await makeScenarios(modules);
+  const points = new Map<string, CrashPoint[]>();
+  for (const s of scenarios) points.set(s.op, await pointsOf(s));
+  return { scenarios, points };
 }
 
 /** seq of the rename that replaces state.json: the point of no return. */

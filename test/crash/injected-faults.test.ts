@@ -6,10 +6,10 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanupTempDirs } from '../helpers/tree.js';
-import { assertFailed, assertNothingLeft, commitSeq, freshTarget, pointsOf, runRunner, settleTo } from './fault-check.js';
+import { assertFailed, assertNothingLeft, commitSeq, freshTarget, runRunner, scenariosWithPoints, settleTo } from './fault-check.js';
 import { straceUnavailable } from './media.js';
 import { samplePoints } from './matrix.js';
-import { makeScenarios, type Scenario } from './scenarios.js';
+import type { Scenario } from './scenarios.js';
 import type { CrashPoint } from './strace-log.js';
 
 const skip = straceUnavailable() ?? false;
@@ -54,10 +54,9 @@ async function failAt(s: Scenario, p: CrashPoint, commit: number, errno: string)
 
 describe('injected faults', { skip }, () => {
   let scenarios: Scenario[] = [];
-  const points = new Map<string, CrashPoint[]>();
+  let points = new Map<string, CrashPoint[]>();
   before(async () => {
-    scenarios = await makeScenarios(2);
-    for (const s of scenarios) points.set(s.op, await pointsOf(s));
+    ({ scenarios, points } = await scenariosWithPoints(2));
   });
   after(cleanupTempDirs);
 
