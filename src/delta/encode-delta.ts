@@ -15,19 +15,20 @@ const DICT_FORCE_LOAD = 3;
  */
 export function encodeDelta(base: Uint8Array, content: Uint8Array, level: number): Buffer {
   if (startsWithDictionaryMagic(base)) throw new Error('a delta base must not start with the zstd dictionary magic');
-  const cctx = new zstd.CCtx();
-  cctx.setParameter(zstd.CParameter.compressionLevel, level);
-  cctx.setParameter(zstd.CParameter.contentSizeFlag, 1);
-  cctx.setParameter(zstd.CParameter.checksumFlag, 0);
-  cctx.setParameter(zstd.CParameter.dictIDFlag, 0);
-  cctx.setParameter(zstd.CParameter.nbWorkers, 0);
-  cctx.setParameter(zstd.CParameter.windowLog, deltaWindowLog(base.length, content.length));
-  cctx.setParameter(zstd.CParameter.enableLongDistanceMatching, 1);
+  const z = zstd();
+  const cctx = new z.CCtx();
+  cctx.setParameter(z.CParameter.compressionLevel, level);
+  cctx.setParameter(z.CParameter.contentSizeFlag, 1);
+  cctx.setParameter(z.CParameter.checksumFlag, 0);
+  cctx.setParameter(z.CParameter.dictIDFlag, 0);
+  cctx.setParameter(z.CParameter.nbWorkers, 0);
+  cctx.setParameter(z.CParameter.windowLog, deltaWindowLog(base.length, content.length));
+  cctx.setParameter(z.CParameter.enableLongDistanceMatching, 1);
   // Attaching (zstd's default for large inputs) searches the dictionary with its own smaller tables;
   // force-loading indexes it like a prefix: biome 2.6.7 -> 2.6.8 at level 19 went from 20.2% to 12.3%.
   cctx.setParameter(FORCE_ATTACH_DICT as CParameter, DICT_FORCE_LOAD);
   cctx.loadDictionary(base);
-  const out = Buffer.allocUnsafe(zstd.compressBound(content.length));
+  const out = Buffer.allocUnsafe(z.compressBound(content.length));
   const n = cctx.compress2(out, content);
   // An unpooled buffer of its own, so a worker can transfer it.
   const frame = Buffer.allocUnsafeSlow(n);

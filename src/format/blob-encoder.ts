@@ -19,11 +19,12 @@ export interface EncodedBlob {
  * file's length differs from `expectedSize`; the caller compares the returned content hash.
  */
 export function encodeBlobFromFile(sourcePath: string, expectedSize: number, level: number, write: (chunk: Buffer) => void): EncodedBlob {
-  const cctx = new zstd.CCtx();
-  cctx.setParameter(zstd.CParameter.compressionLevel, level);
-  cctx.setParameter(zstd.CParameter.contentSizeFlag, 1);
-  cctx.setParameter(zstd.CParameter.checksumFlag, 0);
-  cctx.setParameter(zstd.CParameter.nbWorkers, 0);
+  const z = zstd();
+  const cctx = new z.CCtx();
+  cctx.setParameter(z.CParameter.compressionLevel, level);
+  cctx.setParameter(z.CParameter.contentSizeFlag, 1);
+  cctx.setParameter(z.CParameter.checksumFlag, 0);
+  cctx.setParameter(z.CParameter.nbWorkers, 0);
   cctx.setPledgedSrcSize(expectedSize);
   const contentHash = createHash('sha256');
   const storedHash = createHash('sha256');
@@ -48,7 +49,7 @@ export function encodeBlobFromFile(sourcePath: string, expectedSize: number, lev
       size += n;
       let consumedTotal = 0;
       while (consumedTotal < n) {
-        const [, produced, consumed] = cctx.compressStream2(output, src.subarray(consumedTotal), zstd.EndDirective.continue);
+        const [, produced, consumed] = cctx.compressStream2(output, src.subarray(consumedTotal), z.EndDirective.continue);
         consumedTotal += consumed;
         emit(produced);
       }
@@ -58,7 +59,7 @@ export function encodeBlobFromFile(sourcePath: string, expectedSize: number, lev
   }
   const empty = Buffer.alloc(0);
   for (;;) {
-    const [remaining, produced] = cctx.compressStream2(output, empty, zstd.EndDirective.end);
+    const [remaining, produced] = cctx.compressStream2(output, empty, z.EndDirective.end);
     emit(produced);
     if (remaining === 0) break;
   }

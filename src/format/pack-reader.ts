@@ -10,7 +10,7 @@ import type { PackHeader } from './header.js';
 import type { Manifest } from './manifest.js';
 import { decodeManifest } from './manifest-codec.js';
 import { packCorrupt, packInvalid } from './pack-errors.js';
-import { MAX_WINDOW_LOG, startsWithDictionaryMagic, zstd } from './zstd.js';
+import { MAX_WINDOW_LOG, startsWithDictionaryMagic, zstd, type ZstdBinding } from './zstd.js';
 
 /** An open, validated pack. Holds a file descriptor until `close()`. */
 export interface PackReader {
@@ -37,7 +37,7 @@ export interface PackReader {
  * output each time, which costs more than decoding a small delta.
  */
 export interface DecodeScratch {
-  dctx?: InstanceType<typeof zstd.DCtx>;
+  dctx?: InstanceType<ZstdBinding['DCtx']>;
   output?: Buffer;
 }
 
@@ -123,10 +123,10 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   if (blob === undefined) throw new Error(`blob ${blobIndex} does not exist in ${reader.path}`);
   const corrupt = (expected: string, actual: string): ServicePackError<'PACK_CORRUPT'> =>
     packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), expected, actual);
-  const dctx = (reader.scratch.dctx ??= new zstd.DCtx());
+  const dctx = (reader.scratch.dctx ??= new (zstd().DCtx)());
   // Whatever an earlier blob left (a dictionary, a frame it stopped in) is dropped here.
-  dctx.reset(zstd.ResetDirective.sessionAndParameters);
-  dctx.setParameter(zstd.DParameter.windowLogMax, MAX_WINDOW_LOG);
+  dctx.reset(zstd().ResetDirective.sessionAndParameters);
+  dctx.setParameter(zstd().DParameter.windowLogMax, MAX_WINDOW_LOG);
   if (blob.encoding === 'zstd-patch') {
     if (base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
     // zstd reads a dictionary starting with its magic as a structured dictionary, not as raw content.

@@ -1,7 +1,19 @@
 // The zstd binding: the low-level streaming API of zstd-napi, plus the parameters the format fixes.
-import binding from 'zstd-napi/binding.js';
+import { createRequire } from 'node:module';
+import type binding from 'zstd-napi/binding.js';
 
-export const zstd = binding;
+export type ZstdBinding = typeof binding;
+
+const load = createRequire(import.meta.url);
+let loaded: ZstdBinding | undefined;
+
+/**
+ * The binding, loaded on first use: commands that read no blob (holders, status, cleanup, trust) do not
+ * load the native addon, about 5 ms of every start-up.
+ */
+export function zstd(): ZstdBinding {
+  return (loaded ??= load('zstd-napi/binding.js') as ZstdBinding);
+}
 
 /** zstd level used when the caller does not choose one. */
 export const DEFAULT_ZSTD_LEVEL = 19;
