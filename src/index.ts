@@ -23,7 +23,7 @@ import { contextFor } from './transaction/tx-context.js';
 import type { EventSink } from './transaction/events.js';
 import type { TrustOptions } from './transaction/admit-pack.js';
 import { trustTarget, type TrustChanges, type TrustResult } from './transaction/trust-target.js';
-import { writeKeyPair, type KeyPairFiles } from './signing/index.js';
+import { signatureKeyId, writeKeyPair, type KeyPairFiles } from './signing/index.js';
 import { installPack, planInstallOnly, type InstallPlan, type InstallResult } from './transaction/install.js';
 import { recoverTarget, type RecoverResult } from './transaction/recover-target.js';
 import { cleanupTarget, type CleanupTargetResult } from './transaction/cleanup-target.js';
@@ -91,7 +91,7 @@ export function build(options: BuildOptions): Promise<BuildResult> {
 
 /** Reads a pack's header and manifest (not its payload) and summarises it. */
 export function inspect(packPath: string): PackSummary {
-  return inspectPack(packPath);
+  return inspectPack(packPath, signatureKeyId);
 }
 
 /** Options of install and uninstall. */

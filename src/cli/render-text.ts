@@ -17,7 +17,7 @@ export function renderBuild(r: BuildResult): string[] {
 export function renderInspect(s: PackSummary): string[] {
   const c = s.counts;
   return [
-    `${s.product} ${s.fromVersion} -> ${s.toVersion} (format ${s.formatVersion}, ${s.signed ? 'signed' : 'unsigned'}, ${s.size} bytes)`,
+    `${s.product} ${s.fromVersion} -> ${s.toVersion} (format ${s.formatVersion}, ${s.signed ? `signed by key ${s.keyId}` : 'unsigned'}, ${s.size} bytes)`,
     `pack id ${s.packId}`,
     `${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`,
     ...s.entries.filter((e) => e.action !== 'keep').map((e) => `  ${e.action.padEnd(6)} ${e.type.padEnd(7)} ${e.path}${e.size !== undefined ? ` (${e.size} bytes${stored(e)})` : ''}`),

@@ -22,6 +22,8 @@ export interface PackSummary {
   fromVersion: string;
   toVersion: string;
   signed: boolean;
+  /** For a signed pack: the id of the key that signed it, as minisign prints it (16 hex digits). */
+  keyId?: string;
   /** The signed expiry, when the pack has one. */
   expires?: string;
   /** Bytes of the pack file. */
@@ -32,8 +34,11 @@ export interface PackSummary {
   entries: PackSummaryEntry[];
 }
 
-/** Opens, validates and summarises the pack at `path`; throws the errors of `openPack`. */
-export function inspectPack(path: string): PackSummary {
+/**
+ * Opens, validates and summarises the pack at `path`; throws the errors of `openPack`. `keyIdOf` reads
+ * the signing key's id from the signature section (the signing layer knows its format).
+ */
+export function inspectPack(path: string, keyIdOf?: (signature: Buffer, path: string) => string): PackSummary {
   const reader = openPack(path);
   try {
     const { manifest } = reader;
@@ -59,6 +64,7 @@ export function inspectPack(path: string): PackSummary {
       fromVersion: manifest.fromVersion,
       toVersion: manifest.toVersion,
       signed: reader.signature.length > 0,
+      ...(reader.signature.length > 0 && keyIdOf !== undefined ? { keyId: keyIdOf(reader.signature, path) } : {}),
       ...(manifest.expires === undefined ? {} : { expires: manifest.expires }),
       size: reader.size,
       counts,

@@ -4,7 +4,7 @@ export { formatPublicKey, parsePublicKey } from './minisign-public-key.js';
 export type { PublicKey } from './minisign-public-key.js';
 export { formatSecretKey, parseSecretKey } from './minisign-secret-key.js';
 export type { SecretKey } from './minisign-secret-key.js';
-export { parseSignature, signMessage, verifySignature } from './minisign-signature.js';
+export { parseSignature, signatureKeyId, signMessage, verifySignature } from './minisign-signature.js';
 export type { Signature, VerifiedSignature } from './minisign-signature.js';
 export { readPublicKeyFile, readSecretKeyFile, writeKeyPair } from './key-files.js';
 export type { KeyPairFiles } from './key-files.js';

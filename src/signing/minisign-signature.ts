@@ -82,3 +82,8 @@ export function verifySignature(message: Uint8Array, text: string, trusted: read
   }
   return { keyId, trustedComment: sig.trustedComment };
 }
+
+/** The id of the key that made a signature section, as minisign prints it; SIGNATURE_INVALID if malformed. */
+export function signatureKeyId(signature: Buffer, source: string): string {
+  return keyIdHex(parseSignature(signature.toString('utf8'), source).keyId);
+}
