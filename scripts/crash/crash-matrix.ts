@@ -1,7 +1,7 @@
 // `npm run test:crash [-- --full] [--media plain,ext4,...] [--ops install,uninstall] [--sample N] [--jobs N]`:
 // the crash and power-loss matrices with a report per operation and medium. Exit 1 if any point fails.
 import { cleanupTempDirs } from '../../test/helpers/tree.js';
-import { POWER_MEDIA, powerLossUnavailable, straceUnavailable, type MediumKind } from '../../test/crash/media.js';
+import { POWER_MEDIA, closeAllMedia, powerLossUnavailable, straceUnavailable, type MediumKind } from '../../test/crash/media.js';
 import { formatCell, runMatrix } from '../../test/crash/matrix.js';
 import { makeScenarios } from '../../test/crash/scenarios.js';
 
@@ -38,6 +38,15 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     cleanupTempDirs();
   }
+}
+
+// Interrupted: give back the loop mounts and temporary trees before exiting.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    closeAllMedia();
+    cleanupTempDirs();
+    process.exit(130);
+  });
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -21,6 +21,25 @@ export interface Medium {
 export type MediumKind = 'plain' | 'ext4' | 'ext4 -f' | 'xfs' | 'xfs -f';
 export const POWER_MEDIA: MediumKind[] = ['ext4', 'ext4 -f', 'xfs', 'xfs -f'];
 
+/** Media open in this process, so that an interrupted run can give back its mounts and loop devices. */
+const opened = new Set<Medium>();
+
+/**
+ * Closes every medium still open (for a SIGINT/SIGTERM handler): a mount still busy with a killed
+ * child's last reference is detached lazily rather than left behind.
+ */
+export function closeAllMedia(): void {
+  for (const m of [...opened]) {
+    try {
+      m.close();
+    } catch {
+      try {
+        run('umount', ['-l', m.root]);
+      } catch {}
+    }
+  }
+}
+
 const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 export function openMedium(kind: MediumKind): Medium {
@@ -28,7 +47,18 @@ export function openMedium(kind: MediumKind): Medium {
   if (kind === 'plain') {
     const root = join(base, 'root');
     mkdirSync(root);
-    return { name: kind, root, sync: () => {}, powerCut: () => {}, close: () => rmSync(base, { recursive: true, force: true }) };
+    const medium: Medium = {
+      name: kind,
+      root,
+      sync: () => {},
+      powerCut: () => {},
+      close: () => {
+        opened.delete(medium);
+        rmSync(base, { recursive: true, force: true });
+      },
+    };
+    opened.add(medium);
+    return medium;
   }
   const [fs, flag] = kind.split(' ') as ['ext4' | 'xfs', string | undefined];
   const image = join(base, 'image');
@@ -36,7 +66,9 @@ export function openMedium(kind: MediumKind): Medium {
   mkdirSync(mnt);
   let dev: string | undefined;
   let mounted = false;
+  let self: Medium | undefined;
   const close = (): void => {
+    if (self !== undefined) opened.delete(self);
     try {
       if (mounted) run('umount', [mnt]);
       mounted = false;
@@ -56,7 +88,7 @@ export function openMedium(kind: MediumKind): Medium {
     close();
     throw err;
   }
-  return {
+  self = {
     name: kind,
     root: mnt,
     sync: () => void run('sync', ['-f', mnt]),
@@ -69,6 +101,8 @@ export function openMedium(kind: MediumKind): Medium {
     },
     close,
   };
+  opened.add(self);
+  return self;
 }
 
 /** Why loop-mounted file systems cannot be used here, or null when they can. */
