@@ -1,8 +1,8 @@
 // The target lock against real processes: a live holder in another process stops install, uninstall
 // and recover with LOCKED naming that process; a lock left by a process that is gone is taken over.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { install, recover, status, uninstall, type ProgressEvent } from '../src/index.js';
@@ -24,11 +24,16 @@ setInterval(() => {}, 1000);
 `;
 
 const children: ChildProcess[] = [];
-async function holdLock(target: string): Promise<ChildProcess> {
-  const child = await spawnUntil(process.execPath, ['--input-type=module', '-e', holderScript, target], 'locked');
+/** A process holding the target's lock; `prefix` runs it through e.g. unshare. */
+async function holdLock(target: string, prefix: string[] = []): Promise<ChildProcess> {
+  const argv = [...prefix, process.execPath, '--input-type=module', '-e', holderScript, target];
+  const child = await spawnUntil(argv[0]!, argv.slice(1), 'locked');
   children.push(child);
   return child;
 }
+
+const canUnsharePid = process.getuid?.() === 0 && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
 
 /** The pid of a process that has exited (and been reaped). */
 async function deadPid(): Promise<number> {
@@ -117,6 +122,35 @@ describe('target lock', () => {
     const events: ProgressEvent[] = [];
     install(pack, { ...trusted, target, onEvent: (e) => events.push(e) });
     assert.deepEqual(events.filter((e) => e.type === 'lock-taken-over'), [{ type: 'lock-taken-over', fromPid: -1 }]);
+    assert.deepEqual(treeOf(target), treeOf(newDir));
+  });
+
+  it('never takes over a lock held from another pid namespace, whose pid means nothing here', { skip: !canUnsharePid && 'needs root and unshare --pid' }, async () => {
+    const { oldDir, pack } = await packFrom(flatOld, flatNew);
+    const target = copyOf(oldDir);
+    // In its own pid namespace the holder is pid 1; here pid 1 is another, live process with another
+    // start time: judged by pid and start time alone, the lock would look stale and be taken over.
+    await holdLock(target, ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc']);
+    const record = JSON.parse(readFileSync(join(target, '.servicepack/lock'), 'utf8')) as { pid: number; ns: string };
+    assert.equal(record.pid, 1);
+    assert.notEqual(record.ns, `${bootId}:${readlinkSync('/proc/self/ns/pid')}`);
+    const before = describeTree(target);
+    for (const run of [() => install(pack, { ...trusted, target }), () => recover({ target })]) {
+      const err = expectCode('LOCKED', run);
+      assert.deepEqual([err.details.pid, err.details.namespace], [1, record.ns]);
+      assert.deepEqual(describeTree(target), before);
+    }
+  });
+
+  it('takes over a lock of another pid namespace written before the last boot', async () => {
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
+    const target = copyOf(oldDir);
+    mkdirSync(join(target, '.servicepack'));
+    const earlier = '00000000-0000-0000-0000-000000000000';
+    writeFileSync(join(target, '.servicepack/lock'), JSON.stringify({ pid: 1, start: `${earlier}:5`, ns: `${earlier}:pid:[4026532999]` }));
+    const events: ProgressEvent[] = [];
+    install(pack, { ...trusted, target, onEvent: (e) => events.push(e) });
+    assert.deepEqual(events.filter((e) => e.type === 'lock-taken-over'), [{ type: 'lock-taken-over', fromPid: 1 }]);
     assert.deepEqual(treeOf(target), treeOf(newDir));
   });
 });

@@ -31,7 +31,7 @@ export interface ErrorDetails {
   BASE_MISMATCH: { target: string; mismatches: Mismatch[] };
   DELTA_BASE_MISMATCH: { target: string; path: string; expected: string; actual: string };
   TARGET_UNSAFE: { target: string; path: string; reason: string };
-  LOCKED: { target: string; pid: number; command?: string };
+  LOCKED: { target: string; pid: number; command?: string; namespace?: string };
   NO_SPACE: { target: string; needed: number; available: number };
   CROSS_DEVICE: { path: string };
   IO_FAILED: { path: string; operation: string; errno: string };

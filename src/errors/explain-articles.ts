@@ -115,8 +115,8 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
   },
   LOCKED: {
     symptoms: 'The command is refused naming the process id that holds the target.',
-    cause: 'Another install, uninstall or recover is running on the same target. A lock whose process is gone is taken over automatically, so this process is alive.',
-    resolution: 'Wait for the other command to finish, then run yours again.',
+    cause: 'Another install, uninstall or recover is running on the same target. A lock whose process is gone is taken over automatically, so this process is alive, or it runs in another pid namespace (details.namespace: a container sharing the target), where this process cannot tell whether it is alive.',
+    resolution: 'Wait for the other command to finish, then run yours again. For a lock of another namespace: run the command in that namespace, or, only when sure no servicepack process works on the target, remove the lock file named in the message.',
   },
   NO_SPACE: {
     symptoms: 'The install is refused before staging, with the bytes needed and available.',

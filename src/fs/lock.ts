@@ -1,5 +1,7 @@
 // The target lock: one servicepack process at a time per target. A lock whose owner process is gone
-// (not running, or a different process reusing the pid) is stale and is taken over atomically.
+// (not running, a different process reusing the pid, or an earlier boot) is stale and is taken over
+// atomically. A lock taken in another pid namespace (a container sharing the target) cannot be judged
+// from here and is never taken over.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
@@ -10,6 +12,8 @@ import { ioFailed, withIo } from './io-error.js';
 interface LockRecord {
   pid: number;
   start: string | null;
+  /** The owner's pid namespace (platform.pidNamespace); absent in records of older versions. */
+  ns?: string;
   command?: string;
 }
 
@@ -30,6 +34,8 @@ export class TargetLock {
    */
   static acquire(file: string, target: string, platform: Platform): TargetLock {
     const record: LockRecord = { pid: process.pid, start: platform.processStartToken(process.pid) };
+    const ns = platform.pidNamespace();
+    if (ns !== null) record.ns = ns;
     const command = platform.describeProcess(process.pid);
     if (command !== undefined) record.command = command;
     const tmp = `${file}.${process.pid}`;
@@ -54,10 +60,18 @@ export class TargetLock {
         }
         const owner = readLock(file);
         if (owner === undefined) continue; // released between our link and our read
-        if (owner !== null && owner.start !== null && platform.processStartToken(owner.pid) === owner.start) {
-          throw new ServicePackError('LOCKED', `target ${target} is locked by process ${owner.pid}`, {
-            hint: 'Wait for the other servicepack command to finish. If that process is gone, run the command again: its stale lock is taken over.',
-            details: owner.command === undefined ? { target, pid: owner.pid } : { target, pid: owner.pid, command: owner.command },
+        const state = owner === null ? 'gone' : platform.lockOwnerState(owner);
+        if (owner !== null && state !== 'gone') {
+          const details = owner.command === undefined ? { target, pid: owner.pid } : { target, pid: owner.pid, command: owner.command };
+          if (state === 'running') {
+            throw new ServicePackError('LOCKED', `target ${target} is locked by process ${owner.pid}`, {
+              hint: 'Wait for the other servicepack command to finish. If that process is gone, run the command again: its stale lock is taken over.',
+              details,
+            });
+          }
+          throw new ServicePackError('LOCKED', `target ${target} is locked by process ${owner.pid} of another pid namespace (a container?), which cannot be checked from here`, {
+            hint: `Wait for the servicepack command in that namespace to finish, or run this command there. Only if you are sure no servicepack process runs on this target, remove ${file} and run the command again.`,
+            details: owner.ns === undefined ? details : { ...details, namespace: owner.ns },
           });
         }
         // Stale: move it out of the way; only one contender's rename succeeds.
@@ -116,6 +130,7 @@ function readLock(file: string): LockRecord | null | undefined {
     const v = JSON.parse(text) as Partial<LockRecord>;
     if (typeof v.pid !== 'number') return null;
     const rec: LockRecord = { pid: v.pid, start: typeof v.start === 'string' ? v.start : null };
+    if (typeof v.ns === 'string') rec.ns = v.ns;
     if (typeof v.command === 'string') rec.command = v.command;
     return rec;
   } catch {

@@ -14,6 +14,16 @@ export interface Platform {
   readonly canFsyncDirectories: boolean;
   /** An opaque start-time token of a live process, or null when no such process exists. */
   processStartToken(pid: number): string | null;
+  /**
+   * A token naming this process's pid namespace in this boot, or null where there are none. Lock
+   * records carry it: a pid is only meaningful inside its namespace.
+   */
+  pidNamespace(): string | null;
+  /**
+   * Whether the process a lock record names still runs: 'gone' also for a record from an earlier boot;
+   * 'unknown' when it ran in another pid namespace of this boot, which this process cannot look into.
+   */
+  lockOwnerState(owner: { pid: number; start: string | null; ns?: string }): 'running' | 'gone' | 'unknown';
   /** This process's command line, for lock files and messages. */
   describeProcess(pid: number): string | undefined;
   /**

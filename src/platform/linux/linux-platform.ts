@@ -1,6 +1,6 @@
 // Linux: hard-link set-aside (the old path never disappears), directory fsync, /proc for processes and
 // holders, systemctl for units.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hasErrno } from '../../errors/index.js';
 import type { Platform } from '../platform.js';
 import { restartUnit, runCommand, systemdUnitManager } from './run-command.js';
@@ -33,6 +33,21 @@ function bootId(): string {
   }
 }
 
+/** e.g. "pid:[4026531836]", with the boot id: namespace inode numbers are reused after a reboot. */
+function pidNamespace(): string | null {
+  try {
+    return `${bootId()}:${readlinkSync('/proc/self/ns/pid')}`;
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'EACCES')) return null;
+    throw err;
+  }
+}
+
+function lockOwnerState(owner: { pid: number; start: string | null; ns?: string }): 'running' | 'gone' | 'unknown' {
+  if (owner.ns !== undefined && owner.ns !== pidNamespace()) return owner.ns.startsWith(`${bootId()}:`) ? 'unknown' : 'gone';
+  return owner.start !== null && processStartToken(owner.pid) === owner.start ? 'running' : 'gone';
+}
+
 function describeProcess(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') || undefined;
@@ -44,7 +59,7 @@ function describeProcess(pid: number): string | undefined {
 
 export function linuxPlatform(): Platform {
   return {
-    name: 'linux', setAside: 'link', canFsyncDirectories: true, processStartToken, describeProcess,
+    name: 'linux', setAside: 'link', canFsyncDirectories: true, processStartToken, pidNamespace, lockOwnerState, describeProcess,
     scanHolds, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit,
   };
 }
