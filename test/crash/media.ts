@@ -1,6 +1,7 @@
 // Where a crash point runs: a plain directory (process kill only), or a loop-mounted ext4 or xfs image
 // whose power is "cut" after the kill: `xfs_io -x -c shutdown` (optionally `-f`, flushing the log first)
-// drops whatever was not made durable, then unmount and mount again as after a reboot.
+// drops whatever was not made durable, then unmount and mount again as after a reboot. Tests that run
+// `unshare -m` at the same time copy these mounts into their namespace; see powerCut.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,7 +97,14 @@ export function openMedium(kind: MediumKind): Medium {
       run('xfs_io', ['-x', '-c', flag === '-f' ? 'shutdown -f' : 'shutdown', mnt]);
       run('umount', [mnt]);
       mounted = false;
-      run('mount', [dev!, mnt]);
+      // Come back on a fresh loop device: if another mount namespace (any `unshare -m` started while
+      // this was mounted) still holds a copy of the mount, the shut-down file system lives on there,
+      // and mounting the same device again would hand back that shut-down instance, not the image.
+      run('losetup', ['-d', dev!]);
+      dev = undefined;
+      dev = run('losetup', ['-f', '--show', image]).trim();
+      // xfs refuses a second mounted instance with the same UUID, which that copy would be.
+      run('mount', fs === 'xfs' ? ['-o', 'nouuid', dev, mnt] : [dev, mnt]);
       mounted = true;
     },
     close,
