@@ -49,6 +49,21 @@ describe('holders', { skip: process.platform !== 'linux' && 'reads /proc (Linux)
     }
   });
 
+  it('gives the whole command line of a holder, however long (read past the first buffer)', async () => {
+    // sleep accepts several durations and sleeps their sum: 14,000 bytes of arguments.
+    const args = ['600', ...['1', '2', '3'].map((d) => `${d}${'0'.repeat(4)}e-4`.padStart(4_600, '0'))];
+    const child = spawn(join(target, 'bin/tool'), args, { stdio: 'ignore' });
+    const p = { pid: child.pid!, child };
+    try {
+      assert.ok(await eventually(() => holders({ target }).holders.length > 0));
+      const h = holders({ target }).holders[0]!;
+      assert.equal(h.command.length, join(target, 'bin/tool').length + 1 + 3 + 3 * 4_601);
+      assert.equal(h.command, [join(target, 'bin/tool'), ...args].join(' '));
+    } finally {
+      await stop(p);
+    }
+  });
+
   it('names the loaded shared libraries (mapped) of a running host', { skip: !has('cc') && 'needs a C compiler' }, async () => {
     const built = compileFixture(tempDir('cc'), '5.5');
     const lib = join(target, 'lib');

@@ -22,7 +22,7 @@ export function processFactsReader(bootMs: () => number): (pid: number) => Proce
     users ??= readUsers();
     return users.get(uid) ?? String(uid);
   };
-  const read = procReader(4096);
+  const read = procReader(4096, true);
   let lastCgroup = Buffer.alloc(0);
   let lastPlace: { unit?: string; container?: string } = {};
   return (pid) => {
