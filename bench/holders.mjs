@@ -3,8 +3,9 @@
 // target, so they map it; half have a data file open), scanned by `servicepack holders`, `fuser` and
 // `lsof`, alternated in one run; `library` is the same scan called in-process (no Node start-up; it
 // uses a second thread when a CPU is spare), `library-1t` and `library-2t` the same on one thread and
-// always on two. Prints medians and ratios, and the CPU pressure (PSI) before and after. Every process
-// it starts is killed at the end.
+// always on two; `fuser -v` also reads each holder's user and command, as servicepack does. Prints
+// medians and ratios, and the CPU pressure (PSI) before and after. Every process it starts is killed
+// at the end.
 // Usage: npm run build && node bench/holders.mjs [processes=2000] [rounds=7]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,6 +58,9 @@ try {
     'library-2t': () => findHolders(platform, targetFiles(target, ['']), { secondThread: 'on' }).holders.length,
     servicepack: () => JSON.parse(execFileSync(process.execPath, [cli, 'holders', '--target', target, '--json']).toString().trim().split('\n').at(-1)).result.holders.length,
     fuser: () => spawnSync('fuser', files, { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).length,
+    // -v adds user, access kind and command per holder: closer to what servicepack reports.
+    // (fuser prints the pids on stdout and the rest of each line on stderr.)
+    'fuser -v': () => spawnSync('fuser', ['-v', ...files], { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).length,
     lsof: () => spawnSync('lsof', ['-w', ...files], { encoding: 'utf8' }).stdout.trim().split('\n').length - 1,
   };
   const pressure = () => (existsSync('/proc/pressure/cpu') ? readFileSync('/proc/pressure/cpu', 'latin1').split('\n')[0] : 'no PSI');
