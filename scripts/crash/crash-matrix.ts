@@ -1,4 +1,5 @@
-// `npm run test:crash [-- --full] [--media plain,ext4,...] [--ops install,uninstall] [--sample N] [--jobs N]`:
+// `npm run test:crash [-- --full] [--media plain,ext4,...] [--ops install,uninstall] [--sample N] [--jobs N]
+//  [--calls openat,rename] [--seq 212,300]`:
 // the crash and power-loss matrices with a report per operation and medium. Exit 1 if any point fails.
 import { cleanupTempDirs } from '../../test/helpers/tree.js';
 import { POWER_MEDIA, closeAllMedia, powerLossUnavailable, straceUnavailable, type MediumKind } from '../../test/crash/media.js';
@@ -30,7 +31,12 @@ async function main(argv: string[]): Promise<number> {
   console.log(`crash matrix: ${full ? 'every crash point' : `up to ${sample} points per cell`}, ${jobs} job(s), media ${media.join(', ')}`);
   const started = Date.now();
   try {
-    const cells = await runMatrix({ scenarios, media, sample, jobs, onCell: (c) => console.log(formatCell(c)) });
+    const calls = option(argv, '--calls')?.split(',');
+    const seqs = option(argv, '--seq')?.split(',').map(Number);
+    const cells = await runMatrix({
+      scenarios, media, sample, jobs, onCell: (c) => console.log(formatCell(c)),
+      ...(calls === undefined ? {} : { calls }), ...(seqs === undefined ? {} : { seqs }),
+    });
     const tested = cells.reduce((n, c) => n + c.tested, 0);
     const passed = cells.reduce((n, c) => n + c.passed, 0);
     console.log(`total ${passed}/${tested} crash points passed in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Medium } from './media.js';
 import type { Settled } from '../../scripts/crash/runner.js';
 import type { Scenario } from './scenarios.js';
-import { DISK_SYSCALLS, crashPointsOf, killedCall, type CrashPoint } from './strace-log.js';
+import { DISK_SYSCALLS, alignedOrdinal, crashPointsOf, killedCall, type CrashPoint } from './strace-log.js';
 
 export const RUNNER = join(dirname(fileURLToPath(import.meta.url)), '../../scripts/crash/runner.js');
 
@@ -74,9 +74,11 @@ async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: str
   const trace = `${point.name},write`;
   const problems: string[] = [];
   let target = '';
-  // The holder scan opens /proc entries per process, and processes come and go: an openat ordinal can
-  // shift. The kill is then retried with the ordinal corrected by where it landed: exactly, when the
-  // call it hit occurs once in the counted run, else by the difference in /proc opens.
+  // The holder scan opens /proc entries per process, and processes come and go; Node's start-up, before
+  // the window, may open a few files more or fewer: an openat ordinal can shift. The kill is then
+  // retried with the ordinal corrected by where it landed: exactly, when the call it hit occurs once in
+  // the counted run; else by lining up the window's opens outside /proc (alignedOrdinal); else by the
+  // differences in opens before the window and in /proc opens within it.
   for (let attempt = 0, ordinal = point.ordinal; ; attempt++) {
     target = placeTarget(s, medium);
     const inject = ['-e', `inject=${point.name}:signal=SIGKILL:when=${ordinal}`];
@@ -85,9 +87,11 @@ async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: str
     const landed = hit !== null && hit.call === point.call && hit.inWindow && (run.signal === 'SIGKILL' || run.code === 137);
     if (landed) break;
     const counted = hit === null ? undefined : point.openIndex?.get(hit.call);
+    const aligned = hit === null ? null : alignedOrdinal(point, hit, ordinal);
     const corrected = hit === null ? ordinal
       : counted !== undefined ? ordinal + point.ordinal - counted
-      : point.ordinal + hit.procOpens - point.procOpens;
+      : aligned !== null ? aligned
+      : point.ordinal + (hit.preWindowOpens - point.preWindowOpens) + (hit.procOpens - point.procOpens);
     if (point.name === 'openat' && corrected !== ordinal && attempt < 30) {
       ordinal = corrected;
       continue;

@@ -13,6 +13,9 @@ export interface MatrixOptions {
   media: MediumKind[];
   /** Points per (operation, medium); undefined runs every point. */
   sample?: number;
+  /** Only the points of these syscalls (e.g. openat), and/or only these points (by seq, as reports name them). */
+  calls?: string[];
+  seqs?: number[];
   jobs: number;
   onCell?: (cell: CellResult) => void;
 }
@@ -55,7 +58,8 @@ async function runCell(s: Scenario, kind: MediumKind, opts: MatrixOptions): Prom
       works.push(mkdtempSync(join(tmpdir(), 'servicepack-crashlog-')));
     }
     const all = await countPoints(s, media[0]!, works[0]!);
-    const points = opts.sample === undefined ? all : samplePoints(all, opts.sample);
+    const chosen = all.filter((p) => (opts.calls === undefined || opts.calls.includes(p.name)) && (opts.seqs === undefined || opts.seqs.includes(p.seq)));
+    const points = opts.sample === undefined ? chosen : samplePoints(chosen, opts.sample);
     const results: PointResult[] = [];
     let next = 0;
     await Promise.all(media.map(async (m, j) => {

@@ -29,10 +29,21 @@ export interface CrashPoint {
   seq: number;
   /** The call as logged, with run-specific parts (transaction ids, pids) normalized. */
   call: string;
-  /** Main-thread opens under /proc before this call: the holder scan's share, which varies from run to run. */
+  /** Main-thread opens under /proc in the window before this call: the holder scan's share, which varies from run to run. */
   procOpens: number;
+  /** Main-thread opens before the window: Node's start-up, whose count can differ by a few from run to run. */
+  preWindowOpens: number;
   /** For openat: the ordinal of every main-thread open that occurs once in the run, by normalized call. */
   openIndex?: Map<string, number>;
+  /** For openat: every main-thread open of the window in order (shared by the run's points), and this one's index in it. */
+  windowOpens?: WindowOpen[];
+  openPos?: number;
+}
+
+/** One open of the window: the normalized call, and whether it opened something under /proc. */
+export interface WindowOpen {
+  call: string;
+  proc: boolean;
 }
 
 const LINE = /^(\d+) +([a-z0-9_]+)\((.*?)(?: <unfinished \.\.\.>|\) += .*)?$/;
@@ -77,19 +88,33 @@ export function crashPointsOf(log: string): CrashPoint[] {
   const points: CrashPoint[] = [];
   let inside = false;
   let procOpens = 0;
+  let preWindowOpens = 0;
+  const windowOpens: WindowOpen[] = [];
+  const openPos = new Map<CrashPoint, number>();
   for (const c of calls) {
     if (c.pid !== pid) continue;
-    if (c.name === 'openat' && c.args.includes('"/proc/')) procOpens++;
+    if (c.name === 'openat' && !inside) preWindowOpens++;
+    if (c.name === 'openat' && inside) windowOpens.push({ call: normalize(c), proc: c.args.includes('"/proc/') });
+    if (c.name === 'openat' && inside && c.args.includes('"/proc/')) procOpens++;
     const ordinal = (counts.get(c.name) ?? 0) + 1;
     counts.set(c.name, ordinal);
     if (c.name === 'write' && c.args.includes(WINDOW_BEGIN)) inside = true;
     else if (c.name === 'write' && c.args.includes(WINDOW_END)) break;
     else if (inside && c.name === 'write' && !EVENTFD_WAKE.test(c.args)) throw new Error(`a write(2) that is not an event-loop wake-up: ${c.args}`);
-    else if (inside && isDiskChange(c)) points.push({ name: c.name, ordinal, seq: points.length, call: normalize(c), procOpens });
+    else if (inside && isDiskChange(c)) {
+      const point: CrashPoint = { name: c.name, ordinal, seq: points.length, call: normalize(c), procOpens, preWindowOpens };
+      if (c.name === 'openat') openPos.set(point, windowOpens.length - 1);
+      points.push(point);
+    }
   }
   if (!inside) throw new Error('strace log: the window never began');
   const openIndex = uniqueOrdinals(calls.filter((c) => c.pid === pid && c.name === 'openat'));
-  for (const p of points) if (p.name === 'openat') p.openIndex = openIndex;
+  for (const p of points) {
+    if (p.name !== 'openat') continue;
+    p.openIndex = openIndex;
+    p.windowOpens = windowOpens;
+    p.openPos = openPos.get(p)!;
+  }
   return points;
 }
 
@@ -105,22 +130,69 @@ function uniqueOrdinals(calls: Call[]): Map<string, number> {
   return index;
 }
 
-/** The last main-thread call of `name` in a killed run's log and its ordinal: where the kill landed. */
-export function killedCall(log: string, name: string): { ordinal: number; call: string; inWindow: boolean; procOpens: number } | null {
+/**
+ * The last main-thread call of `name` in a killed run's log and its ordinal: where the kill landed; with
+ * the run's opens before the window and its /proc opens in the window up to that call (as in CrashPoint).
+ */
+export interface KilledCall {
+  ordinal: number;
+  call: string;
+  inWindow: boolean;
+  procOpens: number;
+  preWindowOpens: number;
+  /** The window's opens up to and including the one killed (for openat). */
+  windowOpens: WindowOpen[];
+}
+
+export function killedCall(log: string, name: string): KilledCall | null {
   const calls = parseCalls(log);
   const pid = mainPid(calls) ?? calls.at(-1)?.pid;
   let ordinal = 0;
   let last: Call | null = null;
   let inWindow = false;
   let procOpens = 0;
+  let preWindowOpens = 0;
+  const windowOpens: WindowOpen[] = [];
   for (const c of calls) {
     if (c.pid !== pid) continue;
-    if (c.name === 'openat' && c.args.includes('"/proc/')) procOpens++;
+    if (c.name === 'openat' && !inWindow) preWindowOpens++;
+    if (c.name === 'openat' && inWindow) windowOpens.push({ call: normalize(c), proc: c.args.includes('"/proc/') });
+    if (c.name === 'openat' && inWindow && c.args.includes('"/proc/')) procOpens++;
     if (c.name === 'write' && c.args.includes(WINDOW_BEGIN)) inWindow = true;
     if (c.name === name) {
       ordinal++;
       last = c;
     }
   }
-  return last === null ? null : { ordinal, call: normalize(last), inWindow, procOpens };
+  return last === null ? null : { ordinal, call: normalize(last), inWindow, procOpens, preWindowOpens, windowOpens };
+}
+
+/**
+ * Where to aim the next kill at the open `point`, after a kill at `ordinal` hit another open. The
+ * window's opens outside /proc are the same in every run, so the hit is placed in the counted run's
+ * window by how many of those preceded it (plus the /proc opens just before it), and the next ordinal is
+ * moved by the distance from there to the point. Null when the two runs cannot be matched up.
+ */
+export function alignedOrdinal(point: CrashPoint, hit: KilledCall, ordinal: number): number | null {
+  const counted = point.windowOpens;
+  if (counted === undefined || point.openPos === undefined || !hit.inWindow || hit.windowOpens.length === 0) return null;
+  const seen = hit.windowOpens;
+  const fixed = seen.filter((o) => !o.proc).length;
+  let trailingProc = 0;
+  for (let k = seen.length - 1; k >= 0 && seen[k]!.proc; k--) trailingProc++;
+  // The counted run's index of the `fixed`-th open outside /proc (-1 for none), then the /proc opens after it.
+  let pos = -1;
+  for (let k = 0, n = 0; k < counted.length && n < fixed; k++) {
+    if (!counted[k]!.proc) {
+      n++;
+      pos = k;
+    }
+  }
+  if (fixed > 0 && (pos < 0 || counted[pos]!.call !== seen.filter((o) => !o.proc).at(-1)!.call)) return null;
+  let procAfter = 0;
+  while (procAfter < trailingProc && pos + 1 < counted.length && counted[pos + 1]!.proc) {
+    pos++;
+    procAfter++;
+  }
+  return ordinal + (point.openPos - pos);
 }

@@ -23,14 +23,21 @@ function processStartToken(pid: number): string | null {
   return ticks === undefined ? null : `${bootId()}:${ticks}`;
 }
 
-/** The boot id makes a start-time token unique across reboots (a lock from before a power loss is stale). */
+let cachedBootId: string | undefined;
+
+/**
+ * The boot id makes a start-time token unique across reboots (a lock from before a power loss is
+ * stale). It cannot change while this process runs, so it is read once.
+ */
 function bootId(): string {
+  if (cachedBootId !== undefined) return cachedBootId;
   try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+    cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
   } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'EACCES')) return 'unknown-boot';
-    throw err;
+    if (!hasErrno(err, 'ENOENT', 'EACCES')) throw err;
+    cachedBootId = 'unknown-boot';
   }
+  return cachedBootId;
 }
 
 /** e.g. "pid:[4026531836]", with the boot id: namespace inode numbers are reused after a reboot. */

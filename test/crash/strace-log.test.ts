@@ -1,0 +1,32 @@
+// Lining up a killed run with the counted run when an open landed elsewhere (alignedOrdinal): the opens
+// outside /proc are the same in every run, /proc opens (the holder scan) and Node's start-up vary.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { alignedOrdinal, type CrashPoint, type KilledCall, type WindowOpen } from './strace-log.js';
+
+const fixed = (call: string): WindowOpen => ({ call, proc: false });
+const proc = (n: number): WindowOpen => ({ call: `openat("/proc/${n}/maps")`, proc: true });
+// Counted window: A, two /proc opens, B, then the point C.
+const counted = [fixed('A'), proc(1), proc(2), fixed('B'), fixed('C')];
+const point: CrashPoint = { name: 'openat', ordinal: 244, seq: 0, call: 'C', procOpens: 2, preWindowOpens: 239, windowOpens: counted, openPos: 4 };
+const hit = (seen: WindowOpen[], ordinal: number): KilledCall => ({ ordinal, call: seen.at(-1)!.call, inWindow: true, procOpens: 0, preWindowOpens: 0, windowOpens: seen });
+
+describe('alignedOrdinal', () => {
+  it('moves past the open it hit to the point, whatever came before the window', () => {
+    // Start-up made 5 more opens, so ordinal 244 hit A: C is 4 opens further on.
+    assert.equal(alignedOrdinal(point, hit([fixed('A')], 244), 244), 248);
+  });
+  it('counts the /proc opens the killed run really made before the open it hit', () => {
+    // One more /proc open than counted: the kill at 244 hit B, and C follows it directly.
+    assert.equal(alignedOrdinal(point, hit([fixed('A'), proc(1), proc(2), proc(3), fixed('B')], 244), 244), 245);
+  });
+  it('lands inside the /proc opens and steps over the rest as counted', () => {
+    assert.equal(alignedOrdinal(point, hit([fixed('A'), proc(1)], 300), 300), 303);
+  });
+  it('moves back when the kill went past the point', () => {
+    assert.equal(alignedOrdinal({ ...point, windowOpens: [...counted, fixed('D')] }, hit([...counted, fixed('D')], 250), 250), 249);
+  });
+  it('gives up when the opens outside /proc differ (another run altogether)', () => {
+    assert.equal(alignedOrdinal(point, hit([fixed('X')], 244), 244), null);
+  });
+});
