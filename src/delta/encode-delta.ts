@@ -2,7 +2,7 @@
 // way `zstd --patch-from=OLD --long` does: force-loaded dictionary, long-distance matching, a window
 // covering both files. Single-threaded and deterministic: same inputs and level give the same bytes.
 import type { CParameter } from 'zstd-napi/binding.js';
-import { startsWithDictionaryMagic, zstd } from '../format/zstd.js';
+import { newCompressor, startsWithDictionaryMagic, zstd } from '../format/zstd.js';
 import { deltaWindowLog } from './delta-params.js';
 
 /** zstd's experimental ZSTD_c_forceAttachDict parameter; value ZSTD_dictForceLoad loads the dictionary like a prefix. */
@@ -16,12 +16,8 @@ const DICT_FORCE_LOAD = 3;
 export function encodeDelta(base: Uint8Array, content: Uint8Array, level: number): Buffer {
   if (startsWithDictionaryMagic(base)) throw new Error('a delta base must not start with the zstd dictionary magic');
   const z = zstd();
-  const cctx = new z.CCtx();
-  cctx.setParameter(z.CParameter.compressionLevel, level);
-  cctx.setParameter(z.CParameter.contentSizeFlag, 1);
-  cctx.setParameter(z.CParameter.checksumFlag, 0);
+  const cctx = newCompressor(level);
   cctx.setParameter(z.CParameter.dictIDFlag, 0);
-  cctx.setParameter(z.CParameter.nbWorkers, 0);
   cctx.setParameter(z.CParameter.windowLog, deltaWindowLog(base.length, content.length));
   cctx.setParameter(z.CParameter.enableLongDistanceMatching, 1);
   // Attaching (zstd's default for large inputs) searches the dictionary with its own smaller tables;

@@ -3,7 +3,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { CHUNK_SIZE } from './hash.js';
-import { zstd } from './zstd.js';
+import { newCompressor, zstd } from './zstd.js';
 
 /** What encoding a file produced: the decoded (`size`, `sha256`) and stored (`storedSize`, `storedSha256`) sides. */
 export interface EncodedBlob {
@@ -20,11 +20,7 @@ export interface EncodedBlob {
  */
 export function encodeBlobFromFile(sourcePath: string, expectedSize: number, level: number, write: (chunk: Buffer) => void): EncodedBlob {
   const z = zstd();
-  const cctx = new z.CCtx();
-  cctx.setParameter(z.CParameter.compressionLevel, level);
-  cctx.setParameter(z.CParameter.contentSizeFlag, 1);
-  cctx.setParameter(z.CParameter.checksumFlag, 0);
-  cctx.setParameter(z.CParameter.nbWorkers, 0);
+  const cctx = newCompressor(level);
   cctx.setPledgedSrcSize(expectedSize);
   const contentHash = createHash('sha256');
   const storedHash = createHash('sha256');

@@ -15,6 +15,21 @@ export function zstd(): ZstdBinding {
   return (loaded ??= load('zstd-napi/binding.js') as ZstdBinding);
 }
 
+/**
+ * A compression context with the parameters every blob of the format has, full or delta: `level`, the
+ * content size in the frame header, no zstd checksum (the manifest's sha256 covers the content), and
+ * no zstd worker threads (deterministic output).
+ */
+export function newCompressor(level: number): InstanceType<ZstdBinding['CCtx']> {
+  const z = zstd();
+  const cctx = new z.CCtx();
+  cctx.setParameter(z.CParameter.compressionLevel, level);
+  cctx.setParameter(z.CParameter.contentSizeFlag, 1);
+  cctx.setParameter(z.CParameter.checksumFlag, 0);
+  cctx.setParameter(z.CParameter.nbWorkers, 0);
+  return cctx;
+}
+
 /** zstd level used when the caller does not choose one. */
 export const DEFAULT_ZSTD_LEVEL = 19;
 
