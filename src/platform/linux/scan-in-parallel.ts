@@ -7,9 +7,8 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { FileKey } from '../holds.js';
-import { processFactsReader } from './process-facts.js';
-import { rangeScanner, type ScanPart } from './scan-range.js';
-import { BUSY, NEXT, type SecondThreadAnswer, type SecondThreadJob } from './scan-worker-job.js';
+import type { ScanPart } from './scan-range.js';
+import { BUSY, scanClaimedChunks, scannerFor, type SecondThreadAnswer, type SecondThreadJob } from './scan-worker-job.js';
 
 /** Pids per claim: small enough that neither thread waits long for the other at the end. */
 const CHUNK = 32;
@@ -24,7 +23,7 @@ const workerFile = new URL('./scan-worker.js', import.meta.url);
  */
 export function scanInParallel(files: readonly FileKey[], pids: readonly number[], opts: { bootMs: number | null; share: number }): ScanPart & { secondThread: number } {
   const part: ScanPart = { found: [], uninspectable: [], inspected: 0, vanished: 0 };
-  const scan = rangeScanner(files, opts.bootMs === null ? undefined : processFactsReader(() => opts.bootMs!));
+  const scan = scannerFor(files, opts.bootMs);
   // A bundled copy without the worker file still scans, on one thread.
   if (!fs.existsSync(fileURLToPath(workerFile))) {
     scan(pids, 0, pids.length, part);
@@ -42,9 +41,7 @@ export function scanInParallel(files: readonly FileKey[], pids: readonly number[
   // ran, and then this thread has scanned every pid it did not claim.
   worker.on('error', () => {});
   try {
-    for (let from = Atomics.add(state, NEXT, CHUNK); from < limit; from = Atomics.add(state, NEXT, CHUNK)) {
-      scan(pids, from, Math.min(from + CHUNK, limit), part);
-    }
+    scanClaimedChunks(scan, pids, state, CHUNK, limit, part);
     while (Atomics.load(state, BUSY) === 1) {
       if (Atomics.wait(state, BUSY, 1, WAIT_LIMIT_MS) === 'timed-out') throw new Error(`the holder scan's worker thread did not finish within ${WAIT_LIMIT_MS} ms`);
     }

@@ -2,21 +2,17 @@
 // chunks until none are left, posts what it found, and only then drops BUSY, so the waiting thread
 // finds the answer on its port.
 import { isMainThread, workerData } from 'node:worker_threads';
-import { processFactsReader } from './process-facts.js';
-import { rangeScanner, type ScanPart } from './scan-range.js';
-import { BUSY, NEXT, type SecondThreadJob } from './scan-worker-job.js';
+import type { ScanPart } from './scan-range.js';
+import { BUSY, scanClaimedChunks, scannerFor, type SecondThreadJob } from './scan-worker-job.js';
 
 function runJob(job: SecondThreadJob): void {
   const state = new Int32Array(job.state);
   Atomics.store(state, BUSY, 1);
   try {
     const part: ScanPart = { found: [], uninspectable: [], inspected: 0, vanished: 0 };
-    const bootMs = job.bootMs;
-    const scan = rangeScanner(job.files, bootMs === null ? undefined : processFactsReader(() => bootMs));
+    const scan = scannerFor(job.files, job.bootMs);
     scan(job.pids, job.limit, job.pids.length, part);
-    for (let from = Atomics.add(state, NEXT, job.chunk); from < job.limit; from = Atomics.add(state, NEXT, job.chunk)) {
-      scan(job.pids, from, Math.min(from + job.chunk, job.limit), part);
-    }
+    scanClaimedChunks(scan, job.pids, state, job.chunk, job.limit, part);
     job.port.postMessage({ part });
   } catch (err) {
     job.port.postMessage({ error: err instanceof Error ? err.stack ?? err.message : String(err) });
