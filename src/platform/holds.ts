@@ -45,6 +45,11 @@ export interface ScanOptions {
    * second thread's syscalls would make its crash points differ from run to run.
    */
   secondThread?: 'off' | 'auto' | 'on';
+  /**
+   * With secondThread 'auto' or 'on' (read-only callers), whether the native scan (native/scan.c) may
+   * do the work when it is built (default true); false keeps it in JavaScript (tests of that path).
+   */
+  native?: boolean;
   /** For 'auto': from this many processes on (default 300; below, starting the thread costs more than it saves). */
   parallelFrom?: number;
   /**

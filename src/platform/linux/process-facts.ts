@@ -10,21 +10,51 @@ import { procReader, type ProcReader } from './proc-reader.js';
 const TICKS_PER_SECOND = 100;
 
 /**
- * Returns a facts reader. The user-name table is read once per reader, when first needed; `bootMs`
- * gives the boot time on the wall clock (bootTimeMs), read once per scan so that every thread
- * computes the same start times.
- * The /proc files are read into one reused buffer, and a cgroup file equal to the previous one is not
- * decoded again (processes of one service share it).
+ * Turns the raw reads of a process's facts into ProcessFacts: shared by the JavaScript reader below and
+ * the native scan (native-scan.ts), which reads the same files. The user-name table is read once per
+ * decoder, when first needed; a cgroup file equal to the previous one is not decoded again (processes
+ * of one service share it). `bootMs` gives the boot time on the wall clock (bootTimeMs), read once per
+ * scan so that every thread computes the same start times.
  */
-export function processFactsReader(bootMs: () => number): (pid: number) => ProcessFacts | null {
+export interface FactsDecoder {
+  /** `cmdline` null: not permitted to read it; then, as for kernel threads, "[comm]". */
+  facts(raw: { ticks: number; comm: string; uid: number; cmdline: Buffer | null; cgroup: Buffer | null }): ProcessFacts;
+}
+
+export function factsDecoder(bootMs: () => number): FactsDecoder {
   let users: Map<number, string> | undefined;
-  const userName = (uid: number): string => {
-    users ??= readUsers();
-    return users.get(uid) ?? String(uid);
-  };
-  const read = procReader(4096, true);
   let lastCgroup = Buffer.alloc(0);
   let lastPlace: { unit?: string; container?: string } = {};
+  return {
+    facts({ ticks, comm, uid, cmdline, cgroup }) {
+      const command = cmdline === null ? '' : joinArguments(cmdline);
+      users ??= readUsers();
+      const facts: ProcessFacts = {
+        command: command === '' ? `[${comm}]` : command,
+        user: users.get(uid) ?? String(uid),
+        startedAt: new Date(bootMs() + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
+      };
+      if (cgroup !== null) {
+        if (!cgroup.equals(lastCgroup)) {
+          lastCgroup = Buffer.from(cgroup);
+          lastPlace = placeOf(cgroup.toString('utf8'));
+        }
+        Object.assign(facts, lastPlace);
+      }
+      return facts;
+    },
+  };
+}
+
+/**
+ * Returns a facts reader: /proc/PID/{stat,cmdline,cgroup} and the owner of /proc/PID, decoded by
+ * factsDecoder. The files are read into reused buffers: cmdline into its own, since it is decoded
+ * (in place) only after cgroup is read.
+ */
+export function processFactsReader(bootMs: () => number): (pid: number) => ProcessFacts | null {
+  const decoder = factsDecoder(bootMs);
+  const read = procReader(4096, true);
+  const readCmdline = procReader(4096, true);
   return (pid) => {
     const base = `/proc/${pid}`;
     try {
@@ -37,21 +67,8 @@ export function processFactsReader(bootMs: () => number): (pid: number) => Proce
       // The owner of /proc/PID is the process's effective user (what ps shows as USER).
       const st = fs.statSync(base, statOptions);
       if (st === undefined) return null;
-      const cmdline = readOr(read, `${base}/cmdline`, joinArguments);
-      const facts: ProcessFacts = {
-        command: cmdline === '' ? `[${comm}]` : cmdline,
-        user: userName(st.uid),
-        startedAt: new Date(bootMs() + (ticks * 1000) / TICKS_PER_SECOND).toISOString(),
-      };
-      const place = readOr(read, `${base}/cgroup`, (cgroup) => {
-        if (!cgroup.equals(lastCgroup)) {
-          lastCgroup = Buffer.from(cgroup);
-          lastPlace = placeOf(cgroup.toString('utf8'));
-        }
-        return lastPlace;
-      });
-      if (place !== '') Object.assign(facts, place);
-      return facts;
+      const cmdline = readOrNull(readCmdline, `${base}/cmdline`, (b) => b);
+      return decoder.facts({ ticks, comm, uid: st.uid, cmdline, cgroup: readOrNull(read, `${base}/cgroup`, (b) => b) });
     } catch (err) {
       if (hasErrno(err, 'ENOENT', 'ESRCH')) return null;
       throw err;
@@ -125,19 +142,19 @@ function containerOf(paths: string): string | undefined {
   return machine === null ? undefined : `machine:${machine[1]}`;
 }
 
-/** `use` applied to the bytes of `file`, or '' when reading it is not permitted. */
-function readOr<T>(read: ProcReader, file: string, use: (bytes: Buffer) => T): T | '' {
+/** `use` applied to the bytes of `file`, or null when reading it is not permitted. */
+function readOrNull<T>(read: ProcReader, file: string, use: (bytes: Buffer) => T): T | null {
   try {
     return use(read(file));
   } catch (err) {
-    if (hasErrno(err, 'EACCES', 'EPERM')) return '';
+    if (hasErrno(err, 'EACCES', 'EPERM')) return null;
     throw err;
   }
 }
 
 function readUsers(): Map<number, string> {
   const users = new Map<number, string>();
-  for (const line of readOr((f) => fs.readFileSync(f), '/etc/passwd', (b) => b.toString('utf8')).split('\n')) {
+  for (const line of (readOrNull((f) => fs.readFileSync(f), '/etc/passwd', (b) => b.toString('utf8')) ?? '').split('\n')) {
     const [name, , uid] = line.split(':');
     if (name !== undefined && uid !== undefined && name !== '') users.set(Number(uid), name);
   }

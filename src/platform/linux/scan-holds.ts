@@ -1,9 +1,11 @@
 // Linux holder scan: every process (or the pids given) is checked for holds on the files by
 // device+inode (scan-range.ts); long lists are shared with a second thread (scan-in-parallel.ts).
+// Read-only callers (secondThread 'auto' or 'on') get the native scan when it is built (native-scan.ts).
 import * as fs from 'node:fs';
 import type { FileKey, HoldScan, ScanOptions } from '../holds.js';
 import { bootTimeMs, processFactsReader } from './process-facts.js';
 import { rangeScanner, type ScanPart } from './scan-range.js';
+import { hasNativeScan, scanNatively } from './native-scan.js';
 import { scanInParallel } from './scan-in-parallel.js';
 import { hasSpareCpu } from './spare-cpu.js';
 
@@ -16,7 +18,9 @@ export function scanHolds(files: readonly FileKey[], pids?: readonly number[], o
   const mode = options.secondThread ?? 'off';
   const parallel = mode === 'on' || (mode === 'auto' && list.length >= (options.parallelFrom ?? PARALLEL_FROM) && hasSpareCpu());
   let part: ScanPart & { secondThread: number };
-  if (parallel) {
+  if (mode !== 'off' && options.native !== false && hasNativeScan()) {
+    part = scanNatively(keys, list, { threads: parallel ? 2 : 1, bootMs: options.facts === true ? bootTimeMs() : null });
+  } else if (parallel) {
     // One boot time for the whole scan, so both threads compute the same start times.
     const bootMs = options.facts === true ? bootTimeMs() : null;
     part = scanInParallel(keys, list, { bootMs, share: Math.min(options.secondThreadShare ?? 0, list.length) });

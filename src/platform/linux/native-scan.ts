@@ -1,0 +1,72 @@
+// The native holder scan (native/scan.c, built into dist/native/scan.node): the same loop as
+// scan-range.ts and the same raw reads as process-facts.ts, in C on one or two POSIX threads. Read-only
+// callers use it when it is built (docs/holders.md, "Native scan"); the transaction's scans stay in
+// JavaScript on one thread, whose system calls the crash matrices enumerate.
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { FileKey, HoldKind, ProcessHolds } from '../holds.js';
+import { factsDecoder } from './process-facts.js';
+import type { ScanPart } from './scan-range.js';
+
+interface NativeResult {
+  /** [pid, [index, kind code, ...], then with facts: start ticks, comm, uid, cmdline (null: denied), cgroup (null: denied)] */
+  found: [number, number[], number?, string?, number?, (Buffer | null)?, (Buffer | null)?][];
+  denied: number[];
+  inspected: number;
+  vanished: number;
+  secondThread: number;
+}
+interface NativeModule {
+  scanHolds(keys: Float64Array, pids: Int32Array, threads: number, facts: boolean): NativeResult;
+}
+
+/** Kind codes of scan.c, in order of strength. */
+const KINDS: readonly HoldKind[] = ['cwd', 'cwd', 'root', 'fd', 'mapped', 'exe'];
+
+let loaded: NativeModule | null | undefined;
+
+/**
+ * The native module, or null where it is not built. The CLI bundle (dist/bundle/) and the library
+ * (dist/src/platform/linux/) find it at dist/native/scan.node.
+ */
+function nativeModule(): NativeModule | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  for (const rel of ['../native/scan.node', '../../../native/scan.node']) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (fs.existsSync(file)) {
+      loaded = createRequire(import.meta.url)(file) as NativeModule;
+      break;
+    }
+  }
+  return loaded;
+}
+
+/** Whether the native scan is built. */
+export function hasNativeScan(): boolean {
+  return nativeModule() !== null;
+}
+
+/** Scans `pids` natively; `bootMs` non-null asks for facts, with that boot time. */
+export function scanNatively(files: readonly FileKey[], pids: readonly number[], opts: { threads: 1 | 2; bootMs: number | null }): ScanPart & { secondThread: number } {
+  const native = nativeModule();
+  if (native === null) throw new Error('the native holder scan is not built (npm run build)');
+  const keys = new Float64Array(files.length * 2);
+  files.forEach((f, i) => {
+    keys[2 * i] = f.dev;
+    keys[2 * i + 1] = f.ino;
+  });
+  const r = native.scanHolds(keys, Int32Array.from(pids), opts.threads, opts.bootMs !== null);
+  const bootMs = opts.bootMs;
+  const decoder = bootMs === null ? undefined : factsDecoder(() => bootMs);
+  const found = r.found.map(([pid, flat, ticks, comm, uid, cmdline, cgroup]): ProcessHolds => {
+    const holds: ProcessHolds['holds'] = [];
+    for (let i = 0; i < flat.length; i += 2) holds.push({ index: flat[i]!, kind: KINDS[flat[i + 1]!]! });
+    holds.sort((a, b) => a.index - b.index);
+    const p: ProcessHolds = { pid, holds };
+    if (decoder !== undefined) p.facts = decoder.facts({ ticks: ticks!, comm: comm!, uid: uid!, cmdline: cmdline ?? null, cgroup: cgroup ?? null });
+    return p;
+  });
+  return { found, uninspectable: r.denied.map((pid) => ({ pid, reason: 'permission' })), inspected: r.inspected, vanished: r.vanished, secondThread: r.secondThread };
+}
