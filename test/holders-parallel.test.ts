@@ -63,11 +63,26 @@ describe('holder scan on two threads', { skip: process.platform !== 'linux' && '
     // Half the list reserved for the second thread (15 live processes; it may claim more of the rest),
     // then all of it: the same answer either way.
     for (const share of [pids.length / 2, pids.length]) {
-      const two = platform.scanHolds(files, pids, { facts: true, secondThread: 'on', secondThreadShare: share });
+      const two = platform.scanHolds(files, pids, { facts: true, secondThread: 'on', secondThreadShare: share, native: false });
       assert.deepEqual(withoutTimes(two), withoutTimes(one), `share ${share}`);
       if (share === pids.length) assert.equal(two.secondThread, 32);
       else assert.ok(two.secondThread >= 15 && two.secondThread <= 32, `second thread inspected ${two.secondThread}`);
       startTimes(two).forEach((t, i) => assert.ok(Math.abs(t - startTimes(one)[i]!) <= 10, `start time of ${two.found[i]!.pid}`));
+    }
+  });
+
+  it('finds the same on the native scan, on one thread and on two', () => {
+    const platform = selectPlatform();
+    const files = targetFiles(target, ['']);
+    const pids = [...started.map((s) => s.pid), gonePid, process.pid];
+    const one = platform.scanHolds(files, pids, { facts: true });
+    // A list long enough for the second thread to claim chunks of it (32 pids each); which ones it
+    // gets is up to timing, the answer is not.
+    const many = [...pids, ...Array.from({ length: 200 }, () => gonePid)];
+    for (const [list, secondThread] of [[pids, 'auto'], [pids, 'on'], [many, 'on']] as const) {
+      const native = platform.scanHolds(files, list, { facts: true, secondThread });
+      assert.deepEqual(withoutTimes(native), { ...withoutTimes(one), vanished: list.length - 33 }, `${list.length} pids, ${secondThread}`);
+      startTimes(native).forEach((t, i) => assert.ok(Math.abs(t - startTimes(one)[i]!) <= 10, `start time of ${native.found[i]!.pid}`));
     }
   });
 
