@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // bench/holders: the same files held by N sleeping processes (half run a copied executable from the
 // target, so they map it; half have a data file open), scanned by `servicepack holders`, `fuser` and
-// `lsof`, alternated in one run; `library` is the same scan called in-process (no Node start-up; it
-// uses a second thread when a CPU is spare), `library-1t` and `library-2t` the same on one thread and
-// always on two; `fuser -v` also reads each holder's user and command, as servicepack does. Prints
-// medians and ratios, and the CPU pressure (PSI) before and after. Every process it starts is killed
-// at the end.
+// `lsof`, alternated in one run; `library` is the same scan called in-process (no Node start-up; the
+// native scan, on a second thread too when a CPU is spare), `js-1t` and `js-2t` the JavaScript scan
+// on one thread and on two; `fuser -v` also reads each holder's user and command, as servicepack does.
+// Prints medians and ratios, and the CPU pressure (PSI) before and after. Every process it starts is
+// killed at the end.
+// NODE_EXTRA_CA_CERTS makes Node 20 read and parse that file at every start (nodejs/node#40524): when
+// it is set, `servicepack` runs without it and `servicepack +CA` with it (docs/benchmarks.md).
 // Usage: npm run build && node bench/holders.mjs [processes=2000] [rounds=7]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,12 +53,17 @@ try {
   const { findHolders } = await import(new URL('../dist/src/inuse/find-holders.js', import.meta.url).pathname);
   const { targetFiles } = await import(new URL('../dist/src/inuse/target-files.js', import.meta.url).pathname);
   const { selectPlatform } = await import(new URL('../dist/src/platform/index.js', import.meta.url).pathname);
+  const { hasNativeScan } = await import(new URL('../dist/src/platform/linux/native-scan.js', import.meta.url).pathname);
   const platform = selectPlatform();
+  const javascript = { ...platform, scanHolds: (f, p, o) => platform.scanHolds(f, p, { ...o, native: false }) };
+  const { NODE_EXTRA_CA_CERTS: extraCa, ...cleanEnv } = process.env;
+  const cliRun = (env) => () => JSON.parse(execFileSync(process.execPath, [cli, 'holders', '--target', target, '--json'], { env }).toString().trim().split('\n').at(-1)).result.holders.length;
   const tools = {
     library: () => lib.holders({ target }).holders.length,
-    'library-1t': () => findHolders(platform, targetFiles(target, ['']), { secondThread: 'off' }).holders.length,
-    'library-2t': () => findHolders(platform, targetFiles(target, ['']), { secondThread: 'on' }).holders.length,
-    servicepack: () => JSON.parse(execFileSync(process.execPath, [cli, 'holders', '--target', target, '--json']).toString().trim().split('\n').at(-1)).result.holders.length,
+    'js-1t': () => findHolders(javascript, targetFiles(target, ['']), { secondThread: 'off' }).holders.length,
+    'js-2t': () => findHolders(javascript, targetFiles(target, ['']), { secondThread: 'on' }).holders.length,
+    servicepack: cliRun(cleanEnv),
+    ...(extraCa === undefined ? {} : { 'servicepack +CA': cliRun(process.env) }),
     fuser: () => spawnSync('fuser', files, { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).length,
     // -v adds user, access kind and command per holder: closer to what servicepack reports.
     // (fuser prints the pids on stdout and the rest of each line on stderr.)
@@ -80,8 +87,9 @@ try {
   const base = median(times.fuser);
   console.log(`${count} holder processes, ${rounds} rounds, ${new Date().toISOString()}, node ${process.version}`);
   console.log(`cpu pressure before: ${before}; after: ${pressure()}`);
+  console.log(`native scan: ${hasNativeScan() ? 'built' : 'NOT built'}; NODE_EXTRA_CA_CERTS ${extraCa === undefined ? 'unset' : 'set'}`);
   for (const name of names) {
-    console.log(`${name.padEnd(12)} median ${median(times[name]).toFixed(1).padStart(7)} ms  (${(median(times[name]) / base).toFixed(2)}x fuser)  found ${found[name]}`);
+    console.log(`${name.padEnd(15)} median ${median(times[name]).toFixed(1).padStart(7)} ms  (${(median(times[name]) / base).toFixed(2)}x fuser)  found ${found[name]}`);
   }
 } finally {
   killAll();

@@ -1,17 +1,13 @@
 #!/usr/bin/env node
 // Compiles native/scan.c (the holder scan of read-only callers, docs/holders.md "Native scan") into
-// dist/native/scan.node with the system C compiler and the Node-API headers that come with Node
-// (<prefix>/include/node). A Node-API module needs no linking against Node and works with every Node
-// version from 20 on. Without a compiler the build fails here, loudly: the JavaScript scan would still
-// work, but the demo's native libraries need the compiler too (README).
+// dist/native/scan.node with the system C compiler and the Node-API headers of node-api-headers (a
+// devDependency from the Node.js project: the build needs no Node source tree, node-gyp or Python). A
+// Node-API module needs no linking against Node and loads in every Node from 20 on. Without a compiler
+// the build fails here, loudly: the demo's native libraries need it too (README).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-const include = resolve(dirname(process.execPath), '..', 'include', 'node');
-if (!existsSync(join(include, 'node_api.h'))) {
-  console.error(`build-native: no Node-API headers at ${include} (they come with Node's own files)`);
-  process.exit(1);
-}
+const { include_dir: include } = createRequire(import.meta.url)('node-api-headers');
 mkdirSync('dist/native', { recursive: true });
 execFileSync(process.env.CC ?? 'cc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${include}`, '-o', 'dist/native/scan.node', 'native/scan.c'], { stdio: 'inherit' });
