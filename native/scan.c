@@ -46,6 +46,7 @@ typedef struct {
   int inspected, vanished;
   int err; char what[96]; // first unexpected error: errno and the file
   buf_t maps, stat; hold_t *holds; size_t capholds;
+  _Alignas(8) char dents[4096];
 } part_t;
 typedef struct {
   keys_t keys; const int32_t *pids; size_t npids; int facts, procfd, self;
@@ -77,17 +78,20 @@ static int grow(void **p, size_t *cap, size_t need, size_t size) {
   return 0;
 }
 
-// Reads all of dfd/name into b; 0 or -errno.
-static int read_all(int dfd, const char *name, buf_t *b) {
+// Reads all of dfd/name into b; 0 or -errno. With short_ends, a read that returns less than asked
+// ends the file: only for files the kernel produces whole per read (stat, cgroup: single-record seq
+// files; cmdline: filled up to the count asked), as in proc-reader.ts. Never for maps.
+static int read_all(int dfd, const char *name, buf_t *b, int short_ends) {
   int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -errno;
   b->len = 0;
   for (;;) {
     if (b->cap - b->len < 4096 && grow((void **)&b->p, &b->cap, b->len + 4096, 1) < 0) { close(fd); return -ENOMEM; }
-    ssize_t n = read(fd, b->p + b->len, b->cap - b->len);
+    size_t asked = b->cap - b->len;
+    ssize_t n = read(fd, b->p + b->len, asked);
     if (n < 0) { int e = errno; close(fd); return -e; }
-    if (n == 0) break;
     b->len += (size_t)n;
+    if (n == 0 || (short_ends && (size_t)n < asked)) break;
   }
   close(fd);
   return 0;
@@ -150,7 +154,7 @@ static void scan_maps(const job_t *j, part_t *pt, int *nholds) {
 // The facts' raw reads: stat (comm, start ticks), the owner of /proc/PID, cmdline, cgroup.
 // GONE when the process exited meanwhile: it holds nothing any more.
 static int read_facts(part_t *pt, found_t *f, int dfd, int pid) {
-  int r = read_all(dfd, "stat", &pt->stat);
+  int r = read_all(dfd, "stat", &pt->stat, 1);
   if (r == -ENOENT || r == -ESRCH) return GONE;
   if (r < 0) return fail(pt, -r, pid, "stat");
   const char *s = pt->stat.p, *end = s + pt->stat.len;
@@ -172,7 +176,7 @@ static int read_facts(part_t *pt, found_t *f, int dfd, int pid) {
   const char *names[2] = { "cmdline", "cgroup" };
   buf_t *into[2] = { &f->cmdline, &f->cgroup };
   for (int i = 0; i < 2; i++) {
-    r = read_all(dfd, names[i], into[i]);
+    r = read_all(dfd, names[i], into[i], 1);
     if (r == -EACCES || r == -EPERM) { free(into[i]->p); *into[i] = (buf_t){ 0 }; continue; }
     if (r == -ENOENT || r == -ESRCH) return GONE;
     if (r < 0) return fail(pt, -r, pid, names[i]);
@@ -192,26 +196,29 @@ static int scan_pid(const job_t *j, part_t *pt, int pid) {
   if (dfd < 0) return read_error(pt, errno, pid, "");
   int nholds = 0, r;
   // maps first: it answers "may we look at all?" for the whole process.
-  r = read_all(dfd, "maps", &pt->maps);
+  r = read_all(dfd, "maps", &pt->maps, 0);
   if (r < 0) { r = read_error(pt, -r, pid, "maps"); goto done; }
   scan_maps(j, pt, &nholds);
   // A running executable is always mapped too: exe needs a look only when some mapping matched.
   if (nholds > 0 && (r = stat_hold(j, pt, &nholds, dfd, "exe", K_EXE, pid)) != OK) goto done;
   if ((r = stat_hold(j, pt, &nholds, dfd, "cwd", K_CWD, pid)) != OK) goto done;
   if ((r = stat_hold(j, pt, &nholds, dfd, "root", K_ROOT, pid)) != OK) goto done;
+  // The fd directory with getdents64 itself: opendir() would add an fstat and an fcntl per process.
   int fdd = openat(dfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fdd < 0) { r = read_error(pt, errno, pid, "fd"); goto done; }
-  DIR *dir = fdopendir(fdd);
-  if (dir == NULL) { close(fdd); r = fail(pt, errno, pid, "fd"); goto done; }
-  errno = 0;
-  for (struct dirent *d; (d = readdir(dir)) != NULL; errno = 0) {
-    if (d->d_name[0] == '.') continue;
-    if ((r = stat_hold(j, pt, &nholds, fdd, d->d_name, K_FD, pid)) != OK) break;
+  for (;;) {
+    ssize_t n = getdents64(fdd, pt->dents, sizeof pt->dents);
+    if (n < 0) { int e = errno; close(fdd); r = read_error(pt, e, pid, "fd"); goto done; }
+    if (n == 0) break;
+    for (ssize_t at = 0; at < n && r == OK;) {
+      const struct dirent64 *d = (const struct dirent64 *)(pt->dents + at);
+      at += d->d_reclen;
+      if (d->d_name[0] != '.') r = stat_hold(j, pt, &nholds, fdd, d->d_name, K_FD, pid);
+    }
+    if (r != OK) break;
   }
-  int e = errno;
-  closedir(dir);
+  close(fdd);
   if (r != OK) goto done;
-  if (e != 0) { r = read_error(pt, e, pid, "fd"); goto done; }
   pt->inspected++;
   if (nholds == 0) goto done;
   found_t f = { .pid = pid, .nholds = nholds };
