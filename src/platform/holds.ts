@@ -50,7 +50,10 @@ export interface ScanOptions {
    * do the work when it is built (default true); false keeps it in JavaScript (tests of that path).
    */
   native?: boolean;
-  /** For 'auto': from this many processes on (default 300; below, starting the thread costs more than it saves). */
+  /**
+   * For 'auto': from this many processes on (default 300 for the JavaScript scan's worker, below which
+   * starting it costs more than it saves; 64 for the native scan, which also needs no spare CPU).
+   */
   parallelFrom?: number;
   /**
    * With a second thread, processes at the end of the list that only it scans, however long it takes
