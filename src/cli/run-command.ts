@@ -5,7 +5,8 @@ import { createOutput, type Output } from './output.js';
 
 export interface CommandOutcome {
   result: unknown;
-  lines: string[];
+  /** The text output; a function is called only without --json (rendering 2,000 holders is not free). */
+  lines: string[] | (() => string[]);
   exitCode?: number;
 }
 
@@ -15,7 +16,7 @@ export async function runCommand(command: string, opts: Json, work: (out: Output
   const out = createOutput(opts.json === true);
   try {
     const { result, lines, exitCode = EXIT.ok } = await work(out);
-    for (const l of lines) out.line(l);
+    if (!out.json) for (const l of typeof lines === 'function' ? lines() : lines) out.line(l);
     out.result(command, exitCode, result);
     process.exitCode = exitCode;
   } catch (err) {

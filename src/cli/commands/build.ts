@@ -34,6 +34,6 @@ export function addBuild(program: Command): void {
         ...(o.sign === undefined ? {} : { signWith: o.sign }), ...(o.expires === undefined ? {} : { expires: o.expires }),
         ...(process.env.SERVICEPACK_KEY_PASSPHRASE === undefined ? {} : { passphrase: process.env.SERVICEPACK_KEY_PASSPHRASE }),
       });
-      return { result: r, lines: renderBuild(r) };
+      return { result: r, lines: () => renderBuild(r) };
     }));
 }

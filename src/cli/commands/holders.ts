@@ -11,6 +11,6 @@ export function addHolders(program: Command): void {
     .addOption(targetOption()).addOption(jsonOption())
     .action((paths: string[], o: Json & { target: string }) => runCommand('holders', o, () => {
       const r = lib.holders({ target: o.target, paths });
-      return { result: r, lines: renderHolders(r) };
+      return { result: r, lines: () => renderHolders(r) };
     }));
 }

@@ -9,6 +9,6 @@ export function addInspect(program: Command): void {
   program.command('inspect').description('show what a service pack contains').argument('<pack>').addOption(jsonOption())
     .action((pack: string, o: Json) => runCommand('inspect', o, () => {
       const r = lib.inspect(pack);
-      return { result: r, lines: renderInspect(r) };
+      return { result: r, lines: () => renderInspect(r) };
     }));
 }

@@ -11,6 +11,6 @@ export function addKeygen(program: Command): void {
     .addOption(jsonOption())
     .action((o: Json & { out: string }) => runCommand('keygen', o, () => {
       const r = lib.keygen({ out: o.out });
-      return { result: r, lines: renderKeygen(r) };
+      return { result: r, lines: () => renderKeygen(r) };
     }));
 }

@@ -16,22 +16,22 @@ function addTargetCommand(program: Command, name: string, description: string, w
 export function addTargetCommands(program: Command): void {
   addTargetCommand(program, 'uninstall', 'remove the most recently installed service pack', (o) => {
     const r = lib.uninstall(o);
-    return { result: r, lines: renderUninstall(r), exitCode: r.restartNeeded ? EXIT.restartNeeded : EXIT.ok };
+    return { result: r, lines: () => renderUninstall(r), exitCode: r.restartNeeded ? EXIT.restartNeeded : EXIT.ok };
   }).addOption(restartUnitsOption());
   addTargetCommand(program, 'cleanup', 'remove set-aside files that are no longer needed nor held', (o) => {
     const r = lib.cleanup(o);
-    return { result: r, lines: renderCleanup(r) };
+    return { result: r, lines: () => renderCleanup(r) };
   });
   addTargetCommand(program, 'status', 'product, version, installed service packs, pending work', (o) => {
     const r = lib.status(o);
-    return { result: r, lines: renderStatus(r) };
+    return { result: r, lines: () => renderStatus(r) };
   });
   addTargetCommand(program, 'verify', 'list files that differ from what was installed (exit 1 when any do)', (o) => {
     const r = lib.verify(o);
-    return { result: r, lines: renderVerify(r), exitCode: r.ok ? EXIT.ok : EXIT.failed };
+    return { result: r, lines: () => renderVerify(r), exitCode: r.ok ? EXIT.ok : EXIT.failed };
   });
   addTargetCommand(program, 'recover', 'finish or roll back an interrupted transaction', (o) => {
     const r = lib.recover(o);
-    return { result: r, lines: renderRecover(r) };
+    return { result: r, lines: () => renderRecover(r) };
   });
 }

@@ -15,6 +15,6 @@ export function addTrust(program: Command): void {
     .addOption(jsonOption())
     .action((o: Opts) => runCommand('trust', o, (out) => {
       const r = lib.trust({ target: o.target, add: o.add, remove: o.remove, onEvent: out.event });
-      return { result: r, lines: renderTrust(r) };
+      return { result: r, lines: () => renderTrust(r) };
     }));
 }
