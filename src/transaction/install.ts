@@ -9,7 +9,7 @@ import { compareVersions } from '../planner/compare-versions.js';
 import { pathsToInspect, planInstall } from '../planner/plan-install.js';
 import { planSteps, type StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
-import type { PackTrust } from '../signing/index.js';
+import { keyIdHex, type PackTrust } from '../signing/index.js';
 import { admitPack, type Admission, type TrustOptions } from './admit-pack.js';
 import { writeBackupRecord, type BackupRecord } from './backup-record.js';
 import { bytesToStage, checkSameDevice, checkSpace, freeBytes } from './checks.js';
@@ -27,7 +27,7 @@ import { runTransaction } from './run-transaction.js';
 import { basesToKeep, heldBases } from './held-bases.js';
 import { stageInstall } from './stage-install.js';
 import { readState, type InstalledState } from './state-file.js';
-import { pinKey } from './trust-store.js';
+import { pinFileOf, placePin, stagePin } from './trust-store.js';
 
 export interface InstallPlan {
   dryRun: true;
@@ -133,21 +133,26 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
   const info = { kind: 'install' as const, ...versions(manifest), txid };
   const hooked = hookedTransaction(ctx, manifest.hooks, info);
   let bytesWritten = 0;
+  // The first verified install pins the key that verified it, so later installs need no flag. The pin
+  // is part of the transaction: staged with the files, moved into trust/ after the journal, removed by
+  // a rollback (docs/journal.md).
+  const keyToPin = admission.keyToPin;
+  const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
   hooked.run(() => runTransaction(ctx, {
     journal: {
       journalVersion: 1, txid, kind: 'install', steps,
       afterCommit: [stagingDirOf(txid)],
-      afterRollback: [stagingDirOf(txid), backupDirOf(txid)],
+      afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)])],
     },
     prepare: () => {
       bytesWritten = stageInstall(ctx, reader, { transitions, naming, txid, bases });
       writeBackupRecord(layout, record);
+      if (keyToPin !== undefined) stagePin(layout, stagingDirOf(txid), keyToPin);
       hooked.preHook();
     },
+    ...(pinnedKey === undefined ? {} : { afterJournal: () => placePin(layout, stagingDirOf(txid), pinnedKey) }),
     nextState: stateAfter(state, manifest, reader.packId, txid, keptDirectories),
   }));
-  // The first verified install pins the key that verified it, so later installs need no flag.
-  const pinnedKey = admission.keyToPin === undefined ? undefined : pinKey(layout, admission.keyToPin);
   const after = finishCommitted(ctx, manifest.hooks, info, hooked.ran, options);
   return {
     dryRun: false, target: layout.target, packId: reader.packId, ...versions(manifest), txid,

@@ -1,6 +1,7 @@
 // Recover: finish or roll back the transaction a journal describes. The rule (docs/journal.md): if the
 // installed state names the journal's transaction, it committed and only clean-up remains (roll
 // forward); otherwise every step is undone (roll back). Then clean-up removes what nothing needs (cleanup.ts).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, isServicePackError } from '../errors/index.js';
 import { listOrEmpty, fsyncDir, removeTree, unlinkIfExists } from '../fs/durable.js';
@@ -39,7 +40,13 @@ export function settleJournal(ctx: TxContext, journal: Journal): 'rolled-back' |
     rollbackSteps(ctx.layout, journal.steps, ctx.platform);
   }
   ctx.emit({ type: 'phase', phase: 'clean-up' });
-  for (const rel of committed ? journal.afterCommit : journal.afterRollback) removeTree(path.join(ctx.layout.dir, rel));
+  const remove = (committed ? journal.afterCommit : journal.afterRollback).map((rel) => path.join(ctx.layout.dir, rel));
+  for (const p of remove) removeTree(p);
+  if (!committed) {
+    // A rolled-back pin (trust/<KEYID>.pub) must stay removed after a power cut: its directory is
+    // synced before the journal goes. (Staging and backups left by a lost removal are only clutter.)
+    for (const dir of new Set(remove.map((p) => path.dirname(p)))) if (dir !== ctx.layout.dir && fs.existsSync(dir)) fsyncDir(dir);
+  }
   unlinkIfExists(ctx.layout.journal);
   fsyncDir(ctx.layout.dir);
   // Now: no journal; the target is the complete old tree (rolled back) or the complete new tree.

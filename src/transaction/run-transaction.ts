@@ -14,6 +14,11 @@ export interface TransactionSpec {
   prepare(): void;
   /** The installed state once the steps are done; writing it is the commit point. */
   nextState: InstalledState;
+  /**
+   * Changes under `.servicepack/` that belong to the transaction (install's key pin): run once the
+   * journal is durable, before the first step; the journal's afterRollback lists what they create.
+   */
+  afterJournal?(): void;
 }
 
 export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
@@ -29,6 +34,7 @@ export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
   try {
     writeJournal(ctx.layout.journal, journal);
     // Now: the journal durably lists every step; from here a crash is undone by `recover`.
+    spec.afterJournal?.();
     ctx.emit({ type: 'phase', phase: 'commit' });
     commitSteps(ctx.layout, journal.steps, ctx.platform, {
       onStep: (s, n, total) => ctx.emit({ type: 'step', op: s.op, path: s.path, done: n + 1, total }),

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
-import { writeFileAtomic, makeDirs, unlinkIfExists, fsyncDir, fsyncParentsOf } from '../fs/durable.js';
+import { writeFileAtomic, writeNewFile, makeDirs, rename, unlinkIfExists, fsyncDir, fsyncParentsOf } from '../fs/durable.js';
 import { formatPublicKey, keyIdHex, readPublicKeyFile, type PublicKey } from '../signing/index.js';
 import type { Layout } from './layout.js';
 
@@ -28,6 +28,30 @@ export function pinKey(layout: Layout, key: PublicKey): string {
   fsyncParentsOf(makeDirs(trustDirOf(layout)), new Set());
   writeFileAtomic(path.join(trustDirOf(layout), `${id}.pub`), formatPublicKey(key));
   return id;
+}
+
+/** The pin file of key id `id`, relative to `.servicepack/`. */
+export const pinFileOf = (id: string): string => `trust/${id.toUpperCase()}.pub`;
+
+/**
+ * Install's pin, part one (in its prepare): writes `key`'s pin file into the transaction's staging
+ * directory `staging` (relative to `.servicepack/`) and makes trust/ exist, both durably. Returns the key id.
+ */
+export function stagePin(layout: Layout, staging: string, key: PublicKey): string {
+  fsyncParentsOf(makeDirs(trustDirOf(layout)), new Set());
+  // Staging is the transaction's own: a new file there needs no atomic rename, only to be durable.
+  writeNewFile(path.join(layout.dir, staging, 'pin.pub'), 0o644, (write) => write(Buffer.from(formatPublicKey(key))));
+  fsyncDir(path.join(layout.dir, staging));
+  return keyIdHex(key.keyId);
+}
+
+/**
+ * Part two (after the journal, before the first step): one rename moves it into trust/, so the key is
+ * pinned exactly when the install commits; a rollback removes pinFileOf(id) (the journal lists it).
+ */
+export function placePin(layout: Layout, staging: string, id: string): void {
+  rename(path.join(layout.dir, staging, 'pin.pub'), path.join(layout.dir, pinFileOf(id)));
+  fsyncDir(trustDirOf(layout));
 }
 
 /** Removes the pin of key id `id`; false when it was not pinned. */

@@ -1,6 +1,7 @@
 // Runs work holding the target lock, after settling any interrupted transaction first.
 import { checkBeneath } from '../fs/beneath.js';
 import { fsyncParentsOf, lstatOrNull, makeDirs, removeEmptyDir, removeTree } from '../fs/durable.js';
+import { trustDirOf } from './trust-store.js';
 import { TargetLock } from '../fs/lock.js';
 import { recoverLocked, type RecoverOutcome } from './recover.js';
 import type { TxContext } from './tx-context.js';
@@ -31,7 +32,11 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
   } finally {
     try {
       firstInstallFailed = created.length > 0 && lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
-      if (firstInstallFailed) for (const d of [layout.staging, layout.backup]) removeTree(d);
+      if (firstInstallFailed) {
+        for (const d of [layout.staging, layout.backup]) removeTree(d);
+        // trust/ was made for the key pin, which the failure removed (or never placed).
+        removeEmptyDir(trustDirOf(layout));
+      }
       lock.release();
       if (firstInstallFailed) removeEmptyDir(layout.dir);
     } catch (err) {

@@ -119,6 +119,11 @@ function check(s: Scenario, st: Settled, outcome: PointResult['outcome']): strin
   }
   if (st.pending !== null) problems.push(`status still shows a pending transaction: ${JSON.stringify(st.pending)}`);
   if (st.lockedBy !== null) problems.push(`lock left behind by pid ${st.lockedBy}`);
+  if (outcome !== 'neither') {
+    const pins = pinsOf(st.servicepack);
+    const expected = outcome === 'old' ? s.pinsBefore : s.pinsAfter;
+    if (!same(pins, expected)) problems.push(`pinned keys [${pins.join(', ')}] with the ${outcome} tree, expected [${expected.join(', ')}]`);
+  }
   const leftovers = st.servicepack.filter((p) => !allowed(p, st.historyTxids));
   if (leftovers.length > 0) problems.push(`left in .servicepack: ${leftovers.slice(0, 8).join(', ')}`);
   if (st.afterUninstall !== undefined && !same(st.afterUninstall, s.base)) {
@@ -132,6 +137,9 @@ function allowed(p: string, history: string[]): boolean {
   if (p === 'state.json' || p === 'backup' || p === 'staging' || p === 'trust' || /^trust\/[^/]+\.pub$/.test(p)) return true;
   return history.some((tx) => p === `backup/${tx}` || p.startsWith(`backup/${tx}/`));
 }
+
+/** The pin files among the paths under .servicepack/. */
+export const pinsOf = (servicepack: string[]): string[] => servicepack.filter((p) => /^trust\/[^/]+\.pub$/.test(p)).sort();
 
 const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, n) => x === b[n]);
 

@@ -20,6 +20,9 @@ export interface Scenario {
   versionAfter: string | null;
   /** The tree of version 1.0: uninstalling 2.0 must always give back exactly this. */
   base: string[];
+  /** The pinned keys (`trust/<KEYID>.pub` under .servicepack/) with the old tree and with the new one. */
+  pinsBefore: string[];
+  pinsAfter: string[];
 }
 
 const tree = (dir: string): string[] => describeTree(dir, { exclude: ['.servicepack'] });
@@ -49,12 +52,14 @@ export async function makeScenarios(modules?: number): Promise<Scenario[]> {
   const base = tree(oldDir);
   const installed = copy(oldDir);
   install(pack, { target: installed, ...trusted });
+  // The install onto the unmanaged target pins the key that verified it, exactly when it commits.
+  const pins = readdirSync(join(installed, '.servicepack', 'trust')).filter((n) => n.endsWith('.pub')).map((n) => `trust/${n}`);
   return [
-    { op: 'install', args: [pack, testKey.pub], template: copy(oldDir), before: base, after: tree(newDir), versionBefore: null, versionAfter: '2.0', base },
+    { op: 'install', args: [pack, testKey.pub], template: copy(oldDir), before: base, after: tree(newDir), versionBefore: null, versionAfter: '2.0', base, pinsBefore: [], pinsAfter: pins },
     {
       op: 'uninstall', args: [], template: installed, before: tree(installed), after: base,
-      versionBefore: status({ target: installed }).version, versionAfter: '1.0', base,
+      versionBefore: status({ target: installed }).version, versionAfter: '1.0', base, pinsBefore: pins, pinsAfter: pins,
     },
-    { op: 'cleanup', args: [], template: withOrphanBackup(installed), before: tree(installed), after: tree(installed), versionBefore: '2.0', versionAfter: '2.0', base },
+    { op: 'cleanup', args: [], template: withOrphanBackup(installed), before: tree(installed), after: tree(installed), versionBefore: '2.0', versionAfter: '2.0', base, pinsBefore: pins, pinsAfter: pins },
   ];
 }
