@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Medium } from './media.js';
 import type { Settled } from '../../scripts/crash/runner.js';
 import type { Scenario } from './scenarios.js';
-import { DISK_SYSCALLS, alignedOrdinal, crashPointsOf, killedCall, type CrashPoint } from './strace-log.js';
+import { DISK_SYSCALLS, alignedOrdinal, crashPointsOf, killedCall, type CrashPoint, type KilledCall } from './strace-log.js';
 
 export const RUNNER = join(dirname(fileURLToPath(import.meta.url)), '../../scripts/crash/runner.js');
 
@@ -86,12 +86,7 @@ async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: str
     const hit = killedCall(readFileSync(log, 'utf8'), point.name);
     const landed = hit !== null && hit.call === point.call && hit.inWindow && (run.signal === 'SIGKILL' || run.code === 137);
     if (landed) break;
-    const counted = hit === null ? undefined : point.openIndex?.get(hit.call);
-    const aligned = hit === null ? null : alignedOrdinal(point, hit, ordinal);
-    const corrected = hit === null ? ordinal
-      : counted !== undefined ? ordinal + point.ordinal - counted
-      : aligned !== null ? aligned
-      : point.ordinal + (hit.preWindowOpens - point.preWindowOpens) + (hit.procOpens - point.procOpens);
+    const corrected = reaimed(point, hit, ordinal);
     if (point.name === 'openat' && corrected !== ordinal && attempt < 30) {
       ordinal = corrected;
       continue;
@@ -136,6 +131,18 @@ function check(s: Scenario, st: Settled, outcome: PointResult['outcome']): strin
 function allowed(p: string, history: string[]): boolean {
   if (p === 'state.json' || p === 'backup' || p === 'staging' || p === 'trust' || /^trust\/[^/]+\.pub$/.test(p)) return true;
   return history.some((tx) => p === `backup/${tx}` || p.startsWith(`backup/${tx}/`));
+}
+
+/**
+ * The ordinal to aim at `point` next, after aiming at `ordinal` hit `hit` instead: exactly, when the
+ * call it hit occurs once in the counted run; else by lining up the window's opens outside /proc
+ * (alignedOrdinal); else by the differences in opens before the window and in /proc opens within it.
+ */
+export function reaimed(point: CrashPoint, hit: KilledCall | null, ordinal: number): number {
+  if (hit === null) return ordinal;
+  const counted = point.openIndex?.get(hit.call);
+  if (counted !== undefined) return ordinal + point.ordinal - counted;
+  return alignedOrdinal(point, hit, ordinal) ?? point.ordinal + (hit.preWindowOpens - point.preWindowOpens) + (hit.procOpens - point.procOpens);
 }
 
 /** The pin files among the paths under .servicepack/. */

@@ -11,10 +11,15 @@ export interface RunnerExit {
   stderr: string;
 }
 
-/** `user` is a numeric uid (its gid is the same). `injects` are strace `-e` expressions such as `inject=rename:error=EIO:when=3`; none runs node directly. */
-export function startRunner(args: string[], injects: string[] = [], user?: number): { child: ChildProcess; done: Promise<RunnerExit> } {
+/**
+ * `user` is a numeric uid (its gid is the same). `injects` are strace `-e` expressions such as
+ * `inject=rename:error=EIO:when=3`; none runs node directly. With `log`, strace writes there the traced
+ * calls and the runner's `write`s (its window markers), to see where an injection landed.
+ */
+export function startRunner(args: string[], injects: string[] = [], user?: number, log?: string): { child: ChildProcess; done: Promise<RunnerExit> } {
   const node = ['node', RUNNER, ...args];
-  const traced = injects.length === 0 ? node : ['strace', '-f', '-qq', '-o', '/dev/null', '-e', `trace=${traceSet(injects)}`, ...injects.flatMap((i) => ['-e', i]), ...node];
+  const trace = `trace=${traceSet(injects)}${log === undefined ? '' : ',write'}`;
+  const traced = injects.length === 0 ? node : ['strace', '-f', '-qq', '-o', log ?? '/dev/null', '-e', trace, ...injects.flatMap((i) => ['-e', i]), ...node];
   const argv = user === undefined ? traced : ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--clear-groups', ...traced];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '1' } });
   let out = '';
@@ -31,7 +36,7 @@ export function startRunner(args: string[], injects: string[] = [], user?: numbe
   return { child, done };
 }
 
-export const runRunner = (args: string[], injects: string[] = [], user?: number): Promise<RunnerExit> => startRunner(args, injects, user).done;
+export const runRunner = (args: string[], injects: string[] = [], user?: number, log?: string): Promise<RunnerExit> => startRunner(args, injects, user, log).done;
 
 /** The syscalls named by the inject expressions (strace injects only into traced calls). */
 function traceSet(injects: string[]): string {

@@ -2,22 +2,23 @@
 // path, leaves no lock and no staging, and the target is exactly the old tree — or, after the point of
 // no return, exactly the new one. Faults are injected with strace into a real child process.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanupTempDirs } from '../helpers/tree.js';
+import { reaimed } from './crash-point.js';
 import { assertFailed, assertNothingLeft, commitSeq, freshTarget, runRunner, scenariosWithPoints, settleTo } from './fault-check.js';
+import type { RunnerExit } from './inject.js';
 import { straceUnavailable } from './media.js';
 import { samplePoints } from './matrix.js';
 import type { Scenario } from './scenarios.js';
-import type { CrashPoint } from './strace-log.js';
+import { injectedCall, type CrashPoint } from './strace-log.js';
 
 const skip = straceUnavailable() ?? false;
 
 /**
  * One point per syscall kind (its first) plus an even spread: every step kind fails at least once. Opens
- * after the holder scan are left out: their ordinals shift with the number of processes (the crash
- * matrix corrects for that by retrying; a fault, once injected, cannot be retried).
+ * after the holder scan are left out: their ordinals shift with the number of processes.
  */
 function stepsOf(counted: CrashPoint[], spread: number): CrashPoint[] {
   const points = counted.filter((p) => p.name !== 'openat' || p.procOpens === counted[0]!.procOpens);
@@ -28,10 +29,28 @@ function stepsOf(counted: CrashPoint[], spread: number): CrashPoint[] {
   return [...all.values()].sort((a, b) => a.seq - b.seq);
 }
 
+/**
+ * Runs the operation with `errno` injected at `p` on a fresh target. Node's start-up may open a few
+ * files more or fewer than in the counted run, so an open's ordinal can shift: the strace log shows
+ * which call failed, and a miss is run again on a fresh target, re-aimed as the crash matrix re-aims
+ * its kills (reaimed).
+ */
+async function injectAt(s: Scenario, p: CrashPoint, errno: string): Promise<{ target: string; r: RunnerExit }> {
+  for (let attempt = 0, ordinal = p.ordinal; ; attempt++) {
+    const target = freshTarget(s);
+    const log = join(dirname(target), 'inject.log');
+    const r = await runRunner([s.op, target, ...s.args], [`inject=${p.name}:error=${errno}:when=${ordinal}`], undefined, log);
+    const hit = injectedCall(readFileSync(log, 'utf8'), p.name);
+    const next = reaimed(p, hit, ordinal);
+    if ((hit !== null && hit.call === p.call && hit.inWindow) || p.name !== 'openat' || next === ordinal || attempt >= 10) return { target, r };
+    rmSync(dirname(target), { recursive: true, force: true });
+    ordinal = next;
+  }
+}
+
 async function failAt(s: Scenario, p: CrashPoint, commit: number, errno: string): Promise<void> {
-  const target = freshTarget(s);
+  const { target, r } = await injectAt(s, p, errno);
   try {
-    const r = await runRunner([s.op, target, ...s.args], [`inject=${p.name}:error=${errno}:when=${p.ordinal}`]);
     const at = `${errno} at #${p.seq} ${p.call}`;
     if (r.code === 0 && p.name === 'copy_file_range') {
       // libuv answers a failed copy_file_range by copying with sendfile instead: the fault never surfaces.

@@ -19,6 +19,8 @@ export interface Call {
   pid: number;
   name: string;
   args: string;
+  /** strace failed this call on purpose (`-e inject=...:error=...`). */
+  injected: boolean;
 }
 
 /** One place the operation can be killed: the `ordinal`-th call of `name` in the main thread. */
@@ -54,7 +56,7 @@ export function parseCalls(log: string): Call[] {
   const calls: Call[] = [];
   for (const line of log.split('\n')) {
     const m = LINE.exec(line);
-    if (m !== null) calls.push({ pid: Number(m[1]), name: m[2]!, args: m[3]! });
+    if (m !== null) calls.push({ pid: Number(m[1]), name: m[2]!, args: m[3]!, injected: line.endsWith('(INJECTED)') });
   }
   return calls;
 }
@@ -145,6 +147,16 @@ export interface KilledCall {
 }
 
 export function killedCall(log: string, name: string): KilledCall | null {
+  return lastCall(log, name, false);
+}
+
+/** The call of `name` that strace failed on purpose, located like killedCall (the run goes on after it). */
+export function injectedCall(log: string, name: string): KilledCall | null {
+  return lastCall(log, name, true);
+}
+
+/** The main thread's last call of `name` (with `injected`: the one strace failed on purpose), with where it fell. */
+function lastCall(log: string, name: string, injected: boolean): KilledCall | null {
   const calls = parseCalls(log);
   const pid = mainPid(calls) ?? calls.at(-1)?.pid;
   let ordinal = 0;
@@ -162,8 +174,10 @@ export function killedCall(log: string, name: string): KilledCall | null {
     if (c.name === name) {
       ordinal++;
       last = c;
+      if (injected && c.injected) break;
     }
   }
+  if (injected && last !== null && !last.injected) last = null;
   return last === null ? null : { ordinal, call: normalize(last), inWindow, procOpens, preWindowOpens, windowOpens };
 }
 
