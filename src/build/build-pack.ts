@@ -169,8 +169,9 @@ function checkHooks(hooks: PackHooks): PackHooks {
 }
 
 function checkLevel(level: number): number {
-  if (!Number.isInteger(level) || level < 1 || level > zstd().maxCLevel()) {
-    throw new ServicePackError('USAGE', `The compression level must be an integer from 1 to ${zstd().maxCLevel()}, not ${level}.`, {
+  const max = zstd().maxCLevel();
+  if (!Number.isInteger(level) || level < 1 || level > max) {
+    throw new ServicePackError('USAGE', `The compression level must be an integer from 1 to ${max}, not ${level}.`, {
       hint: 'Omit the level to use the default, 19.',
       details: { argument: 'level' },
     });

@@ -123,10 +123,11 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   if (blob === undefined) throw new Error(`blob ${blobIndex} does not exist in ${reader.path}`);
   const corrupt = (expected: string, actual: string): ServicePackError<'PACK_CORRUPT'> =>
     packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), expected, actual);
-  const dctx = (reader.scratch.dctx ??= new (zstd().DCtx)());
+  const z = zstd();
+  const dctx = (reader.scratch.dctx ??= new z.DCtx());
   // Whatever an earlier blob left (a dictionary, a frame it stopped in) is dropped here.
-  dctx.reset(zstd().ResetDirective.sessionAndParameters);
-  dctx.setParameter(zstd().DParameter.windowLogMax, MAX_WINDOW_LOG);
+  dctx.reset(z.ResetDirective.sessionAndParameters);
+  dctx.setParameter(z.DParameter.windowLogMax, MAX_WINDOW_LOG);
   if (blob.encoding === 'zstd-patch') {
     if (base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
     // zstd reads a dictionary starting with its magic as a structured dictionary, not as raw content.

@@ -26,7 +26,7 @@ export function readPinnedKeys(layout: Layout): PublicKey[] {
 export function pinKey(layout: Layout, key: PublicKey): string {
   const id = keyIdHex(key.keyId);
   fsyncParentsOf(makeDirs(trustDirOf(layout)), new Set());
-  writeFileAtomic(path.join(trustDirOf(layout), `${id}.pub`), formatPublicKey(key));
+  writeFileAtomic(path.join(layout.dir, pinFileOf(id)), formatPublicKey(key));
   return id;
 }
 
@@ -35,14 +35,13 @@ export const pinFileOf = (id: string): string => `trust/${id.toUpperCase()}.pub`
 
 /**
  * Install's pin, part one (in its prepare): writes `key`'s pin file into the transaction's staging
- * directory `staging` (relative to `.servicepack/`) and makes trust/ exist, both durably. Returns the key id.
+ * directory `staging` (relative to `.servicepack/`) and makes trust/ exist, both durably.
  */
-export function stagePin(layout: Layout, staging: string, key: PublicKey): string {
+export function stagePin(layout: Layout, staging: string, key: PublicKey): void {
   fsyncParentsOf(makeDirs(trustDirOf(layout)), new Set());
   // Staging is the transaction's own: a new file there needs no atomic rename, only to be durable.
   writeNewFile(path.join(layout.dir, staging, 'pin.pub'), 0o644, (write) => write(Buffer.from(formatPublicKey(key))));
   fsyncDir(path.join(layout.dir, staging));
-  return keyIdHex(key.keyId);
 }
 
 /**
@@ -56,7 +55,7 @@ export function placePin(layout: Layout, staging: string, id: string): void {
 
 /** Removes the pin of key id `id`; false when it was not pinned. */
 export function unpinKey(layout: Layout, id: string): boolean {
-  const file = path.join(trustDirOf(layout), `${id.toUpperCase()}.pub`);
+  const file = path.join(layout.dir, pinFileOf(id));
   if (!fs.existsSync(file)) return false;
   unlinkIfExists(file);
   fsyncDir(trustDirOf(layout));

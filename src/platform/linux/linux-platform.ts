@@ -40,14 +40,22 @@ function bootId(): string {
   return cachedBootId;
 }
 
-/** e.g. "pid:[4026531836]", with the boot id: namespace inode numbers are reused after a reboot. */
+let cachedPidNamespace: string | null | undefined;
+
+/**
+ * e.g. "pid:[4026531836]", with the boot id: namespace inode numbers are reused after a reboot. A
+ * process's own pid namespace never changes (unshare and setns move only its children), so it is read
+ * once: the lock asks for it when taking a lock and again when judging another owner's.
+ */
 function pidNamespace(): string | null {
+  if (cachedPidNamespace !== undefined) return cachedPidNamespace;
   try {
-    return `${bootId()}:${readlinkSync('/proc/self/ns/pid')}`;
+    cachedPidNamespace = `${bootId()}:${readlinkSync('/proc/self/ns/pid')}`;
   } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'EACCES')) return null;
-    throw err;
+    if (!hasErrno(err, 'ENOENT', 'EACCES')) throw err;
+    cachedPidNamespace = null;
   }
+  return cachedPidNamespace;
 }
 
 function lockOwnerState(owner: { pid: number; start: string | null; ns?: string }): 'running' | 'gone' | 'unknown' {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 // Not errors/index.js: the scan's second thread loads this file, and the error table is not needed here.
 import { hasErrno } from '../../errors/service-pack-error.js';
 import type { ProcessFacts } from '../holds.js';
-import { procReader, type ProcReader } from './proc-reader.js';
+import { procReader, statOptions, type ProcReader } from './proc-reader.js';
 
 /** USER_HZ: the unit of /proc/PID/stat times; 100 on every Linux architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -67,17 +67,14 @@ export function processFactsReader(bootMs: () => number): (pid: number) => Proce
       // The owner of /proc/PID is the process's effective user (what ps shows as USER).
       const st = fs.statSync(base, statOptions);
       if (st === undefined) return null;
-      const cmdline = readOrNull(readCmdline, `${base}/cmdline`, (b) => b);
-      return decoder.facts({ ticks, comm, uid: st.uid, cmdline, cgroup: readOrNull(read, `${base}/cgroup`, (b) => b) });
+      const cmdline = readOrNull(readCmdline, `${base}/cmdline`);
+      return decoder.facts({ ticks, comm, uid: st.uid, cmdline, cgroup: readOrNull(read, `${base}/cgroup`) });
     } catch (err) {
       if (hasErrno(err, 'ENOENT', 'ESRCH')) return null;
       throw err;
     }
   };
 }
-
-/** One options object for every stat (see scan-range.ts). */
-const statOptions = { throwIfNoEntry: false } as const;
 
 /** The number in the space-separated field `n` counted from `pos` (0: the field at `pos`). */
 function fieldAfter(buf: Buffer, pos: number, n: number): number {
@@ -142,10 +139,10 @@ function containerOf(paths: string): string | undefined {
   return machine === null ? undefined : `machine:${machine[1]}`;
 }
 
-/** `use` applied to the bytes of `file`, or null when reading it is not permitted. */
-function readOrNull<T>(read: ProcReader, file: string, use: (bytes: Buffer) => T): T | null {
+/** The bytes of `file`, or null when reading it is not permitted. */
+function readOrNull(read: ProcReader, file: string): Buffer | null {
   try {
-    return use(read(file));
+    return read(file);
   } catch (err) {
     if (hasErrno(err, 'EACCES', 'EPERM')) return null;
     throw err;
@@ -154,7 +151,7 @@ function readOrNull<T>(read: ProcReader, file: string, use: (bytes: Buffer) => T
 
 function readUsers(): Map<number, string> {
   const users = new Map<number, string>();
-  for (const line of (readOrNull((f) => fs.readFileSync(f), '/etc/passwd', (b) => b.toString('utf8')) ?? '').split('\n')) {
+  for (const line of (readOrNull((f) => fs.readFileSync(f), '/etc/passwd')?.toString('utf8') ?? '').split('\n')) {
     const [name, , uid] = line.split(':');
     if (name !== undefined && uid !== undefined && name !== '') users.set(Number(uid), name);
   }

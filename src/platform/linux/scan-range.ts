@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 // Not errors/index.js: the second thread loads this file, and the error table is not needed here.
 import { hasErrno } from '../../errors/service-pack-error.js';
 import type { FileKey, HoldKind, ProcessFacts, ProcessHolds, Uninspectable } from '../holds.js';
-import { procReader } from './proc-reader.js';
+import { procReader, statOptions } from './proc-reader.js';
 
 /** What one thread found in its share of the pids, in the order scanned. */
 export interface ScanPart {
@@ -21,9 +21,6 @@ export type RangeScanner = (pids: readonly number[], from: number, to: number, p
 
 /** A process holding a file in several ways is reported once, with the strongest hold. */
 const strength: Record<HoldKind, number> = { exe: 5, mapped: 4, fd: 3, root: 2, cwd: 1 };
-
-/** One options object for every stat: building one per call showed in profiles. */
-const statOptions = { throwIfNoEntry: false } as const;
 
 class Denied extends Error {}
 class Gone extends Error {}
