@@ -101,11 +101,15 @@ async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: str
   if (settled.code !== 0) return { point, outcome: 'neither', problems: [...problems, `recover failed: ${settled.stdout}${settled.stderr.slice(-600)}`] };
   const st = JSON.parse(settled.stdout) as Settled;
   const outcome = same(st.tree, s.before) ? 'old' : same(st.tree, s.after) ? 'new' : 'neither';
-  problems.push(...check(s, st, outcome));
+  problems.push(...settledProblems(s, st, outcome));
   return { point, outcome, problems };
 }
 
-function check(s: Scenario, st: Settled, outcome: PointResult['outcome']): string[] {
+/**
+ * What is wrong with a settled target that ended in `outcome` (its tree compared already): version,
+ * pending work, lock, pinned keys, leftovers in .servicepack/, and uninstall's result when it was run.
+ */
+export function settledProblems(s: Scenario, st: Settled, outcome: PointResult['outcome']): string[] {
   const problems: string[] = [];
   if (outcome === 'neither') problems.push(`tree is neither old nor new: ${difference(st.tree, s.before, s.after)}`);
   else {
@@ -146,7 +150,7 @@ export function reaimed(point: CrashPoint, hit: KilledCall | null, ordinal: numb
 }
 
 /** The pin files among the paths under .servicepack/. */
-export const pinsOf = (servicepack: string[]): string[] => servicepack.filter((p) => /^trust\/[^/]+\.pub$/.test(p)).sort();
+const pinsOf = (servicepack: string[]): string[] => servicepack.filter((p) => /^trust\/[^/]+\.pub$/.test(p)).sort();
 
 const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, n) => x === b[n]);
 
