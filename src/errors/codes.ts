@@ -31,6 +31,7 @@ export interface ErrorDetails {
   BASE_MISMATCH: { target: string; mismatches: Mismatch[] };
   DELTA_BASE_MISMATCH: { target: string; path: string; expected: string; actual: string };
   TARGET_UNSAFE: { target: string; path: string; reason: string };
+  STATE_UNSAFE: { target: string; path: string; uid: number; mode: string; reason: string };
   LOCKED: { target: string; pid: number; command?: string; namespace?: string };
   NO_SPACE: { target: string; needed: number; available: number };
   CROSS_DEVICE: { path: string };
@@ -68,6 +69,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   BASE_MISMATCH: 'Files in the target are not the base version the service pack applies to.',
   DELTA_BASE_MISMATCH: 'A file a delta is applied to changed in the target after the install checked it.',
   TARGET_UNSAFE: 'A directory on the way to a target path is a symlink or on another device, so servicepack refuses to write through it.',
+  STATE_UNSAFE: 'Running as root, servicepack refuses a state directory that another user owns or that group or others can write.',
   LOCKED: 'Another servicepack process is working on this target.',
   NO_SPACE: 'The target file system has not enough free space for the staged files.',
   CROSS_DEVICE: 'A directory of the target is on another file system, so files cannot be swapped atomically.',

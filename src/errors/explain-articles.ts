@@ -113,6 +113,11 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'A directory on the way to a path the transaction writes is a symlink, is not a directory, or is on another device. Writing through it could change files outside the target.',
     resolution: 'Find out who created the named path and why; replace the symlink by a real directory if it belongs there. Nothing outside the target was written; run `servicepack recover` if a transaction is left.',
   },
+  STATE_UNSAFE: {
+    symptoms: 'A command run as root stops before reading or changing anything, naming a directory under `.servicepack/`, its owner (uid) and its mode.',
+    cause: 'Everything in `.servicepack/` steers what a root process removes and renames. A state directory that another user owns, or that group or others can write, lets that user point those operations elsewhere (for example by replacing `.servicepack` in an installation directory they own), so servicepack refuses it, as sudo and ssh refuse loosely protected files.',
+    resolution: 'Check that nobody tampered with the named directory (compare the target with `servicepack verify` once it is safe). If it is genuine, give it to root and take away group and other write: `chown -R root: <target>/.servicepack && chmod -R go-w <target>/.servicepack`, then run the command again.',
+  },
   LOCKED: {
     symptoms: 'The command is refused naming the process id that holds the target.',
     cause: 'Another install, uninstall or recover is running on the same target. A lock whose process is gone is taken over automatically, so this process is alive, or it runs in another pid namespace (details.namespace: a container sharing the target), where this process cannot tell whether it is alive.',

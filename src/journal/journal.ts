@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 import { writeFileAtomic } from '../fs/durable.js';
+import { journalPathsProblem } from './record-paths.js';
 
 /**
  * One step. Paths: `path` is relative to the target; `incoming` and `aside` are relative to
@@ -45,6 +46,9 @@ export function readJournal(file: string): Journal | null {
         (j.kind !== 'install' && j.kind !== 'uninstall') || !Array.isArray(j.afterCommit) || !Array.isArray(j.afterRollback)) {
       throw new Error('missing or mistyped fields');
     }
+    // Nothing in the journal is trusted as a path: each must have the one shape servicepack writes.
+    const problem = journalPathsProblem(j.txid, j.steps, j.afterCommit, j.afterRollback);
+    if (problem !== undefined) throw new Error(problem);
     return j as Journal;
   } catch (err) {
     throw new ServicePackError('JOURNAL_CORRUPT', `journal ${file} is unreadable`, {

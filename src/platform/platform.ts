@@ -40,4 +40,10 @@ export interface Platform {
   unitManager(): UnitManager;
   /** Restarts one service unit and waits for the restart to finish. */
   restartUnit(unit: string): CommandOutcome;
+  /**
+   * Why this process must not trust a directory of its state (`.servicepack/` or one below it) with
+   * owner `uid` and permission `mode` (lstat's), or null. A process with all rights (root) refuses one
+   * that another user owns or can write: that user could steer what it removes and renames.
+   */
+  stateDirProblem(st: { uid: number; mode: number }): string | null;
 }

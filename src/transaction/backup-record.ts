@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 import { writeFileAtomic } from '../fs/durable.js';
+import { statePathsProblem, targetPathProblem } from '../journal/record-paths.js';
 import type { PackHooks } from '../format/manifest.js';
 import type { Transition } from '../planner/transition.js';
 import type { Layout } from './layout.js';
@@ -35,6 +36,8 @@ export function readBackupRecord(layout: Layout, txid: string): BackupRecord {
     if (r.recordVersion !== 1 || r.txid !== txid || !Array.isArray(r.transitions) || typeof r.stateBefore !== 'object') {
       throw new Error('missing or mistyped fields');
     }
+    const problem = recordPathsProblem(r as BackupRecord);
+    if (problem !== undefined) throw new Error(problem);
     return r as BackupRecord;
   } catch (err) {
     const reason = hasErrno(err, 'ENOENT') ? 'record.json is missing' : (err as Error).message;
@@ -44,4 +47,15 @@ export function readBackupRecord(layout: Layout, txid: string): BackupRecord {
       cause: err,
     });
   }
+}
+
+/** The record's transition paths and the paths of the state it keeps, checked like the state file's. */
+function recordPathsProblem(r: BackupRecord): string | undefined {
+  for (const [n, t] of r.transitions.entries()) {
+    const problem = targetPathProblem(`transitions[${n}].path`, (t as { path?: unknown } | null)?.path);
+    if (problem !== undefined) return problem;
+  }
+  const before = r.stateBefore as Partial<BackupRecord['stateBefore']> | null;
+  if (before === null || typeof before.files !== 'object' || before.files === null || !Array.isArray(before.history)) return 'stateBefore is missing or mistyped';
+  return statePathsProblem(before.files, before.history);
 }

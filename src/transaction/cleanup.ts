@@ -5,11 +5,13 @@
 // and a directory goes only once empty, so a crash at any point leaves only more to clean next time.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listOrEmpty, removeEmptyDir, removeTree, unlink } from '../fs/durable.js';
+import { checkBeneath } from '../fs/beneath.js';
+import { listOrEmpty, removeEmptyDir, unlink } from '../fs/durable.js';
 import { findHolders } from '../inuse/find-holders.js';
 import type { Holder, TargetFile, Uninspectable } from '../inuse/holder.js';
 import { targetFiles } from '../inuse/target-files.js';
 import { STATE_DIR_NAME } from './layout.js';
+import { checkStateDir, removeStateTree } from './state-dir.js';
 import { readState } from './state-file.js';
 import type { TxContext } from './tx-context.js';
 
@@ -27,9 +29,12 @@ export interface CleanupResult {
 export function cleanupLocked(ctx: TxContext): CleanupResult {
   const { layout } = ctx;
   const result: CleanupResult = { removed: [], bytesFreed: 0, held: [], uninspectable: [] };
-  for (const name of listOrEmpty(layout.staging)) removeTree(path.join(layout.staging, name));
+  // What is listed and removed here must be servicepack's own: checked again, not followed.
+  checkStateDir(ctx);
+  for (const name of listOrEmpty(layout.staging)) removeStateTree(layout, `staging/${name}`);
   const keep = new Set((readState(layout)?.history ?? []).map((h) => h.txid));
   const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).map((name) => `${STATE_DIR_NAME}/backup/${name}`);
+  for (const rel of doomed) checkBeneath(layout.target, rel);
   if (doomed.length === 0) return result;
   const entries = targetFiles(layout.target, doomed);
   // Only files and links can be held as code or data; scan only when there are some.

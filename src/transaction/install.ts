@@ -26,6 +26,7 @@ import type { RecoverOutcome } from './recover.js';
 import { runTransaction } from './run-transaction.js';
 import { basesToKeep, heldBases } from './held-bases.js';
 import { stageInstall } from './stage-install.js';
+import { checkStateDir, refuseInsideStateDir } from './state-dir.js';
 import { readState, type InstalledState } from './state-file.js';
 import { pinFileOf, placePin, stagePin } from './trust-store.js';
 
@@ -79,7 +80,7 @@ export interface InstallResult extends AfterCommit {
 
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
 export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions = {}): InstallPlan {
-  requireTarget(ctx.layout.target);
+  checkInputs(ctx, packPath, options);
   const reader = openPack(packPath);
   try {
     ctx.emit({ type: 'phase', phase: 'verify' });
@@ -102,7 +103,7 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
 }
 
 export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions = {}): InstallResult {
-  requireTarget(ctx.layout.target);
+  checkInputs(ctx, packPath, options);
   const reader = openPack(packPath);
   try {
     const admission = admitPack(ctx, reader, options);
@@ -199,6 +200,16 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
     });
   }
   return { transitions, keptDirectories, state, bases: heldBases(inventory) };
+}
+
+/**
+ * The target, its state directory (read for pinned keys before the lock) and the files the user gave:
+ * none may live in `.servicepack/`, whose staging and backups are removed (docs/trust.md).
+ */
+function checkInputs(ctx: TxContext, packPath: string, options: TrustOptions): void {
+  requireTarget(ctx.layout.target);
+  checkStateDir(ctx);
+  for (const file of [packPath, ...(options.trustedKeys ?? [])]) refuseInsideStateDir(ctx.layout, file);
 }
 
 function namingFor(transitions: readonly Transition[], txid: string): StepNaming {

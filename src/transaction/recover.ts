@@ -4,11 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, isServicePackError } from '../errors/index.js';
-import { listOrEmpty, fsyncDir, removeTree, unlinkIfExists } from '../fs/durable.js';
+import { listOrEmpty, fsyncDir, unlinkIfExists } from '../fs/durable.js';
 import { readJournal, type Journal } from '../journal/journal.js';
 import { cleanupLocked } from './cleanup.js';
 import type { TxContext } from './tx-context.js';
 import { rollbackSteps } from './run-steps.js';
+import { removeStateTree } from './state-dir.js';
 import { readState } from './state-file.js';
 import { trustDirOf } from './trust-store.js';
 
@@ -40,8 +41,9 @@ export function settleJournal(ctx: TxContext, journal: Journal): 'rolled-back' |
     rollbackSteps(ctx.layout, journal.steps, ctx.platform);
   }
   ctx.emit({ type: 'phase', phase: 'clean-up' });
-  const remove = (committed ? journal.afterCommit : journal.afterRollback).map((rel) => path.join(ctx.layout.dir, rel));
-  for (const p of remove) removeTree(p);
+  const rels = committed ? journal.afterCommit : journal.afterRollback;
+  for (const rel of rels) removeStateTree(ctx.layout, rel);
+  const remove = rels.map((rel) => path.join(ctx.layout.dir, rel));
   if (!committed) {
     // A rolled-back pin (trust/<KEYID>.pub) must stay removed after a power cut: its directory is
     // synced before the journal goes. (Staging and backups left by a lost removal are only clutter.)

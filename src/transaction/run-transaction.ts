@@ -1,11 +1,10 @@
 // The transaction skeleton shared by install and uninstall:
 // prepare (stage) -> journal -> commit steps -> record state (point of no return) -> clean up.
-import * as path from 'node:path';
-import { removeTree } from '../fs/durable.js';
 import { writeJournal, type Journal } from '../journal/journal.js';
 import type { TxContext } from './tx-context.js';
 import { commitSteps } from './run-steps.js';
 import { recoveryNeeded, settleAfterFailure, settleJournal } from './recover.js';
+import { removeStateTree } from './state-dir.js';
 import { writeState, type InstalledState } from './state-file.js';
 
 export interface TransactionSpec {
@@ -28,7 +27,7 @@ export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
     spec.prepare();
   } catch (err) {
     // Nothing in the target changed yet: drop what was staged.
-    for (const rel of journal.afterRollback) removeTree(path.join(ctx.layout.dir, rel));
+    for (const rel of journal.afterRollback) removeStateTree(ctx.layout, rel);
     throw err;
   }
   try {

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 import { writeFileAtomic } from '../fs/durable.js';
+import { statePathsProblem, txidProblem } from '../journal/record-paths.js';
 import type { TreeNode } from '../format/manifest.js';
 import type { Layout } from './layout.js';
 
@@ -45,6 +46,8 @@ export function readState(layout: Layout): InstalledState | null {
       typeof s.lastTransaction !== 'string' || !Array.isArray(s.history) || typeof s.files !== 'object' || s.files === null) {
     throw corrupt(layout, 'missing or mistyped fields');
   }
+  const problem = txidProblem('lastTransaction', s.lastTransaction) ?? statePathsProblem(s.files, s.history);
+  if (problem !== undefined) throw corrupt(layout, problem);
   return s as InstalledState;
 }
 

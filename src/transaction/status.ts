@@ -4,6 +4,7 @@ import { hasErrno } from '../errors/index.js';
 import { readJournal } from '../journal/journal.js';
 import type { TxContext } from './tx-context.js';
 import { requireTarget } from './install.js';
+import { checkStateDir } from './state-dir.js';
 import { readState, type HistoryEntry } from './state-file.js';
 
 export interface StatusResult {
@@ -21,6 +22,7 @@ export interface StatusResult {
 export function targetStatus(ctx: TxContext): StatusResult {
   const { layout } = ctx;
   requireTarget(layout.target);
+  checkStateDir(ctx);
   const state = readState(layout);
   const journal = readJournal(layout.journal);
   return {

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { keyIdHex, readPublicKeyFile } from '../signing/index.js';
 import { requireTarget } from './install.js';
+import { checkStateDir, refuseInsideStateDir } from './state-dir.js';
 import { pinKey, readPinnedKeys, trustDirOf, unpinKey } from './trust-store.js';
 import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
@@ -25,6 +26,8 @@ export interface TrustResult {
 /** Applies `changes` (none: only lists); KEY_INVALID for an unusable key file, before anything changes. */
 export function trustTarget(ctx: TxContext, changes: TrustChanges): TrustResult {
   requireTarget(ctx.layout.target);
+  checkStateDir(ctx);
+  for (const file of changes.add ?? []) refuseInsideStateDir(ctx.layout, file);
   const toAdd = (changes.add ?? []).map(readPublicKeyFile);
   const mutate = toAdd.length > 0 || (changes.remove ?? []).length > 0;
   const apply = (): TrustResult => {

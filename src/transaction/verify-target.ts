@@ -8,6 +8,7 @@ import { describeNode, nodeMatches } from '../planner/transition.js';
 import type { TxContext } from './tx-context.js';
 import { requireTarget } from './install.js';
 import { STATE_DIR_NAME } from './layout.js';
+import { checkStateDir } from './state-dir.js';
 import { readState } from './state-file.js';
 
 export interface VerifyResult {
@@ -24,6 +25,7 @@ export interface VerifyResult {
 export function verifyTarget(ctx: TxContext): VerifyResult {
   const { layout } = ctx;
   requireTarget(layout.target);
+  checkStateDir(ctx);
   const state = readState(layout);
   if (state === null) {
     throw new ServicePackError('NOT_MANAGED', `${layout.target} has no servicepack state to verify against`, {

@@ -1,11 +1,10 @@
 // Runs work holding the target lock, after settling any interrupted transaction first.
-import { checkBeneath } from '../fs/beneath.js';
-import { fsyncParentsOf, lstatOrNull, makeDirs, removeEmptyDir, removeTree } from '../fs/durable.js';
+import { fsyncParentsOf, lstatOrNull, makeDirs, removeEmptyDir } from '../fs/durable.js';
 import { trustDirOf } from './trust-store.js';
 import { TargetLock } from '../fs/lock.js';
 import { recoverLocked, type RecoverOutcome } from './recover.js';
 import type { TxContext } from './tx-context.js';
-import { STATE_DIR_NAME } from './layout.js';
+import { checkStateDir, removeStateTree } from './state-dir.js';
 
 /**
  * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction and
@@ -18,8 +17,9 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
   const created = create ? makeDirs(layout.dir) : [];
   // Its entry in the target must survive a power loss like everything kept inside it.
   fsyncParentsOf(created, new Set());
-  // `.servicepack` itself must be a real directory: a symlink there would take every write elsewhere.
-  checkBeneath(layout.target, `${STATE_DIR_NAME}/lock`);
+  // `.servicepack` and its directories must be real ones (and, for root, root's alone): a symlink there
+  // would take every write and removal elsewhere.
+  checkStateDir(ctx);
   const lock = TargetLock.acquire(layout.lock, layout.target, ctx.platform);
   let firstInstallFailed = false;
   let failed = false;
@@ -33,7 +33,7 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
     try {
       firstInstallFailed = created.length > 0 && lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
       if (firstInstallFailed) {
-        for (const d of [layout.staging, layout.backup]) removeTree(d);
+        for (const rel of ['staging', 'backup']) removeStateTree(layout, rel);
         // trust/ was made for the key pin, which the failure removed (or never placed).
         removeEmptyDir(trustDirOf(layout));
       }

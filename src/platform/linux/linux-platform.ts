@@ -5,6 +5,7 @@ import { hasErrno } from '../../errors/index.js';
 import type { Platform } from '../platform.js';
 import { restartUnit, runCommand, systemdUnitManager } from './run-command.js';
 import { scanHolds } from './scan-holds.js';
+import { stateDirProblem } from './state-dir-problem.js';
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot): with the pid, it names one process. */
 function processStartToken(pid: number): string | null {
@@ -76,5 +77,6 @@ export function linuxPlatform(): Platform {
   return {
     name: 'linux', setAside: 'link', canFsyncDirectories: true, processStartToken, pidNamespace, lockOwnerState, describeProcess,
     scanHolds, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit,
+    stateDirProblem,
   };
 }
