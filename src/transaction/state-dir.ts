@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 import { checkBeneath } from '../fs/beneath.js';
-import { removeTree } from '../fs/durable.js';
+import { listOrEmpty, lstatOrNull, removeTree } from '../fs/durable.js';
 import { STATE_DIR_NAME, type Layout } from './layout.js';
 import type { TxContext } from './tx-context.js';
 
@@ -24,19 +24,28 @@ export function checkStateDir(ctx: TxContext): void {
   const device = fs.statSync(layout.target).dev;
   const check = (rel: string): boolean => checkStateEntry(ctx, rel, device);
   if (!check(STATE_DIR_NAME)) return;
-  for (const name of fs.readdirSync(layout.dir)) {
-    if (isSymlink(layout.dir, name)) throw unsafe(layout, `${STATE_DIR_NAME}/${name}`, 'is a symlink');
-  }
+  entriesOf(layout, STATE_DIR_NAME);
   for (const sub of KEPT_DIRS) {
     const rel = `${STATE_DIR_NAME}/${sub}`;
     if (!check(rel)) continue;
-    const dir = path.join(layout.target, rel);
-    for (const name of fs.readdirSync(dir)) {
-      // A file here is clutter that clean-up removes; a symlink could lead any removal or read elsewhere.
-      if (isSymlink(dir, name)) throw unsafe(layout, `${rel}/${name}`, 'is a symlink');
-      if (fs.lstatSync(path.join(dir, name)).isDirectory()) check(`${rel}/${name}`);
-    }
+    for (const name of entriesOf(layout, rel)) check(`${rel}/${name}`);
   }
+}
+
+/**
+ * The subdirectories in `.servicepack/<rel>`; throws TARGET_UNSAFE for a symlink among its entries (a
+ * file there is a record or clutter that clean-up removes; a link could lead a read or removal elsewhere).
+ * Entries that vanish meanwhile (another command's temp file or clean-up) are skipped.
+ */
+function entriesOf(layout: Layout, rel: string): string[] {
+  const dir = path.join(layout.target, rel);
+  const dirs: string[] = [];
+  for (const name of listOrEmpty(dir)) {
+    const st = lstatOrNull(path.join(dir, name));
+    if (st?.isSymbolicLink() === true) throw unsafe(layout, `${rel}/${name}`, 'is a symlink');
+    if (st?.isDirectory() === true) dirs.push(name);
+  }
+  return dirs;
 }
 
 /**
@@ -91,15 +100,6 @@ function checkStateEntry(ctx: TxContext, rel: string, device: number): boolean {
     });
   }
   return true;
-}
-
-function isSymlink(dir: string, name: string): boolean {
-  try {
-    return fs.lstatSync(path.join(dir, name)).isSymbolicLink();
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return false; // removed meanwhile (a temp file renamed into place)
-    throw err;
-  }
 }
 
 function unsafe(layout: Layout, rel: string, what: string): ServicePackError<'TARGET_UNSAFE'> {
