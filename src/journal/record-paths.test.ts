@@ -15,13 +15,14 @@ describe('record paths', () => {
     assert.equal(journalPathsProblem(TX, install, [`staging/${TX}`], [`staging/${TX}`, `backup/${TX}`, 'trust/0123456789ABCDEF.pub']), undefined);
     const uninstall = [{ op: 'swap', path: 'bin/tool', incoming: `backup/${SP}/files/bin/tool`, aside: `backup/${TX}/files/bin/tool` }];
     assert.equal(journalPathsProblem(TX, uninstall, [], [`backup/${TX}`]), undefined);
+    assert.equal(statePathsProblem({ '.hidden': {}, 'a/..b/c.': {}, '...': {}, 'caf\u00e9/x': {} }, [{ txid: TX }]), undefined);
   });
 
   it('refuses every path that leaves its expected directory, naming the field', () => {
     const step = (s: object) => journalPathsProblem(TX, [{ op: 'swap', path: 'a', ...s }], [], []);
     const cases: [string | undefined, RegExp][] = [
       [journalPathsProblem('../x', [], [], []), /^txid "\.\.\/x" is not a transaction id$/],
-      [journalPathsProblem(TX, [{ op: 'mkdir', path: '../x' }], [], []), /^steps\[0\]\.path "\.\.\/x": the path has a '\.\.' component$/],
+      [journalPathsProblem(TX, [{ op: 'mkdir', path: '../x' }], [], []), /^steps\[0\]\.path "\.\.\/x": the path has an empty, '\.' or '\.\.' component$/],
       [journalPathsProblem(TX, [{ op: 'rmdir', path: '/etc' }], [], []), /^steps\[0\]\.path "\/etc": the path is absolute$/],
       [journalPathsProblem(TX, [{ op: 'mkdir', path: 'a\0b' }], [], []), /NUL/],
       [journalPathsProblem(TX, [{ op: 'mkdir', path: '.servicepack/x' }], [], []), /state directory/],
@@ -41,6 +42,8 @@ describe('record paths', () => {
       [journalPathsProblem(TX, [], [], ['trust/../../x.pub']), /^afterRollback\[0\]/],
       [journalPathsProblem(TX, [], [], [7]), /^afterRollback\[0\] number/],
       [statePathsProblem({ '../x': {} }, []), /^files key "\.\.\/x"/],
+      ...['a//b', 'a/', './a', 'a/.', 'a/./b', '..', '.'].map((p): [string | undefined, RegExp] => [statePathsProblem({ [p]: {} }, []), /empty, '\.' or '\.\.' component/]),
+      [statePathsProblem({ '.SERVICEPACK/lock': {} }, []), /state directory/],
       [statePathsProblem({}, [{ txid: '../../x' }]), /^history\[0\]\.txid/],
       [statePathsProblem({}, [null]), /^history\[0\] is not an object/],
       [txidProblem('lastTransaction', `${TX}/..`), /^lastTransaction/],
