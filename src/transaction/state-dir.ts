@@ -33,7 +33,7 @@ export function checkStateDir(ctx: TxContext): void {
 }
 
 /**
- * The subdirectories in `.servicepack/<rel>`; throws TARGET_UNSAFE for a symlink among its entries (a
+ * The subdirectories of `rel` (relative to the target); throws TARGET_UNSAFE for a symlink among its entries (a
  * file there is a record or clutter that clean-up removes; a link could lead a read or removal elsewhere).
  * Entries that vanish meanwhile (another command's temp file or clean-up) are skipped.
  */
