@@ -50,7 +50,7 @@ test('decodeHeader rejects damage with PACK_INVALID at the offending offset', ()
 
 test('decodeHeader refuses another format version with PACK_UNSUPPORTED', () => {
   assert.throws(
-    () => decodeHeader(damaged((b) => b.writeUInt16LE(2, 8)), 'x.svp'),
-    (err: unknown) => isServicePackError(err, 'PACK_UNSUPPORTED') && err.details.formatVersion === 2 && err.details.supported === 1,
+    () => decodeHeader(damaged((b) => b.writeUInt16LE(3, 8)), 'x.svp'),
+    (err: unknown) => isServicePackError(err, 'PACK_UNSUPPORTED') && err.details.formatVersion === 3 && err.details.supported === 2,
   );
 });

@@ -15,20 +15,20 @@ function sample(): Manifest {
     fromVersion: '5.5',
     toVersion: '5.5-sp4',
     entries: [
-      { path: 'BIN', action: 'keep', new: { type: 'dir' } },
+      { path: 'BIN', action: 'keep', new: { type: 'dir', mode: 0o755 } },
       {
         path: 'BIN/Mdbperf.dll',
         action: 'change',
-        old: { type: 'file', sha256: H('a'), size: 16048, executable: true },
-        new: { type: 'file', sha256: H('b'), size: 16112, executable: true },
+        old: { type: 'file', sha256: H('a'), size: 16048, mode: 0o755 },
+        new: { type: 'file', sha256: H('b'), size: 16112, mode: 0o755 },
         blob: 0,
       },
-      { path: 'BIN/copy.dll', action: 'add', new: { type: 'file', sha256: H('b'), size: 16112, executable: false }, blob: 0 },
+      { path: 'BIN/copy.dll', action: 'add', new: { type: 'file', sha256: H('b'), size: 16112, mode: 0o644 }, blob: 0 },
       { path: 'BIN/new-tool', action: 'add', new: { type: 'symlink', target: 'perfhost' } },
-      { path: 'BIN/retired.dll', action: 'remove', old: { type: 'file', sha256: H('c'), size: 10, executable: false } },
-      { path: 'DATA', action: 'change', old: { type: 'file', sha256: H('d'), size: 3, executable: false }, new: { type: 'dir' } },
-      { path: 'DATA/x', action: 'add', new: { type: 'file', sha256: H('e'), size: 0, executable: false }, blob: 1 },
-      { path: 'OLD', action: 'remove', old: { type: 'dir' } },
+      { path: 'BIN/retired.dll', action: 'remove', old: { type: 'file', sha256: H('c'), size: 10, mode: 0o644 } },
+      { path: 'DATA', action: 'change', old: { type: 'file', sha256: H('d'), size: 3, mode: 0o644 }, new: { type: 'dir', mode: 0o755 } },
+      { path: 'DATA/x', action: 'add', new: { type: 'file', sha256: H('e'), size: 0, mode: 0o644 }, blob: 1 },
+      { path: 'OLD', action: 'remove', old: { type: 'dir', mode: 0o755 } },
       { path: 'OLD/y', action: 'remove', old: { type: 'symlink', target: '../BIN' } },
     ],
     blobs: [
@@ -132,7 +132,7 @@ test('blob records: contiguous offsets, no duplicates, all used, known encoding'
     'blob #2 is not used by any entry',
   );
   rejects(edited((m) => (m.blobs[1].encoding = 'bsdiff')), 'PACK_UNSUPPORTED', 'blob encoding "bsdiff"');
-  rejects(edited((m) => (m.format = 2)), 'PACK_UNSUPPORTED', 'manifest format 2');
+  rejects(edited((m) => (m.format = 3)), 'PACK_UNSUPPORTED', 'manifest format 3');
 });
 
 /** sample() with blob 0 stored as a delta against `base`, written canonically. */

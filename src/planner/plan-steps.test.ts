@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import type { TreeNode } from '../format/manifest.js';
 import { planSteps } from './plan-steps.js';
 
-const file = (sha256: string): TreeNode => ({ type: 'file', sha256, size: 1, executable: false });
-const dir: TreeNode = { type: 'dir' };
+const file = (sha256: string): TreeNode => ({ type: 'file', sha256, size: 1, mode: 0o644 });
+const dir: TreeNode = { type: 'dir', mode: 0o755 };
 const link = (target: string): TreeNode => ({ type: 'symlink', target });
 const naming = { incoming: (p: string) => `in/${p}`, aside: (p: string) => `aside/${p}` };
 
