@@ -117,7 +117,7 @@ export function renderStatus(s: StatusResult): string[] {
 }
 
 export function renderVerify(v: VerifyResult): string[] {
-  const head = `${v.target}: ${v.product} ${v.version}, ${v.checked} paths checked: ${v.ok ? 'all as installed' : `${v.modified.length} modified, ${v.missing.length} missing, ${v.unexpected.length} unexpected, ${v.attributes.length} mode or owner changed`}`;
+  const head = `${v.target}: ${v.product} ${v.version}, ${v.checked} paths checked: ${v.ok ? 'all as installed' : `${v.modified.length} modified, ${v.missing.length} missing, ${v.unexpected.length} unexpected${v.attributes.length === 0 ? '' : `, ${v.attributes.length} mode or owner differences`}`}`;
   return [
     head,
     ...v.modified.map((m) => `  modified   ${m.path} (expected ${m.expected}, actual ${m.actual})`),
