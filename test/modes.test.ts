@@ -40,6 +40,9 @@ describe('modes, owners, links and holes', () => {
     assert.equal(modeOf(join(target, 'secret.conf')), 0o600);
     assert.equal(modeOf(join(target, 'app.conf')), 0o640);
     assert.equal(verify({ target }).ok, true);
+    uninstall({ target });
+    assert.deepEqual(verify({ target }).attributes, []);
+    assert.equal(modeOf(join(target, 'secret.conf')), 0o600);
   });
 
   it('execute follows the release only for classes that may read the file', async () => {
@@ -107,6 +110,34 @@ describe('modes, owners, links and holes', () => {
       { path: 'dir', kind: 'mode', expected: '0755', actual: '0777' },
     ]);
     assert.deepEqual([v.result.modified, v.result.missing, v.result.unexpected], [[], [], []]);
+
+    chownSync(join(target, 'data.conf'), 1234, 2345);
+    chmodSync(join(target, 'data.conf'), 0o640);
+    chmodSync(join(target, 'dir'), 0o755);
+    uninstall({ target });
+    assert.equal(ownerOf(join(target, 'data.conf')), '1234:2345');
+    assert.deepEqual(verify({ target }).attributes, []);
+    chownSync(join(target, 'data.conf'), 0, 0);
+    assert.deepEqual(verify({ target }).attributes, [{ path: 'data.conf', kind: 'owner', expected: '1234:2345', actual: '0:0' }]);
+  });
+
+  it('the CLI warns about dropped special bits and prints mode differences', async () => {
+    const oldDir = makeTree({ su: { content: 'v1', mode: 0o755 } });
+    const newDir = makeTree({ su: { content: 'v2', mode: 0o4755 } });
+    const out = join(tempDir('pack'), 'sp.svp');
+    const r = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', out, '--from-version', '1.0', '--to-version', '2.0', '--level', '3', '--sign', testKey.key], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^warning: su: setuid, setgid or sticky bit not recorded \(build with --keep-special-bits to keep it\)$/m);
+    const kept = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', out, '--level', '3', '--keep-special-bits'], { encoding: 'utf8' });
+    assert.equal(kept.status, 0, kept.stderr);
+    assert.doesNotMatch(kept.stdout, /warning/);
+
+    const target = copyOf(oldDir);
+    install(out, { target, allowUnsigned: true, allowDowngrade: true });
+    chmodSync(join(target, 'su'), 0o777);
+    const v = spawnSync(process.execPath, [CLI_PATH, 'verify', '--target', target], { encoding: 'utf8' });
+    assert.equal(v.status, 1);
+    assert.match(v.stdout, /1 mode or owner differences\n {2}mode {7}su \(expected 0755, actual 0777\)\n$/);
   });
 
   it('hard links within a release are installed as links, also to a file the pack leaves alone', async () => {
@@ -120,6 +151,10 @@ describe('modes, owners, links and holes', () => {
     assert.equal(lstatSync(join(target, 'a.bin')).ino, lstatSync(join(target, 'b.bin')).ino);
     assert.equal(lstatSync(join(target, 'a.bin')).nlink, 2);
     assert.equal(lstatSync(join(target, 'keep.bin')).ino, lstatSync(join(target, 'z.bin')).ino);
+    assert.equal(verify({ target }).ok, true);
+    uninstall({ target });
+    assert.equal(lstatSync(join(target, 'a.bin')).nlink, 1);
+    assert.equal(lstatSync(join(target, 'keep.bin')).nlink, 1);
     assert.equal(verify({ target }).ok, true);
   });
 

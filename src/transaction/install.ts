@@ -129,7 +129,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
   const steps = planSteps(transitions, naming);
   const record: BackupRecord = {
     recordVersion: 1, txid, packId: reader.packId, ...versions(manifest), transitions,
-    stateBefore: stateBefore(state, manifest),
+    stateBefore: stateBefore(state, manifest, transitions),
     ...(manifest.hooks === undefined ? {} : { hooks: manifest.hooks }),
   };
   const { holders } = holdersBefore(ctx, transitions);
@@ -217,7 +217,22 @@ function versions(m: Manifest) {
   return { product: m.product, fromVersion: m.fromVersion, toVersion: m.toVersion };
 }
 
-function stateBefore(state: InstalledState | null, manifest: Manifest): BackupRecord['stateBefore'] {
+/**
+ * The state uninstall puts back. The paths the install changes are recorded as the preflight found them
+ * (their modes and the owners kept), since uninstall puts back exactly those files.
+ */
+function stateBefore(state: InstalledState | null, manifest: Manifest, transitions: readonly Transition[]): BackupRecord['stateBefore'] {
+  const before = stateBeforeUntouched(state, manifest);
+  const files = { ...before.files };
+  const owners = { ...(before.owners ?? {}) };
+  for (const t of transitions) {
+    if (t.from !== null) files[t.path] = t.from;
+    if (t.owner !== undefined) owners[t.path] = t.owner;
+  }
+  return { ...before, files, ...(Object.keys(owners).length === 0 ? {} : { owners }) };
+}
+
+function stateBeforeUntouched(state: InstalledState | null, manifest: Manifest): BackupRecord['stateBefore'] {
   if (state !== null) {
     const { lastTransaction: _, ...rest } = state;
     return rest;
