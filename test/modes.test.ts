@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, linkSync, lstatSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { build, install, uninstall, verify } from '../src/index.js';
@@ -156,6 +157,42 @@ describe('modes, owners, links and holes', () => {
     assert.equal(lstatSync(join(target, 'a.bin')).nlink, 1);
     assert.equal(lstatSync(join(target, 'keep.bin')).nlink, 1);
     assert.equal(verify({ target }).ok, true);
+  });
+
+  it('a hard link to a file the pack leaves alone: that file is checked like a base file', async () => {
+    const oldDir = makeTree({ 'keep.bin': 'same' });
+    const newDir = makeTree({ 'keep.bin': 'same' });
+    linkSync(join(newDir, 'keep.bin'), join(newDir, 'z.bin'));
+    const { pack } = await packOf(oldDir, newDir);
+    const target = copyOf(oldDir);
+    writeFileSync(join(target, 'keep.bin'), 'local');
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
+    assert.deepEqual(err.details.mismatches.map((m) => m.path), ['keep.bin']);
+    assert.equal(lstatSync(join(target, 'z.bin'), { throwIfNoEntry: false }), undefined);
+  });
+
+  it('as another user, a file owned by someone else is replaced with the installer as owner, the stricter mode and a warning', async () => {
+    const { oldDir, pack } = await packFrom({ 'theirs.conf': 'v1\n', 'mine.conf': 'v1\n' }, { 'theirs.conf': 'v2\n', 'mine.conf': 'v2\n' });
+    const target = copyOf(oldDir);
+    for (let dir = target; dir !== '/'; dir = join(dir, '..')) {
+      if (dir.startsWith(tmpdir()) && dir !== tmpdir()) chmodSync(dir, 0o755);
+    }
+    chmodSync(join(testKey.pub, '..'), 0o755);
+    for (const p of [target, join(target, 'mine.conf'), pack, join(pack, '..')]) chownSync(p, 4321, 4321);
+    chownSync(join(target, 'theirs.conf'), 2000, 2000);
+    chmodSync(join(target, 'theirs.conf'), 0o604);
+    chmodSync(join(target, 'mine.conf'), 0o600);
+    const r = spawnSync(process.execPath, [CLI_PATH, 'install', pack, '--target', target, '--trusted-key', testKey.pub, '--json'], { encoding: 'utf8', uid: 4321, gid: 4321 });
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; code?: string; message?: string; ok?: boolean });
+    assert.equal(lines.at(-1)?.ok, true, r.stdout + r.stderr);
+    assert.deepEqual(lines.filter((l) => l.type === 'warning').map((l) => [l.code, l.message]), [
+      ['OWNER_NOT_KEPT', 'theirs.conf belonged to uid 2000 gid 2000; only root can give the new file that owner, so it belongs to the installing user (mode 0604)'],
+    ]);
+    assert.equal(ownerOf(join(target, 'theirs.conf')), '4321:4321');
+    assert.equal(modeOf(join(target, 'theirs.conf')), 0o604);
+    assert.equal(ownerOf(join(target, 'mine.conf')), '4321:4321');
+    assert.equal(modeOf(join(target, 'mine.conf')), 0o600);
+    assert.deepEqual(verify({ target }).attributes, []);
   });
 
   it('a sparse release file is installed with its holes; a dense file of zeros stays dense', async () => {
