@@ -55,7 +55,7 @@ export type { UninstallResult } from './transaction/uninstall.js';
 export type { RecoverResult } from './transaction/recover-target.js';
 export type { RecoverOutcome } from './transaction/recover.js';
 export type { StatusResult } from './transaction/status.js';
-export type { VerifyResult } from './transaction/verify-target.js';
+export type { AttributeDifference, VerifyResult } from './transaction/verify-target.js';
 export type { HistoryEntry } from './transaction/state-file.js';
 export { runDemo } from './demo/run-demo.js';
 export type { DemoOptions, DemoResult } from './demo/run-demo.js';

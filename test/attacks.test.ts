@@ -138,7 +138,7 @@ describe('attacks', () => {
     writeFileSync(out, b);
     assert.equal(refused('PACK_INVALID', out).details.offset, 20);
     const m = JSON.parse(s.manifest.toString());
-    m.entries.push(...Array.from({ length: 1 }, () => ({ path: 'zz', action: 'add', new: { type: 'file', sha256: '0'.repeat(64), size: 2 ** 53, executable: false } })));
+    m.entries.push(...Array.from({ length: 1 }, () => ({ path: 'zz', action: 'add', new: { type: 'file', sha256: '0'.repeat(64), size: 2 ** 53, mode: 0o644 } })));
     const bytes = Buffer.from(JSON.stringify(m));
     const manifestOut = writeRaw(join(tempDir('huge'), 'm.svp'), bytes, signatureOf(bytes), s.payload);
     assert.match(refused('PACK_INVALID', manifestOut).details.reason, /"size" is not a non-negative integer/);

@@ -56,7 +56,7 @@ describe('install and uninstall', () => {
     assert.deepEqual([st.managed, st.product, st.version, st.pending, st.lockedBy], [true, 'acme', '2.0', null, null]);
     assert.deepEqual(st.history.map((h) => [h.txid, h.packId, h.fromVersion, h.toVersion]), [[done.txid, done.packId, '1.0', '2.0']]);
     assert.deepEqual(verify({ target }), {
-      target, product: 'acme', version: '2.0', ok: true, checked: treeOf(newDir).length, modified: [], missing: [], unexpected: [],
+      target, product: 'acme', version: '2.0', ok: true, checked: treeOf(newDir).length, modified: [], missing: [], unexpected: [], attributes: [],
     });
 
     const undone = uninstall({ target });

@@ -109,7 +109,7 @@ test('classifies add, change, remove and keep, storing links, empty dirs and the
     fromVersion: '1.0',
     toVersion: '1.1',
     level: 3,
-    onEvent: (e) => events.push(`${e.action} ${e.path}`),
+    onEvent: (e) => events.push(e.type === 'build-file' ? `${e.action} ${e.path}` : `warning ${e.path}`),
   });
   const summary = inspectPack(out);
   const lines = summary.entries.map((e) => `${e.action} ${e.path} ${e.type}${e.size === undefined ? '' : ` ${e.size}`}`);
@@ -145,11 +145,11 @@ test('classifies add, change, remove and keep, storing links, empty dirs and the
     assert.deepEqual(byPath.get('link')?.old, { type: 'symlink', target: 'bin/tool' });
     assert.deepEqual(byPath.get('dirlink')?.new, { type: 'symlink', target: 'lib' });
     const mode = byPath.get('bin/mode');
-    assert.equal(mode?.old?.type === 'file' && mode.old.executable, false);
-    assert.equal(mode?.new?.type === 'file' && mode.new.executable, true);
+    assert.equal(mode?.old?.type === 'file' && mode.old.mode, 0o644);
+    assert.equal(mode?.new?.type === 'file' && mode.new.mode, 0o755);
     assert.equal(byPath.get('bin/twin')?.blob, byPath.get('bin/tool')?.blob);
-    assert.deepEqual(byPath.get('lib/swap')?.old, { type: 'file', sha256: sha256Hex(Buffer.from('was a file')), size: 10, executable: false });
-    assert.deepEqual(byPath.get('lib/swap')?.new, { type: 'dir' });
+    assert.deepEqual(byPath.get('lib/swap')?.old, { type: 'file', sha256: sha256Hex(Buffer.from('was a file')), size: 10, mode: 0o644 });
+    assert.deepEqual(byPath.get('lib/swap')?.new, { type: 'dir', mode: 0o755 });
     assert.equal([...byPath.keys()].some((p) => p.startsWith('.servicepack')), false);
   } finally {
     reader.close();

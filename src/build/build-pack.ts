@@ -7,8 +7,8 @@ import { ServicePackError } from '../errors/index.js';
 import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
 import type { EncodeJob } from '../delta/encode-file.js';
-import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks } from '../format/manifest.js';
-import { FORMAT_VERSION } from '../format/manifest.js';
+import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from '../format/manifest.js';
+import { FORMAT_VERSION, SPECIAL_BITS } from '../format/manifest.js';
 import { MAX_HOOK_ARGS, MAX_HOOK_ARG_BYTES } from '../format/manifest-parse.js';
 import { writePack } from '../format/pack-writer.js';
 import { DEFAULT_ZSTD_LEVEL, zstd } from '../format/zstd.js';
@@ -22,11 +22,10 @@ import { normalizeExpiry } from './normalize-expiry.js';
 import { signManifest } from './sign-manifest.js';
 import { classifyTrees } from './classify-trees.js';
 
-export interface BuildEvent {
-  type: 'build-file';
-  path: string;
-  action: EntryAction;
-}
+export type BuildEvent =
+  | { type: 'build-file'; path: string; action: EntryAction }
+  /** A path of the new tree whose setuid, setgid or sticky bit the pack does not carry (see keepSpecialBits). */
+  | { type: 'build-warning'; path: string; message: string };
 
 export interface BuildOptions {
   oldDir: string;
@@ -50,6 +49,11 @@ export interface BuildOptions {
   expires?: string;
   /** Commands the installer runs before and after the commit (docs/format.md, "Hooks"). */
   hooks?: PackHooks;
+  /**
+   * Record setuid, setgid and sticky bits (default false: they are dropped from both trees, and each
+   * new-tree path that had one is reported in `specialBitsDropped` and as a `build-warning` event).
+   */
+  keepSpecialBits?: boolean;
   /** Called once per entry, in path order, before its content (if any) is compressed. */
   onEvent?: (e: BuildEvent) => void;
 }
@@ -65,6 +69,8 @@ export interface BuildResult {
   /** Key id of the signing key, when the pack is signed. */
   keyId?: string;
   expires?: string;
+  /** Paths of the new tree whose setuid, setgid or sticky bit was dropped (empty with keepSpecialBits). */
+  specialBitsDropped: string[];
 }
 
 /**
@@ -79,7 +85,14 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   // Read the key before the long compression, so a wrong path or passphrase fails at once.
   const key = opts.signWith === undefined ? undefined : readSecretKeyFile(opts.signWith, opts.passphrase);
   const walkOptions = { exclude: [STATE_DIR_NAME] };
-  const entries = classifyTrees(walkTree(opts.oldDir, walkOptions), walkTree(opts.newDir, walkOptions));
+  const oldTree = walkTree(opts.oldDir, walkOptions);
+  const newTree = walkTree(opts.newDir, walkOptions);
+  const specialBitsDropped = opts.keepSpecialBits === true ? [] : dropSpecialBits(newTree);
+  if (opts.keepSpecialBits !== true) dropSpecialBits(oldTree);
+  for (const path of specialBitsDropped) {
+    opts.onEvent?.({ type: 'build-warning', path, message: 'its setuid, setgid or sticky bit is not recorded (build with keepSpecialBits to keep it)' });
+  }
+  const entries = classifyTrees(oldTree, newTree);
   checkBuildPaths(entries, opts.oldDir, opts.newDir);
   const counts: Record<EntryAction, number> = { add: 0, change: 0, remove: 0, keep: 0 };
   for (const e of entries) counts[e.action]++;
@@ -108,7 +121,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
     const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size }, signature);
     return {
       packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length, deltas: blobs.filter((b) => b.base !== undefined).length,
-      ...(key === undefined ? {} : { keyId: keyIdHex(key.keyId) }), ...(expires === undefined ? {} : { expires }),
+      ...(key === undefined ? {} : { keyId: keyIdHex(key.keyId) }), ...(expires === undefined ? {} : { expires }), specialBitsDropped,
     };
   } finally {
     spool.abort();
@@ -139,6 +152,17 @@ function planJobs(entries: ManifestEntry[], opts: BuildOptions, level: number): 
     jobs.push(job);
   }
   return jobs;
+}
+
+/** Clears setuid, setgid and sticky in `tree` in place; returns the paths that had one. */
+function dropSpecialBits(tree: Map<string, TreeNode>): string[] {
+  const dropped: string[] = [];
+  for (const [path, node] of tree) {
+    if (node.type === 'symlink' || (node.mode & SPECIAL_BITS) === 0) continue;
+    node.mode &= ~SPECIAL_BITS;
+    dropped.push(path);
+  }
+  return dropped;
 }
 
 function checkThreads(threads: number | 'auto'): number | 'auto' {

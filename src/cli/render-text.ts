@@ -11,6 +11,7 @@ export function renderBuild(r: BuildResult): string[] {
   return [
     `built ${r.out} (${r.size} bytes, ${r.blobs} blobs, ${r.deltas} of them deltas): ${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`, `pack id ${r.packId}`,
     r.keyId === undefined ? 'UNSIGNED: installs refuse it unless given --allow-unsigned' : `signed with key ${r.keyId}${r.expires === undefined ? '' : `, expires ${r.expires}`}`,
+    ...r.specialBitsDropped.map((p) => `warning: ${p}: setuid, setgid or sticky bit not recorded (build with --keep-special-bits to keep it)`),
   ];
 }
 
@@ -116,10 +117,11 @@ export function renderStatus(s: StatusResult): string[] {
 }
 
 export function renderVerify(v: VerifyResult): string[] {
-  const head = `${v.target}: ${v.product} ${v.version}, ${v.checked} paths checked: ${v.ok ? 'all as installed' : `${v.modified.length} modified, ${v.missing.length} missing, ${v.unexpected.length} unexpected`}`;
+  const head = `${v.target}: ${v.product} ${v.version}, ${v.checked} paths checked: ${v.ok ? 'all as installed' : `${v.modified.length} modified, ${v.missing.length} missing, ${v.unexpected.length} unexpected${v.attributes.length === 0 ? '' : `, ${v.attributes.length} mode or owner differences`}`}`;
   return [
     head,
     ...v.modified.map((m) => `  modified   ${m.path} (expected ${m.expected}, actual ${m.actual})`),
+    ...v.attributes.map((a) => `  ${a.kind.padEnd(10)} ${a.path} (expected ${a.expected}, actual ${a.actual})`),
     ...v.missing.map((p) => `  missing    ${p}`),
     ...v.unexpected.map((p) => `  unexpected ${p}`),
   ];

@@ -26,9 +26,9 @@ function invalidAt(buf: Buffer): number | undefined {
 test('encodeHeader writes the documented layout and decodeHeader reads it back', () => {
   const b = encodeHeader(good);
   assert.equal(b.length, HEADER_SIZE);
-  assert.equal(b.subarray(0, 12).toString('hex'), '8953565041434b0a01000000');
+  assert.equal(b.subarray(0, 12).toString('hex'), '8953565041434b0a02000000');
   assert.equal(b.readUInt32LE(12), 1234);
-  assert.deepEqual(decodeHeader(b, 'x.svp'), { formatVersion: 1, flags: 0, ...good });
+  assert.deepEqual(decodeHeader(b, 'x.svp'), { formatVersion: 2, flags: 0, ...good });
 });
 
 test('decodeHeader accepts the bounds themselves', () => {
@@ -50,7 +50,7 @@ test('decodeHeader rejects damage with PACK_INVALID at the offending offset', ()
 
 test('decodeHeader refuses another format version with PACK_UNSUPPORTED', () => {
   assert.throws(
-    () => decodeHeader(damaged((b) => b.writeUInt16LE(2, 8)), 'x.svp'),
-    (err: unknown) => isServicePackError(err, 'PACK_UNSUPPORTED') && err.details.formatVersion === 2 && err.details.supported === 1,
+    () => decodeHeader(damaged((b) => b.writeUInt16LE(3, 8)), 'x.svp'),
+    (err: unknown) => isServicePackError(err, 'PACK_UNSUPPORTED') && err.details.formatVersion === 3 && err.details.supported === 2,
   );
 });

@@ -1,6 +1,6 @@
 // The fixed 32-byte header of a pack: encoding, and decoding that checks every field against its bound
 // before any length it declares is trusted.
-import { FORMAT_VERSION } from './manifest.js';
+import { FORMAT_VERSION, READABLE_FORMATS } from './manifest.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
 
 export const HEADER_SIZE = 32;
@@ -19,11 +19,11 @@ export interface PackHeader {
   payloadLength: number;
 }
 
-/** The 32 header bytes for a version-1 pack with the given section lengths. */
-export function encodeHeader(lengths: { manifestLength: number; signatureLength: number; payloadLength: number }): Buffer {
+/** The 32 header bytes for a pack with the given section lengths, of FORMAT_VERSION unless told. */
+export function encodeHeader(lengths: { manifestLength: number; signatureLength: number; payloadLength: number; formatVersion?: number }): Buffer {
   const buf = Buffer.alloc(HEADER_SIZE);
   PACK_MAGIC.copy(buf, 0);
-  buf.writeUInt16LE(FORMAT_VERSION, 8);
+  buf.writeUInt16LE(lengths.formatVersion ?? FORMAT_VERSION, 8);
   buf.writeUInt16LE(0, 10);
   buf.writeUInt32LE(lengths.manifestLength, 12);
   buf.writeUInt32LE(lengths.signatureLength, 16);
@@ -38,7 +38,7 @@ export function decodeHeader(buf: Uint8Array, packPath: string): PackHeader {
   if (b.length < HEADER_SIZE) invalid(packPath, b.length, `the file is ${b.length} bytes, shorter than the ${HEADER_SIZE}-byte header`);
   if (!b.subarray(0, 8).equals(PACK_MAGIC)) invalid(packPath, 0, 'the magic bytes are not those of a service pack');
   const formatVersion = b.readUInt16LE(8);
-  if (formatVersion !== FORMAT_VERSION) {
+  if (!READABLE_FORMATS.includes(formatVersion)) {
     throw packUnsupported(packPath, `service pack format ${formatVersion}`, formatVersion);
   }
   const flags = b.readUInt16LE(10);

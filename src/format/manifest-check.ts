@@ -1,7 +1,7 @@
 // Cross-entry rules of a shape-checked manifest: sorted unique safe paths, no case/normalisation
 // collisions, parents that are directories, change entries that change something, and blobs that
 // are contiguous, deduplicated, used, and agree with the entries that reference them.
-import type { Manifest, ManifestEntry } from './manifest.js';
+import type { Manifest, ManifestEntry, TreeNode } from './manifest.js';
 import { oldNodeOf, sameNode } from './manifest.js';
 import { packInvalid, packUnsafePath as unsafe } from './pack-errors.js';
 import { checkEntryPath, comparePaths, foldPath, parentPath } from './paths.js';
@@ -39,6 +39,7 @@ function checkPaths(entries: ManifestEntry[], packPath: string): void {
       throw packInvalid(packPath, `entry ${JSON.stringify(path)}: a change entry whose old and new nodes are equal`);
     }
     checkParent(entry, byPath);
+    checkHardlinks(entry, byPath, packPath);
     byPath.set(path, entry);
   }
 }
@@ -53,6 +54,25 @@ function checkParent(entry: ManifestEntry, byPath: Map<string, ManifestEntry>): 
   }
   if (entry.new !== undefined && p.new?.type !== 'dir') {
     throw unsafe(entry.path, `its parent ${JSON.stringify(parent)} is not a directory in the new tree`);
+  }
+}
+
+/**
+ * A file naming a `hardlink` shares the inode of an earlier entry's file in the same tree (old or new):
+ * that file is the group's first name (it names no `hardlink` itself) and has the same content and mode.
+ */
+function checkHardlinks(entry: ManifestEntry, byPath: Map<string, ManifestEntry>, packPath: string): void {
+  const sides: [TreeNode | undefined, (e: ManifestEntry) => TreeNode | undefined, string][] = [
+    [oldNodeOf(entry), oldNodeOf, 'old'],
+    [entry.new, (e) => e.new, 'new'],
+  ];
+  for (const [node, sideOf, side] of sides) {
+    if (node?.type !== 'file' || node.hardlink === undefined) continue;
+    const leaderEntry = byPath.get(node.hardlink);
+    const leader = leaderEntry === undefined ? undefined : sideOf(leaderEntry);
+    if (leader?.type !== 'file' || leader.hardlink !== undefined || leader.sha256 !== node.sha256 || leader.size !== node.size || leader.mode !== node.mode) {
+      throw packInvalid(packPath, `entry ${JSON.stringify(entry.path)}: its ${side} node is a hard link to ${JSON.stringify(node.hardlink)}, which is not an earlier file of the ${side} tree with the same content and mode naming no hard link itself`);
+    }
   }
 }
 

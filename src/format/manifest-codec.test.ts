@@ -15,20 +15,20 @@ function sample(): Manifest {
     fromVersion: '5.5',
     toVersion: '5.5-sp4',
     entries: [
-      { path: 'BIN', action: 'keep', new: { type: 'dir' } },
+      { path: 'BIN', action: 'keep', new: { type: 'dir', mode: 0o755 } },
       {
         path: 'BIN/Mdbperf.dll',
         action: 'change',
-        old: { type: 'file', sha256: H('a'), size: 16048, executable: true },
-        new: { type: 'file', sha256: H('b'), size: 16112, executable: true },
+        old: { type: 'file', sha256: H('a'), size: 16048, mode: 0o755 },
+        new: { type: 'file', sha256: H('b'), size: 16112, mode: 0o755 },
         blob: 0,
       },
-      { path: 'BIN/copy.dll', action: 'add', new: { type: 'file', sha256: H('b'), size: 16112, executable: false }, blob: 0 },
+      { path: 'BIN/copy.dll', action: 'add', new: { type: 'file', sha256: H('b'), size: 16112, mode: 0o644 }, blob: 0 },
       { path: 'BIN/new-tool', action: 'add', new: { type: 'symlink', target: 'perfhost' } },
-      { path: 'BIN/retired.dll', action: 'remove', old: { type: 'file', sha256: H('c'), size: 10, executable: false } },
-      { path: 'DATA', action: 'change', old: { type: 'file', sha256: H('d'), size: 3, executable: false }, new: { type: 'dir' } },
-      { path: 'DATA/x', action: 'add', new: { type: 'file', sha256: H('e'), size: 0, executable: false }, blob: 1 },
-      { path: 'OLD', action: 'remove', old: { type: 'dir' } },
+      { path: 'BIN/retired.dll', action: 'remove', old: { type: 'file', sha256: H('c'), size: 10, mode: 0o644 } },
+      { path: 'DATA', action: 'change', old: { type: 'file', sha256: H('d'), size: 3, mode: 0o644 }, new: { type: 'dir', mode: 0o755 } },
+      { path: 'DATA/x', action: 'add', new: { type: 'file', sha256: H('e'), size: 0, mode: 0o644 }, blob: 1 },
+      { path: 'OLD', action: 'remove', old: { type: 'dir', mode: 0o755 } },
       { path: 'OLD/y', action: 'remove', old: { type: 'symlink', target: '../BIN' } },
     ],
     blobs: [
@@ -132,7 +132,7 @@ test('blob records: contiguous offsets, no duplicates, all used, known encoding'
     'blob #2 is not used by any entry',
   );
   rejects(edited((m) => (m.blobs[1].encoding = 'bsdiff')), 'PACK_UNSUPPORTED', 'blob encoding "bsdiff"');
-  rejects(edited((m) => (m.format = 2)), 'PACK_UNSUPPORTED', 'manifest format 2');
+  rejects(edited((m) => (m.format = 3)), 'PACK_UNSUPPORTED', 'manifest format 3');
 });
 
 /** sample() with blob 0 stored as a delta against `base`, written canonically. */
@@ -190,4 +190,62 @@ test('hooks: canonical between toVersion and entries, argv arrays checked strict
   rejects(withHooks({ pre: ['', 'x'] }), 'PACK_INVALID', "the pre hook's program (its first argument) is empty");
   rejects(withHooks({ pre: ['a\u0000b'] }), 'PACK_INVALID', 'the pre hook has an argument with a NUL character');
   rejects(withHooks({ during: ['x'] }), 'PACK_INVALID', 'the manifest "hooks" has an unknown field "during"');
+});
+
+/** The sample in format 2: modes on files and directories, a hard link, a sparse file. */
+function sampleV2(): Manifest {
+  const m = sample();
+  m.format = 2;
+  const copy = m.entries[2]!.new;
+  if (copy?.type === 'file') {
+    copy.mode = 0o755;
+    copy.hardlink = 'BIN/Mdbperf.dll';
+  }
+  const dir = m.entries[0]!.new;
+  if (dir?.type === 'dir') dir.mode = 0o700;
+  const x = m.entries[6]!.new;
+  if (x?.type === 'file') {
+    x.mode = 0o4750;
+    x.sparse = true;
+  }
+  return m;
+}
+
+test('format 2 records modes, hard links and sparse files, canonically', () => {
+  const m = sampleV2();
+  const bytes = encodeManifest(m);
+  assert.deepEqual(decodeManifest(bytes, 'p.svp'), m);
+  const text = bytes.toString();
+  assert.ok(text.startsWith('{"format":2,"product":"exchange","fromVersion":"5.5","toVersion":"5.5-sp4","entries":[{"path":"BIN","action":"keep","new":{"type":"dir","mode":448}},'), text);
+  assert.ok(text.includes('"new":{"type":"file","sha256":"' + H('b') + '","size":16112,"mode":493,"hardlink":"BIN/Mdbperf.dll"},"blob":0}'));
+  assert.ok(text.includes('"new":{"type":"file","sha256":"' + H('e') + '","size":0,"mode":2536,"sparse":true},"blob":1}'));
+});
+
+test('format 2 rules: mode bounds, no executable field, hard links to an earlier file with the same content and mode', () => {
+  const edited2 = (edit: (m: any) => void): Buffer => {
+    const m = JSON.parse(encodeManifest(sampleV2()).toString());
+    edit(m);
+    return Buffer.from(JSON.stringify(m));
+  };
+  rejects(edited2((m) => (m.entries[1].new.mode = 0o10000)), 'PACK_INVALID', 'entry "BIN/Mdbperf.dll": the "new" node\'s "mode" is not an integer from 0 to 4095 (0o7777)');
+  rejects(edited2((m) => (m.entries[0].new = { type: 'dir' })), 'PACK_INVALID', 'entry "BIN": the "new" node has no "mode"');
+  rejects(edited2((m) => (m.entries[1].new.executable = true)), 'PACK_INVALID', 'entry "BIN/Mdbperf.dll": the "new" node has an unknown field "executable"');
+  rejects(edited2((m) => (m.entries[6].new.sparse = false)), 'PACK_INVALID', '"sparse" is not true');
+  rejects(edited2((m) => (m.entries[2].new.mode = 0o644)), 'PACK_INVALID', 'entry "BIN/copy.dll": its new node is a hard link to "BIN/Mdbperf.dll", which is not an earlier file of the new tree with the same content and mode');
+  rejects(edited2((m) => (m.entries[2].new.hardlink = 'BIN/new-tool')), 'PACK_INVALID', 'entry "BIN/copy.dll": its new node is a hard link to "BIN/new-tool"');
+  rejects(edited2((m) => (m.entries[2].new.hardlink = 'BIN/copy.dll')), 'PACK_INVALID', 'its new node is a hard link to "BIN/copy.dll"');
+});
+
+test('a version-1 manifest reads as the modes version 1 installed and keeps its bytes', () => {
+  const m = sample();
+  const bytes = encodeManifest(m);
+  assert.ok(bytes.toString().includes('"old":{"type":"file","sha256":"' + H('a') + '","size":16048,"executable":true}'));
+  const read = decodeManifest(bytes, 'p.svp');
+  assert.equal(read.format, 1);
+  assert.deepEqual(read.entries[0]!.new, { type: 'dir', mode: 0o755 });
+  assert.deepEqual(read.entries[4]!.old, { type: 'file', sha256: H('c'), size: 10, mode: 0o644 });
+  assert.ok(encodeManifest(read).equals(bytes));
+  const withMode = JSON.parse(bytes.toString());
+  withMode.entries[0].new.mode = 493;
+  rejects(Buffer.from(JSON.stringify(withMode)), 'PACK_INVALID', 'entry "BIN": the "new" node has an unknown field "mode"');
 });

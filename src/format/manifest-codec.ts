@@ -14,7 +14,7 @@ export function encodeManifest(m: Manifest): Buffer {
     toVersion: m.toVersion,
     ...(m.expires === undefined ? {} : { expires: m.expires }),
     ...(m.hooks === undefined ? {} : { hooks: canonicalHooks(m.hooks) }),
-    entries: m.entries.map(canonicalEntry),
+    entries: m.entries.map((e) => canonicalEntry(e, m.format)),
     blobs: m.blobs.map(canonicalBlob),
   };
   return Buffer.from(JSON.stringify(canonical), 'utf8');
@@ -24,22 +24,24 @@ function canonicalHooks(h: PackHooks): object {
   return { ...(h.pre === undefined ? {} : { pre: h.pre }), ...(h.post === undefined ? {} : { post: h.post }) };
 }
 
-function canonicalEntry(e: ManifestEntry): object {
+function canonicalEntry(e: ManifestEntry, format: number): object {
   const out: Record<string, unknown> = { path: e.path, action: e.action };
-  if (e.old !== undefined) out.old = canonicalNode(e.old);
-  if (e.new !== undefined) out.new = canonicalNode(e.new);
+  if (e.old !== undefined) out.old = canonicalNode(e.old, format);
+  if (e.new !== undefined) out.new = canonicalNode(e.new, format);
   if (e.blob !== undefined) out.blob = e.blob;
   return out;
 }
 
-function canonicalNode(n: TreeNode): object {
+/** Version 1 knew only the owner-exec bit (its nodes parse to its two file modes and one directory mode). */
+function canonicalNode(n: TreeNode, format: number): object {
   switch (n.type) {
     case 'file':
-      return { type: n.type, sha256: n.sha256, size: n.size, executable: n.executable };
+      if (format === 1) return { type: n.type, sha256: n.sha256, size: n.size, executable: (n.mode & 0o100) !== 0 };
+      return { type: n.type, sha256: n.sha256, size: n.size, mode: n.mode, ...(n.hardlink === undefined ? {} : { hardlink: n.hardlink }), ...(n.sparse === true ? { sparse: true } : {}) };
     case 'symlink':
       return { type: n.type, target: n.target };
     case 'dir':
-      return { type: n.type };
+      return format === 1 ? { type: n.type } : { type: n.type, mode: n.mode };
   }
 }
 

@@ -1,7 +1,7 @@
 // Shape check of a parsed manifest: every field present with the right JSON type and no unknown field,
 // turning `unknown` into a typed Manifest. Cross-entry rules live in manifest-check.ts.
 import type { BlobEncoding, BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
-import { FORMAT_VERSION } from './manifest.js';
+import { FORMAT_VERSION, PERMISSION_BITS, READABLE_FORMATS, SPECIAL_BITS, VERSION_1_DIR_MODE, VERSION_1_FILE_MODE } from './manifest.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
 
 export const MAX_ENTRIES = 1_000_000;
@@ -22,7 +22,8 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   };
   const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], ['expires', 'hooks'], 'the manifest', fail);
   if (!Number.isSafeInteger(top.format)) fail('the manifest "format" is not an integer');
-  if (top.format !== FORMAT_VERSION) throw packUnsupported(packPath, `manifest format ${String(top.format)}`, top.format as number);
+  if (!READABLE_FORMATS.includes(top.format as number)) throw packUnsupported(packPath, `manifest format ${String(top.format)}`, top.format as number);
+  const format = top.format as number;
   const product = label(top.product, 'product', fail);
   const fromVersion = label(top.fromVersion, 'fromVersion', fail);
   const toVersion = label(top.toVersion, 'toVersion', fail);
@@ -30,9 +31,9 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   if (!Array.isArray(top.blobs)) return fail('the manifest "blobs" is not an array');
   if (top.entries.length > MAX_ENTRIES) fail(`the manifest has ${top.entries.length} entries, more than ${MAX_ENTRIES}`);
   if (top.blobs.length > top.entries.length) fail(`the manifest has ${top.blobs.length} blobs, more than its ${top.entries.length} entries`);
-  const entries = top.entries.map((e: unknown, i: number) => parseEntry(e, i, packPath));
+  const entries = top.entries.map((e: unknown, i: number) => parseEntry(e, i, packPath, format));
   const blobs = top.blobs.map((b: unknown, i: number) => parseBlob(b, i, packPath));
-  const manifest: Manifest = { format: FORMAT_VERSION, product, fromVersion, toVersion, entries, blobs };
+  const manifest: Manifest = { format, product, fromVersion, toVersion, entries, blobs };
   if (Object.hasOwn(top, 'expires')) {
     if (typeof top.expires !== 'string' || !isExpiryTime(top.expires)) fail('the manifest "expires" is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ');
     manifest.expires = top.expires as string;
@@ -75,7 +76,7 @@ function label(value: unknown, name: string, fail: (reason: string) => never): s
   return value as string;
 }
 
-function parseEntry(value: unknown, index: number, packPath: string): ManifestEntry {
+function parseEntry(value: unknown, index: number, packPath: string, format: number): ManifestEntry {
   const where = typeof (value as JsonObject | null)?.path === 'string' ? `entry ${JSON.stringify((value as JsonObject).path)}` : `entry #${index}`;
   const fail = (reason: string): never => {
     throw packInvalid(packPath, `${where}: ${reason}`);
@@ -89,8 +90,9 @@ function parseEntry(value: unknown, index: number, packPath: string): ManifestEn
   if (needOld !== Object.hasOwn(o, 'old')) fail(needOld ? `a ${action} entry has no "old" node` : `a ${action} entry must not have an "old" node`);
   if (needNew !== Object.hasOwn(o, 'new')) fail(needNew ? `a ${action} entry has no "new" node` : `a ${action} entry must not have a "new" node`);
   const entry: ManifestEntry = { path: o.path as string, action };
-  if (needOld) entry.old = parseNode(o.old, '"old"', fail);
-  if (needNew) entry.new = parseNode(o.new, '"new"', fail);
+  const parse = format === 1 ? parseVersion1Node : parseNode;
+  if (needOld) entry.old = parse(o.old, '"old"', fail);
+  if (needNew) entry.new = parse(o.new, '"new"', fail);
   const needBlob = (action === 'add' || action === 'change') && entry.new?.type === 'file';
   if (needBlob !== Object.hasOwn(o, 'blob')) fail(needBlob ? 'the entry has no "blob" though its new node is an added or changed file' : 'the entry must not have a "blob"');
   if (needBlob) {
@@ -100,15 +102,58 @@ function parseEntry(value: unknown, index: number, packPath: string): ManifestEn
   return entry;
 }
 
+/** A version-2 node: files and directories carry `mode`, a file may name its `hardlink` leader. */
 function parseNode(value: unknown, name: string, fail: (reason: string) => never): TreeNode {
   const type = (value as JsonObject | null)?.type;
   if (type === 'file') {
-    const o = objectWithKeys(value, ['type', 'sha256', 'size', 'executable'], [], `the ${name} node`, fail);
-    if (typeof o.sha256 !== 'string' || !SHA256_HEX.test(o.sha256)) fail(`the ${name} node's "sha256" is not 64 lowercase hex digits`);
-    if (!Number.isSafeInteger(o.size) || (o.size as number) < 0) fail(`the ${name} node's "size" is not a non-negative integer`);
-    if (typeof o.executable !== 'boolean') fail(`the ${name} node's "executable" is not a boolean`);
-    return { type: 'file', sha256: o.sha256 as string, size: o.size as number, executable: o.executable as boolean };
+    const o = objectWithKeys(value, ['type', 'sha256', 'size', 'mode'], ['hardlink', 'sparse'], `the ${name} node`, fail);
+    const node: TreeNode = { type: 'file', ...fileContent(o, name, fail), mode: modeOf(o, name, fail) };
+    if (Object.hasOwn(o, 'hardlink')) {
+      if (typeof o.hardlink !== 'string' || o.hardlink.length === 0) fail(`the ${name} node's "hardlink" is not a non-empty string`);
+      node.hardlink = o.hardlink as string;
+    }
+    if (Object.hasOwn(o, 'sparse')) {
+      if (o.sparse !== true) fail(`the ${name} node's "sparse" is not true (leave it out instead)`);
+      node.sparse = true;
+    }
+    return node;
   }
+  if (type === 'dir') {
+    const o = objectWithKeys(value, ['type', 'mode'], [], `the ${name} node`, fail);
+    return { type: 'dir', mode: modeOf(o, name, fail) };
+  }
+  return parseSymlink(value, type, name, fail);
+}
+
+/** A version-1 node: only the owner-exec bit, read as the modes version 1 installed. */
+function parseVersion1Node(value: unknown, name: string, fail: (reason: string) => never): TreeNode {
+  const type = (value as JsonObject | null)?.type;
+  if (type === 'file') {
+    const o = objectWithKeys(value, ['type', 'sha256', 'size', 'executable'], [], `the ${name} node`, fail);
+    if (typeof o.executable !== 'boolean') fail(`the ${name} node's "executable" is not a boolean`);
+    return { type: 'file', ...fileContent(o, name, fail), mode: VERSION_1_FILE_MODE(o.executable as boolean) };
+  }
+  if (type === 'dir') {
+    objectWithKeys(value, ['type'], [], `the ${name} node`, fail);
+    return { type: 'dir', mode: VERSION_1_DIR_MODE };
+  }
+  return parseSymlink(value, type, name, fail);
+}
+
+function fileContent(o: JsonObject, name: string, fail: (reason: string) => never): { sha256: string; size: number } {
+  if (typeof o.sha256 !== 'string' || !SHA256_HEX.test(o.sha256)) fail(`the ${name} node's "sha256" is not 64 lowercase hex digits`);
+  if (!Number.isSafeInteger(o.size) || (o.size as number) < 0) fail(`the ${name} node's "size" is not a non-negative integer`);
+  return { sha256: o.sha256 as string, size: o.size as number };
+}
+
+function modeOf(o: JsonObject, name: string, fail: (reason: string) => never): number {
+  if (!Number.isSafeInteger(o.mode) || (o.mode as number) < 0 || (o.mode as number) > (PERMISSION_BITS | SPECIAL_BITS)) {
+    fail(`the ${name} node's "mode" is not an integer from 0 to 4095 (0o7777)`);
+  }
+  return o.mode as number;
+}
+
+function parseSymlink(value: unknown, type: unknown, name: string, fail: (reason: string) => never): TreeNode {
   if (type === 'symlink') {
     const o = objectWithKeys(value, ['type', 'target'], [], `the ${name} node`, fail);
     if (typeof o.target !== 'string' || o.target.length === 0) fail(`the ${name} symlink target is not a non-empty string`);
@@ -116,10 +161,6 @@ function parseNode(value: unknown, name: string, fail: (reason: string) => never
     if (target.includes('\0')) fail(`the ${name} symlink target contains a NUL character`);
     if (Buffer.byteLength(target, 'utf8') > MAX_SYMLINK_TARGET_BYTES) fail(`the ${name} symlink target is longer than ${MAX_SYMLINK_TARGET_BYTES} bytes`);
     return { type: 'symlink', target };
-  }
-  if (type === 'dir') {
-    objectWithKeys(value, ['type'], [], `the ${name} node`, fail);
-    return { type: 'dir' };
   }
   return fail(`the ${name} node has unknown type ${JSON.stringify(type)}`);
 }

@@ -1,15 +1,32 @@
 // The manifest: what a pack changes, the exact base it applies to, and where each payload blob lives.
 // docs/format.md is the specification; this file is its TypeScript shape.
 
-/** The only container format version this code writes and reads. */
-export const FORMAT_VERSION = 1;
+/** The container format version this code writes. */
+export const FORMAT_VERSION = 2;
 
-/** A regular file. `sha256` is lowercase hex of the content; `executable` is the owner-exec bit. */
+/**
+ * Every format version this code reads: version 1 recorded only the owner-exec bit, and reads as the
+ * modes version 1 installed (files 0755 or 0644, directories 0755; docs/format.md "Version 1").
+ */
+export const READABLE_FORMATS: readonly number[] = [1, 2];
+
+/** Read, write and execute for user, group and other. */
+export const PERMISSION_BITS = 0o777;
+/** setuid, setgid and sticky: recorded only when the build was asked to keep them. */
+export const SPECIAL_BITS = 0o7000;
+
+/**
+ * A regular file. `sha256` is lowercase hex of the content; `mode` its permission bits (at most 0o7777).
+ * `hardlink` names the entry whose file this one is another name of (same inode in the release);
+ * `sparse` says the release file has holes (fewer blocks than its size needs), which the installer keeps.
+ */
 export interface FileNode {
   type: 'file';
   sha256: string;
   size: number;
-  executable: boolean;
+  mode: number;
+  hardlink?: string;
+  sparse?: true;
 }
 
 /** A symbolic link, stored as a link and never followed. */
@@ -18,9 +35,10 @@ export interface SymlinkNode {
   target: string;
 }
 
-/** A directory (also empty ones). */
+/** A directory (also empty ones), with its permission bits. */
 export interface DirNode {
   type: 'dir';
+  mode: number;
 }
 
 export type TreeNode = FileNode | SymlinkNode | DirNode;
@@ -69,7 +87,8 @@ export interface PackHooks {
 }
 
 export interface Manifest {
-  format: typeof FORMAT_VERSION;
+  /** One of READABLE_FORMATS; a writer sets FORMAT_VERSION. */
+  format: number;
   product: string;
   fromVersion: string;
   toVersion: string;
@@ -88,9 +107,13 @@ export function oldNodeOf(entry: ManifestEntry): TreeNode | undefined {
 /** The kind of a tree node. */
 export type NodeType = TreeNode['type'];
 
-/** True when two nodes are equal for installation: same type, and same content, exec bit and size, or link target. */
+/** True when two nodes are equal for installation: same type, and same content, size, mode and hard link, or link target, or mode. */
 export function sameNode(a: TreeNode, b: TreeNode): boolean {
-  if (a.type === 'file' && b.type === 'file') return a.sha256 === b.sha256 && a.size === b.size && a.executable === b.executable;
+  if (a.type === 'file' && b.type === 'file') return a.sha256 === b.sha256 && a.size === b.size && a.mode === b.mode && a.hardlink === b.hardlink;
   if (a.type === 'symlink' && b.type === 'symlink') return a.target === b.target;
-  return a.type === 'dir' && b.type === 'dir';
+  return a.type === 'dir' && b.type === 'dir' && a.mode === b.mode;
 }
+
+/** The modes version 1 installed: 0755 for an executable file, else 0644; 0755 for directories. */
+export const VERSION_1_FILE_MODE = (executable: boolean): number => (executable ? 0o755 : 0o644);
+export const VERSION_1_DIR_MODE = 0o755;

@@ -75,6 +75,7 @@ function readPack(path: string, fd: number): PackReader {
   if (size > expected) throw packInvalid(path, `${size - expected} bytes follow the end the header declares (${expected})`, expected);
   const manifestBytes = readExactly(fd, path, HEADER_SIZE, header.manifestLength);
   const manifest = decodeManifest(manifestBytes, path);
+  if (manifest.format !== header.formatVersion) throw packInvalid(path, `the header says format ${header.formatVersion} but the manifest says ${manifest.format}`, 8);
   const signature = readExactly(fd, path, HEADER_SIZE + header.manifestLength, header.signatureLength);
   const declared = manifest.blobs.reduce((sum, b) => sum + b.storedSize, 0);
   if (declared !== header.payloadLength) {

@@ -28,7 +28,7 @@ export function writePack(outPath: string, manifest: Manifest, payload: PayloadS
   if (signature.length > MAX_SIGNATURE_LENGTH) throw new Error(`signature is ${signature.length} bytes, more than ${MAX_SIGNATURE_LENGTH}`);
   const out = openAtomicOutput(outPath);
   try {
-    out.write(encodeHeader({ manifestLength: manifestBytes.length, signatureLength: signature.length, payloadLength: payload.length }));
+    out.write(encodeHeader({ manifestLength: manifestBytes.length, signatureLength: signature.length, payloadLength: payload.length, formatVersion: manifest.format }));
     out.write(manifestBytes);
     out.write(signature);
     copyPayload(payload, out.write);

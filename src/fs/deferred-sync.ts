@@ -3,7 +3,7 @@
 // descriptor stays open until its fsync, so a write-back error is reported to the fsync that vouches
 // for the file. All calls are synchronous, so crash points stay deterministic.
 import * as fs from 'node:fs';
-import { createFilled } from './durable.js';
+import { createFilled, type NewFileOptions } from './durable.js';
 import { withIo } from './io-error.js';
 
 /** At most this many files wait for their fsync with an open descriptor; then all of them are synced. */
@@ -11,9 +11,9 @@ const MAX_PENDING = 128;
 
 export interface DeferredSync {
   /** Creates `file` (never an existing one) with exactly `mode`; `fill` writes its content. Synced by `flush`. */
-  writeNewFile(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void): void;
-  /** Copies the file `from` to a new file `to` with exactly `mode`. Synced by `flush`. */
-  copyNewFile(from: string, to: string, mode: number): void;
+  writeNewFile(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void, opts?: NewFileOptions): void;
+  /** Copies the file `from` to a new file `to` with exactly `mode` (and `owner`). Synced by `flush`. */
+  copyNewFile(from: string, to: string, mode: number, opts?: Pick<NewFileOptions, 'owner'>): void;
   /** fsyncs and closes every pending file, in the order they were written. */
   flush(): void;
   /** Closes every pending descriptor without syncing (the caller is abandoning the files). */
@@ -39,11 +39,13 @@ export function deferredSync(): DeferredSync {
     }
   };
   return {
-    writeNewFile(file, mode, fill): void {
-      hold(createFilled(file, mode, fill), file);
+    writeNewFile(file, mode, fill, opts): void {
+      hold(createFilled(file, mode, fill, opts), file);
     },
-    copyNewFile(from, to, mode): void {
+    copyNewFile(from, to, mode, opts = {}): void {
       withIo('copy', to, () => fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL));
+      const owner = opts.owner;
+      if (owner !== undefined) withIo('chown', to, () => fs.chownSync(to, owner.uid, owner.gid));
       withIo('chmod', to, () => fs.chmodSync(to, mode));
       hold(withIo('open', to, () => fs.openSync(to, 'r')), to);
     },

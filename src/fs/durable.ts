@@ -125,29 +125,71 @@ export function removeEmptyDir(dir: string): void {
   }
 }
 
-export const makeDir = (p: string): void => withIo('mkdir', p, () => fs.mkdirSync(p, 0o755));
+export const makeDir = (p: string, mode = 0o755): void => withIo('mkdir', p, () => fs.mkdirSync(p, mode));
+/** Gives `p` exactly `mode` unless it already has it (the umask or an inherited setgid bit may differ after mkdir). */
+export function setMode(p: string, mode: number): void {
+  const st = lstatOrNull(p);
+  if (st !== null && (st.mode & 0o7777) !== mode) withIo('chmod', p, () => fs.chmodSync(p, mode));
+}
 export const removeDir = (p: string): void => withIo('rmdir', p, () => fs.rmdirSync(p));
+
+/** How a new file is made beyond its content: who owns it, and whether runs of zeros become holes. */
+export interface NewFileOptions {
+  /** Given to the file before its mode (chown clears setuid and setgid). */
+  owner?: { uid: number; gid: number };
+  /** Aligned 4 KiB blocks of zeros are not written: they stay holes (the file is sized at the end). */
+  sparse?: boolean;
+}
+
+/** The block size of hole detection: the page size and the usual file system block. */
+const HOLE_BLOCK = 4096;
 
 /**
  * Creates a new file (never an existing one) with exactly `mode` and lets `fill` write its content
- * through the given writer (positional writes, so crash points are reproducible). Returns the open
+ * through the given writer (positional writes, so crash points are reproducible). The file is created
+ * with at most 0600 and gets its owner, then its mode, once the content is written. Returns the open
  * descriptor: the caller fsyncs and closes it. On failure the descriptor is closed.
  */
-export function createFilled(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void): number {
-  const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode));
+export function createFilled(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void, opts: NewFileOptions = {}): number {
+  const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode & 0o600));
   try {
-    withIo('chmod', file, () => fs.fchmodSync(fd, mode));
     let pos = 0;
     fill((chunk) => {
-      withIo('write', file, () => writeAt(fd, pos, chunk));
+      if (opts.sparse === true) writeSkippingZeros(fd, file, pos, chunk);
+      else withIo('write', file, () => writeAt(fd, pos, chunk));
       pos += chunk.length;
     });
+    if (opts.sparse === true) withIo('truncate', file, () => fs.ftruncateSync(fd, pos));
+    const owner = opts.owner;
+    if (owner !== undefined) withIo('chown', file, () => fs.fchownSync(fd, owner.uid, owner.gid));
+    withIo('chmod', file, () => fs.fchmodSync(fd, mode));
     return fd;
   } catch (err) {
     fs.closeSync(fd);
     throw err;
   }
 }
+
+/** Writes `chunk` at `pos`, leaving out each whole aligned HOLE_BLOCK of zeros. */
+function writeSkippingZeros(fd: number, file: string, pos: number, chunk: Uint8Array): void {
+  let start = 0;
+  let at = 0;
+  const flush = (end: number): void => {
+    if (end > start) withIo('write', file, () => writeAt(fd, pos + start, chunk.subarray(start, end)));
+  };
+  while (at < chunk.length) {
+    const blockEnd = at + HOLE_BLOCK - ((pos + at) % HOLE_BLOCK);
+    if ((pos + at) % HOLE_BLOCK === 0 && blockEnd <= chunk.length && isZero(chunk.subarray(at, blockEnd))) {
+      flush(at);
+      start = blockEnd;
+    }
+    at = Math.min(blockEnd, chunk.length);
+  }
+  flush(chunk.length);
+}
+
+const ZERO_BLOCK = new Uint8Array(HOLE_BLOCK);
+const isZero = (block: Uint8Array): boolean => Buffer.compare(block, ZERO_BLOCK.subarray(0, block.length)) === 0;
 
 /** createFilled, then fsync before closing. */
 export function writeNewFile(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void): void {

@@ -1,6 +1,7 @@
 // The Inventory type: what the target actually holds at the paths a plan depends on.
 import type { TreeNode } from '../format/manifest.js';
 import type { FileSnapshot } from './file-snapshot.js';
+import type { Owner } from './read-node.js';
 
 /**
  * What the target holds at one path; `children` is listed for directories that a plan removes, and
@@ -8,6 +9,8 @@ import type { FileSnapshot } from './file-snapshot.js';
  */
 export interface ActualNode {
   node: TreeNode | null;
+  /** Who owns the file or directory there. */
+  owner?: Owner;
   children?: string[];
   content?: FileSnapshot;
 }

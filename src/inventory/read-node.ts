@@ -6,33 +6,40 @@ import { hashFile } from '../format/hash.js';
 import type { TreeNode } from '../format/manifest.js';
 import { snapshotFile, type FileSnapshot } from './file-snapshot.js';
 
-/** The node at `root/rel`, or null when nothing is there. FIFOs, sockets and devices read as 'other'. */
-export function readNode(root: string, rel: string): TreeNode | null {
-  const abs = path.join(root, rel);
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(abs);
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
-    throw err;
-  }
-  if (st.isSymbolicLink()) return { type: 'symlink', target: fs.readlinkSync(abs) };
-  if (st.isDirectory()) return { type: 'dir' };
-  if (st.isFile()) {
-    const { sha256, size } = hashFile(abs);
-    return { type: 'file', sha256, size, executable: (st.mode & 0o100) !== 0 };
-  }
-  // Not a type a pack can describe: report it as a symlink-free, never-matching file.
-  return { type: 'file', sha256: `not-a-regular-file(mode ${st.mode.toString(8)})`, size: 0, executable: false };
+/** The owner of what is on disk at a path. */
+export interface Owner {
+  uid: number;
+  gid: number;
 }
 
-/** Like readNode, but a regular file is read whole and its content kept (see file-snapshot.ts). */
-export function readNodeKeeping(root: string, rel: string): { node: TreeNode | null; content?: FileSnapshot } {
+/** The node at `root/rel`, or null when nothing is there. FIFOs, sockets and devices read as 'other'. */
+export function readNode(root: string, rel: string): TreeNode | null {
+  return readNodeOwned(root, rel).node;
+}
+
+/** readNode, with the owner of what is there (files and directories; not links, whose owner nothing records). */
+export function readNodeOwned(root: string, rel: string): { node: TreeNode | null; owner?: Owner } {
   const abs = path.join(root, rel);
   const st = lstatOrNull(abs);
-  if (st === null || !st.isFile()) return { node: readNode(root, rel) };
+  if (st === null) return { node: null };
+  if (st.isSymbolicLink()) return { node: { type: 'symlink', target: fs.readlinkSync(abs) } };
+  const owner = { uid: st.uid, gid: st.gid };
+  if (st.isDirectory()) return { node: { type: 'dir', mode: st.mode & 0o7777 }, owner };
+  if (st.isFile()) {
+    const { sha256, size } = hashFile(abs);
+    return { node: { type: 'file', sha256, size, mode: st.mode & 0o7777 }, owner };
+  }
+  // Not a type a pack can describe: report it as a symlink-free, never-matching file.
+  return { node: { type: 'file', sha256: `not-a-regular-file(mode ${st.mode.toString(8)})`, size: 0, mode: 0 } };
+}
+
+/** Like readNodeOwned, but a regular file is read whole and its content kept (see file-snapshot.ts). */
+export function readNodeKeeping(root: string, rel: string): { node: TreeNode | null; owner?: Owner; content?: FileSnapshot } {
+  const abs = path.join(root, rel);
+  const st = lstatOrNull(abs);
+  if (st === null || !st.isFile()) return readNodeOwned(root, rel);
   const content = snapshotFile(abs);
-  return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, executable: (st.mode & 0o100) !== 0 }, content };
+  return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, mode: st.mode & 0o7777 }, owner: { uid: st.uid, gid: st.gid }, content };
 }
 
 function lstatOrNull(abs: string): fs.Stats | null {

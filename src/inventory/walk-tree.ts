@@ -1,5 +1,7 @@
 // Describes a directory tree as entry path -> node, sorted by path: lstat-based, symlinks recorded and
 // never followed, regular files hashed, directories (empty ones too) included, the root itself not.
+// Files and directories carry their mode (0o7777 bits); files sharing an inode name the first of them
+// in path order as their `hardlink`.
 import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +24,8 @@ export function walkTree(root: string, opts: WalkOptions = {}): Map<string, Tree
   if (!rootStats.isDirectory()) throw buildInput(root, 'it is not a directory');
   const exclude = new Set(opts.exclude ?? []);
   const found: [string, TreeNode][] = [];
+  /** Files with more than one name: path -> device:inode. */
+  const inodes = new Map<string, string>();
   const pending: string[] = [''];
   while (pending.length > 0) {
     const dir = pending.pop() as string;
@@ -31,12 +35,22 @@ export function walkTree(root: string, opts: WalkOptions = {}): Map<string, Tree
       if (dir === '' && exclude.has(name)) continue;
       const rel = dir === '' ? name : `${dir}/${name}`;
       const abs = join(root, rel);
-      const node = describe(abs, attempt(abs, () => lstatSync(abs)));
+      const stats = attempt(abs, () => lstatSync(abs));
+      const node = describe(abs, stats);
       if (node.type === 'dir') pending.push(rel);
+      if (node.type === 'file' && stats.nlink > 1) inodes.set(rel, `${stats.dev}:${stats.ino}`);
       found.push([rel, node]);
     }
   }
   found.sort((a, b) => comparePaths(a[0], b[0]));
+  const first = new Map<string, string>();
+  for (const [rel, node] of found) {
+    const inode = inodes.get(rel);
+    if (inode === undefined || node.type !== 'file') continue;
+    const leader = first.get(inode);
+    if (leader === undefined) first.set(inode, rel);
+    else node.hardlink = leader;
+  }
   return new Map(found);
 }
 
@@ -45,10 +59,13 @@ function describe(abs: string, stats: Stats): TreeNode {
     const target = attempt(abs, () => readlinkSync(abs, { encoding: 'buffer' }));
     return { type: 'symlink', target: utf8(target, abs, 'its link target') };
   }
-  if (stats.isDirectory()) return { type: 'dir' };
+  if (stats.isDirectory()) return { type: 'dir', mode: stats.mode & 0o7777 };
   if (stats.isFile()) {
     const { sha256, size } = attempt(abs, () => hashFile(abs));
-    return { type: 'file', sha256, size, executable: (stats.mode & 0o100) !== 0 };
+    const node: TreeNode = { type: 'file', sha256, size, mode: stats.mode & 0o7777 };
+    // Fewer 512-byte blocks than the size needs: the file has holes.
+    if (stats.blocks * 512 < size) node.sparse = true;
+    return node;
   }
   const kind = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : 'a special file';
   throw buildInput(abs, `it is ${kind}; a service pack carries only files, directories and symlinks`);

@@ -10,12 +10,15 @@ import { journalPathsProblem } from './record-paths.js';
  * `.servicepack/`.
  * - swap: replace, add or remove a file or symlink. `aside` is where the old node is preserved (absent
  *   when there is no old node); `incoming` is the new node waiting to be renamed in (absent for removal).
- * - mkdir / rmdir: create or remove a directory.
+ * - mkdir / rmdir: create or remove a directory; `mode` is the directory's mode (the new one for mkdir,
+ *   the old one, given back on roll-back, for rmdir).
+ * - chmod: a directory that stays a directory gets `mode` (roll-back: `oldMode`).
  */
 export type Step =
   | { op: 'swap'; path: string; incoming?: string; aside?: string }
-  | { op: 'mkdir'; path: string }
-  | { op: 'rmdir'; path: string };
+  | { op: 'mkdir'; path: string; mode?: number }
+  | { op: 'rmdir'; path: string; mode?: number }
+  | { op: 'chmod'; path: string; mode: number; oldMode: number };
 
 export interface Journal {
   journalVersion: 1;

@@ -11,6 +11,7 @@ describe('record paths', () => {
       { op: 'swap', path: 'bin/tool', incoming: `staging/${TX}/0`, aside: `backup/${TX}/files/bin/tool` },
       { op: 'mkdir', path: 'lib' },
       { op: 'rmdir', path: 'old' },
+      { op: 'chmod', path: 'etc', mode: 0o750, oldMode: 0o755 },
     ];
     assert.equal(journalPathsProblem(TX, install, [`staging/${TX}`], [`staging/${TX}`, `backup/${TX}`, 'trust/0123456789ABCDEF.pub']), undefined);
     const uninstall = [{ op: 'swap', path: 'bin/tool', incoming: `backup/${SP}/files/bin/tool`, aside: `backup/${TX}/files/bin/tool` }];
@@ -42,6 +43,8 @@ describe('record paths', () => {
       [journalPathsProblem(TX, [], [], ['trust/../../x.pub']), /^afterRollback\[0\]/],
       [journalPathsProblem(TX, [], [], [7]), /^afterRollback\[0\] number/],
       [statePathsProblem({ '../x': {} }, []), /^files key "\.\.\/x"/],
+      [statePathsProblem({}, [], { '../x': { uid: 0, gid: 0 } }), /^owners key "\.\.\/x"/],
+      [journalPathsProblem(TX, [{ op: 'chmod', path: '../x', mode: 0o700, oldMode: 0o755 }], [], []), /^steps\[0\]\.path "\.\.\/x"/],
       ...['a//b', 'a/', './a', 'a/.', 'a/./b', '..', '.'].map((p): [string | undefined, RegExp] => [statePathsProblem({ [p]: {} }, []), /empty, '\.' or '\.\.' component/]),
       [statePathsProblem({ '.SERVICEPACK/lock': {} }, []), /state directory/],
       [statePathsProblem({}, [{ txid: '../../x' }]), /^history\[0\]\.txid/],

@@ -67,10 +67,12 @@ export function journalPathsProblem(txid: string, steps: unknown[], afterCommit:
   return undefined;
 }
 
+const STEP_OPS: ReadonlySet<unknown> = new Set(['swap', 'mkdir', 'rmdir', 'chmod']);
+
 function stepProblem(field: string, txid: string, s: unknown): string | undefined {
   if (typeof s !== 'object' || s === null) return `${field} is not an object`;
   const step = s as Record<string, unknown>;
-  if (step.op !== 'swap' && step.op !== 'mkdir' && step.op !== 'rmdir') return `${field}.op ${shown(step.op)} is not swap, mkdir or rmdir`;
+  if (!STEP_OPS.has(step.op)) return `${field}.op ${shown(step.op)} is not ${[...STEP_OPS].join(', ')}`;
   const target = targetPathProblem(`${field}.path`, step.path);
   if (target !== undefined) return target;
   const p = step.path as string;
@@ -93,11 +95,16 @@ function isIncoming(txid: string, p: string, v: unknown): boolean {
   return m !== null && TXID.test(m[1]!) && m[2] === p;
 }
 
-/** The paths of an installed state or the state a backup record keeps: file keys and history txids. */
-export function statePathsProblem(files: object, history: unknown[]): string | undefined {
-  for (const key of Object.keys(files)) {
-    const problem = targetPathProblem('files key', key);
-    if (problem !== undefined) return problem;
+/**
+ * The paths of an installed state or the state a backup record keeps: file keys, owner keys and history
+ * txids.
+ */
+export function statePathsProblem(files: object, history: unknown[], owners: object = {}): string | undefined {
+  for (const [what, keys] of [['files key', Object.keys(files)], ['owners key', Object.keys(owners ?? {})]] as const) {
+    for (const key of keys) {
+      const problem = targetPathProblem(what, key);
+      if (problem !== undefined) return problem;
+    }
   }
   for (const [n, h] of history.entries()) {
     if (typeof h !== 'object' || h === null) return `history[${n}] is not an object`;

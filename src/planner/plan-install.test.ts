@@ -4,8 +4,8 @@ import type { Manifest, ManifestEntry, TreeNode } from '../format/manifest.js';
 import type { ActualNode } from '../inventory/inventory.js';
 import { pathsToInspect, planInstall } from './plan-install.js';
 
-const file = (sha256: string): TreeNode => ({ type: 'file', sha256, size: 3, executable: false });
-const dir: TreeNode = { type: 'dir' };
+const file = (sha256: string): TreeNode => ({ type: 'file', sha256, size: 3, mode: 0o644 });
+const dir: TreeNode = { type: 'dir', mode: 0o755 };
 const manifest = (entries: ManifestEntry[]): Manifest => ({ format: 1, product: 'p', fromVersion: '1', toVersion: '2', entries, blobs: [] });
 const inv = (o: Record<string, ActualNode>) => new Map(Object.entries(o));
 

@@ -1,10 +1,10 @@
 // PURE: preflight of an install. Compares what the pack expects with what the target holds and returns
 // either the transitions to perform or every mismatch, each with its expected and actual node.
 import type { Mismatch } from '../errors/index.js';
-import type { Manifest, TreeNode } from '../format/manifest.js';
-import type { Inventory } from '../inventory/inventory.js';
+import type { FileNode, Manifest, TreeNode } from '../format/manifest.js';
+import type { ActualNode, Inventory } from '../inventory/inventory.js';
+import { commonMode, installedMode, replacedMode } from './installed-mode.js';
 import { describeNode, nodeMatches, type Transition } from './transition.js';
-
 
 export interface InstallPreflight {
   transitions: Transition[];
@@ -13,13 +13,17 @@ export interface InstallPreflight {
   keptDirectories: string[];
 }
 
-/** The paths an install must inspect: every add/change/remove entry and each of their ancestors. */
+/**
+ * The paths an install must inspect: every add/change/remove entry and each of their ancestors, and
+ * each unchanged file that an added or changed file becomes a hard link to.
+ */
 export function pathsToInspect(manifest: Manifest): { path: string; listChildren: boolean }[] {
   const out = new Map<string, boolean>();
   for (const e of manifest.entries) {
     if (e.action === 'keep') continue;
     out.set(e.path, e.old?.type === 'dir');
     for (let p = parentOf(e.path); p !== ''; p = parentOf(p)) if (!out.has(p)) out.set(p, false);
+    if (e.new?.type === 'file' && e.new.hardlink !== undefined && !out.has(e.new.hardlink)) out.set(e.new.hardlink, false);
   }
   return [...out].map(([path, listChildren]) => ({ path, listChildren }));
 }
@@ -37,14 +41,15 @@ export function planInstall(manifest: Manifest, inventory: Inventory): InstallPr
     if (actual === undefined) continue; // an untouched keep entry
     switch (e.action) {
       case 'keep':
-        // An ancestor of a touched path: it must be a real directory (never a symlink to elsewhere).
-        if (actual.node?.type !== 'dir') mismatch(e.path, e.new, actual.node);
+        // An ancestor of a touched path (a real directory, never a symlink to elsewhere), or the file a
+        // new hard link will share.
+        if (!nodeMatches(actual.node, e.new)) mismatch(e.path, e.new, actual.node);
         break;
       case 'add':
         if (actual.node === null) transitions.push({ path: e.path, from: null, to: e.new! });
         else if (!nodeMatches(actual.node, e.new)) mismatch(e.path, null, actual.node);
         // Already there with the same content: replace it anyway, so uninstall puts it back.
-        else if (actual.node.type !== 'dir') transitions.push({ path: e.path, from: actual.node, to: e.new! });
+        else if (actual.node.type !== 'dir') transitions.push(replacing(e.path, actual, e.new!));
         break;
       case 'change':
       case 'remove': {
@@ -58,7 +63,7 @@ export function planInstall(manifest: Manifest, inventory: Inventory): InstallPr
           else keptDirectories.push(e.path);
           break;
         }
-        transitions.push({ path: e.path, from: e.old!, to: e.action === 'change' ? e.new! : null });
+        transitions.push(e.action === 'change' ? replacing(e.path, actual, e.new!) : { path: e.path, from: actual.node, to: null });
         break;
       }
     }
@@ -67,7 +72,41 @@ export function planInstall(manifest: Manifest, inventory: Inventory): InstallPr
   const keep = new Set(keptDirectories);
   const result = transitions.filter((t) => t.to !== null || ![...keep].some((k) => k.startsWith(`${t.path}/`)));
   for (const t of transitions) if (!result.includes(t)) keptDirectories.push(t.path);
+  shareLinkedModes(result, inventory);
   return { transitions: result, mismatches, keptDirectories: keptDirectories.sort() };
+}
+
+/** The transition replacing `actual` by the release's `release`: the installed mode, and a replaced file's owner. */
+function replacing(path: string, actual: ActualNode, release: TreeNode): Transition {
+  const from = actual.node;
+  const to: TreeNode = release.type === 'symlink' ? release : { ...release, mode: installedMode(release.type, release.mode, replacedMode(release, from)) };
+  const t: Transition = { path, from, to };
+  if (to.type === 'file' && from?.type === 'file' && actual.owner !== undefined) t.owner = { ...actual.owner };
+  return t;
+}
+
+/**
+ * Names of one inode share one mode and owner: the mode every name's own rule allows, the owner of the
+ * first name that replaces a file. A name linked to a file the pack leaves alone takes that file as it is.
+ */
+function shareLinkedModes(transitions: Transition[], inventory: Inventory): void {
+  const groups = new Map<string, Transition[]>();
+  for (const t of transitions) {
+    if (t.to?.type !== 'file') continue;
+    const key = t.to.hardlink ?? t.path;
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  for (const [leader, members] of groups) {
+    if (members.length === 1 && members[0]!.path === leader) continue;
+    const untouched = members[0]!.path !== leader ? inventory.get(leader) : undefined;
+    const mode = untouched?.node?.type === 'file' ? untouched.node.mode : commonMode(members.map((t) => (t.to as FileNode).mode));
+    const owner = untouched !== undefined ? untouched.owner : members.find((t) => t.owner !== undefined)?.owner;
+    for (const t of members) {
+      (t.to as FileNode).mode = mode;
+      if (owner === undefined) delete t.owner;
+      else t.owner = { ...owner };
+    }
+  }
 }
 
 export function parentOf(p: string): string {

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import type { TreeNode } from '../format/manifest.js';
 import { planSteps } from './plan-steps.js';
 
-const file = (sha256: string): TreeNode => ({ type: 'file', sha256, size: 1, executable: false });
-const dir: TreeNode = { type: 'dir' };
+const file = (sha256: string): TreeNode => ({ type: 'file', sha256, size: 1, mode: 0o644 });
+const dir: TreeNode = { type: 'dir', mode: 0o755 };
 const link = (target: string): TreeNode => ({ type: 'symlink', target });
 const naming = { incoming: (p: string) => `in/${p}`, aside: (p: string) => `aside/${p}` };
 
@@ -19,10 +19,10 @@ describe('planSteps', () => {
       { path: 'a/y', from: dir, to: null },
     ], naming);
     assert.deepEqual(steps, [
-      { op: 'rmdir', path: 'a/y' },
+      { op: 'rmdir', path: 'a/y', mode: 0o755 },
       { op: 'swap', path: 'a/x', aside: 'aside/a/x' },
-      { op: 'rmdir', path: 'a' },
-      { op: 'mkdir', path: 'b' },
+      { op: 'rmdir', path: 'a', mode: 0o755 },
+      { op: 'mkdir', path: 'b', mode: 0o755 },
       { op: 'swap', path: 'b/new.txt', incoming: 'in/b/new.txt' },
       { op: 'swap', path: 'c', incoming: 'in/c', aside: 'aside/c' },
     ]);
@@ -34,8 +34,8 @@ describe('planSteps', () => {
     ]);
     assert.deepEqual(planSteps([{ path: 'd', from: dir, to: file('1') }, { path: 'f', from: file('2'), to: dir }], naming), [
       { op: 'swap', path: 'f', aside: 'aside/f' },
-      { op: 'rmdir', path: 'd' },
-      { op: 'mkdir', path: 'f' },
+      { op: 'rmdir', path: 'd', mode: 0o755 },
+      { op: 'mkdir', path: 'f', mode: 0o755 },
       { op: 'swap', path: 'd', incoming: 'in/d' },
     ]);
   });

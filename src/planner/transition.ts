@@ -4,8 +4,12 @@ import type { TreeNode } from '../format/manifest.js';
 
 export interface Transition {
   path: string;
+  /** What the target held (as the preflight found it, with its mode). */
   from: TreeNode | null;
+  /** What it will hold, with the mode the install gives it (installed-mode.ts). */
   to: TreeNode | null;
+  /** For a file replacing a file: the replaced file's owner, which the new file keeps. */
+  owner?: { uid: number; gid: number };
 }
 
 /** How a node is named in messages and mismatch reports: a file by its sha256. */

@@ -57,5 +57,5 @@ function recordPathsProblem(r: BackupRecord): string | undefined {
   }
   const before = r.stateBefore as Partial<BackupRecord['stateBefore']> | null;
   if (before === null || typeof before.files !== 'object' || before.files === null || !Array.isArray(before.history)) return 'stateBefore is missing or mistyped';
-  return statePathsProblem(before.files, before.history);
+  return statePathsProblem(before.files, before.history, typeof before.owners === 'object' && before.owners !== null ? before.owners : {});
 }

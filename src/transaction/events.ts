@@ -5,7 +5,7 @@ export type Phase = 'recover' | 'verify' | 'preflight' | 'stage' | 'commit' | 'r
 export type ProgressEvent =
   | { type: 'phase'; phase: Phase }
   | { type: 'staged'; path: string; bytes: number; done: number; total: number }
-  | { type: 'step'; op: 'swap' | 'mkdir' | 'rmdir'; path: string; done: number; total: number }
+  | { type: 'step'; op: 'swap' | 'mkdir' | 'rmdir' | 'chmod'; path: string; done: number; total: number }
   | { type: 'recovered'; txid: string; kind: 'install' | 'uninstall'; outcome: 'rolled-back' | 'rolled-forward' }
   | { type: 'lock-taken-over'; fromPid: number }
   | { type: 'warning'; code: string; message: string }

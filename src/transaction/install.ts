@@ -2,7 +2,8 @@
 // record -> clean up. Any failure before the record step leaves the target as it was.
 import * as fs from 'node:fs';
 import { ServicePackError, hasErrno } from '../errors/index.js';
-import type { Manifest, TreeNode } from '../format/manifest.js';
+import { VERSION_1_DIR_MODE, type Manifest, type TreeNode } from '../format/manifest.js';
+import type { Owner } from '../inventory/read-node.js';
 import { openPack, verifyPack, type PackReader } from '../format/pack-reader.js';
 import { scanInventory } from '../inventory/scan-inventory.js';
 import { compareVersions } from '../planner/compare-versions.js';
@@ -25,6 +26,7 @@ import { holdersBefore, holdersByPath } from './target-holders.js';
 import type { RecoverOutcome } from './recover.js';
 import { runTransaction } from './run-transaction.js';
 import { basesToKeep, heldBases } from './held-bases.js';
+import { settleOwners } from './settle-owners.js';
 import { stageInstall } from './stage-install.js';
 import { checkStateDir, refuseInsideStateDir } from './state-dir.js';
 import { readState, type InstalledState } from './state-file.js';
@@ -119,6 +121,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
   const { layout } = ctx;
   const manifest = reader.manifest;
   const { transitions, keptDirectories, state, bases } = preflight(ctx, manifest, options, true);
+  settleOwners(ctx, transitions);
   checkSameDevice(layout, transitions, layout.dir);
   checkSpace(layout, bytesToStage(transitions), layout.dir);
 
@@ -127,7 +130,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
   const steps = planSteps(transitions, naming);
   const record: BackupRecord = {
     recordVersion: 1, txid, packId: reader.packId, ...versions(manifest), transitions,
-    stateBefore: stateBefore(state, manifest),
+    stateBefore: stateBefore(state, manifest, transitions),
     ...(manifest.hooks === undefined ? {} : { hooks: manifest.hooks }),
   };
   const { holders } = holdersBefore(ctx, transitions);
@@ -152,7 +155,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
       hooked.preHook();
     },
     ...(pinnedKey === undefined ? {} : { afterJournal: () => placePin(layout, stagingDirOf(txid), pinnedKey) }),
-    nextState: stateAfter(state, manifest, reader.packId, txid, keptDirectories),
+    nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: keptDirectories }),
   }));
   const after = finishCommitted(ctx, manifest.hooks, info, hooked.ran, options);
   return {
@@ -225,7 +228,22 @@ function versions(m: Manifest) {
   return { product: m.product, fromVersion: m.fromVersion, toVersion: m.toVersion };
 }
 
-function stateBefore(state: InstalledState | null, manifest: Manifest): BackupRecord['stateBefore'] {
+/**
+ * The state uninstall puts back. The paths the install changes are recorded as the preflight found them
+ * (their modes and the owners kept), since uninstall puts back exactly those files.
+ */
+function stateBefore(state: InstalledState | null, manifest: Manifest, transitions: readonly Transition[]): BackupRecord['stateBefore'] {
+  const before = stateBeforeUntouched(state, manifest);
+  const files = { ...before.files };
+  const owners = { ...(before.owners ?? {}) };
+  for (const t of transitions) {
+    if (t.from !== null) files[t.path] = t.from;
+    if (t.owner !== undefined) owners[t.path] = t.owner;
+  }
+  return { ...before, files, ...(Object.keys(owners).length === 0 ? {} : { owners }) };
+}
+
+function stateBeforeUntouched(state: InstalledState | null, manifest: Manifest): BackupRecord['stateBefore'] {
   if (state !== null) {
     const { lastTransaction: _, ...rest } = state;
     return rest;
@@ -239,17 +257,31 @@ function stateBefore(state: InstalledState | null, manifest: Manifest): BackupRe
   return { stateVersion: 1, product: manifest.product, version: manifest.fromVersion, history: [], files };
 }
 
-function stateAfter(state: InstalledState | null, manifest: Manifest, packId: string, txid: string, kept: string[]): InstalledState {
+/**
+ * The state after the install: the release's nodes, except what the install made differently (the
+ * installed modes of the paths it touched, the directories it kept), and the owners it kept.
+ */
+function stateAfter(state: InstalledState | null, manifest: Manifest, packId: string, txid: string, done: { transitions: readonly Transition[]; kept: string[] }): InstalledState {
   const files: Record<string, TreeNode> = { ...(state?.files ?? {}) };
+  const owners: Record<string, Owner> = { ...(state?.owners ?? {}) };
   for (const e of manifest.entries) {
     if (e.action === 'remove') delete files[e.path];
     else files[e.path] = e.new!;
+    if (e.action !== 'keep') delete owners[e.path];
   }
-  for (const k of kept) files[k] = { type: 'dir' };
+  for (const t of done.transitions) {
+    if (t.to !== null) files[t.path] = t.to;
+    if (t.owner !== undefined) owners[t.path] = t.owner;
+  }
+  for (const k of done.kept) {
+    const old = manifest.entries.find((e) => e.path === k)?.old;
+    files[k] = state?.files[k] ?? (old?.type === 'dir' ? old : { type: 'dir', mode: VERSION_1_DIR_MODE });
+  }
   return {
     stateVersion: 1, product: manifest.product, version: manifest.toVersion, lastTransaction: txid,
     history: [...(state?.history ?? []), { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }],
     files,
+    ...(Object.keys(owners).length === 0 ? {} : { owners }),
   };
 }
 

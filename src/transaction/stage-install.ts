@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { checkBeneath } from '../fs/beneath.js';
 import { deferredSync } from '../fs/deferred-sync.js';
-import { fsyncDirs, makeDirs, makeSymlink } from '../fs/durable.js';
+import { fsyncDirs, link, makeDirs, makeSymlink } from '../fs/durable.js';
 import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
 import { readBase } from '../delta/read-base.js';
@@ -36,6 +36,7 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
   }
   const blobOf = blobIndexByPath(reader.manifest);
   const stagedBlob = new Map<number, string>();
+  const stagedPath = new Map<string, string>();
   const leaves = transitions.filter((t) => t.to !== null && t.to.type !== 'dir');
   let bytes = 0;
   const staged = new Set<string>();
@@ -48,17 +49,26 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
       staged.add(path.dirname(dest));
       if (to.type === 'symlink') {
         makeSymlink(to.target, dest);
+      } else if (to.type === 'file' && to.hardlink !== undefined) {
+        // Another name of a file staged before it, or of a file in the target the pack leaves alone
+        // (the preflight checked its content).
+        const leader = stagedPath.get(to.hardlink);
+        if (leader === undefined) checkBeneath(layout.target, to.hardlink);
+        link(leader ?? path.join(layout.target, to.hardlink), dest);
       } else if (to.type === 'file') {
-        const mode = to.executable ? 0o755 : 0o644;
+        const { mode } = to;
+        const owner = t.owner;
         const blob = blobOf.get(t.path);
         if (blob === undefined) throw new Error(`no blob for ${t.path}`);
         const first = stagedBlob.get(blob);
-        if (first !== undefined) files.copyNewFile(first, dest, mode);
+        if (first !== undefined) files.copyNewFile(first, dest, mode, owner === undefined ? {} : { owner });
         else {
           const base = baseOf(ctx, reader.manifest, blob, plan);
-          files.writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base));
+          const opts = { ...(owner === undefined ? {} : { owner }), ...(to.sparse === true ? { sparse: true } : {}) };
+          files.writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base), opts);
         }
         stagedBlob.set(blob, dest);
+        stagedPath.set(t.path, dest);
         bytes += to.size;
       }
       ctx.emit({ type: 'staged', path: t.path, bytes: to.type === 'file' ? to.size : 0, done: n + 1, total: leaves.length });

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 import { writeFileAtomic } from '../fs/durable.js';
 import { statePathsProblem, txidProblem } from '../journal/record-paths.js';
-import type { TreeNode } from '../format/manifest.js';
+import { VERSION_1_DIR_MODE, VERSION_1_FILE_MODE, type TreeNode } from '../format/manifest.js';
+import type { Owner } from '../inventory/read-node.js';
 import type { Layout } from './layout.js';
 
 export interface HistoryEntry {
@@ -25,6 +26,8 @@ export interface InstalledState {
   history: HistoryEntry[];
   /** Every path servicepack installed or vouched for, sorted, with its expected node. */
   files: Record<string, TreeNode>;
+  /** The owner of each file an install replaced and gave the replaced file's owner; `verify` checks it. */
+  owners?: Record<string, Owner>;
 }
 
 export function readState(layout: Layout): InstalledState | null {
@@ -46,15 +49,30 @@ export function readState(layout: Layout): InstalledState | null {
       typeof s.lastTransaction !== 'string' || !Array.isArray(s.history) || typeof s.files !== 'object' || s.files === null) {
     throw corrupt(layout, 'missing or mistyped fields');
   }
-  const problem = txidProblem('lastTransaction', s.lastTransaction) ?? statePathsProblem(s.files, s.history);
+  const problem = txidProblem('lastTransaction', s.lastTransaction) ?? statePathsProblem(s.files, s.history, typeof s.owners === 'object' && s.owners !== null ? s.owners : {});
   if (problem !== undefined) throw corrupt(layout, problem);
+  for (const node of Object.values(s.files)) withMode(node as TreeNode);
   return s as InstalledState;
+}
+
+/**
+ * A state written before modes were recorded names only the owner-exec bit of files: those installs set
+ * exactly the version-1 modes, so that is what the node reads as.
+ */
+function withMode(node: TreeNode): void {
+  const legacy = node as TreeNode & { executable?: boolean; mode?: number };
+  if (legacy.type === 'file' && legacy.mode === undefined) {
+    legacy.mode = VERSION_1_FILE_MODE(legacy.executable === true);
+    delete legacy.executable;
+  }
+  if (legacy.type === 'dir' && legacy.mode === undefined) legacy.mode = VERSION_1_DIR_MODE;
 }
 
 export function writeState(layout: Layout, state: InstalledState): void {
   const files: Record<string, TreeNode> = {};
   for (const key of Object.keys(state.files).sort()) files[key] = state.files[key]!;
-  writeFileAtomic(layout.state, `${JSON.stringify({ ...state, files }, null, 1)}\n`);
+  const owners = state.owners === undefined ? {} : { owners: Object.fromEntries(Object.keys(state.owners).sort().map((k) => [k, state.owners![k]!])) };
+  writeFileAtomic(layout.state, `${JSON.stringify({ ...state, files, ...owners }, null, 1)}\n`);
 }
 
 function corrupt(layout: Layout, reason: string, cause?: unknown): ServicePackError {

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
 import { checkBeneath } from '../fs/beneath.js';
-import { lstatOrNull, makeDir, removeDir, rename, sameInode, tryLink, unlink } from '../fs/durable.js';
+import { lstatOrNull, makeDir, removeDir, rename, sameInode, setMode, tryLink, unlink } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
@@ -58,6 +58,15 @@ export function preserveStep(layout: Layout, step: Step, platform: Platform): st
   return path.dirname(a);
 }
 
+/** Gives the directory `t` the `mode`, if it is a directory without that mode (a re-run finds it done). */
+function modeDir(layout: Layout, step: Step, t: string, mode: number | undefined): void {
+  if (mode === undefined) return;
+  const st = lstatOrNull(t);
+  if (st === null || !st.isDirectory() || (st.mode & 0o7777) === mode) return;
+  guard(layout, step);
+  setMode(t, mode);
+}
+
 /** Does the step. */
 export function forwardStep(layout: Layout, step: Step, platform: Platform): void {
   const { t, i, a } = pathsOf(layout, step);
@@ -65,8 +74,12 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
     case 'mkdir':
       if (!exists(t)) {
         guard(layout, step);
-        makeDir(t);
+        makeDir(t, step.mode);
       }
+      modeDir(layout, step, t, step.mode);
+      return;
+    case 'chmod':
+      modeDir(layout, step, t, step.mode);
       return;
     case 'rmdir':
       if (isDirectory(t)) {
@@ -103,8 +116,12 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
     case 'rmdir':
       if (!exists(t)) {
         guard(layout, step);
-        makeDir(t);
+        makeDir(t, step.mode);
       }
+      modeDir(layout, step, t, step.mode);
+      return;
+    case 'chmod':
+      modeDir(layout, step, t, step.oldMode);
       return;
     case 'swap':
       if (i !== undefined && !exists(i)) {
@@ -129,7 +146,9 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform): vo
  */
 export function touchedDirs(layout: Layout, step: Step, opts: { aside: boolean } = { aside: true }): string[] {
   const { t, i, a } = pathsOf(layout, step); // fsync only opens directories: no write goes through them
-  return [path.dirname(t), ...(i ? [path.dirname(i)] : []), ...(a && opts.aside ? [path.dirname(a)] : [])];
+  // A directory whose mode a step sets is synced itself (its inode changed, not only its parent's entries).
+  const own = step.op === 'chmod' || ((step.op === 'mkdir' || step.op === 'rmdir') && step.mode !== undefined) ? [t] : [];
+  return [path.dirname(t), ...own, ...(i ? [path.dirname(i)] : []), ...(a && opts.aside ? [path.dirname(a)] : [])];
 }
 
 function vanished(p: string): ServicePackError {

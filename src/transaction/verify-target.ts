@@ -1,9 +1,10 @@
-// verify: like `rpm -V`, the paths whose type, content, executable bit or link target differ from what
-// servicepack installed, the ones missing, and the ones present that it does not know.
+// verify: like `rpm -V`, the paths whose type, content or link target differ from what servicepack
+// installed, the ones missing, the ones present that it does not know, and the files and directories
+// whose mode or recorded owner differ.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, type Mismatch } from '../errors/index.js';
-import { readNode } from '../inventory/read-node.js';
+import { readNodeOwned } from '../inventory/read-node.js';
 import { describeNode, nodeMatches } from '../planner/transition.js';
 import type { TxContext } from './tx-context.js';
 import { requireTarget } from './install.js';
@@ -20,7 +21,18 @@ export interface VerifyResult {
   modified: Mismatch[];
   missing: string[];
   unexpected: string[];
+  /** Files and directories of the expected type whose mode (four octal digits) or owner (`uid:gid`) differ. */
+  attributes: AttributeDifference[];
 }
+
+export interface AttributeDifference {
+  path: string;
+  kind: 'mode' | 'owner';
+  expected: string;
+  actual: string;
+}
+
+const octal = (mode: number): string => mode.toString(8).padStart(4, '0');
 
 export function verifyTarget(ctx: TxContext): VerifyResult {
   const { layout } = ctx;
@@ -36,22 +48,29 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
   ctx.emit({ type: 'phase', phase: 'verify' });
   const modified: Mismatch[] = [];
   const missing: string[] = [];
+  const attributes: AttributeDifference[] = [];
   const paths = Object.keys(state.files).sort();
   for (const p of paths) {
     const expected = state.files[p]!;
-    const actual = readNode(layout.target, p);
+    const { node: actual, owner } = readNodeOwned(layout.target, p);
     if (actual === null) missing.push(p);
     else if (!nodeMatches(actual, expected)) modified.push({ path: p, expected: describeNode(expected), actual: describeNode(actual) });
-    else if (actual.type === 'file' && expected.type === 'file' && actual.executable !== expected.executable) {
-      modified.push({ path: p, expected: expected.executable ? 'executable' : 'not executable', actual: actual.executable ? 'executable' : 'not executable' });
+    else {
+      if (actual.type !== 'symlink' && expected.type !== 'symlink' && actual.mode !== expected.mode) {
+        attributes.push({ path: p, kind: 'mode', expected: octal(expected.mode), actual: octal(actual.mode) });
+      }
+      const want = state.owners?.[p];
+      if (want !== undefined && owner !== undefined && (want.uid !== owner.uid || want.gid !== owner.gid)) {
+        attributes.push({ path: p, kind: 'owner', expected: `${want.uid}:${want.gid}`, actual: `${owner.uid}:${owner.gid}` });
+      }
     }
   }
   const known = new Set(paths);
   const unexpected = listAll(layout.target).filter((p) => !known.has(p));
   return {
     target: layout.target, product: state.product, version: state.version,
-    ok: modified.length + missing.length + unexpected.length === 0,
-    checked: paths.length, modified, missing, unexpected,
+    ok: modified.length + missing.length + unexpected.length + attributes.length === 0,
+    checked: paths.length, modified, missing, unexpected, attributes,
   };
 }
 

@@ -44,7 +44,13 @@ export function samplePoints(points: CrashPoint[], count: number): CrashPoint[] 
     if (p.name.startsWith('rename') && /(journal|state)\.json"\)$/.test(p.call)) for (const d of [-1, 0, 1]) pick.add(n + d);
   });
   const spread = Math.max(count - pick.size, 2);
-  for (let k = 0; k < spread; k++) pick.add(Math.round((k * (points.length - 1)) / (spread - 1)));
+  for (let k = 0; k < spread; k++) {
+    // A spread point that lands on a commit-critical one moves to the next free call, so the sample
+    // keeps its size whatever the number of points.
+    let n = Math.round((k * (points.length - 1)) / (spread - 1));
+    while (pick.has(n) && n < points.length - 1) n++;
+    pick.add(n);
+  }
   return [...pick].filter((n) => n >= 0 && n < points.length).sort((a, b) => a - b).map((n) => points[n]!);
 }
 

@@ -12,7 +12,7 @@ import { WINDOW_BEGIN, WINDOW_END } from './markers.js';
 export const DISK_SYSCALLS = [
   'pwrite64', 'writev', 'pwritev', 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'unlink', 'unlinkat',
   'mkdir', 'mkdirat', 'rmdir', 'symlink', 'symlinkat', 'fsync', 'fdatasync', 'openat', 'open', 'creat',
-  'fchmod', 'fchmodat', 'chmod', 'copy_file_range', 'sendfile', 'ftruncate', 'truncate',
+  'fchmod', 'fchmodat', 'chmod', 'fchown', 'fchownat', 'chown', 'lchown', 'copy_file_range', 'sendfile', 'ftruncate', 'truncate',
 ] as const;
 
 export interface Call {

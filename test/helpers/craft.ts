@@ -68,11 +68,20 @@ export function craftPack(spec: CraftSpec): string {
   return writeRaw(join(dir, 'crafted.svp'), manifest, signature, Buffer.concat(payload));
 }
 
-/** Writes header + sections as given, with no checks at all. */
+/** Writes header + sections as given, with no checks at all; the header's version is the manifest's `format` when it has one. */
 export function writeRaw(out: string, manifest: Buffer, signature: Buffer, payload: Buffer): string {
-  const header = encodeHeader({ manifestLength: manifest.length, signatureLength: signature.length, payloadLength: payload.length });
+  const header = encodeHeader({ manifestLength: manifest.length, signatureLength: signature.length, payloadLength: payload.length, formatVersion: formatOf(manifest) });
   writeFileSync(out, Buffer.concat([header, manifest, signature, payload]));
   return out;
+}
+
+function formatOf(manifest: Buffer): number | undefined {
+  try {
+    const format = (JSON.parse(manifest.toString('utf8')) as { format?: unknown } | null)?.format;
+    return Number.isInteger(format) && (format as number) >= 0 && (format as number) < 65536 ? (format as number) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The three sections of a pack file. */

@@ -1,5 +1,5 @@
 // servicepack build <old-dir> <new-dir> --out <pack> [--product ID] [--from-version V] [--to-version V]
-//   [--pre-hook CMD] [--post-hook CMD] [--no-delta] [--threads N]
+//   [--pre-hook CMD] [--post-hook CMD] [--no-delta] [--threads N] [--keep-special-bits]
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { hookArg, intArg, jsonOption } from '../options.js';
@@ -8,7 +8,7 @@ import { runCommand, type Json } from '../run-command.js';
 
 type Opts = Json & {
   out: string; product?: string; fromVersion: string; toVersion: string; level: number; preHook?: string[]; postHook?: string[];
-  sign?: string; expires?: string; delta: boolean; threads?: number;
+  sign?: string; expires?: string; delta: boolean; threads?: number; keepSpecialBits?: boolean;
 };
 
 export function addBuild(program: Command): void {
@@ -26,11 +26,12 @@ export function addBuild(program: Command): void {
     .addOption(jsonOption())
     .option('--no-delta', 'store every changed file in full, never as a delta against its old version')
     .option('--threads <n>', 'worker threads that encode files (default: one per core; 0: none)', intArg('--threads'))
+    .option('--keep-special-bits', 'record setuid, setgid and sticky bits (without it they are dropped, with a warning)')
     .action((oldDir: string, newDir: string, o: Opts) => runCommand('build', o, async () => {
       const hooks = { ...(o.preHook ? { pre: o.preHook } : {}), ...(o.postHook ? { post: o.postHook } : {}) };
       const r = await lib.build({
         oldDir, newDir, out: o.out, fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, hooks, delta: o.delta,
-        ...(o.product ? { product: o.product } : {}), ...(o.threads === undefined ? {} : { threads: o.threads }),
+        ...(o.product ? { product: o.product } : {}), ...(o.keepSpecialBits === true ? { keepSpecialBits: true } : {}), ...(o.threads === undefined ? {} : { threads: o.threads }),
         ...(o.sign === undefined ? {} : { signWith: o.sign }), ...(o.expires === undefined ? {} : { expires: o.expires }),
         ...(process.env.SERVICEPACK_KEY_PASSPHRASE === undefined ? {} : { passphrase: process.env.SERVICEPACK_KEY_PASSPHRASE }),
       });
