@@ -171,7 +171,9 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
         contentHash.update(chunk);
         onChunk(chunk);
       }
-    } while (consumedTotal < n || produced === output.length);
+      // A full output buffer may hide more output, unless the frame just ended: asking zstd again
+      // then would start reading a next frame (and report it as truncated).
+    } while (frameLeft !== 0 && (consumedTotal < n || produced === output.length));
   }
   const stored = storedHash.digest('hex');
   if (stored !== blob.storedSha256) throw corrupt(`stored sha256 ${blob.storedSha256}`, `stored sha256 ${stored}`);
