@@ -4,10 +4,12 @@
 // entries a 64 MiB manifest holds is about 1,000,000 of these); `depth:D` is a real install of a pack
 // adding a chain of D nested directories with a symlink in each (the deepest path is 2 x D + 1 bytes,
 // within the 4096-byte path bound up to D = 2047), run from inside the target so that every path stays
-// within PATH_MAX. Each case runs in a fresh process under /usr/bin/time.
+// within PATH_MAX. Each case runs in a fresh process under /usr/bin/time, which reports its wall time,
+// CPU time (user + system: what to compare on a loaded machine) and peak RSS; a case that uses more
+// than the CPU limit is stopped by the kernel (ulimit -t).
 // Usage: npm run build && node bench/preflight-scale.mjs [case...]
 //        (cases: entries:10000 entries:100000 entries:1000000 depth:512 depth:1024 depth:2047, the default;
-//         SERVICEPACK_DIST=/other/dist measures another build; SERVICEPACK_BENCH_TIMEOUT=seconds, default 600)
+//         SERVICEPACK_DIST=/other/dist measures another build; SERVICEPACK_BENCH_CPU_LIMIT=seconds, default 300)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { CACHE } from './lib.mjs';
 
 const DIST = process.env.SERVICEPACK_DIST ?? fileURLToPath(new URL('../dist', import.meta.url));
-const TIMEOUT_S = Number(process.env.SERVICEPACK_BENCH_TIMEOUT ?? 600);
+const CPU_LIMIT_S = Number(process.env.SERVICEPACK_BENCH_CPU_LIMIT ?? 300);
 
 /** Writes an unsigned pack whose manifest holds `entries` (already sorted) and no blobs. */
 async function writePack(file, entries) {
@@ -76,15 +78,18 @@ async function child(kind, n) {
 function run(c) {
   const [kind, n] = c.split(':');
   const out = join(CACHE, `.scale-time-${process.pid}`);
+  const self = fileURLToPath(import.meta.url);
   try {
-    const stdout = execFileSync('/usr/bin/time', ['-f', '%M', '-o', out, process.execPath, fileURLToPath(import.meta.url), '--child', kind, n], {
-      encoding: 'utf8', timeout: TIMEOUT_S * 1000, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'inherit'],
+    const stdout = execFileSync('sh', ['-c', `ulimit -t ${CPU_LIMIT_S}; exec /usr/bin/time -f '%M %U %S' -o "$0" "$@"`, out, process.execPath, self, '--child', kind, n], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
     });
     const r = JSON.parse(stdout.trim().split('\n').at(-1));
-    const rssMiB = Number(readFileSync(out, 'utf8').trim().split('\n').at(-1)) / 1024;
-    return `| ${c} | ${r.actions} | ${(r.manifestBytes / 2 ** 20).toFixed(1)} MiB | ${r.seconds.toFixed(2)} s | ${rssMiB.toFixed(0)} MiB |`;
+    const [rssKiB, user, sys] = readFileSync(out, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+    const cpu = user + sys;
+    return `| ${c} | ${r.actions} | ${(r.manifestBytes / 2 ** 20).toFixed(1)} MiB | ${r.seconds.toFixed(2)} s | ${cpu.toFixed(2)} s | ${(rssKiB / 1024).toFixed(0)} MiB |`;
   } catch (err) {
-    if (err.signal === 'SIGKILL') return `| ${c} | | | stopped after ${TIMEOUT_S} s | |`;
+    const timeOut = readFileSync(out, 'utf8');
+    if (/signal (9|24)\b/.test(timeOut)) return `| ${c} | | | | stopped at the ${CPU_LIMIT_S} s CPU limit | |`;
     throw err;
   } finally {
     rmSync(out, { force: true });
@@ -96,6 +101,6 @@ if (process.argv[2] === '--child') {
 } else {
   mkdirSync(CACHE, { recursive: true });
   const cases = process.argv.length > 2 ? process.argv.slice(2) : ['entries:10000', 'entries:100000', 'entries:1000000', 'depth:512', 'depth:1024', 'depth:2047'];
-  console.log(`${DIST}\n| case | actions | manifest | time | peak RSS |\n|---|---|---|---|---|`);
+  console.log(`${DIST}\n| case | actions | manifest | wall time (work only) | CPU time (whole process) | peak RSS |\n|---|---|---|---|---|---|`);
   for (const c of cases) console.log(run(c));
 }
