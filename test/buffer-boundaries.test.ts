@@ -1,7 +1,8 @@
 // Every buffer the pack code reads, decodes, writes or hashes through has a size (CHUNK_SIZE = 1 MiB for
 // file reads, blob input and output, the staged writes and hashing; zstd's 128 KiB blocks inside a
-// frame). A file whose decoded or stored size sits one byte below, on, or one byte above a multiple of
-// one of them must install exactly, as a full blob and as a delta, and pass --dry-run.
+// frame; 128 staged files waiting for their fsync). A file whose decoded or stored size sits one byte
+// below, on, or one byte above a multiple of one of them must install exactly, as a full blob and as a
+// delta, and pass --dry-run; so must 127, 128 and 129 staged files.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,6 +96,17 @@ describe('buffer boundaries', () => {
     const plan = install(built.pack, { ...trusted, target, dryRun: true });
     assert.equal(plan.actions.filter((a) => a.type === 'file').length, sizes.length * 2 - sizes.filter((s) => s < 256).length + storedSizes.length);
     assert.equal(hashTree(target), hashTree(built.oldDir));
+  });
+
+  it('staged files one below, on and one above the 128 that wait for their fsync together', async () => {
+    for (const count of [127, 128, 129]) {
+      const files: TreeSpec = {};
+      for (let i = 0; i < count; i++) files[`f${i}`] = `file ${i} of ${count}\n`;
+      const { oldDir, newDir, pack } = await packFrom({}, { files });
+      const target = copyOf(oldDir);
+      install(pack, { ...trusted, target });
+      assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(newDir), `${count} files`);
+    }
   });
 
   it('install gives exactly the new tree', () => {
