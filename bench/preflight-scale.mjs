@@ -57,7 +57,7 @@ function chainEntries(depth) {
 async function child(kind, n) {
   const { install } = await import(join(DIST, 'src/index.js'));
   const work = join(CACHE, `scale-${kind}-${n}-${process.pid}`);
-  rmSync(work, { recursive: true, force: true });
+  execFileSync('rm', ['-rf', work]);
   mkdirSync(join(work, 't'), { recursive: true });
   const pack = join(work, 'p.svp');
   const manifestBytes = await writePack(pack, kind === 'entries' ? manyEntries(n) : chainEntries(n));
@@ -71,7 +71,8 @@ async function child(kind, n) {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.chdir(CACHE);
-  rmSync(work, { recursive: true, force: true });
+  // rm(1): Node's recursive rmSync overflows its stack on a tree 2,047 directories deep.
+  execFileSync('rm', ['-rf', work]);
   console.log(JSON.stringify({ seconds, manifestBytes, actions: result.actions.length }));
 }
 
