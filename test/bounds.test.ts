@@ -148,11 +148,11 @@ describe('linear planning', () => {
     cleanupTempDirs();
   });
 
-  // Before: 100,000 added directories took 20 s in --dry-run (the kept-directory filter compared every
-  // transition with every other one); 300,000 would take about nine times that.
+  // Before: 31.7 s of CPU (the kept-directory filter compared every transition with every other one);
+  // after: 5.0 s.
   it('plans 300,000 added directories (--dry-run)', () => {
     const pack = craftPack({ entries: manyDirs(2999) });
-    const plan = withinCpu(30, () => install(pack, { ...trusted, target: target(), dryRun: true }));
+    const plan = withinCpu(15, () => install(pack, { ...trusted, target: target(), dryRun: true }));
     assert.equal(plan.actions.length, 300_000);
     assert.deepEqual([plan.actions[0], plan.actions.at(-1)], [
       { path: 'd000', action: 'add', type: 'dir', bytes: 0, holders: [] },
@@ -160,8 +160,8 @@ describe('linear planning', () => {
     ]);
   });
 
-  // Before: a chain 512 deep took 8 s to install (every step lstat'ed every ancestor, each lookup as
-  // long as the path: depth^3); 1,500 deep would take about 25 times that.
+  // Before: 142.6 s of CPU for the install (every step lstat'ed every ancestor, each lookup as long as
+  // the path: depth^3); after: 2.3 s, and 3.9 s for the uninstall.
   it('installs and uninstalls a chain of 1,500 nested directories with a symlink in each', () => {
     const pack = craftPack({ entries: chain(1500) });
     const t = target();
