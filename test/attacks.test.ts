@@ -124,9 +124,16 @@ describe('attacks', () => {
     const claim = craftPack({ entries: [{ path: 'bomb', action: 'add', new: { type: 'file', content: 'x', size: 2 ** 40 } }] });
     assert.match(refused('PACK_INVALID', claim).details.reason, /entry "bomb": 1099511627776 bytes claimed from \d+ stored bytes exceeds the 32768:1 decompression bound/);
     const zeros = '\0'.repeat(4 * 1024 * 1024);
+    // The frame declares its 4 MiB content size, so its window is 4 MiB: more than 1000 bytes may use.
     const longer = craftPack({ entries: [{ path: 'bomb', action: 'add', new: { type: 'file', content: zeros, size: 1000 } }] });
     const err = refused('PACK_CORRUPT', longer);
-    assert.deepEqual([err.details.entry, err.details.expected, err.details.actual], ['bomb', '1000 bytes', 'more than 1000 bytes']);
+    assert.deepEqual([err.details.entry, err.details.expected, err.details.actual],
+      ['bomb', "a zstd window of at most 1024 bytes (the blob's size, rounded up to a power of two)", 'a frame declaring a larger window']);
+    // Within the window bound (3 MiB + 1 rounds up to 4 MiB), decoding stops at the first byte past the declared size.
+    const declared = 3 * 1024 * 1024 + 1;
+    const decoded = craftPack({ entries: [{ path: 'bomb', action: 'add', new: { type: 'file', content: zeros, size: declared } }] });
+    const past = refused('PACK_CORRUPT', decoded);
+    assert.deepEqual([past.details.entry, past.details.expected, past.details.actual], ['bomb', `${declared} bytes`, `more than ${declared} bytes`]);
   });
 
   it('huge declared sizes: payload length and sizes beyond the bounds', async () => {

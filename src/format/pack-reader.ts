@@ -10,7 +10,7 @@ import type { PackHeader } from './header.js';
 import type { Manifest } from './manifest.js';
 import { decodeManifest } from './manifest-codec.js';
 import { packCorrupt, packInvalid } from './pack-errors.js';
-import { MAX_WINDOW_LOG, startsWithDictionaryMagic, zstd, type ZstdBinding } from './zstd.js';
+import { MAX_FULL_WINDOW_LOG, MAX_WINDOW_LOG, startsWithDictionaryMagic, windowLogFor, zstd, type ZstdBinding } from './zstd.js';
 
 /** An open, validated pack. Holds a file descriptor until `close()`. */
 export interface PackReader {
@@ -128,12 +128,16 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   const dctx = (reader.scratch.dctx ??= new z.DCtx());
   // Whatever an earlier blob left (a dictionary, a frame it stopped in) is dropped here.
   dctx.reset(z.ResetDirective.sessionAndParameters);
-  dctx.setParameter(z.DParameter.windowLogMax, MAX_WINDOW_LOG);
-  if (blob.encoding === 'zstd-patch') {
-    if (base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
+  const delta = blob.encoding === 'zstd-patch';
+  if (delta && base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
+  // zstd checks the frame's window against this before it allocates the window: memory is bounded by
+  // what the blob declares, not by what its frame asks for.
+  const windowLog = delta ? windowLogFor(base!.length + blob.size, MAX_WINDOW_LOG) : windowLogFor(blob.size, MAX_FULL_WINDOW_LOG);
+  dctx.setParameter(z.DParameter.windowLogMax, windowLog);
+  if (delta) {
     // zstd reads a dictionary starting with its magic as a structured dictionary, not as raw content.
-    if (startsWithDictionaryMagic(base)) throw corrupt('a base that is raw content', 'a base starting with the zstd dictionary magic');
-    dctx.loadDictionary(base);
+    if (startsWithDictionaryMagic(base!)) throw corrupt('a base that is raw content', 'a base starting with the zstd dictionary magic');
+    dctx.loadDictionary(base!);
   }
   const storedHash = createHash('sha256');
   const contentHash = createHash('sha256');
@@ -156,6 +160,7 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
       try {
         [frameLeft, produced, consumed] = dctx.decompressStream(output, src.subarray(consumedTotal));
       } catch (err) {
+        if (err instanceof Error && WINDOW_TOO_LARGE.test(err.message)) throw corrupt(windowBound(windowLog, delta), 'a frame declaring a larger window');
         throw corrupt('a valid zstd frame', err instanceof Error ? `zstd error: ${err.message}` : 'zstd error');
       }
       consumedTotal += consumed;
@@ -172,7 +177,9 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
         contentHash.update(chunk);
         onChunk(chunk);
       }
-    } while (consumedTotal < n || produced === output.length);
+      // A full output buffer may hide more output, unless the frame just ended: asking zstd again
+      // then would start reading a next frame (and report it as truncated).
+    } while (frameLeft !== 0 && (consumedTotal < n || produced === output.length));
   }
   const stored = storedHash.digest('hex');
   if (stored !== blob.storedSha256) throw corrupt(`stored sha256 ${blob.storedSha256}`, `stored sha256 ${stored}`);
@@ -180,6 +187,16 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   if (decoded !== blob.size) throw corrupt(`${blob.size} bytes`, `${decoded} bytes`);
   const content = contentHash.digest('hex');
   if (content !== blob.sha256) throw corrupt(`sha256 ${blob.sha256}`, `sha256 ${content}`);
+}
+
+/** zstd's message for ZSTD_error_frameParameter_windowTooLarge. */
+const WINDOW_TOO_LARGE = /requires too much memory/;
+
+function windowBound(windowLog: number, delta: boolean): string {
+  const cap = delta ? MAX_WINDOW_LOG : MAX_FULL_WINDOW_LOG;
+  const why = windowLog === cap ? `the most a ${delta ? 'delta' : 'full blob'} may use`
+    : `${delta ? "the base's size plus the blob's" : "the blob's size"}, rounded up to a power of two`;
+  return `a zstd window of at most ${2 ** windowLog} bytes (${why})`;
 }
 
 /** The scratch output buffer, grown to at least `size` bytes (never beyond CHUNK_SIZE + 1). */

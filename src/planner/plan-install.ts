@@ -22,7 +22,8 @@ export function pathsToInspect(manifest: Manifest): { path: string; listChildren
   for (const e of manifest.entries) {
     if (e.action === 'keep') continue;
     out.set(e.path, e.old?.type === 'dir');
-    for (let p = parentOf(e.path); p !== ''; p = parentOf(p)) if (!out.has(p)) out.set(p, false);
+    // Every path in `out` has its ancestors in it already: stop at the first one found.
+    for (let p = parentOf(e.path); p !== '' && !out.has(p); p = parentOf(p)) out.set(p, false);
     if (e.new?.type === 'file' && e.new.hardlink !== undefined && !out.has(e.new.hardlink)) out.set(e.new.hardlink, false);
   }
   return [...out].map(([path, listChildren]) => ({ path, listChildren }));
@@ -69,9 +70,13 @@ export function planInstall(manifest: Manifest, inventory: Inventory): InstallPr
     }
   }
   // A directory kept because of unknown files keeps its removed ancestors too.
-  const keep = new Set(keptDirectories);
-  const result = transitions.filter((t) => t.to !== null || ![...keep].some((k) => k.startsWith(`${t.path}/`)));
-  for (const t of transitions) if (!result.includes(t)) keptDirectories.push(t.path);
+  const aboveKept = new Set<string>();
+  for (const k of keptDirectories) for (let p = parentOf(k); p !== '' && !aboveKept.has(p); p = parentOf(p)) aboveKept.add(p);
+  const result: Transition[] = [];
+  for (const t of transitions) {
+    if (t.to === null && aboveKept.has(t.path)) keptDirectories.push(t.path);
+    else result.push(t);
+  }
   shareLinkedModes(result, inventory);
   return { transitions: result, mismatches, keptDirectories: keptDirectories.sort() };
 }

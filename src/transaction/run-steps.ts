@@ -1,5 +1,6 @@
 // Runs a journal's steps forward (commit) or backward (roll back), then makes the result durable by
 // fsyncing every directory whose entries changed.
+import { checkedDirs } from '../fs/beneath.js';
 import { fsyncDir, lstatOrNull } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
@@ -26,14 +27,15 @@ const allTouched = (layout: Layout, steps: Step[]): string[] => steps.flatMap((s
  */
 export function commitSteps(layout: Layout, steps: Step[], platform: Platform, hooks: StepHooks = {}): void {
   const linked = new Map<Step, string>();
+  const checked = checkedDirs();
   for (const s of steps) {
-    const dir = preserveStep(layout, s, platform);
+    const dir = preserveStep(layout, s, platform, checked);
     if (dir !== undefined) linked.set(s, dir);
   }
   syncDirs(linked.values(), platform);
   // Now: every file about to be replaced has a durable second name in the backup.
   steps.forEach((s, n) => {
-    forwardStep(layout, s, platform);
+    forwardStep(layout, s, platform, checked);
     hooks.onStep?.(s, n, steps.length);
   });
   syncDirs(steps.flatMap((s) => touchedDirs(layout, s, { aside: !linked.has(s) })), platform);
@@ -42,7 +44,8 @@ export function commitSteps(layout: Layout, steps: Step[], platform: Platform, h
 
 /** Backward: undo the steps in reverse order, then make that durable. */
 export function rollbackSteps(layout: Layout, steps: Step[], platform: Platform): void {
-  for (let n = steps.length - 1; n >= 0; n--) backwardStep(layout, steps[n]!, platform);
+  const checked = checkedDirs();
+  for (let n = steps.length - 1; n >= 0; n--) backwardStep(layout, steps[n]!, platform, checked);
   syncDirs(allTouched(layout, steps), platform);
   // Now: the target durably shows the old tree again.
 }

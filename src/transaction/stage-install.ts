@@ -35,6 +35,7 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
     if (t.from !== null && t.from.type !== 'dir') created.push(...makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path)))));
   }
   const blobOf = blobIndexByPath(reader.manifest);
+  const oldFileOf = firstPathByOldContent(transitions);
   const stagedBlob = new Map<number, string>();
   const stagedPath = new Map<string, string>();
   const leaves = transitions.filter((t) => t.to !== null && t.to.type !== 'dir');
@@ -63,7 +64,7 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
         const first = stagedBlob.get(blob);
         if (first !== undefined) files.copyNewFile(first, dest, mode, owner === undefined ? {} : { owner });
         else {
-          const base = baseOf(ctx, reader.manifest, blob, plan);
+          const base = baseOf(ctx, reader.manifest, blob, plan, oldFileOf);
           const opts = { ...(owner === undefined ? {} : { owner }), ...(to.sparse === true ? { sparse: true } : {}) };
           files.writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base), opts);
         }
@@ -92,16 +93,23 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
  * modification and change time), else read and hashed again here (DELTA_BASE_MISMATCH); undefined for
  * a full blob.
  */
-function baseOf(ctx: TxContext, manifest: Manifest, blob: number, plan: StagePlan): Buffer | undefined {
+function baseOf(ctx: TxContext, manifest: Manifest, blob: number, plan: StagePlan, oldFileOf: Map<string, string>): Buffer | undefined {
   const base = manifest.blobs[blob]?.base;
   if (base === undefined) return undefined;
-  const source = plan.transitions.find((t) => t.from?.type === 'file' && t.from.sha256 === base);
+  const source = oldFileOf.get(base);
   if (source === undefined) throw new Error(`no file in the plan holds the base ${base} of blob ${blob}`);
-  const file = path.join(ctx.layout.target, source.path);
-  const held = plan.bases.get(source.path);
-  plan.bases.delete(source.path);
+  const file = path.join(ctx.layout.target, source);
+  const held = plan.bases.get(source);
+  plan.bases.delete(source);
   if (held !== undefined && held.sha256 === base && isUnchanged(held, file)) return held.bytes;
-  return readBase(ctx.layout.target, source.path, file, base);
+  return readBase(ctx.layout.target, source, file, base);
+}
+
+/** The first path (in plan order) whose old node is a file, by that file's sha256: where a delta finds its base. */
+function firstPathByOldContent(transitions: readonly Transition[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const t of transitions) if (t.from?.type === 'file' && !m.has(t.from.sha256)) m.set(t.from.sha256, t.path);
+  return m;
 }
 
 function blobIndexByPath(manifest: Manifest): Map<string, number> {

@@ -3,7 +3,7 @@
 // docs/journal.md lists the states each step passes through.
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
-import { checkBeneath } from '../fs/beneath.js';
+import { checkBeneath, type CheckedDirs } from '../fs/beneath.js';
 import { lstatOrNull, makeDir, removeDir, rename, sameInode, setMode, tryLink, unlink } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
@@ -18,14 +18,16 @@ interface Resolved {
 /**
  * Checks that no directory on the way to any path of the step is a symlink or mount (TARGET_UNSAFE).
  * Called right before each change a step makes, so a link planted during the transaction is refused
- * too, while a step with nothing left to do never fails on one.
+ * too, while a step with nothing left to do never fails on one. `checked` carries the directories
+ * earlier steps of the same pass checked (fs/beneath.ts), so each step costs a few lstats, not one
+ * per ancestor.
  */
-function guard(layout: Layout, step: Step): void {
+function guard(layout: Layout, step: Step, checked: CheckedDirs | undefined): void {
   const state = path.basename(layout.dir);
-  checkBeneath(layout.target, step.path);
+  checkBeneath(layout.target, step.path, checked);
   if (step.op === 'swap') {
-    if (step.incoming !== undefined) checkBeneath(layout.target, `${state}/${step.incoming}`);
-    if (step.aside !== undefined) checkBeneath(layout.target, `${state}/${step.aside}`);
+    if (step.incoming !== undefined) checkBeneath(layout.target, `${state}/${step.incoming}`, checked);
+    if (step.aside !== undefined) checkBeneath(layout.target, `${state}/${step.aside}`, checked);
   }
 }
 
@@ -48,53 +50,53 @@ const isDirectory = (p: string): boolean => lstatOrNull(p)?.isDirectory() === tr
  * old file gets a second name in the backup. Used as a first pass so that every old file is durably
  * preserved before any new file replaces it. Returns the directory it added a link to, if it did.
  */
-export function preserveStep(layout: Layout, step: Step, platform: Platform): string | undefined {
+export function preserveStep(layout: Layout, step: Step, platform: Platform, checked?: CheckedDirs): string | undefined {
   if (step.op !== 'swap' || platform.setAside !== 'link') return undefined;
   const { t, i, a } = pathsOf(layout, step);
   if (a === undefined || i === undefined || exists(a)) return undefined;
-  guard(layout, step);
+  guard(layout, step, checked);
   if (!tryLink(t, a)) return undefined; // refused: the forward pass renames it aside instead
   // Now: the old node has two names, target and aside; the target is unchanged.
   return path.dirname(a);
 }
 
 /** Gives the directory `t` the `mode`, if it is a directory without that mode (a re-run finds it done). */
-function modeDir(layout: Layout, step: Step, t: string, mode: number | undefined): void {
+function modeDir(layout: Layout, step: Step, t: string, mode: number | undefined, checked?: CheckedDirs): void {
   if (mode === undefined) return;
   const st = lstatOrNull(t);
   if (st === null || !st.isDirectory() || (st.mode & 0o7777) === mode) return;
-  guard(layout, step);
+  guard(layout, step, checked);
   setMode(t, mode);
 }
 
 /** Does the step. */
-export function forwardStep(layout: Layout, step: Step, platform: Platform): void {
+export function forwardStep(layout: Layout, step: Step, platform: Platform, checked?: CheckedDirs): void {
   const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
       if (!exists(t)) {
-        guard(layout, step);
+        guard(layout, step, checked);
         makeDir(t, step.mode);
       }
-      modeDir(layout, step, t, step.mode);
+      modeDir(layout, step, t, step.mode, checked);
       return;
     case 'chmod':
-      modeDir(layout, step, t, step.mode);
+      modeDir(layout, step, t, step.mode, checked);
       return;
     case 'rmdir':
       if (isDirectory(t)) {
-        guard(layout, step);
+        guard(layout, step, checked);
         removeDir(t);
       }
       return;
     case 'swap':
       if (a !== undefined && !exists(a)) {
-        guard(layout, step);
+        guard(layout, step, checked);
         if (i === undefined || platform.setAside !== 'link' || !tryLink(t, a)) rename(t, a);
         // Now: the old node is preserved at the aside path.
       }
       if (i !== undefined && exists(i)) {
-        guard(layout, step);
+        guard(layout, step, checked);
         if (sameInode(t, i)) unlink(i); // an interrupted roll-back had already linked it back
         else rename(i, t);
         // Now: the target shows the new node.
@@ -104,34 +106,34 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
 }
 
 /** Undoes the step, from whatever point forwardStep (or an earlier backwardStep) reached. */
-export function backwardStep(layout: Layout, step: Step, platform: Platform): void {
+export function backwardStep(layout: Layout, step: Step, platform: Platform, checked?: CheckedDirs): void {
   const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
       if (isDirectory(t)) {
-        guard(layout, step);
+        guard(layout, step, checked);
         removeDir(t);
       }
       return;
     case 'rmdir':
       if (!exists(t)) {
-        guard(layout, step);
+        guard(layout, step, checked);
         makeDir(t, step.mode);
       }
-      modeDir(layout, step, t, step.mode);
+      modeDir(layout, step, t, step.mode, checked);
       return;
     case 'chmod':
-      modeDir(layout, step, t, step.oldMode);
+      modeDir(layout, step, t, step.oldMode, checked);
       return;
     case 'swap':
       if (i !== undefined && !exists(i)) {
         if (!exists(t)) throw vanished(t);
-        guard(layout, step);
+        guard(layout, step, checked);
         if (a === undefined || platform.setAside !== 'link' || !tryLink(t, i)) rename(t, i);
         // Now: the new node is back at the incoming path (and, with link, still at the target).
       }
       if (a !== undefined && exists(a)) {
-        guard(layout, step);
+        guard(layout, step, checked);
         if (sameInode(t, a)) unlink(a);
         else rename(a, t);
         // Now: the target shows the old node again.

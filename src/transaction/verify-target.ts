@@ -74,14 +74,22 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
   };
 }
 
-/** Every path below `root` (not following symlinks), except servicepack's own directory. */
-function listAll(root: string, rel = ''): string[] {
+/**
+ * Every path below `root` (not following symlinks), except servicepack's own directory, sorted once at
+ * the end: one list for the whole walk, no recursion (a deep tree) and no spreading of a large
+ * directory's listing into a call's arguments.
+ */
+function listAll(root: string): string[] {
   const out: string[] = [];
-  for (const d of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-    const p = rel === '' ? d.name : `${rel}/${d.name}`;
-    if (p === STATE_DIR_NAME) continue;
-    out.push(p);
-    if (d.isDirectory()) out.push(...listAll(root, p));
+  const pending = [''];
+  while (pending.length > 0) {
+    const rel = pending.pop()!;
+    for (const d of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const p = rel === '' ? d.name : `${rel}/${d.name}`;
+      if (p === STATE_DIR_NAME) continue;
+      out.push(p);
+      if (d.isDirectory()) pending.push(p);
+    }
   }
   return out.sort();
 }
