@@ -4,35 +4,43 @@ import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
 import { hashFile } from '../format/hash.js';
 import type { TreeNode } from '../format/manifest.js';
-import { snapshotFile, type FileSnapshot } from './file-snapshot.js';
+import { snapshotFile, stampOf, type FileSnapshot, type FileStamp } from './file-snapshot.js';
 
 /** The node at `root/rel`, or null when nothing is there. FIFOs, sockets and devices read as 'other'. */
 export function readNode(root: string, rel: string): TreeNode | null {
+  return readNodeStamped(root, rel).node;
+}
+
+/**
+ * Like readNode, with a regular file's stamp (device, inode, size, modification and change time) taken
+ * before its content is hashed: a write during or after the hash shows as a different stamp.
+ */
+export function readNodeStamped(root: string, rel: string): { node: TreeNode | null; stamp?: FileStamp } {
   const abs = path.join(root, rel);
-  let st: fs.Stats;
+  let st: fs.BigIntStats;
   try {
-    st = fs.lstatSync(abs);
+    st = fs.lstatSync(abs, { bigint: true });
   } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return { node: null };
     throw err;
   }
-  if (st.isSymbolicLink()) return { type: 'symlink', target: fs.readlinkSync(abs) };
-  if (st.isDirectory()) return { type: 'dir' };
+  if (st.isSymbolicLink()) return { node: { type: 'symlink', target: fs.readlinkSync(abs) } };
+  if (st.isDirectory()) return { node: { type: 'dir' } };
   if (st.isFile()) {
     const { sha256, size } = hashFile(abs);
-    return { type: 'file', sha256, size, executable: (st.mode & 0o100) !== 0 };
+    return { node: { type: 'file', sha256, size, executable: (st.mode & 0o100n) !== 0n }, stamp: stampOf(st) };
   }
   // Not a type a pack can describe: report it as a symlink-free, never-matching file.
-  return { type: 'file', sha256: `not-a-regular-file(mode ${st.mode.toString(8)})`, size: 0, executable: false };
+  return { node: { type: 'file', sha256: `not-a-regular-file(mode ${st.mode.toString(8)})`, size: 0, executable: false } };
 }
 
 /** Like readNode, but a regular file is read whole and its content kept (see file-snapshot.ts). */
-export function readNodeKeeping(root: string, rel: string): { node: TreeNode | null; content?: FileSnapshot } {
+export function readNodeKeeping(root: string, rel: string): { node: TreeNode | null; content?: FileSnapshot; stamp?: FileStamp } {
   const abs = path.join(root, rel);
   const st = lstatOrNull(abs);
   if (st === null || !st.isFile()) return { node: readNode(root, rel) };
   const content = snapshotFile(abs);
-  return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, executable: (st.mode & 0o100) !== 0 }, content };
+  return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, executable: (st.mode & 0o100) !== 0 }, content, stamp: content.stamp };
 }
 
 function lstatOrNull(abs: string): fs.Stats | null {

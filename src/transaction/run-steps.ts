@@ -4,10 +4,13 @@ import { fsyncDir, lstatOrNull } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
+import type { OldNodeGuard } from './old-node-guard.js';
 import { backwardStep, forwardStep, preserveStep, touchedDirs } from './steps.js';
 
 export interface StepHooks {
   onStep?: (step: Step, index: number, total: number) => void;
+  /** Confirms each old node is unchanged since the preflight right before it is set aside. */
+  old?: OldNodeGuard;
 }
 
 function syncDirs(dirs: Iterable<string>, platform: Platform): void {
@@ -27,13 +30,13 @@ const allTouched = (layout: Layout, steps: Step[]): string[] => steps.flatMap((s
 export function commitSteps(layout: Layout, steps: Step[], platform: Platform, hooks: StepHooks = {}): void {
   const linked = new Map<Step, string>();
   for (const s of steps) {
-    const dir = preserveStep(layout, s, platform);
+    const dir = preserveStep(layout, s, platform, hooks.old);
     if (dir !== undefined) linked.set(s, dir);
   }
   syncDirs(linked.values(), platform);
   // Now: every file about to be replaced has a durable second name in the backup.
   steps.forEach((s, n) => {
-    forwardStep(layout, s, platform);
+    forwardStep(layout, s, platform, hooks.old);
     hooks.onStep?.(s, n, steps.length);
   });
   syncDirs(steps.flatMap((s) => touchedDirs(layout, s, { aside: !linked.has(s) })), platform);

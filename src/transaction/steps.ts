@@ -8,6 +8,7 @@ import { lstatOrNull, makeDir, removeDir, rename, sameInode, tryLink, unlink } f
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
+import type { OldNodeGuard } from './old-node-guard.js';
 
 interface Resolved {
   t: string;
@@ -47,19 +48,25 @@ const isDirectory = (p: string): boolean => lstatOrNull(p)?.isDirectory() === tr
  * Preserves the old node of a swap without changing what the target shows: on a 'link' platform the
  * old file gets a second name in the backup. Used as a first pass so that every old file is durably
  * preserved before any new file replaces it. Returns the directory it added a link to, if it did.
+ * `old` confirms first that the old node is still the one the preflight read.
  */
-export function preserveStep(layout: Layout, step: Step, platform: Platform): string | undefined {
+export function preserveStep(layout: Layout, step: Step, platform: Platform, old?: OldNodeGuard): string | undefined {
   if (step.op !== 'swap' || platform.setAside !== 'link') return undefined;
   const { t, i, a } = pathsOf(layout, step);
   if (a === undefined || i === undefined || exists(a)) return undefined;
   guard(layout, step);
+  old?.confirm(step);
   if (!tryLink(t, a)) return undefined; // refused: the forward pass renames it aside instead
+  old?.linked(step);
   // Now: the old node has two names, target and aside; the target is unchanged.
   return path.dirname(a);
 }
 
-/** Does the step. */
-export function forwardStep(layout: Layout, step: Step, platform: Platform): void {
+/**
+ * Does the step. With `old` (the commit), the old node is confirmed unchanged right before the target
+ * stops showing it: before it is renamed aside, or before the new node is renamed over it.
+ */
+export function forwardStep(layout: Layout, step: Step, platform: Platform, old?: OldNodeGuard): void {
   const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
@@ -77,11 +84,16 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform): voi
     case 'swap':
       if (a !== undefined && !exists(a)) {
         guard(layout, step);
+        old?.confirm(step);
         if (i === undefined || platform.setAside !== 'link' || !tryLink(t, a)) rename(t, a);
+        else old?.linked(step);
         // Now: the old node is preserved at the aside path.
       }
       if (i !== undefined && exists(i)) {
         guard(layout, step);
+        // A write to the old file after this check goes to its set-aside copy: clean-up, status and
+        // uninstall look for that (backup-writes.ts).
+        if (old !== undefined && a !== undefined && sameInode(t, a)) old.confirm(step);
         if (sameInode(t, i)) unlink(i); // an interrupted roll-back had already linked it back
         else rename(i, t);
         // Now: the target shows the new node.

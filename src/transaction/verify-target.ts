@@ -4,10 +4,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, type Mismatch } from '../errors/index.js';
 import { readNode } from '../inventory/read-node.js';
+import { readJournal } from '../journal/journal.js';
 import { describeNode, nodeMatches } from '../planner/transition.js';
 import type { TxContext } from './tx-context.js';
 import { requireTarget } from './install.js';
 import { STATE_DIR_NAME } from './layout.js';
+import { pendingTransaction } from './recover.js';
 import { readState } from './state-file.js';
 
 export interface VerifyResult {
@@ -24,6 +26,10 @@ export interface VerifyResult {
 export function verifyTarget(ctx: TxContext): VerifyResult {
   const { layout } = ctx;
   requireTarget(layout.target);
+  // A pending journal means the tree may be a mix of two versions: that, not a list of differences
+  // (nor NOT_MANAGED, for a first install), is the answer until `recover` settles it.
+  const journal = readJournal(layout.journal);
+  if (journal !== null) throw pendingTransaction(ctx, journal);
   const state = readState(layout);
   if (state === null) {
     throw new ServicePackError('NOT_MANAGED', `${layout.target} has no servicepack state to verify against`, {
