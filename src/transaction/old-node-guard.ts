@@ -50,8 +50,8 @@ export function oldNodeGuard(layout: Layout, olds: ReadonlyMap<string, OldNode>)
         if (now.stamp !== undefined) old.stamp = now.stamp;
         return;
       }
-      throw new ServicePackError('TARGET_CHANGED', `${step.path} changed after the install checked it (expected ${describeNode(old.node)}, found ${describeNode(now.node)}): nothing was changed`, {
-        hint: 'Something wrote to this file while the transaction ran (an application still running, or the pack\'s pre hook). The transaction was rolled back and the write is in the target. Stop whatever writes to it, then check the file and run the install again.',
+      throw new ServicePackError('TARGET_CHANGED', `${step.path} changed after the preflight read it (expected ${describeNode(old.node)}, found ${describeNode(now.node)}); the transaction was rolled back`, {
+        hint: 'Something wrote to this file while the transaction ran (an application still running, or the pack\'s pre hook). The transaction was rolled back and the write is in the target. Stop whatever writes to it, then check the file and run the command again.',
         details: { target: layout.target, path: step.path, expected: describeNode(old.node), actual: describeNode(now.node) },
       });
     },
