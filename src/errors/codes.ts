@@ -81,7 +81,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   BACKUP_WRITTEN: 'A set-aside file was written to after the install set it aside: a process kept writing to the old file, so uninstall cannot restore the old version exactly.',
   BACKUP_DAMAGED: 'The stored backup of a service pack is missing or altered, so it cannot be uninstalled.',
   JOURNAL_CORRUPT: 'The transaction journal of the target cannot be read.',
-  RECOVERY_NEEDED: 'A transaction was interrupted and could not be finished or rolled back automatically.',
+  RECOVERY_NEEDED: 'A transaction is pending: it was interrupted, or failed, and could not be finished or rolled back; the target may be mixed until recover settles it.',
   DEMO_FAILED: 'The demo scenario could not be set up on this machine.',
   HOOK_FAILED: 'The service pack\'s pre-install hook command failed, so nothing was changed.',
 };
