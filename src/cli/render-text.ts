@@ -75,7 +75,12 @@ export function cleanupLines(c: CleanupResult): string[] {
   return [
     ...(c.removed.length > 0 ? [`cleaned up ${c.removed.length} set-aside file(s) (${c.bytesFreed} bytes)`] : []),
     ...c.held.flatMap((h) => [`kept ${h.path}: still held by`, ...h.holders.map((x) => holderLine(x))]),
+    ...backupWriteLines(c.backupWrites),
   ];
+}
+
+function backupWriteLines(writes: StatusResult['backupWrites']): string[] {
+  return writes.map((w) => `written after it was set aside: ${w.path} (a process kept writing to the old file; the writes went to ${w.backup})`);
 }
 
 export function renderInstall(r: InstallResult): string[] {
@@ -113,6 +118,7 @@ export function renderStatus(s: StatusResult): string[] {
   ];
   if (s.pending !== null) lines.push(`pending: an interrupted ${s.pending.kind} (${s.pending.txid}); run servicepack recover --target ${s.target}`);
   if (s.lockedBy !== null) lines.push(`lock file names process ${s.lockedBy}`);
+  lines.push(...backupWriteLines(s.backupWrites));
   return lines;
 }
 

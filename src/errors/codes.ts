@@ -30,6 +30,7 @@ export interface ErrorDetails {
   DOWNGRADE: { target: string; installed: string; pack: string };
   BASE_MISMATCH: { target: string; mismatches: Mismatch[] };
   DELTA_BASE_MISMATCH: { target: string; path: string; expected: string; actual: string };
+  TARGET_CHANGED: { target: string; path: string; expected: string; actual: string };
   TARGET_UNSAFE: { target: string; path: string; reason: string };
   STATE_UNSAFE: { target: string; path: string; uid: number; mode: string; reason: string };
   LOCKED: { target: string; pid: number; command?: string; namespace?: string };
@@ -38,8 +39,11 @@ export interface ErrorDetails {
   IO_FAILED: { path: string; operation: string; errno: string };
   NOTHING_TO_UNINSTALL: { target: string };
   BACKUP_DAMAGED: { target: string; mismatches: Mismatch[] };
+  /** `writes[]`: the installed path, the backup path the writes went to, the old sha256 and the one now. */
+  BACKUP_WRITTEN: { target: string; txid: string; writes: { txid: string; path: string; backup: string; expected: string; actual: string }[] };
   JOURNAL_CORRUPT: { path: string; reason: string };
-  RECOVERY_NEEDED: { target: string; reason: string };
+  /** `txid` and `kind` name the pending transaction, when there is one. */
+  RECOVERY_NEEDED: { target: string; reason: string; txid?: string; kind?: 'install' | 'uninstall' };
   DEMO_FAILED: { step: string; reason: string };
   HOOK_FAILED: { phase: 'pre' | 'post'; argv: string[]; exitCode: number | null; signal: string | null; output: string };
 }
@@ -68,6 +72,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   DOWNGRADE: 'The service pack would install a version older than or equal to the installed one.',
   BASE_MISMATCH: 'Files in the target are not the base version the service pack applies to.',
   DELTA_BASE_MISMATCH: 'A file a delta is applied to changed in the target after the install checked it.',
+  TARGET_CHANGED: 'A file the transaction replaces or removes was changed after the preflight, so the transaction was rolled back.',
   TARGET_UNSAFE: 'A directory on the way to a target path is a symlink or on another device, so servicepack refuses to write through it.',
   STATE_UNSAFE: 'Running as root, servicepack refuses a state directory that another user owns or that group or others can write.',
   LOCKED: 'Another servicepack process is working on this target.',
@@ -75,9 +80,10 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   CROSS_DEVICE: 'A directory of the target is on another file system, so files cannot be swapped atomically.',
   IO_FAILED: 'A file system operation failed; the transaction was rolled back.',
   NOTHING_TO_UNINSTALL: 'No service pack is installed in the target.',
+  BACKUP_WRITTEN: 'A set-aside file was written to after the install set it aside: a process kept writing to the old file, so uninstall cannot restore the old version exactly.',
   BACKUP_DAMAGED: 'The stored backup of a service pack is missing or altered, so it cannot be uninstalled.',
   JOURNAL_CORRUPT: 'The transaction journal of the target cannot be read.',
-  RECOVERY_NEEDED: 'A transaction was interrupted and could not be finished or rolled back automatically.',
+  RECOVERY_NEEDED: 'A transaction is pending: it was interrupted, or failed, and could not be finished or rolled back; the target may be mixed until recover settles it.',
   DEMO_FAILED: 'The demo scenario could not be set up on this machine.',
   HOOK_FAILED: 'The service pack\'s pre-install hook command failed, so nothing was changed.',
 };

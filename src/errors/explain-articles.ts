@@ -108,6 +108,11 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'The pack stores that file as a delta against its old version. The preflight found the old version, but when staging read it again its content had changed: something is writing into the installation while the install runs.',
     resolution: 'Stop whatever modifies the installation (or wait for it to finish), check the file with `servicepack verify`, then run the install again. Nothing was changed.',
   },
+  TARGET_CHANGED: {
+    symptoms: 'install or uninstall fails naming a file and its expected and actual content; exit code 1. The target is unchanged.',
+    cause: 'The file was written (or replaced) after the preflight read it and before the transaction set it aside: an application still running, or the pack\'s own pre hook writing its state as it stops the application. Setting it aside would have kept that write only in the backup copy.',
+    resolution: 'Nothing was changed and the write is in the target. Stop whatever writes to the file (or make the pre hook leave the files the pack changes alone), look at the file, then run the command again: the preflight says whether it is still the version the pack applies to.',
+  },
   TARGET_UNSAFE: {
     symptoms: 'install, uninstall or recover stops naming a path inside the target and why it is unsafe.',
     cause: 'A directory on the way to a path the transaction writes is a symlink, is not a directory, or is on another device. Writing through it could change files outside the target.',
@@ -148,6 +153,11 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'The files servicepack set aside at install time were removed or changed, so the old version cannot be restored exactly.',
     resolution: 'Reinstall the base version from its original media. Nothing was changed.',
   },
+  BACKUP_WRITTEN: {
+    symptoms: 'uninstall is refused naming each file and the backup path under .servicepack/backup/ its writes went to; status and cleanup list the same files (warning BACKUP_WRITTEN).',
+    cause: 'A process had the old file open when the install replaced it and kept writing to it afterwards. The install set the old file aside by keeping its inode, so those writes went to the set-aside copy, not to the installed file. The copy is no longer the old version.',
+    resolution: 'Restart the process so it writes to the installed file. Keep what you need from the named backup file. To uninstall, put the old version (its sha256 is in details.writes[].expected) back at that backup path, or reinstall the base version instead.',
+  },
   JOURNAL_CORRUPT: {
     symptoms: 'A command stops saying .servicepack/journal.json or state.json is unreadable.',
     cause: 'These files are only ever replaced atomically, so this means damage from outside servicepack.',
@@ -155,8 +165,8 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
   },
   RECOVERY_NEEDED: {
     symptoms: 'A command fails and says a transaction is left for recover; exit code 4.',
-    cause: 'The transaction failed and rolling it back failed too (for example the disk became read-only or full during the roll-back).',
-    resolution: 'Fix the cause, then run `servicepack recover --target <dir>`: it finishes the roll-back from the journal. The next install or uninstall on the target also does this first.',
+    cause: 'A transaction\'s journal is still pending: the transaction failed and rolling it back failed too (for example the disk became read-only or full, or a file was made immutable, during the roll-back), or an earlier `recover` could not finish it. The target may be a mix of the old and new versions until it is settled; every command that meets the pending journal (install, uninstall, recover, cleanup, verify; status shows it and exits 4) says so, and `details.txid` names it.',
+    resolution: 'Fix the cause named in the message, then run `servicepack recover --target <dir>`: it finishes the roll-back (or the roll-forward, after the commit point) from the journal. The next install or uninstall on the target also does this first.',
   },
   DEMO_FAILED: {
     symptoms: '`servicepack demo` stops while setting up its scenario.',

@@ -20,7 +20,11 @@ export interface FileSnapshot {
   stamp: FileStamp;
 }
 
-const stampOf = (st: fs.BigIntStats): FileStamp => ({ dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+export const stampOf = (st: fs.BigIntStats): FileStamp => ({ dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+
+/** True when two stamps are of the same version of the same file: all five values equal. */
+export const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
+  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 
 /**
  * Reads the regular file at `abs` whole and hashes what it read. The stamp is taken before the read, so
@@ -67,7 +71,5 @@ export function isUnchanged(snapshot: FileSnapshot, abs: string): boolean {
     if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return false;
     throw err;
   }
-  const now = stampOf(st);
-  const was = snapshot.stamp;
-  return st.isFile() && now.dev === was.dev && now.ino === was.ino && now.size === was.size && now.mtimeNs === was.mtimeNs && now.ctimeNs === was.ctimeNs;
+  return st.isFile() && sameStamp(stampOf(st), snapshot.stamp);
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
 import { hashFile } from '../format/hash.js';
 import type { TreeNode } from '../format/manifest.js';
-import { snapshotFile, type FileSnapshot } from './file-snapshot.js';
+import { snapshotFile, stampOf, type FileSnapshot, type FileStamp } from './file-snapshot.js';
 
 /** The owner of what is on disk at a path. */
 export interface Owner {
@@ -14,32 +14,42 @@ export interface Owner {
 
 /** The node at `root/rel`, or null when nothing is there. FIFOs, sockets and devices read as 'other'. */
 export function readNode(root: string, rel: string): TreeNode | null {
-  return readNodeOwned(root, rel).node;
+  return readNodeStamped(root, rel).node;
 }
 
-/** readNode, with the owner of what is there (files and directories; not links, whose owner nothing records). */
-export function readNodeOwned(root: string, rel: string): { node: TreeNode | null; owner?: Owner } {
+/**
+ * Like readNode, with the owner of a file or directory (not of links, whose owner nothing records) and a
+ * regular file's stamp (device, inode, size, modification and change time) taken before its content is
+ * hashed: a write during or after the hash shows as a different stamp.
+ */
+export function readNodeStamped(root: string, rel: string): { node: TreeNode | null; owner?: Owner; stamp?: FileStamp } {
   const abs = path.join(root, rel);
-  const st = lstatOrNull(abs);
-  if (st === null) return { node: null };
+  let st: fs.BigIntStats;
+  try {
+    st = fs.lstatSync(abs, { bigint: true });
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return { node: null };
+    throw err;
+  }
   if (st.isSymbolicLink()) return { node: { type: 'symlink', target: fs.readlinkSync(abs) } };
-  const owner = { uid: st.uid, gid: st.gid };
-  if (st.isDirectory()) return { node: { type: 'dir', mode: st.mode & 0o7777 }, owner };
+  const owner = { uid: Number(st.uid), gid: Number(st.gid) };
+  const mode = Number(st.mode & 0o7777n);
+  if (st.isDirectory()) return { node: { type: 'dir', mode }, owner };
   if (st.isFile()) {
     const { sha256, size } = hashFile(abs);
-    return { node: { type: 'file', sha256, size, mode: st.mode & 0o7777 }, owner };
+    return { node: { type: 'file', sha256, size, mode }, owner, stamp: stampOf(st) };
   }
   // Not a type a pack can describe: report it as a symlink-free, never-matching file.
   return { node: { type: 'file', sha256: `not-a-regular-file(mode ${st.mode.toString(8)})`, size: 0, mode: 0 } };
 }
 
-/** Like readNodeOwned, but a regular file is read whole and its content kept (see file-snapshot.ts). */
-export function readNodeKeeping(root: string, rel: string): { node: TreeNode | null; owner?: Owner; content?: FileSnapshot } {
+/** Like readNodeStamped, but a regular file is read whole and its content kept (see file-snapshot.ts). */
+export function readNodeKeeping(root: string, rel: string): { node: TreeNode | null; owner?: Owner; content?: FileSnapshot; stamp?: FileStamp } {
   const abs = path.join(root, rel);
   const st = lstatOrNull(abs);
-  if (st === null || !st.isFile()) return readNodeOwned(root, rel);
+  if (st === null || !st.isFile()) return readNodeStamped(root, rel);
   const content = snapshotFile(abs);
-  return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, mode: st.mode & 0o7777 }, owner: { uid: st.uid, gid: st.gid }, content };
+  return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, mode: st.mode & 0o7777 }, owner: { uid: st.uid, gid: st.gid }, content, stamp: content.stamp };
 }
 
 function lstatOrNull(abs: string): fs.Stats | null {

@@ -1,6 +1,6 @@
 // Builds the planner's Inventory: the actual node at each path an install must inspect.
 import type { ActualNode, Inventory } from './inventory.js';
-import { listDir, readNodeKeeping, readNodeOwned } from './read-node.js';
+import { listDir, readNodeKeeping, readNodeStamped } from './read-node.js';
 
 export interface ScanOptions {
   /** Paths whose file content is kept in the inventory (read once, for the hash and for later use). */
@@ -10,7 +10,7 @@ export interface ScanOptions {
 export function scanInventory(target: string, paths: { path: string; listChildren: boolean }[], opts: ScanOptions = {}): Inventory {
   const inv = new Map<string, ActualNode>();
   for (const { path, listChildren } of paths) {
-    const read = opts.keepContent?.has(path) === true ? readNodeKeeping(target, path) : readNodeOwned(target, path);
+    const read = opts.keepContent?.has(path) === true ? readNodeKeeping(target, path) : readNodeStamped(target, path);
     inv.set(path, listChildren && read.node?.type === 'dir' ? { ...read, children: listDir(target, path) } : read);
   }
   return inv;

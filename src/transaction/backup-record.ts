@@ -21,6 +21,18 @@ export interface BackupRecord {
   stateBefore: Omit<InstalledState, 'lastTransaction'>;
   /** The pack's hooks, run again (with SERVICEPACK_KIND=uninstall) when the pack is uninstalled. */
   hooks?: PackHooks;
+  /**
+   * Each set-aside regular file's inode, size and modification time as the preflight read it (numbers
+   * as decimal strings), by path: a later write to the set-aside file shows against them
+   * (backup-writes.ts). Absent in records written before it existed.
+   */
+  setAside?: Record<string, SetAsideStamp>;
+}
+
+export interface SetAsideStamp {
+  ino: string;
+  size: string;
+  mtimeNs: string;
 }
 
 export const recordPathOf = (layout: Layout, txid: string): string => path.join(layout.backup, txid, 'record.json');

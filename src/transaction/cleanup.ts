@@ -10,6 +10,7 @@ import { listOrEmpty, removeEmptyDir, unlink } from '../fs/durable.js';
 import { findHolders } from '../inuse/find-holders.js';
 import type { Holder, TargetFile, Uninspectable } from '../inuse/holder.js';
 import { targetFiles } from '../inuse/target-files.js';
+import { findBackupWrites, type BackupWrite } from './backup-writes.js';
 import { STATE_DIR_NAME } from './layout.js';
 import { checkStateDir, removeStateTree } from './state-dir.js';
 import { readState } from './state-file.js';
@@ -23,16 +24,22 @@ export interface CleanupResult {
   held: { path: string; holders: Holder[] }[];
   /** Processes that could not be inspected; they do not stop a removal (unlinking a name never disturbs a process). */
   uninspectable: Uninspectable[];
+  /** Set-aside files of installed service packs written after they were set aside (kept, like all of those). */
+  backupWrites: BackupWrite[];
 }
 
 /** Runs the clean-up; the caller holds the lock and no journal is pending. */
 export function cleanupLocked(ctx: TxContext): CleanupResult {
   const { layout } = ctx;
-  const result: CleanupResult = { removed: [], bytesFreed: 0, held: [], uninspectable: [] };
   // What is listed and removed here must be servicepack's own: checked again, not followed.
   checkStateDir(ctx);
+  const state = readState(layout);
+  const result: CleanupResult = { removed: [], bytesFreed: 0, held: [], uninspectable: [], backupWrites: findBackupWrites(layout, state) };
+  for (const w of result.backupWrites) {
+    ctx.emit({ type: 'warning', code: 'BACKUP_WRITTEN', message: `${w.path} was written after it was set aside: the writes went to ${w.backup}` });
+  }
   for (const name of listOrEmpty(layout.staging)) removeStateTree(layout, `staging/${name}`);
-  const keep = new Set((readState(layout)?.history ?? []).map((h) => h.txid));
+  const keep = new Set((state?.history ?? []).map((h) => h.txid));
   const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).map((name) => `${STATE_DIR_NAME}/backup/${name}`);
   for (const rel of doomed) checkBeneath(layout.target, rel);
   if (doomed.length === 0) return result;

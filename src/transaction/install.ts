@@ -5,6 +5,7 @@ import { ServicePackError, hasErrno } from '../errors/index.js';
 import { VERSION_1_DIR_MODE, type Manifest, type TreeNode } from '../format/manifest.js';
 import type { Owner } from '../inventory/read-node.js';
 import { openPack, verifyPack, type PackReader } from '../format/pack-reader.js';
+import type { Inventory } from '../inventory/inventory.js';
 import { scanInventory } from '../inventory/scan-inventory.js';
 import { compareVersions } from '../planner/compare-versions.js';
 import { pathsToInspect, planInstall } from '../planner/plan-install.js';
@@ -12,7 +13,8 @@ import { planSteps, type StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
 import { keyIdHex, type PackTrust } from '../signing/index.js';
 import { admitPack, type Admission, type TrustOptions } from './admit-pack.js';
-import { writeBackupRecord, type BackupRecord } from './backup-record.js';
+import { writeBackupRecord, type BackupRecord, type SetAsideStamp } from './backup-record.js';
+import { setAsideStampOf } from './backup-writes.js';
 import { bytesToStage, checkSameDevice, checkSpace, freeBytes } from './checks.js';
 import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
@@ -26,6 +28,7 @@ import { holdersBefore, holdersByPath } from './target-holders.js';
 import type { RecoverOutcome } from './recover.js';
 import { runTransaction } from './run-transaction.js';
 import { basesToKeep, heldBases } from './held-bases.js';
+import type { OldNode } from './old-node-guard.js';
 import { settleOwners } from './settle-owners.js';
 import { stageInstall } from './stage-install.js';
 import { checkStateDir, refuseInsideStateDir } from './state-dir.js';
@@ -120,7 +123,7 @@ export function installPack(ctx: TxContext, packPath: string, options: TrustOpti
 function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOutcome, admission: Admission, options: TrustOptions & CommitOptions): InstallResult {
   const { layout } = ctx;
   const manifest = reader.manifest;
-  const { transitions, keptDirectories, state, bases } = preflight(ctx, manifest, options, true);
+  const { transitions, keptDirectories, state, bases, olds } = preflight(ctx, manifest, options, true);
   settleOwners(ctx, transitions);
   checkSameDevice(layout, transitions, layout.dir);
   checkSpace(layout, bytesToStage(transitions), layout.dir);
@@ -132,6 +135,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
     recordVersion: 1, txid, packId: reader.packId, ...versions(manifest), transitions,
     stateBefore: stateBefore(state, manifest, transitions),
     ...(manifest.hooks === undefined ? {} : { hooks: manifest.hooks }),
+    setAside: setAsideStamps(olds),
   };
   const { holders } = holdersBefore(ctx, transitions);
   const info = { kind: 'install' as const, ...versions(manifest), txid };
@@ -156,6 +160,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
     },
     ...(pinnedKey === undefined ? {} : { afterJournal: () => placePin(layout, stagingDirOf(txid), pinnedKey) }),
     nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: keptDirectories }),
+    olds,
   }));
   const after = finishCommitted(ctx, manifest.hooks, info, hooked.ran, options);
   return {
@@ -202,7 +207,25 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
       details: { target: layout.target, mismatches },
     });
   }
-  return { transitions, keptDirectories, state, bases: heldBases(inventory) };
+  return { transitions, keptDirectories, state, bases: heldBases(inventory), olds: oldNodesOf(transitions, inventory) };
+}
+
+/** The stamps of the regular files set aside, for finding writes made to them later (backup-writes.ts). */
+function setAsideStamps(olds: ReadonlyMap<string, OldNode>): Record<string, SetAsideStamp> {
+  const stamps: Record<string, SetAsideStamp> = {};
+  for (const [p, o] of olds) if (o.stamp !== undefined) stamps[p] = setAsideStampOf(o.stamp);
+  return stamps;
+}
+
+/** What each replaced or removed file or link was when the preflight read it (old-node-guard.ts). */
+function oldNodesOf(transitions: readonly Transition[], inventory: Inventory): Map<string, OldNode> {
+  const olds = new Map<string, OldNode>();
+  for (const t of transitions) {
+    if (t.from === null || t.from.type === 'dir') continue;
+    const stamp = inventory.get(t.path)?.stamp;
+    olds.set(t.path, stamp === undefined ? { node: t.from } : { node: t.from, stamp });
+  }
+  return olds;
 }
 
 /**

@@ -26,7 +26,14 @@ export function recoverLocked(ctx: TxContext, cleanUp = true): RecoverOutcome {
     return { outcome: 'nothing-to-do' };
   }
   ctx.emit({ type: 'phase', phase: 'recover' });
-  const outcome = settleJournal(ctx, journal);
+  let outcome: 'rolled-back' | 'rolled-forward';
+  try {
+    outcome = settleJournal(ctx, journal);
+  } catch (err) {
+    // The journal is still there and the tree may be mixed: whatever failed, the answer is recover
+    // (exit 4), never an error that reads as "rolled back, the target is the old version".
+    throw recoveryNeeded(ctx, `the interrupted ${journal.kind} ${journal.txid} could not be settled`, err, err, journal);
+  }
   removeDeadWritersFiles(ctx);
   ctx.emit({ type: 'recovered', txid: journal.txid, kind: journal.kind, outcome });
   if (cleanUp) cleanupLocked(ctx);
@@ -63,17 +70,31 @@ export function settleAfterFailure(ctx: TxContext, journal: Journal, failure: un
   try {
     settleJournal(ctx, journal);
   } catch (err) {
-    throw recoveryNeeded(ctx, 'the transaction failed and could not be rolled back', err, failure);
+    throw recoveryNeeded(ctx, 'the transaction failed and could not be rolled back', err, failure, journal);
   }
   throw failure;
 }
 
 /** RECOVERY_NEEDED (exit code 4) for a journal that settling could not finish because of `err`. */
-export function recoveryNeeded(ctx: TxContext, what: string, err: unknown, cause: unknown): ServicePackError {
+export function recoveryNeeded(ctx: TxContext, what: string, err: unknown, cause: unknown, journal?: Journal): ServicePackError {
   return new ServicePackError('RECOVERY_NEEDED', `${what}: ${(err as Error).message}`, {
-    hint: 'Fix the cause (free space, permissions, read-only mount), then run `servicepack recover --target <dir>`.',
-    details: { target: ctx.layout.target, reason: isServicePackError(err) ? `${err.code}: ${err.message}` : String(err) },
+    hint: 'Fix the cause (free space, permissions, read-only mount, an immutable file), then run `servicepack recover --target <dir>`.',
+    details: {
+      target: ctx.layout.target, reason: isServicePackError(err) ? `${err.code}: ${err.message}` : String(err),
+      ...(journal === undefined ? {} : { txid: journal.txid, kind: journal.kind }),
+    },
     cause,
+  });
+}
+
+/**
+ * RECOVERY_NEEDED for a command that only reads (verify) when a journal is pending: the tree may be a
+ * mix of two versions, so comparing it with either says nothing until `recover` has settled it.
+ */
+export function pendingTransaction(ctx: TxContext, journal: Journal): ServicePackError {
+  return new ServicePackError('RECOVERY_NEEDED', `an interrupted ${journal.kind} (transaction ${journal.txid}) is pending in ${ctx.layout.target}`, {
+    hint: 'Run `servicepack recover --target <dir>` to finish or roll it back, then run this command again.',
+    details: { target: ctx.layout.target, reason: `pending ${journal.kind} ${journal.txid}`, txid: journal.txid, kind: journal.kind },
   });
 }
 

@@ -5,10 +5,13 @@ import { fsyncDir, lstatOrNull } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
+import type { OldNodeGuard } from './old-node-guard.js';
 import { backwardStep, forwardStep, preserveStep, touchedDirs } from './steps.js';
 
 export interface StepHooks {
   onStep?: (step: Step, index: number, total: number) => void;
+  /** Confirms each old node is unchanged since the preflight right before it is set aside. */
+  old?: OldNodeGuard;
 }
 
 function syncDirs(dirs: Iterable<string>, platform: Platform): void {
@@ -27,15 +30,15 @@ const allTouched = (layout: Layout, steps: Step[]): string[] => steps.flatMap((s
  */
 export function commitSteps(layout: Layout, steps: Step[], platform: Platform, hooks: StepHooks = {}): void {
   const linked = new Map<Step, string>();
-  const checked = checkedDirs();
+  const pass = { checked: checkedDirs(), ...(hooks.old === undefined ? {} : { old: hooks.old }) };
   for (const s of steps) {
-    const dir = preserveStep(layout, s, platform, checked);
+    const dir = preserveStep(layout, s, platform, pass);
     if (dir !== undefined) linked.set(s, dir);
   }
   syncDirs(linked.values(), platform);
   // Now: every file about to be replaced has a durable second name in the backup.
   steps.forEach((s, n) => {
-    forwardStep(layout, s, platform, checked);
+    forwardStep(layout, s, platform, pass);
     hooks.onStep?.(s, n, steps.length);
   });
   syncDirs(steps.flatMap((s) => touchedDirs(layout, s, { aside: !linked.has(s) })), platform);
@@ -44,8 +47,8 @@ export function commitSteps(layout: Layout, steps: Step[], platform: Platform, h
 
 /** Backward: undo the steps in reverse order, then make that durable. */
 export function rollbackSteps(layout: Layout, steps: Step[], platform: Platform): void {
-  const checked = checkedDirs();
-  for (let n = steps.length - 1; n >= 0; n--) backwardStep(layout, steps[n]!, platform, checked);
+  const pass = { checked: checkedDirs() };
+  for (let n = steps.length - 1; n >= 0; n--) backwardStep(layout, steps[n]!, platform, pass);
   syncDirs(allTouched(layout, steps), platform);
   // Now: the target durably shows the old tree again.
 }

@@ -3,6 +3,7 @@
 import { writeJournal, type Journal } from '../journal/journal.js';
 import type { TxContext } from './tx-context.js';
 import { commitSteps } from './run-steps.js';
+import { oldNodeGuard, type OldNode } from './old-node-guard.js';
 import { recoveryNeeded, settleAfterFailure, settleJournal } from './recover.js';
 import { removeStateTree } from './state-dir.js';
 import { writeState, type InstalledState } from './state-file.js';
@@ -18,6 +19,11 @@ export interface TransactionSpec {
    * journal is durable, before the first step; the journal's afterRollback lists what they create.
    */
   afterJournal?(): void;
+  /**
+   * The old nodes the steps set aside, by path, as the preflight read them: each is confirmed unchanged
+   * right before it is set aside (old-node-guard.ts).
+   */
+  olds: ReadonlyMap<string, OldNode>;
 }
 
 export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
@@ -36,6 +42,7 @@ export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
     spec.afterJournal?.();
     ctx.emit({ type: 'phase', phase: 'commit' });
     commitSteps(ctx.layout, journal.steps, ctx.platform, {
+      old: oldNodeGuard(ctx.layout, spec.olds),
       onStep: (s, n, total) => ctx.emit({ type: 'step', op: s.op, path: s.path, done: n + 1, total }),
     });
     ctx.emit({ type: 'phase', phase: 'record' });

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { hasErrno } from '../errors/index.js';
 import { readJournal } from '../journal/journal.js';
 import type { TxContext } from './tx-context.js';
+import { findBackupWrites, type BackupWrite } from './backup-writes.js';
 import { requireTarget } from './install.js';
 import { checkStateDir } from './state-dir.js';
 import { readState, type HistoryEntry } from './state-file.js';
@@ -17,6 +18,8 @@ export interface StatusResult {
   pending: { txid: string; kind: 'install' | 'uninstall' } | null;
   /** The pid recorded in the lock file, if there is one (it may be stale). */
   lockedBy: number | null;
+  /** Set-aside files of installed service packs that were written after they were set aside. */
+  backupWrites: BackupWrite[];
 }
 
 export function targetStatus(ctx: TxContext): StatusResult {
@@ -33,6 +36,7 @@ export function targetStatus(ctx: TxContext): StatusResult {
     history: state?.history ?? [],
     pending: journal === null ? null : { txid: journal.txid, kind: journal.kind },
     lockedBy: lockPid(layout.lock),
+    backupWrites: findBackupWrites(layout, state),
   };
 }
 

@@ -8,6 +8,15 @@ import { lstatOrNull, makeDir, removeDir, rename, sameInode, setMode, tryLink, u
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
+import type { OldNodeGuard } from './old-node-guard.js';
+
+/** What one pass over a journal's steps carries from step to step. */
+export interface StepPass {
+  /** The directories earlier steps of this pass checked (fs/beneath.ts). */
+  checked?: CheckedDirs;
+  /** The commit's check that each old node is still the one the preflight read. */
+  old?: OldNodeGuard;
+}
 
 interface Resolved {
   t: string;
@@ -49,13 +58,17 @@ const isDirectory = (p: string): boolean => lstatOrNull(p)?.isDirectory() === tr
  * Preserves the old node of a swap without changing what the target shows: on a 'link' platform the
  * old file gets a second name in the backup. Used as a first pass so that every old file is durably
  * preserved before any new file replaces it. Returns the directory it added a link to, if it did.
+ * `old` confirms first that the old node is still the one the preflight read.
  */
-export function preserveStep(layout: Layout, step: Step, platform: Platform, checked?: CheckedDirs): string | undefined {
+export function preserveStep(layout: Layout, step: Step, platform: Platform, pass: StepPass = {}): string | undefined {
   if (step.op !== 'swap' || platform.setAside !== 'link') return undefined;
   const { t, i, a } = pathsOf(layout, step);
   if (a === undefined || i === undefined || exists(a)) return undefined;
-  guard(layout, step, checked);
+  guard(layout, step, pass.checked);
+  const { old } = pass;
+  old?.confirm(step);
   if (!tryLink(t, a)) return undefined; // refused: the forward pass renames it aside instead
+  old?.linked(step);
   // Now: the old node has two names, target and aside; the target is unchanged.
   return path.dirname(a);
 }
@@ -69,8 +82,12 @@ function modeDir(layout: Layout, step: Step, t: string, mode: number | undefined
   setMode(t, mode);
 }
 
-/** Does the step. */
-export function forwardStep(layout: Layout, step: Step, platform: Platform, checked?: CheckedDirs): void {
+/**
+ * Does the step. With `pass.old` (the commit), the old node is confirmed unchanged right before the
+ * target stops showing it: before it is renamed aside, or before the new node is renamed over it.
+ */
+export function forwardStep(layout: Layout, step: Step, platform: Platform, pass: StepPass = {}): void {
+  const { checked, old } = pass;
   const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':
@@ -92,11 +109,16 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform, chec
     case 'swap':
       if (a !== undefined && !exists(a)) {
         guard(layout, step, checked);
+        old?.confirm(step);
         if (i === undefined || platform.setAside !== 'link' || !tryLink(t, a)) rename(t, a);
+        else old?.linked(step);
         // Now: the old node is preserved at the aside path.
       }
       if (i !== undefined && exists(i)) {
         guard(layout, step, checked);
+        // A write to the old file after this check goes to its set-aside copy: clean-up, status and
+        // uninstall look for that (backup-writes.ts).
+        if (old !== undefined && a !== undefined && sameInode(t, a)) old.confirm(step);
         if (sameInode(t, i)) unlink(i); // an interrupted roll-back had already linked it back
         else rename(i, t);
         // Now: the target shows the new node.
@@ -106,7 +128,8 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform, chec
 }
 
 /** Undoes the step, from whatever point forwardStep (or an earlier backwardStep) reached. */
-export function backwardStep(layout: Layout, step: Step, platform: Platform, checked?: CheckedDirs): void {
+export function backwardStep(layout: Layout, step: Step, platform: Platform, pass: StepPass = {}): void {
+  const { checked } = pass;
   const { t, i, a } = pathsOf(layout, step);
   switch (step.op) {
     case 'mkdir':

@@ -3,14 +3,16 @@
 import * as path from 'node:path';
 import { ServicePackError, type Mismatch } from '../errors/index.js';
 import { fsyncParentsOf, makeDirs } from '../fs/durable.js';
-import { readNode } from '../inventory/read-node.js';
+import { readNode, readNodeStamped } from '../inventory/read-node.js';
 import { planSteps, type StepNaming } from '../planner/plan-steps.js';
 import { describeNode, nodeMatches, type Transition } from '../planner/transition.js';
-import { readBackupRecord } from './backup-record.js';
+import { readBackupRecord, type BackupRecord } from './backup-record.js';
+import { backupWriteOf, type BackupWrite } from './backup-writes.js';
 import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
 import { backupDirOf, backupFilesOf } from './layout.js';
 import { newTxid } from './new-txid.js';
+import type { OldNode } from './old-node-guard.js';
 import { finishCommitted, hookedTransaction, type AfterCommit, type CommitOptions } from './finish-committed.js';
 import { summarize, type PlannedAction } from './plan-summary.js';
 import type { RecoverOutcome } from './recover.js';
@@ -45,7 +47,7 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
     const record = readBackupRecord(layout, last.txid);
     const reversed: Transition[] = record.transitions.map((t) => ({ path: t.path, from: t.to, to: t.from }));
     ctx.emit({ type: 'phase', phase: 'preflight' });
-    checkUninstallable(ctx, reversed, last.txid);
+    const olds = checkUninstallable(ctx, reversed, record);
 
     const txid = newTxid();
     const naming: StepNaming = {
@@ -72,6 +74,7 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
         hooked.preHook();
       },
       nextState: { ...record.stateBefore, lastTransaction: txid },
+      olds,
     }));
     const after = finishCommitted(ctx, record.hooks, info, hooked.ran, opts);
     return {
@@ -82,19 +85,37 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
   });
 }
 
-/** The target must still hold what the install put there, and the backup what it set aside. */
-function checkUninstallable(ctx: TxContext, reversed: Transition[], spTxid: string): void {
+/**
+ * The target must still hold what the install put there, and the backup what it set aside. Returns the
+ * nodes the uninstall sets aside as read here, for the check right before each is set aside.
+ */
+function checkUninstallable(ctx: TxContext, reversed: Transition[], record: BackupRecord): Map<string, OldNode> {
   const { layout } = ctx;
+  const spTxid = record.txid;
   const changed: Mismatch[] = [];
   const damaged: Mismatch[] = [];
+  const written: BackupWrite[] = [];
+  const olds = new Map<string, OldNode>();
   for (const t of reversed) {
-    const actual = readNode(layout.target, t.path);
+    const { node: actual, stamp } = readNodeStamped(layout.target, t.path);
     if (!nodeMatches(actual, t.from)) changed.push({ path: t.path, expected: describeNode(t.from), actual: describeNode(actual) });
+    else if (t.from !== null && t.from.type !== 'dir') olds.set(t.path, stamp === undefined ? { node: t.from } : { node: t.from, stamp });
     if (t.to !== null && t.to.type !== 'dir') {
       const rel = `${backupFilesOf(spTxid)}/${t.path}`;
       const saved = readNode(layout.dir, rel);
-      if (!nodeMatches(saved, t.to)) damaged.push({ path: `.servicepack/${rel}`, expected: describeNode(t.to), actual: describeNode(saved) });
+      if (!nodeMatches(saved, t.to)) {
+        const w = backupWriteOf(layout, record, t.path, t.to);
+        if (w !== null) written.push(w);
+        damaged.push({ path: `.servicepack/${rel}`, expected: describeNode(t.to), actual: describeNode(saved) });
+      }
     }
+  }
+  if (written.length > 0 && written.length === damaged.length) {
+    // Not damage from outside: a process kept writing to the old file after the install replaced it.
+    throw new ServicePackError('BACKUP_WRITTEN', `${written.map((w) => `${w.path} was written after the install set it aside: the writes went to ${w.backup}`).join('; ')}`, {
+      hint: 'A process that had the old file open kept writing to it after the install, so its writes are in the set-aside copy, not in the installed file, and that copy is no longer the old version. Keep what you need from the named backup file (and restart that process). To uninstall, put the old version (sha256 in details.writes[].expected) back at that backup path; or reinstall the base version.',
+      details: { target: layout.target, txid: spTxid, writes: written },
+    });
   }
   if (damaged.length > 0) {
     throw new ServicePackError('BACKUP_DAMAGED', `${damaged.length} set-aside file(s) needed to uninstall are missing or altered`, {
@@ -108,4 +129,5 @@ function checkUninstallable(ctx: TxContext, reversed: Transition[], spTxid: stri
       details: { target: layout.target, mismatches: changed },
     });
   }
+  return olds;
 }

@@ -4,11 +4,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, type Mismatch } from '../errors/index.js';
-import { readNodeOwned } from '../inventory/read-node.js';
+import { readNodeStamped } from '../inventory/read-node.js';
+import { readJournal } from '../journal/journal.js';
 import { describeNode, nodeMatches } from '../planner/transition.js';
 import type { TxContext } from './tx-context.js';
 import { requireTarget } from './install.js';
 import { STATE_DIR_NAME } from './layout.js';
+import { pendingTransaction } from './recover.js';
 import { checkStateDir } from './state-dir.js';
 import { readState } from './state-file.js';
 
@@ -38,6 +40,10 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
   const { layout } = ctx;
   requireTarget(layout.target);
   checkStateDir(ctx);
+  // A pending journal means the tree may be a mix of two versions: that, not a list of differences
+  // (nor NOT_MANAGED, for a first install), is the answer until `recover` settles it.
+  const journal = readJournal(layout.journal);
+  if (journal !== null) throw pendingTransaction(ctx, journal);
   const state = readState(layout);
   if (state === null) {
     throw new ServicePackError('NOT_MANAGED', `${layout.target} has no servicepack state to verify against`, {
@@ -52,7 +58,7 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
   const paths = Object.keys(state.files).sort();
   for (const p of paths) {
     const expected = state.files[p]!;
-    const { node: actual, owner } = readNodeOwned(layout.target, p);
+    const { node: actual, owner } = readNodeStamped(layout.target, p);
     if (actual === null) missing.push(p);
     else if (!nodeMatches(actual, expected)) modified.push({ path: p, expected: describeNode(expected), actual: describeNode(actual) });
     else {

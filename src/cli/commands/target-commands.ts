@@ -24,7 +24,8 @@ export function addTargetCommands(program: Command): void {
   });
   addTargetCommand(program, 'status', 'product, version, installed service packs, pending work', (o) => {
     const r = lib.status(o);
-    return { result: r, lines: () => renderStatus(r) };
+    // A pending transaction is reported, and exits 4 like every command that meets one.
+    return { result: r, lines: () => renderStatus(r), exitCode: r.pending === null ? EXIT.ok : EXIT.recoveryNeeded };
   });
   addTargetCommand(program, 'verify', 'list files that differ from what was installed (exit 1 when any do)', (o) => {
     const r = lib.verify(o);
