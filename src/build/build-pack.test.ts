@@ -95,7 +95,6 @@ const newSpec: Record<string, Spec> = {
   'dirlink': { link: 'lib' },
   'empty': { dir: true },
   'data/big': bigContent(2_500_000 + 17),
-  '.servicepack/state': 'ignored',
 };
 
 test('classifies add, change, remove and keep, storing links, empty dirs and the exec bit', async () => {

@@ -78,7 +78,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   const expires = opts.expires === undefined ? undefined : normalizeExpiry(opts.expires);
   // Read the key before the long compression, so a wrong path or passphrase fails at once.
   const key = opts.signWith === undefined ? undefined : readSecretKeyFile(opts.signWith, opts.passphrase);
-  const walkOptions = { exclude: [STATE_DIR_NAME] };
+  const walkOptions = { refuse: [STATE_DIR_NAME] };
   const entries = classifyTrees(walkTree(opts.oldDir, walkOptions), walkTree(opts.newDir, walkOptions));
   checkBuildPaths(entries, opts.oldDir, opts.newDir);
   const counts: Record<EntryAction, number> = { add: 0, change: 0, remove: 0, keep: 0 };

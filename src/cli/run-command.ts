@@ -1,6 +1,8 @@
-// Runs one command body: renders its result or its ServicePackError and sets the exit code.
-import { isServicePackError } from '../index.js';
+// Runs one command body: renders its result or its error (any error: see internal-error.ts) and sets
+// the exit code. Signals during the command are reported by interrupts.ts.
+import { asServicePackError } from './internal-error.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
+import { commandStarted, commandEnded } from './interrupts.js';
 import { createOutput, type Output } from './output.js';
 
 export interface CommandOutcome {
@@ -14,15 +16,18 @@ export type Json = { json?: boolean };
 
 export async function runCommand(command: string, opts: Json, work: (out: Output) => Promise<CommandOutcome> | CommandOutcome): Promise<void> {
   const out = createOutput(opts.json === true);
+  commandStarted(command, out);
   try {
     const { result, lines, exitCode = EXIT.ok } = await work(out);
     if (!out.json) for (const l of typeof lines === 'function' ? lines() : lines) out.line(l);
     out.result(command, exitCode, result);
     process.exitCode = exitCode;
   } catch (err) {
-    if (!isServicePackError(err)) throw err;
-    const code = exitCodeForError(err.code);
-    out.error(command, code, err);
+    const e = asServicePackError(err);
+    const code = exitCodeForError(e);
+    out.error(command, code, e);
     process.exitCode = code;
+  } finally {
+    commandEnded();
   }
 }

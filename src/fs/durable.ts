@@ -86,8 +86,14 @@ export function makeDirs(dir: string): string[] {
     cur = parent;
   }
   for (const d of missing) {
-    withIo('mkdir', d, () => fs.mkdirSync(d, 0o755));
-    created.push(d);
+    try {
+      fs.mkdirSync(d, 0o755);
+      created.push(d);
+    } catch (err) {
+      // Another process made it between our lstat and our mkdir (two first installs at once): it is
+      // theirs, not ours to remove; the target lock decides which of us goes on.
+      if (!hasErrno(err, 'EEXIST') || lstatOrNull(d)?.isDirectory() !== true) throw ioFailed(err, 'mkdir', d);
+    }
   }
   return created;
 }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
+import { ioFailed } from '../fs/io-error.js';
 import { hashFile } from '../format/hash.js';
 import type { TreeNode } from '../format/manifest.js';
 import { snapshotFile, type FileSnapshot } from './file-snapshot.js';
@@ -9,17 +10,12 @@ import { snapshotFile, type FileSnapshot } from './file-snapshot.js';
 /** The node at `root/rel`, or null when nothing is there. FIFOs, sockets and devices read as 'other'. */
 export function readNode(root: string, rel: string): TreeNode | null {
   const abs = path.join(root, rel);
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(abs);
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
-    throw err;
-  }
-  if (st.isSymbolicLink()) return { type: 'symlink', target: fs.readlinkSync(abs) };
+  const st = lstatOrNull(abs);
+  if (st === null) return null;
+  if (st.isSymbolicLink()) return { type: 'symlink', target: reading(abs, 'readlink', () => fs.readlinkSync(abs)) };
   if (st.isDirectory()) return { type: 'dir' };
   if (st.isFile()) {
-    const { sha256, size } = hashFile(abs);
+    const { sha256, size } = reading(abs, 'read', () => hashFile(abs));
     return { type: 'file', sha256, size, executable: (st.mode & 0o100) !== 0 };
   }
   // Not a type a pack can describe: report it as a symlink-free, never-matching file.
@@ -31,7 +27,7 @@ export function readNodeKeeping(root: string, rel: string): { node: TreeNode | n
   const abs = path.join(root, rel);
   const st = lstatOrNull(abs);
   if (st === null || !st.isFile()) return { node: readNode(root, rel) };
-  const content = snapshotFile(abs);
+  const content = reading(abs, 'read', () => snapshotFile(abs));
   return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, executable: (st.mode & 0o100) !== 0 }, content };
 }
 
@@ -40,6 +36,16 @@ function lstatOrNull(abs: string): fs.Stats | null {
     return fs.lstatSync(abs);
   } catch (err) {
     if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+    throw ioFailed(err, 'lstat', abs);
+  }
+}
+
+/** A read of the target that fails with a system error (EACCES, ENAMETOOLONG, EIO) is IO_FAILED naming the path. */
+function reading<T>(abs: string, operation: string, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (typeof (err as NodeJS.ErrnoException | null)?.syscall === 'string') throw ioFailed(err, operation, abs);
     throw err;
   }
 }
@@ -50,6 +56,6 @@ export function listDir(root: string, rel: string): string[] {
     return fs.readdirSync(path.join(root, rel)).sort();
   } catch (err) {
     if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return [];
-    throw err;
+    throw ioFailed(err, 'readdir', path.join(root, rel));
   }
 }

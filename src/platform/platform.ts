@@ -12,6 +12,8 @@ export interface Platform {
   readonly setAside: 'link' | 'rename';
   /** Whether directories can be fsynced (they cannot on Windows). */
   readonly canFsyncDirectories: boolean;
+  /** The longest path, in bytes, a system call accepts (Linux: PATH_MAX 4096 less the NUL). */
+  readonly maxPathBytes: number;
   /** An opaque start-time token of a live process, or null when no such process exists. */
   processStartToken(pid: number): string | null;
   /**

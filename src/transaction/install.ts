@@ -12,6 +12,7 @@ import type { Transition } from '../planner/transition.js';
 import { keyIdHex, type PackTrust } from '../signing/index.js';
 import { admitPack, type Admission, type TrustOptions } from './admit-pack.js';
 import { writeBackupRecord, type BackupRecord } from './backup-record.js';
+import { checkPathLengths } from './check-path-lengths.js';
 import { bytesToStage, checkSameDevice, checkSpace, freeBytes } from './checks.js';
 import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
@@ -190,6 +191,7 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
       details: { target: layout.target, installed: state?.version ?? manifest.fromVersion, pack: manifest.toVersion },
     });
   }
+  checkPathLengths(layout, manifest, ctx.platform);
   const inventory = scanInventory(layout.target, pathsToInspect(manifest), keepBases ? { keepContent: basesToKeep(manifest) } : {});
   const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);
   if (mismatches.length > 0) {

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, type Mismatch } from '../errors/index.js';
+import { withIo } from '../fs/io-error.js';
 import { readNode } from '../inventory/read-node.js';
 import { describeNode, nodeMatches } from '../planner/transition.js';
 import type { TxContext } from './tx-context.js';
@@ -56,7 +57,8 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
 /** Every path below `root` (not following symlinks), except servicepack's own directory. */
 function listAll(root: string, rel = ''): string[] {
   const out: string[] = [];
-  for (const d of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+  const dir = path.join(root, rel);
+  for (const d of withIo('readdir', dir, () => fs.readdirSync(dir, { withFileTypes: true }))) {
     const p = rel === '' ? d.name : `${rel}/${d.name}`;
     if (p === STATE_DIR_NAME) continue;
     out.push(p);
