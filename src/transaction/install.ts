@@ -191,7 +191,7 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
       details: { target: layout.target, installed: state?.version ?? manifest.fromVersion, pack: manifest.toVersion },
     });
   }
-  checkPathLengths(layout, manifest, ctx.platform);
+  checkPathLengths(layout, manifest.entries.map((e) => e.path), ctx.platform);
   const inventory = scanInventory(layout.target, pathsToInspect(manifest), keepBases ? { keepContent: basesToKeep(manifest) } : {});
   const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);
   if (mismatches.length > 0) {
