@@ -12,6 +12,7 @@ import type { Transition } from '../planner/transition.js';
 import { keyIdHex, type PackTrust } from '../signing/index.js';
 import { admitPack, type Admission, type TrustOptions } from './admit-pack.js';
 import { writeBackupRecord, type BackupRecord } from './backup-record.js';
+import { refuseIfPending } from './refuse-pending.js';
 import { checkPathLengths } from './check-path-lengths.js';
 import { bytesToStage, checkSameDevice, checkSpace, freeBytes } from './checks.js';
 import type { TxContext } from './tx-context.js';
@@ -81,6 +82,7 @@ export interface InstallResult extends AfterCommit {
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
 export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions = {}): InstallPlan {
   requireTarget(ctx.layout.target);
+  refuseIfPending(ctx, 'the dry run');
   const reader = openPack(packPath);
   try {
     ctx.emit({ type: 'phase', phase: 'verify' });

@@ -10,6 +10,7 @@ import type { TxContext } from './tx-context.js';
 import { requireTarget } from './install.js';
 import { STATE_DIR_NAME } from './layout.js';
 import { readState } from './state-file.js';
+import { refuseIfPending } from './refuse-pending.js';
 
 export interface VerifyResult {
   target: string;
@@ -25,6 +26,7 @@ export interface VerifyResult {
 export function verifyTarget(ctx: TxContext): VerifyResult {
   const { layout } = ctx;
   requireTarget(layout.target);
+  refuseIfPending(ctx, 'verify');
   const state = readState(layout);
   if (state === null) {
     throw new ServicePackError('NOT_MANAGED', `${layout.target} has no servicepack state to verify against`, {
