@@ -18,7 +18,9 @@ export function exitCodeForError(err: ServicePackError): number {
     case 'USAGE': return EXIT.usage;
     case 'RECOVERY_NEEDED': return EXIT.recoveryNeeded;
     case 'INTERNAL_ERROR': return EXIT.internal;
-    case 'INTERRUPTED': return (err as ServicePackError<'INTERRUPTED'>).details.exitCode;
+    case 'INTERRUPTED': return exitCodeForSignal((err as ServicePackError<'INTERRUPTED'>).details.signal);
     default: return EXIT.failed;
   }
 }
+
+export const exitCodeForSignal = (signal: string): number => (signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);

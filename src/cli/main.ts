@@ -13,7 +13,7 @@ import { addTrust } from './commands/trust.js';
 import { addTargetCommands } from './commands/target-commands.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { asServicePackError } from './internal-error.js';
-import { reportSignals } from './interrupts.js';
+import { handleStopSignals } from './interrupts.js';
 import { createOutput } from './output.js';
 
 // A closed pipe (`servicepack ... | head`) ends output quietly instead of crashing.
@@ -33,7 +33,7 @@ function reportEscaped(err: unknown): void {
   }
 }
 process.on('uncaughtException', reportEscaped);
-reportSignals();
+handleStopSignals();
 
 const program = new Command('servicepack')
   .description('Build service packs and install them onto running installations: one crash-safe transaction, never stopped by files in use.')

@@ -43,7 +43,7 @@ export interface ErrorDetails {
   HOOK_FAILED: { phase: 'pre' | 'post'; argv: string[]; exitCode: number | null; signal: string | null; output: string };
   PATH_TOO_LONG: { target: string; path: string; bytes: number; limit: number };
   JOURNAL_UNSUPPORTED: { path: string; version: number; supported: number };
-  INTERRUPTED: { signal: string; exitCode: number };
+  INTERRUPTED: { signal: string };
   INTERNAL_ERROR: { name: string; message: string; errno?: string; syscall?: string; path?: string };
 }
 

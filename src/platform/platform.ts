@@ -42,4 +42,19 @@ export interface Platform {
   unitManager(): UnitManager;
   /** Restarts one service unit and waits for the restart to finish. */
   restartUnit(unit: string): CommandOutcome;
+  /** Synchronous handling of SIGINT and SIGTERM (see StopSignals), or null where it is not available. */
+  stopSignals?(): StopSignals | null;
+}
+
+/**
+ * SIGINT and SIGTERM for a process whose work is synchronous. Once `watch` was called, a signal ends the
+ * process at once, after writing the prepared text to its descriptor, with exit code 128 + signal;
+ * between `defer` and `resume` (a critical section) it is only recorded, for `pending` to report.
+ */
+export interface StopSignals {
+  watch(reports: Record<'SIGINT' | 'SIGTERM', { fd: number; text: string }>): void;
+  defer(): void;
+  /** Leaves the critical section; returns the signal recorded in it, if any. */
+  resume(): 'SIGINT' | 'SIGTERM' | null;
+  pending(): 'SIGINT' | 'SIGTERM' | null;
 }

@@ -1,6 +1,7 @@
 // The transaction skeleton shared by install and uninstall:
 // prepare (stage) -> journal -> commit steps -> record state (point of no return) -> clean up.
 import * as path from 'node:path';
+import { interruptedError } from '../errors/index.js';
 import { removeTree } from '../fs/durable.js';
 import { writeJournal, type Journal } from '../journal/journal.js';
 import type { TxContext } from './tx-context.js';
@@ -21,11 +22,20 @@ export interface TransactionSpec {
   afterJournal?(): void;
 }
 
+/** Up to the point of no return, a requested stop rolls the transaction back (INTERRUPTED). */
+function checkStop(ctx: TxContext): void {
+  const signal = ctx.stopRequested?.() ?? null;
+  if (signal !== null) throw interruptedError(signal);
+}
+
 export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
   const { journal } = spec;
   try {
+    checkStop(ctx);
     ctx.emit({ type: 'phase', phase: 'stage' });
     spec.prepare();
+    // The pre hook ran last in prepare: a signal sent while it ran (stopping a service) is seen here.
+    checkStop(ctx);
   } catch (err) {
     // Nothing in the target changed yet: drop what was staged.
     for (const rel of journal.afterRollback) removeTree(path.join(ctx.layout.dir, rel));
@@ -37,8 +47,12 @@ export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
     spec.afterJournal?.();
     ctx.emit({ type: 'phase', phase: 'commit' });
     commitSteps(ctx.layout, journal.steps, ctx.platform, {
-      onStep: (s, n, total) => ctx.emit({ type: 'step', op: s.op, path: s.path, done: n + 1, total }),
+      onStep: (s, n, total) => {
+        ctx.emit({ type: 'step', op: s.op, path: s.path, done: n + 1, total });
+        checkStop(ctx);
+      },
     });
+    checkStop(ctx);
     ctx.emit({ type: 'phase', phase: 'record' });
     writeState(ctx.layout, { ...spec.nextState, lastTransaction: journal.txid });
     // POINT OF NO RETURN: the state names this transaction; recovery now rolls forward.
