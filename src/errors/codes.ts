@@ -32,7 +32,7 @@ export interface ErrorDetails {
   DELTA_BASE_MISMATCH: { target: string; path: string; expected: string; actual: string };
   TARGET_UNSAFE: { target: string; path: string; reason: string };
   LOCKED: { target: string; pid: number; command?: string; namespace?: string };
-  NO_SPACE: { target: string; needed: number; available: number };
+  NO_SPACE: { target: string; needed: number; available: number; inodesNeeded?: number; inodesAvailable?: number };
   CROSS_DEVICE: { path: string };
   IO_FAILED: { path: string; operation: string; errno: string };
   NOTHING_TO_UNINSTALL: { target: string };

@@ -44,17 +44,32 @@ export function writeAt(fd: number, pos: number, data: Uint8Array): void {
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}`);
-  withIo('write', tmp, () => {
-    const fd = fs.openSync(tmp, 'w', 0o644);
-    try {
-      writeAt(fd, 0, typeof data === 'string' ? Buffer.from(data) : data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  });
-  withIo('rename', file, () => fs.renameSync(tmp, file));
+  try {
+    withIo('write', tmp, () => {
+      const fd = fs.openSync(tmp, 'w', 0o644);
+      try {
+        writeAt(fd, 0, typeof data === 'string' ? Buffer.from(data) : data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
+    withIo('rename', file, () => fs.renameSync(tmp, file));
+  } catch (err) {
+    // A full disk (ENOSPC) must not keep the partial temp file: it is the space the user must free.
+    removeTemp(tmp);
+    throw err;
+  }
   fsyncDir(dir);
+}
+
+/** Best effort: the error being reported is the write's; a temp file left is removed by recover. */
+function removeTemp(tmp: string): void {
+  try {
+    fs.unlinkSync(tmp);
+  } catch {
+    // ENOENT (never created) or the file system refusing even this: recover removes it later.
+  }
 }
 
 /** lstat that returns null for a missing path (never follows a final symlink). */

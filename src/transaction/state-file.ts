@@ -54,9 +54,14 @@ export function readState(layout: Layout): InstalledState | null {
 }
 
 export function writeState(layout: Layout, state: InstalledState): void {
+  writeFileAtomic(layout.state, stateText(state));
+}
+
+/** The bytes of state.json for `state` (also what the space check measures). */
+export function stateText(state: InstalledState): string {
   const files: Record<string, TreeNode> = {};
   for (const key of Object.keys(state.files).sort()) files[key] = state.files[key]!;
-  writeFileAtomic(layout.state, `${JSON.stringify({ ...state, files }, null, 1)}\n`);
+  return `${JSON.stringify({ ...state, files }, null, 1)}\n`;
 }
 
 /**
