@@ -28,7 +28,8 @@ export interface SpaceNeeded {
  * and the new state, which is written beside the old one until its rename; the lock. Set-aside files
  * take no space: they are hard links, or renames.
  */
-export function spaceNeeded(transitions: readonly Transition[], records: RecordSizes, block: number): SpaceNeeded {
+export function spaceNeeded(transitions: readonly Transition[], records: RecordSizes, free: FreeSpace): SpaceNeeded {
+  const block = free.block;
   const round = (n: number) => Math.ceil(n / block) * block;
   let bytes = 0;
   let nodes = 0;
@@ -41,21 +42,33 @@ export function spaceNeeded(transitions: readonly Transition[], records: RecordS
     }
     if (t.from !== null && t.from.type !== 'dir') for (let d = path.posix.dirname(t.path); d !== '.'; d = path.posix.dirname(d)) asideDirs.add(d);
   }
-  // staging/, staging/<txid>, backup/, backup/<txid>, backup/<txid>/files, then the mirrored directories.
-  const dirs = 5 + asideDirs.size;
+  // .servicepack/ itself on a first install, staging/, staging/<txid>, backup/, backup/<txid>,
+  // backup/<txid>/files, then the mirrored directories.
+  const dirs = (free.stateDirExists ? 0 : 1) + 5 + asideDirs.size;
   const pinned = records.pin > 0 ? 1 : 0;
   const files = 4 + pinned; // record, journal, state (its temp file beside the old one), lock, pin
   bytes += (dirs + pinned) * block + round(records.record) + round(records.journal) + round(records.state) + round(records.pin) + block;
   return { bytes, inodes: nodes + dirs + pinned + files };
 }
 
-/** Free bytes (for an unprivileged user, as statfs reports) and inodes of the file system of `dir`; inodes null where the file system sets no limit. */
-export function freeSpace(dir: string): { bytes: number; inodes: number | null; block: number } {
-  const st = fs.statfsSync(dir);
-  return { bytes: st.bavail * st.bsize, inodes: st.files > 0 ? st.ffree : null, block: st.bsize };
+/**
+ * Free space on the file system of the target, measured before the command takes its lock (so the dry
+ * run and the install see the same numbers): bytes (for an unprivileged user, as statfs reports),
+ * inodes (null where the file system sets no limit), its block size, and whether `.servicepack/` exists.
+ */
+export interface FreeSpace {
+  bytes: number;
+  inodes: number | null;
+  block: number;
+  stateDirExists: boolean;
 }
 
-export function checkSpace(layout: Layout, needed: SpaceNeeded, free: ReturnType<typeof freeSpace>): void {
+export function freeSpace(layout: Layout): FreeSpace {
+  const st = fs.statfsSync(layout.target);
+  return { bytes: st.bavail * st.bsize, inodes: st.files > 0 ? st.ffree : null, block: st.bsize, stateDirExists: lstatOrNull(layout.dir) !== null };
+}
+
+export function checkSpace(layout: Layout, needed: SpaceNeeded, free: FreeSpace): void {
   if (needed.bytes > free.bytes) {
     throw new ServicePackError('NO_SPACE', `the install needs ${needed.bytes} bytes (staged files and records) but only ${free.bytes} are free`, {
       hint: 'Free space on the target file system (the old files are kept as hard links and take no extra space).',

@@ -14,7 +14,7 @@ import { admitPack, type Admission, type TrustOptions } from './admit-pack.js';
 import { writeBackupRecord, type BackupRecord } from './backup-record.js';
 import { refuseIfPending } from './refuse-pending.js';
 import { checkPathLengths } from './check-path-lengths.js';
-import { checkSameDevice, checkSpace, freeSpace, spaceNeeded, type RecordSizes } from './checks.js';
+import { checkSameDevice, checkSpace, freeSpace, spaceNeeded, type FreeSpace, type RecordSizes } from './checks.js';
 import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
 import { backupDirOf, backupFilesOf, stagingDirOf } from './layout.js';
@@ -93,8 +93,8 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
     // The same records the install would write (every txid has the same length).
     const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
     const { record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, txid: newTxid(), pinnedKey });
-    const space = freeSpace(ctx.layout.target);
-    const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), space.block);
+    const space = freeSpace(ctx.layout);
+    const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), space);
     const bytesToWrite = needed.bytes;
     const free = space.bytes;
     const { holders, uninspectable } = holdersBefore(ctx, transitions);
@@ -117,13 +117,16 @@ export function installPack(ctx: TxContext, packPath: string, options: TrustOpti
     const admission = admitPack(ctx, reader, options);
     // Now: the manifest is signed by a trusted key (or explicitly allowed unsigned); every payload byte
     // is checked against it while it is staged, before anything outside .servicepack/ changes.
-    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, recovered, admission, options));
+    // Measured before the lock and `.servicepack/` exist, as the dry run measures it.
+    const free = freeSpace(ctx.layout);
+    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, { recovered, admission, free }, options));
   } finally {
     reader.close();
   }
 }
 
-function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOutcome, admission: Admission, options: TrustOptions & CommitOptions): InstallResult {
+function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: RecoverOutcome; admission: Admission; free: FreeSpace }, options: TrustOptions & CommitOptions): InstallResult {
+  const { recovered, admission, free } = before;
   const { layout } = ctx;
   const manifest = reader.manifest;
   const { transitions, keptDirectories, state, bases } = preflight(ctx, manifest, options, true);
@@ -136,8 +139,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
   const keyToPin = admission.keyToPin;
   const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
   const { naming, record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, txid, pinnedKey });
-  const free = freeSpace(layout.dir);
-  checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), free.block), free);
+  checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), free), free);
 
   const { holders } = holdersBefore(ctx, transitions);
   const info = { kind: 'install' as const, ...versions(manifest), txid };
