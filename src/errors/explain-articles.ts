@@ -35,7 +35,7 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
   },
   PACK_UNSAFE_PATH: {
     symptoms: 'The pack is refused naming an entry and why its path is unsafe.',
-    cause: 'The manifest names an absolute path, a `..` component, a NUL or backslash, a drive letter, servicepack\'s own `.servicepack` directory, or two paths that collide under case folding.',
+    cause: 'The manifest names an absolute path, a `..` component, a NUL or backslash, a drive letter, servicepack\'s own `.servicepack` directory, or two paths of one tree (old or new) that collide under case folding.',
     resolution: 'Do not install this pack; report it to its publisher. Nothing in the target was changed.',
   },
   PACK_UNSIGNED: {
