@@ -5,7 +5,7 @@
 // result line, and that stderr holds no stack trace.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, cpSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CLI_PATH } from './helpers/cli-path.js';
@@ -75,6 +75,22 @@ function release(root: string): { oldDir: string; newDir: string; pack: string }
 
 describe('every command answers with a coded error', () => {
   after(cleanupTempDirs);
+
+  it('an error nothing names a code for is INTERNAL_ERROR (exit 70), never a stack trace', () => {
+    // Standard output on a full device: the write fails with ENOSPC, which no command expects.
+    for (const json of [false, true]) {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const r = spawnSync(process.execPath, [CLI_PATH, 'explain', 'LOCKED', ...(json ? ['--json'] : [])], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+        assert.equal(r.status, 70, r.stderr);
+        assert.doesNotMatch(r.stderr, /\n\s+at |Node\.js v\d|throw err/);
+        // With --json the result line itself cannot be written; the exit code still says it.
+        if (!json) assert.match(r.stderr, /^servicepack: error INTERNAL_ERROR: internal error \(a bug in servicepack\): ENOSPC: no space left on device, write\nhint: Please report this/);
+      } finally {
+        closeSync(full);
+      }
+    }
+  });
 
   it('when .servicepack is a file in the target, or a directory in a release tree', () => {
     const root = tempDir('sp-file');

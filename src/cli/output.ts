@@ -62,7 +62,7 @@ export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process
 export function renderError(json: boolean, command: string, exitCode: number, err: ServicePackError): { fd: 1 | 2; text: string } {
   if (json) return { fd: 1, text: `${JSON.stringify({ type: 'result', command, ok: false, exitCode, error: err.toJSON() })}\n` };
   const lines = [
-    `servicepack ${command}: error ${err.code}: ${err.message}`,
+    `${command === 'servicepack' ? command : `servicepack ${command}`}: error ${err.code}: ${err.message}`,
     ...mismatchesOf(err).map((m) => `  ${m.path}\n    expected ${m.expected}\n    actual   ${m.actual}`),
     `hint: ${err.hint}`,
     `(servicepack explain ${err.code} for more)`,
