@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Compiles native/scan.c (the holder scan of read-only callers, docs/holders.md "Native scan") into
-// dist/native/scan.node with the system C compiler and the Node-API headers of node-api-headers (a
+// Compiles native/scan.c (the holder scan of read-only callers, docs/holders.md "Native scan") and
+// native/stop-signals.c (SIGINT/SIGTERM of the command line) into dist/native/<name>.node with the system C compiler and the Node-API headers of node-api-headers (a
 // devDependency from the Node.js project: the build needs no Node source tree, node-gyp or Python). A
 // Node-API module needs no linking against Node and loads in every Node from 20 on. Without a compiler
 // the build fails here, loudly: the demo's native libraries need it too (README).
@@ -10,4 +10,6 @@ import { createRequire } from 'node:module';
 
 const { include_dir: include } = createRequire(import.meta.url)('node-api-headers');
 mkdirSync('dist/native', { recursive: true });
-execFileSync(process.env.CC ?? 'cc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${include}`, '-o', 'dist/native/scan.node', 'native/scan.c'], { stdio: 'inherit' });
+for (const name of ['scan', 'stop-signals']) {
+  execFileSync(process.env.CC ?? 'cc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${include}`, '-o', `dist/native/${name}.node`, `native/${name}.c`], { stdio: 'inherit' });
+}

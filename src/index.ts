@@ -18,7 +18,7 @@
 import { buildPack, type BuildOptions, type BuildResult } from './build/index.js';
 import { ServicePackError, explainArticles, errorSummaries, type ErrorCode, type ExplainArticle } from './errors/index.js';
 import { inspectPack, type PackSummary } from './format/index.js';
-import { selectPlatform, type Platform } from './platform/index.js';
+import { selectPlatform, type Platform, type StopSignals } from './platform/index.js';
 import { contextFor } from './transaction/tx-context.js';
 import type { EventSink } from './transaction/events.js';
 import type { TrustOptions } from './transaction/admit-pack.js';
@@ -32,11 +32,11 @@ import { targetStatus, type StatusResult } from './transaction/status.js';
 import { uninstallLatest, type UninstallResult } from './transaction/uninstall.js';
 import { verifyTarget, type VerifyResult } from './transaction/verify-target.js';
 
-export { ServicePackError, isServicePackError, errorSummaries, explainArticles } from './errors/index.js';
+export { ServicePackError, isServicePackError, interruptedError, errorSummaries, explainArticles } from './errors/index.js';
 export type { ErrorCode, ErrorDetails, ExplainArticle, Mismatch } from './errors/index.js';
 export type { BuildOptions, BuildResult, BuildEvent } from './build/index.js';
 export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, PackHooks, TreeNode } from './format/index.js';
-export type { Platform, HoldKind, Uninspectable } from './platform/index.js';
+export type { Platform, HoldKind, Uninspectable, StopSignals } from './platform/index.js';
 export type { Holder } from './inuse/holder.js';
 export type { HoldersResult } from './transaction/list-holders.js';
 export type { CleanupResult } from './transaction/cleanup.js';
@@ -68,6 +68,12 @@ export interface TargetOptions {
   onEvent?: EventSink;
   /** Defaults to the platform of the running OS. */
   platform?: Platform;
+  /**
+   * Polled between the steps of a transaction, up to its point of no return: a signal name returned
+   * (e.g. 'SIGTERM', see `stopSignals`) rolls the transaction back and throws INTERRUPTED. After the
+   * point of no return the transaction is finished regardless.
+   */
+  stopRequested?: () => string | null;
 }
 
 /**
@@ -79,7 +85,18 @@ export interface InstallOptions extends TransactionOptions, TrustOptions {
   dryRun?: boolean;
 }
 
-const ctxOf = (o: TargetOptions) => contextFor(o.target, o.platform ?? selectPlatform(), o.onEvent);
+const ctxOf = (o: TargetOptions) => {
+  const ctx = contextFor(o.target, o.platform ?? selectPlatform(), o.onEvent);
+  return o.stopRequested === undefined ? ctx : { ...ctx, stopRequested: o.stopRequested };
+};
+
+/**
+ * Synchronous SIGINT/SIGTERM handling for a command line around this library (see StopSignals), or
+ * null where the platform has none.
+ */
+export function stopSignals(platform: Platform = selectPlatform()): StopSignals | null {
+  return platform.stopSignals?.() ?? null;
+}
 
 /**
  * Builds a pack from two release trees, encoding files on worker threads. Same inputs give a

@@ -30,8 +30,10 @@ describe('install --dry-run', () => {
       { path: 'docs/old.txt', action: 'remove', type: 'file', bytes: 0, holders: [] },
       { path: 'empty-new', action: 'add', type: 'dir', bytes: 0, holders: [] },
     ]);
-    // One 4 KiB block per path plus the content of the three new files, each rounded up to a block.
-    assert.equal(plan.bytesToWrite, 9 * 4096 + 3 * 4096);
+    // In 4 KiB blocks: one per staged node (7) plus the content of the three new files; .servicepack/,
+    // staging/, staging/<txid>, backup/, backup/<txid>, backup/<txid>/files and the set-aside mirrors bin/
+    // and docs/ (8); the key pin and trust/ (2); the backup record, the journal and the new state (3); the lock.
+    assert.equal(plan.bytesToWrite, (7 + 3 + 8 + 2 + 3 + 1) * 4096);
     assert.ok(plan.freeBytes > 0);
     assert.equal(plan.fits, plan.bytesToWrite <= plan.freeBytes);
     assert.equal(plan.fits, true);

@@ -84,7 +84,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   const expires = opts.expires === undefined ? undefined : normalizeExpiry(opts.expires);
   // Read the key before the long compression, so a wrong path or passphrase fails at once.
   const key = opts.signWith === undefined ? undefined : readSecretKeyFile(opts.signWith, opts.passphrase);
-  const walkOptions = { exclude: [STATE_DIR_NAME] };
+  const walkOptions = { refuse: [STATE_DIR_NAME] };
   const oldTree = walkTree(opts.oldDir, walkOptions);
   const newTree = walkTree(opts.newDir, walkOptions);
   const specialBitsDropped = opts.keepSpecialBits === true ? [] : dropSpecialBits(newTree);

@@ -52,13 +52,22 @@ export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process
     },
     error(command, exitCode, err) {
       clearProgress();
-      if (json) return void stdout.write(`${JSON.stringify({ type: 'result', command, ok: false, exitCode, error: err.toJSON() })}\n`);
-      stderr.write(`servicepack ${command}: error ${err.code}: ${err.message}\n`);
-      for (const m of mismatchesOf(err)) stderr.write(`  ${m.path}\n    expected ${m.expected}\n    actual   ${m.actual}\n`);
-      stderr.write(`hint: ${err.hint}\n`);
-      stderr.write(`(servicepack explain ${err.code} for more)\n`);
+      const { fd, text } = renderError(json, command, exitCode, err);
+      (fd === 1 ? stdout : stderr).write(text);
     },
   };
+}
+
+/** What `Output.error` writes, and where (1: the --json result line on stdout; 2: text on stderr). */
+export function renderError(json: boolean, command: string, exitCode: number, err: ServicePackError): { fd: 1 | 2; text: string } {
+  if (json) return { fd: 1, text: `${JSON.stringify({ type: 'result', command, ok: false, exitCode, error: err.toJSON() })}\n` };
+  const lines = [
+    `${command === 'servicepack' ? command : `servicepack ${command}`}: error ${err.code}: ${err.message}`,
+    ...mismatchesOf(err).map((m) => `  ${m.path}\n    expected ${m.expected}\n    actual   ${m.actual}`),
+    `hint: ${err.hint}`,
+    `(servicepack explain ${err.code} for more)`,
+  ];
+  return { fd: 2, text: `${lines.join('\n')}\n` };
 }
 
 function mismatchesOf(err: ServicePackError): { path: string; expected: string; actual: string }[] {

@@ -1,6 +1,8 @@
-// Runs one command body: renders its result or its ServicePackError and sets the exit code.
-import { isServicePackError } from '../index.js';
+// Runs one command body: renders its result or its error (any error: see internal-error.ts) and sets
+// the exit code. SIGINT/SIGTERM during the command: interrupts.ts.
+import { asServicePackError } from './internal-error.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
+import { commandEnded, commandFinished, commandStarted } from './interrupts.js';
 import { createOutput, type Output } from './output.js';
 
 export interface CommandOutcome {
@@ -12,17 +14,34 @@ export interface CommandOutcome {
 
 export type Json = { json?: boolean };
 
-export async function runCommand(command: string, opts: Json, work: (out: Output) => Promise<CommandOutcome> | CommandOutcome): Promise<void> {
+/**
+ * `critical`: the command changes the target through transactions, which poll `stopRequested` and roll
+ * back on a signal; other commands end at once on a signal.
+ */
+export async function runCommand(command: string, opts: Json, work: (out: Output) => Promise<CommandOutcome> | CommandOutcome, critical = false): Promise<void> {
   const out = createOutput(opts.json === true);
+  commandStarted(command, out, critical);
   try {
-    const { result, lines, exitCode = EXIT.ok } = await work(out);
+    let outcome: CommandOutcome | undefined;
+    let failure: unknown;
+    try {
+      outcome = await work(out);
+    } catch (err) {
+      failure = err;
+    }
+    const { err, late } = commandFinished(outcome === undefined ? asServicePackError(failure) : undefined);
+    if (err !== undefined) {
+      const code = exitCodeForError(err);
+      out.error(command, code, err);
+      process.exitCode = code;
+      return;
+    }
+    const { result, lines, exitCode = EXIT.ok } = outcome!;
+    if (late !== null) out.event({ type: 'warning', code: 'INTERRUPTED', message: `${late} arrived after the point of no return: ${command} was finished, not stopped` });
     if (!out.json) for (const l of typeof lines === 'function' ? lines() : lines) out.line(l);
     out.result(command, exitCode, result);
     process.exitCode = exitCode;
-  } catch (err) {
-    if (!isServicePackError(err)) throw err;
-    const code = exitCodeForError(err.code);
-    out.error(command, code, err);
-    process.exitCode = code;
+  } finally {
+    commandEnded();
   }
 }

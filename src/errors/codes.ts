@@ -34,7 +34,7 @@ export interface ErrorDetails {
   TARGET_UNSAFE: { target: string; path: string; reason: string };
   STATE_UNSAFE: { target: string; path: string; uid: number; mode: string; reason: string };
   LOCKED: { target: string; pid: number; command?: string; namespace?: string };
-  NO_SPACE: { target: string; needed: number; available: number };
+  NO_SPACE: { target: string; needed: number; available: number; inodesNeeded?: number; inodesAvailable?: number };
   CROSS_DEVICE: { path: string };
   IO_FAILED: { path: string; operation: string; errno: string };
   NOTHING_TO_UNINSTALL: { target: string };
@@ -46,6 +46,10 @@ export interface ErrorDetails {
   RECOVERY_NEEDED: { target: string; reason: string; txid?: string; kind?: 'install' | 'uninstall' };
   DEMO_FAILED: { step: string; reason: string };
   HOOK_FAILED: { phase: 'pre' | 'post'; argv: string[]; exitCode: number | null; signal: string | null; output: string };
+  PATH_TOO_LONG: { target: string; path: string; bytes: number; limit: number };
+  JOURNAL_UNSUPPORTED: { path: string; version: number; supported: number };
+  INTERRUPTED: { signal: string };
+  INTERNAL_ERROR: { name: string; message: string; errno?: string; syscall?: string; path?: string };
 }
 
 export type ErrorCode = keyof ErrorDetails;
@@ -86,4 +90,8 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   RECOVERY_NEEDED: 'A transaction is pending: it was interrupted, or failed, and could not be finished or rolled back; the target may be mixed until recover settles it.',
   DEMO_FAILED: 'The demo scenario could not be set up on this machine.',
   HOOK_FAILED: 'The service pack\'s pre-install hook command failed, so nothing was changed.',
+  PATH_TOO_LONG: 'A path of the pack, joined to the target (or to servicepack\'s backup inside it), is longer than the system allows.',
+  JOURNAL_UNSUPPORTED: 'The journal or state of the target was written by a newer servicepack, in a version this one does not read.',
+  INTERRUPTED: 'The command was stopped by a signal (SIGINT or SIGTERM); a transaction in progress was rolled back.',
+  INTERNAL_ERROR: 'servicepack hit an error it does not expect: a bug. Nothing more is known about the target than the message says.',
 };

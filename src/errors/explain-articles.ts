@@ -35,7 +35,7 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
   },
   PACK_UNSAFE_PATH: {
     symptoms: 'The pack is refused naming an entry and why its path is unsafe.',
-    cause: 'The manifest names an absolute path, a `..` component, a NUL or backslash, a drive letter, servicepack\'s own `.servicepack` directory, or two paths that collide under case folding.',
+    cause: 'The manifest names an absolute path, a `..` component, a NUL or backslash, a drive letter, servicepack\'s own `.servicepack` directory, or two paths of one tree (old or new) that collide under case folding.',
     resolution: 'Do not install this pack; report it to its publisher. Nothing in the target was changed.',
   },
   PACK_UNSIGNED: {
@@ -177,5 +177,25 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     symptoms: 'install or uninstall stops before changing any file, naming the pre hook command, its exit status and the end of its output.',
     cause: 'The pack carries a pre hook (for example a command that stops the application) and that command could not be started, timed out after 5 minutes, or exited with a status other than 0.',
     resolution: 'Run the command shown by hand in the target directory and fix what it reports (a stopped service, a missing program, permissions); then install again. The target was not changed; the post hook was run to start the application again.',
+  },
+  PATH_TOO_LONG: {
+    symptoms: 'install (or a dry run) is refused before any change, naming the longest path, its length in bytes and the limit.',
+    cause: 'A transaction reaches every changed file by its full path, including the copy it sets aside under `.servicepack/backup/<txid>/files/`. Joined to the --target path as given, one of them exceeds the system\'s path length limit (PATH_MAX, 4096 bytes on Linux), so a system call would fail with ENAMETOOLONG in the middle of the work.',
+    resolution: 'Pass a shorter --target: the paths are joined to it as written, so `cd` into the parent directory and give a relative path (or `--target .` from inside it). Nothing was changed.',
+  },
+  JOURNAL_UNSUPPORTED: {
+    symptoms: 'A command stops saying .servicepack/journal.json or state.json was written by a newer servicepack, naming its version and the version this one reads.',
+    cause: 'A newer servicepack worked on this target (and, for a journal, was interrupted). This one cannot tell what that version\'s records mean, so it changes nothing.',
+    resolution: 'Use the newer servicepack (the one that wrote the record) on this target: `servicepack recover --target <dir>` with it settles an interrupted transaction.',
+  },
+  INTERRUPTED: {
+    symptoms: 'The command ends after SIGINT (Ctrl-C) or SIGTERM with this code; exit code 130 for SIGINT, 143 for SIGTERM.',
+    cause: 'The command was asked to stop. A transaction that had not reached its point of no return was rolled back: the target is the old version. A signal that arrives after the point of no return does not stop the transaction: it is finished and reported as usual.',
+    resolution: 'Run the command again when wanted. If a transaction was pending (for example after a second signal or SIGKILL), `servicepack recover --target <dir>` settles it.',
+  },
+  INTERNAL_ERROR: {
+    symptoms: 'A command fails with an error it does not name a code for; exit code 70. The result names the underlying error (and errno, system call and path when it comes from the system).',
+    cause: 'A defect in servicepack: a failure that should have been reported with one of the codes above was not.',
+    resolution: 'Report it with the command line and the --json result. Run `servicepack status --target <dir>` and, if a transaction is pending, `servicepack recover --target <dir>`; `servicepack verify` compares the target with its recorded state.',
   },
 };

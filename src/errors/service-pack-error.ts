@@ -29,3 +29,11 @@ export function isServicePackError<C extends ErrorCode>(err: unknown, code?: C):
 export function hasErrno(err: unknown, ...codes: string[]): err is NodeJS.ErrnoException {
   return typeof err === 'object' && err !== null && codes.includes((err as NodeJS.ErrnoException).code ?? '');
 }
+
+/** INTERRUPTED: the command was asked to stop by `signal`; what it changed was rolled back. */
+export function interruptedError(signal: string): ServicePackError<'INTERRUPTED'> {
+  return new ServicePackError('INTERRUPTED', `stopped by ${signal}`, {
+    hint: 'Nothing was left half-done: a transaction that had not reached its point of no return was rolled back, and the target is the old version. Run the command again when wanted.',
+    details: { signal },
+  });
+}

@@ -1,5 +1,5 @@
 // Cross-entry rules of a shape-checked manifest: sorted unique safe paths, no case/normalisation
-// collisions, parents that are directories, change entries that change something, and blobs that
+// collisions within one tree, parents that are directories, change entries that change something, and blobs that
 // are contiguous, deduplicated, used, and agree with the entries that reference them.
 import type { Manifest, ManifestEntry, TreeNode } from './manifest.js';
 import { oldNodeOf, sameNode } from './manifest.js';
@@ -20,7 +20,7 @@ export function checkManifest(m: Manifest, packPath: string): void {
 
 function checkPaths(entries: ManifestEntry[], packPath: string): void {
   const byPath = new Map<string, ManifestEntry>();
-  const folded = new Map<string, string>();
+  const folded = { old: new Map<string, string>(), new: new Map<string, string>() };
   let previous: string | undefined;
   for (const entry of entries) {
     const { path } = entry;
@@ -31,10 +31,8 @@ function checkPaths(entries: ManifestEntry[], packPath: string): void {
       if (order > 0) throw packInvalid(packPath, `entry ${JSON.stringify(path)}: entries are not sorted by path (it follows ${JSON.stringify(previous)})`);
     }
     previous = path;
-    const key = foldPath(path);
-    const other = folded.get(key);
+    const other = foldedCollision(folded, entry);
     if (other !== undefined) throw unsafe(path, `the path collides with ${JSON.stringify(other)} after Unicode normalisation and case folding`);
-    folded.set(key, path);
     if (entry.action === 'change' && entry.old !== undefined && entry.new !== undefined && sameNode(entry.old, entry.new)) {
       throw packInvalid(packPath, `entry ${JSON.stringify(path)}: a change entry whose old and new nodes are equal`);
     }
@@ -42,6 +40,21 @@ function checkPaths(entries: ManifestEntry[], packPath: string): void {
     checkHardlinks(entry, byPath, packPath);
     byPath.set(path, entry);
   }
+}
+
+/**
+ * A path of the same tree (old or new) that `entry`'s path collides with after folding, recording it.
+ * Paths of different trees may: a case-only rename (README -> readme) removes one and adds the other.
+ */
+export function foldedCollision(folded: { old: Map<string, string>; new: Map<string, string> }, entry: ManifestEntry): string | undefined {
+  const key = foldPath(entry.path);
+  const sides = [...(oldNodeOf(entry) === undefined ? [] : [folded.old]), ...(entry.new === undefined ? [] : [folded.new])];
+  for (const side of sides) {
+    const other = side.get(key);
+    if (other !== undefined) return other;
+  }
+  for (const side of sides) side.set(key, entry.path);
+  return undefined;
 }
 
 function checkParent(entry: ManifestEntry, byPath: Map<string, ManifestEntry>): void {

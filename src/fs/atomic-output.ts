@@ -9,11 +9,11 @@ export interface AtomicOutput {
   /** The temp file's descriptor, open for reading and writing. */
   readonly fd: number;
   readonly tempPath: string;
-  /** Appends all of `buf` at the current end of what was written through `write`. */
+  /** Appends all of `buf` at the current end of what was written through `write`; on failure the output is aborted. */
   write(buf: Uint8Array): void;
   /** Bytes written through `write` so far. */
   readonly size: number;
-  /** fsync, close, rename over the target, fsync the directory. */
+  /** fsync, close, rename over the target, fsync the directory; on failure before the rename, the output is aborted. */
   commit(): void;
   /** Close and remove the temp file; the target is untouched. Safe to call after a failed commit. */
   abort(): void;
@@ -32,6 +32,17 @@ export function openAtomicOutput(path: string): AtomicOutput {
       closeSync(fd);
     }
   };
+  const abort = (): void => {
+    try {
+      close();
+    } finally {
+      try {
+        unlinkSync(tempPath);
+      } catch (err) {
+        if (!hasErrno(err, 'ENOENT')) throw err;
+      }
+    }
+  };
   return {
     fd,
     tempPath,
@@ -40,26 +51,31 @@ export function openAtomicOutput(path: string): AtomicOutput {
     },
     write(buf: Uint8Array): void {
       let done = 0;
-      while (done < buf.length) {
-        done += ioStep(path, 'write', () => writeSync(fd, buf, done, buf.length - done, size + done));
+      try {
+        while (done < buf.length) {
+          done += ioStep(path, 'write', () => writeSync(fd, buf, done, buf.length - done, size + done));
+        }
+      } catch (err) {
+        // A failed write (ENOSPC) ends the output: the partial temp file is removed at once.
+        abort();
+        throw err;
       }
       size += buf.length;
     },
     commit(): void {
-      ioStep(path, 'fsync', () => fsyncSync(fd));
-      close();
-      ioStep(path, 'rename', () => renameSync(tempPath, path));
+      try {
+        ioStep(path, 'fsync', () => fsyncSync(fd));
+        close();
+        ioStep(path, 'rename', () => renameSync(tempPath, path));
+      } catch (err) {
+        // Nothing was published: the temp file (on a full disk, the space to free) goes now.
+        abort();
+        throw err;
+      }
       // The target now has the new content; only the directory entry's durability is left.
       ioStep(dir, 'fsync', () => fsyncDirectory(dir));
     },
-    abort(): void {
-      close();
-      try {
-        unlinkSync(tempPath);
-      } catch (err) {
-        if (!hasErrno(err, 'ENOENT')) throw err;
-      }
-    },
+    abort,
   };
 }
 

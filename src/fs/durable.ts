@@ -44,17 +44,32 @@ export function writeAt(fd: number, pos: number, data: Uint8Array): void {
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}`);
-  withIo('write', tmp, () => {
-    const fd = fs.openSync(tmp, 'w', 0o644);
-    try {
-      writeAt(fd, 0, typeof data === 'string' ? Buffer.from(data) : data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  });
-  withIo('rename', file, () => fs.renameSync(tmp, file));
+  try {
+    withIo('write', tmp, () => {
+      const fd = fs.openSync(tmp, 'w', 0o644);
+      try {
+        writeAt(fd, 0, typeof data === 'string' ? Buffer.from(data) : data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
+    withIo('rename', file, () => fs.renameSync(tmp, file));
+  } catch (err) {
+    // A full disk (ENOSPC) must not keep the partial temp file: it is the space the user must free.
+    removeTemp(tmp);
+    throw err;
+  }
   fsyncDir(dir);
+}
+
+/** Best effort: the error being reported is the write's; a temp file left is removed by recover. */
+function removeTemp(tmp: string): void {
+  try {
+    fs.unlinkSync(tmp);
+  } catch {
+    // ENOENT (never created) or the file system refusing even this: recover removes it later.
+  }
 }
 
 /** lstat that returns null for a missing path (never follows a final symlink). */
@@ -86,8 +101,14 @@ export function makeDirs(dir: string): string[] {
     cur = parent;
   }
   for (const d of missing) {
-    withIo('mkdir', d, () => fs.mkdirSync(d, 0o755));
-    created.push(d);
+    try {
+      fs.mkdirSync(d, 0o755);
+      created.push(d);
+    } catch (err) {
+      // Another process made it between our lstat and our mkdir (two first installs at once): it is
+      // theirs, not ours to remove; the target lock decides which of us goes on.
+      if (!hasErrno(err, 'EEXIST') || lstatOrNull(d)?.isDirectory() !== true) throw ioFailed(err, 'mkdir', d);
+    }
   }
   return created;
 }

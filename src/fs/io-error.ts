@@ -17,6 +17,7 @@ function hintFor(errno: string): string {
     case 'EROFS': return 'The target file system is mounted read-only; remount it read-write.';
     case 'EACCES':
     case 'EPERM': return 'Check permissions and immutable attributes (lsattr) of the path, or run as its owner.';
+    case 'ENAMETOOLONG': return 'The path is longer than the system allows (PATH_MAX). Paths are joined to --target as given: pass a shorter one, for example a relative path (`--target .` from inside the target).';
     case 'EXDEV': return 'The path is on another file system than the target; servicepack swaps files only within one.';
     default: return 'Check the path and the file system, then run the command again; the target was left unchanged.';
   }

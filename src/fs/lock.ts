@@ -124,7 +124,7 @@ function readLock(file: string): LockRecord | null | undefined {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if (hasErrno(err, 'ENOENT')) return undefined;
-    throw err;
+    throw ioFailed(err, 'read lock', file);
   }
   try {
     const v = JSON.parse(text) as Partial<LockRecord>;

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
+import { ioFailed } from '../fs/io-error.js';
 import type { TargetFile } from './holder.js';
 
 /**
@@ -35,7 +36,7 @@ function lstatOrNull(p: string): fs.Stats | null {
     return fs.lstatSync(p);
   } catch (err) {
     if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
-    throw err;
+    throw ioFailed(err, 'lstat', p);
   }
 }
 
@@ -44,6 +45,6 @@ function readdirOrEmpty(dir: string): string[] {
     return fs.readdirSync(dir);
   } catch (err) {
     if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return [];
-    throw err;
+    throw ioFailed(err, 'readdir', dir);
   }
 }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
+import { ioFailed } from '../fs/io-error.js';
 import { hashFile } from '../format/hash.js';
 import type { TreeNode } from '../format/manifest.js';
 import { snapshotFile, stampOf, type FileSnapshot, type FileStamp } from './file-snapshot.js';
@@ -29,14 +30,14 @@ export function readNodeStamped(root: string, rel: string): { node: TreeNode | n
     st = fs.lstatSync(abs, { bigint: true });
   } catch (err) {
     if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return { node: null };
-    throw err;
+    throw ioFailed(err, 'lstat', abs);
   }
-  if (st.isSymbolicLink()) return { node: { type: 'symlink', target: fs.readlinkSync(abs) } };
+  if (st.isSymbolicLink()) return { node: { type: 'symlink', target: reading(abs, 'readlink', () => fs.readlinkSync(abs)) } };
   const owner = { uid: Number(st.uid), gid: Number(st.gid) };
   const mode = Number(st.mode & 0o7777n);
   if (st.isDirectory()) return { node: { type: 'dir', mode }, owner };
   if (st.isFile()) {
-    const { sha256, size } = hashFile(abs);
+    const { sha256, size } = reading(abs, 'read', () => hashFile(abs));
     return { node: { type: 'file', sha256, size, mode }, owner, stamp: stampOf(st) };
   }
   // Not a type a pack can describe: report it as a symlink-free, never-matching file.
@@ -48,7 +49,7 @@ export function readNodeKeeping(root: string, rel: string): { node: TreeNode | n
   const abs = path.join(root, rel);
   const st = lstatOrNull(abs);
   if (st === null || !st.isFile()) return readNodeStamped(root, rel);
-  const content = snapshotFile(abs);
+  const content = reading(abs, 'read', () => snapshotFile(abs));
   return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, mode: st.mode & 0o7777 }, owner: { uid: st.uid, gid: st.gid }, content, stamp: content.stamp };
 }
 
@@ -57,6 +58,16 @@ function lstatOrNull(abs: string): fs.Stats | null {
     return fs.lstatSync(abs);
   } catch (err) {
     if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+    throw ioFailed(err, 'lstat', abs);
+  }
+}
+
+/** A read of the target that fails with a system error (EACCES, ENAMETOOLONG, EIO) is IO_FAILED naming the path. */
+function reading<T>(abs: string, operation: string, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (typeof (err as NodeJS.ErrnoException | null)?.syscall === 'string') throw ioFailed(err, operation, abs);
     throw err;
   }
 }
@@ -67,6 +78,6 @@ export function listDir(root: string, rel: string): string[] {
     return fs.readdirSync(path.join(root, rel)).sort();
   } catch (err) {
     if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return [];
-    throw err;
+    throw ioFailed(err, 'readdir', path.join(root, rel));
   }
 }

@@ -11,8 +11,10 @@ import type { TreeNode } from '../format/manifest.js';
 import { buildInputError as buildInput } from './build-input-error.js';
 
 export interface WalkOptions {
-  /** Top-level names to skip entirely, e.g. '.servicepack'. */
+  /** Top-level names to skip entirely (comparing installed trees without '.servicepack'). */
   exclude?: string[];
+  /** Top-level names a release tree may not hold (BUILD_INPUT naming them), e.g. '.servicepack'. */
+  refuse?: string[];
 }
 
 /**
@@ -23,6 +25,7 @@ export function walkTree(root: string, opts: WalkOptions = {}): Map<string, Tree
   const rootStats = attempt(root, () => statSync(root));
   if (!rootStats.isDirectory()) throw buildInput(root, 'it is not a directory');
   const exclude = new Set(opts.exclude ?? []);
+  const refuse = new Set(opts.refuse ?? []);
   const found: [string, TreeNode][] = [];
   /** Files with more than one name: path -> device:inode. */
   const inodes = new Map<string, string>();
@@ -33,6 +36,7 @@ export function walkTree(root: string, opts: WalkOptions = {}): Map<string, Tree
     for (const raw of attempt(absDir, () => readdirSync(absDir, { encoding: 'buffer' }))) {
       const name = utf8(raw, join(absDir, raw.toString('utf8')), 'its name');
       if (dir === '' && exclude.has(name)) continue;
+      if (dir === '' && refuse.has(name)) throw buildInput(join(root, name), 'servicepack keeps its own records under this name in a target, so a release tree cannot carry it');
       const rel = dir === '' ? name : `${dir}/${name}`;
       const abs = join(root, rel);
       const stats = attempt(abs, () => lstatSync(abs));

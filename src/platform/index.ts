@@ -2,7 +2,7 @@
 import { linuxPlatform } from './linux/linux-platform.js';
 import type { Platform } from './platform.js';
 
-export type { Platform } from './platform.js';
+export type { Platform, StopSignals } from './platform.js';
 export type { CommandOutcome, FileKey, HoldKind, HoldScan, ProcessFacts, ProcessHolds, ScanOptions, Uninspectable, UnitManager } from './holds.js';
 
 /**

@@ -12,6 +12,8 @@ export interface Platform {
   readonly setAside: 'link' | 'rename';
   /** Whether directories can be fsynced (they cannot on Windows). */
   readonly canFsyncDirectories: boolean;
+  /** The longest path, in bytes, a system call accepts (Linux: PATH_MAX 4096 less the NUL). */
+  readonly maxPathBytes: number;
   /** An opaque start-time token of a live process, or null when no such process exists. */
   processStartToken(pid: number): string | null;
   /**
@@ -46,4 +48,19 @@ export interface Platform {
    * that another user owns or can write: that user could steer what it removes and renames.
    */
   stateDirProblem(st: { uid: number; mode: number }): string | null;
+  /** Synchronous handling of SIGINT and SIGTERM (see StopSignals), or null where it is not available. */
+  stopSignals?(): StopSignals | null;
+}
+
+/**
+ * SIGINT and SIGTERM for a process whose work is synchronous. Once `watch` was called, a signal ends the
+ * process at once, after writing the prepared text to its descriptor, with exit code 128 + signal;
+ * between `defer` and `resume` (a critical section) it is only recorded, for `pending` to report.
+ */
+export interface StopSignals {
+  watch(reports: Record<'SIGINT' | 'SIGTERM', { fd: number; text: string }>): void;
+  defer(): void;
+  /** Leaves the critical section; returns the signal recorded in it, if any. */
+  resume(): 'SIGINT' | 'SIGTERM' | null;
+  pending(): 'SIGINT' | 'SIGTERM' | null;
 }

@@ -1,4 +1,4 @@
-// Checks made before staging: free space and that every touched directory is on the target's file system.
+// Checks made before staging: free space (bytes and inodes, records included) and that every touched directory is on the target's file system.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
@@ -6,24 +6,79 @@ import { lstatOrNull } from '../fs/durable.js';
 import type { Transition } from '../planner/transition.js';
 import type { Layout } from './layout.js';
 
-/** Bytes the staged files occupy: content rounded up to 4 KiB blocks, plus one block per entry. */
-export function bytesToStage(transitions: readonly Transition[]): number {
-  let total = 0;
-  for (const t of transitions) total += 4096 + (t.to?.type === 'file' ? Math.ceil(t.to.size / 4096) * 4096 : 0);
-  return total;
+/** The records a transaction writes besides the staged files, as the bytes each file will hold. */
+export interface RecordSizes {
+  record: number;
+  journal: number;
+  state: number;
+  /** The staged pin file of the key the install pins (0: none); it moves into trust/, made if missing. */
+  pin: number;
 }
 
-export function freeBytes(dir: string): number {
-  const st = fs.statfsSync(dir);
-  return st.bavail * st.bsize;
+/** What staging and recording take on the target's file system: bytes (in whole blocks) and inodes. */
+export interface SpaceNeeded {
+  bytes: number;
+  inodes: number;
 }
 
-export function checkSpace(layout: Layout, needed: number, probeDir: string): void {
-  const available = freeBytes(probeDir);
-  if (needed > available) {
-    throw new ServicePackError('NO_SPACE', `staging needs ${needed} bytes but only ${available} are free`, {
+/**
+ * Every block and inode a transaction adds before its clean-up: each staged node (file content in whole
+ * blocks, and one more block); the directories made under staging/ and
+ * backup/<txid>/files/ (which mirrors the set-aside paths' directories); the backup record, the journal,
+ * and the new state, which is written beside the old one until its rename; the lock. Set-aside files
+ * take no space: they are hard links, or renames.
+ */
+export function spaceNeeded(transitions: readonly Transition[], records: RecordSizes, free: FreeSpace): SpaceNeeded {
+  const block = free.block;
+  const round = (n: number) => Math.ceil(n / block) * block;
+  let bytes = 0;
+  let nodes = 0;
+  const asideDirs = new Set<string>();
+  for (const t of transitions) {
+    if (t.to !== null) {
+      // Its content, plus a block for its inode or entry: more than some file systems take, never less.
+      bytes += block + (t.to.type === 'file' ? round(t.to.size) : 0);
+      nodes++;
+    }
+    if (t.from !== null && t.from.type !== 'dir') for (let d = path.posix.dirname(t.path); d !== '.'; d = path.posix.dirname(d)) asideDirs.add(d);
+  }
+  // .servicepack/ itself on a first install, staging/, staging/<txid>, backup/, backup/<txid>,
+  // backup/<txid>/files, then the mirrored directories.
+  const dirs = (free.stateDirExists ? 0 : 1) + 5 + asideDirs.size;
+  const pinned = records.pin > 0 ? 1 : 0;
+  const files = 4 + pinned; // record, journal, state (its temp file beside the old one), lock, pin
+  bytes += (dirs + pinned) * block + round(records.record) + round(records.journal) + round(records.state) + round(records.pin) + block;
+  return { bytes, inodes: nodes + dirs + pinned + files };
+}
+
+/**
+ * Free space on the file system of the target, measured before the command takes its lock (so the dry
+ * run and the install see the same numbers): bytes (for an unprivileged user, as statfs reports),
+ * inodes (null where the file system sets no limit), its block size, and whether `.servicepack/` exists.
+ */
+export interface FreeSpace {
+  bytes: number;
+  inodes: number | null;
+  block: number;
+  stateDirExists: boolean;
+}
+
+export function freeSpace(layout: Layout): FreeSpace {
+  const st = fs.statfsSync(layout.target);
+  return { bytes: st.bavail * st.bsize, inodes: st.files > 0 ? st.ffree : null, block: st.bsize, stateDirExists: lstatOrNull(layout.dir) !== null };
+}
+
+export function checkSpace(layout: Layout, needed: SpaceNeeded, free: FreeSpace): void {
+  if (needed.bytes > free.bytes) {
+    throw new ServicePackError('NO_SPACE', `the install needs ${needed.bytes} bytes (staged files and records) but only ${free.bytes} are free`, {
       hint: 'Free space on the target file system (the old files are kept as hard links and take no extra space).',
-      details: { target: layout.target, needed, available },
+      details: { target: layout.target, needed: needed.bytes, available: free.bytes },
+    });
+  }
+  if (free.inodes !== null && needed.inodes > free.inodes) {
+    throw new ServicePackError('NO_SPACE', `the install needs ${needed.inodes} inodes (files and directories) but only ${free.inodes} are free`, {
+      hint: 'The target file system has no inodes left for the staged files: remove files from it (or make it with more inodes).',
+      details: { target: layout.target, needed: needed.bytes, available: free.bytes, inodesNeeded: needed.inodes, inodesAvailable: free.inodes },
     });
   }
 }

@@ -11,11 +11,13 @@ import { compareVersions } from '../planner/compare-versions.js';
 import { pathsToInspect, planInstall } from '../planner/plan-install.js';
 import { planSteps, type StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
-import { keyIdHex, type PackTrust } from '../signing/index.js';
+import { formatPublicKey, keyIdHex, type PackTrust, type PublicKey } from '../signing/index.js';
 import { admitPack, type Admission, type TrustOptions } from './admit-pack.js';
 import { writeBackupRecord, type BackupRecord, type SetAsideStamp } from './backup-record.js';
 import { setAsideStampOf } from './backup-writes.js';
-import { bytesToStage, checkSameDevice, checkSpace, freeBytes } from './checks.js';
+import { refuseIfPending } from './refuse-pending.js';
+import { checkPathLengths } from './check-path-lengths.js';
+import { checkSameDevice, checkSpace, freeSpace, spaceNeeded, type FreeSpace, type RecordSizes } from './checks.js';
 import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
 import { backupDirOf, backupFilesOf, stagingDirOf } from './layout.js';
@@ -32,7 +34,8 @@ import type { OldNode } from './old-node-guard.js';
 import { settleOwners } from './settle-owners.js';
 import { stageInstall } from './stage-install.js';
 import { checkStateDir, refuseInsideStateDir } from './state-dir.js';
-import { readState, type InstalledState } from './state-file.js';
+import { readState, stateText, type InstalledState } from './state-file.js';
+import type { Journal } from '../journal/journal.js';
 import { pinFileOf, placePin, stagePin } from './trust-store.js';
 
 export interface InstallPlan {
@@ -86,20 +89,26 @@ export interface InstallResult extends AfterCommit {
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
 export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions = {}): InstallPlan {
   checkInputs(ctx, packPath, options);
+  refuseIfPending(ctx, 'the dry run');
   const reader = openPack(packPath);
   try {
     ctx.emit({ type: 'phase', phase: 'verify' });
-    const { trust } = admitPack(ctx, reader, options);
+    const { trust, keyToPin } = admitPack(ctx, reader, options);
     verifyPack(reader);
-    const { transitions, keptDirectories } = preflight(ctx, reader.manifest, options, false);
-    const bytesToWrite = bytesToStage(transitions);
-    const free = freeBytes(ctx.layout.target);
+    const { transitions, keptDirectories, state, olds } = preflight(ctx, reader.manifest, options, false);
+    // The same records the install would write (every txid has the same length).
+    const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
+    const { record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid: newTxid(), pinnedKey });
+    const space = freeSpace(ctx.layout);
+    const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), space);
+    const bytesToWrite = needed.bytes;
+    const free = space.bytes;
     const { holders, uninspectable } = holdersBefore(ctx, transitions);
     const byPath = holdersByPath(holders);
     return {
       dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest),
       actions: summarize(transitions).map((a) => ({ ...a, holders: byPath.get(a.path) ?? [] })),
-      keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free,
+      keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free && (space.inodes === null || needed.inodes <= space.inodes),
       holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, trust,
     };
   } finally {
@@ -114,44 +123,37 @@ export function installPack(ctx: TxContext, packPath: string, options: TrustOpti
     const admission = admitPack(ctx, reader, options);
     // Now: the manifest is signed by a trusted key (or explicitly allowed unsigned); every payload byte
     // is checked against it while it is staged, before anything outside .servicepack/ changes.
-    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, recovered, admission, options));
+    // Measured before the lock and `.servicepack/` exist, as the dry run measures it.
+    const free = freeSpace(ctx.layout);
+    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, { recovered, admission, free }, options));
   } finally {
     reader.close();
   }
 }
 
-function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOutcome, admission: Admission, options: TrustOptions & CommitOptions): InstallResult {
+function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: RecoverOutcome; admission: Admission; free: FreeSpace }, options: TrustOptions & CommitOptions): InstallResult {
+  const { recovered, admission, free } = before;
   const { layout } = ctx;
   const manifest = reader.manifest;
   const { transitions, keptDirectories, state, bases, olds } = preflight(ctx, manifest, options, true);
   settleOwners(ctx, transitions);
   checkSameDevice(layout, transitions, layout.dir);
-  checkSpace(layout, bytesToStage(transitions), layout.dir);
 
   const txid = newTxid();
-  const naming = namingFor(transitions, txid);
-  const steps = planSteps(transitions, naming);
-  const record: BackupRecord = {
-    recordVersion: 1, txid, packId: reader.packId, ...versions(manifest), transitions,
-    stateBefore: stateBefore(state, manifest, transitions),
-    ...(manifest.hooks === undefined ? {} : { hooks: manifest.hooks }),
-    setAside: setAsideStamps(olds),
-  };
-  const { holders } = holdersBefore(ctx, transitions);
-  const info = { kind: 'install' as const, ...versions(manifest), txid };
-  const hooked = hookedTransaction(ctx, manifest.hooks, info);
-  let bytesWritten = 0;
   // The first verified install pins the key that verified it, so later installs need no flag. The pin
   // is part of the transaction: staged with the files, moved into trust/ after the journal, removed by
   // a rollback (docs/journal.md).
   const keyToPin = admission.keyToPin;
   const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
+  const { naming, record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid, pinnedKey });
+  checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), free), free);
+
+  const { holders } = holdersBefore(ctx, transitions);
+  const info = { kind: 'install' as const, ...versions(manifest), txid };
+  const hooked = hookedTransaction(ctx, manifest.hooks, info);
+  let bytesWritten = 0;
   hooked.run(() => runTransaction(ctx, {
-    journal: {
-      journalVersion: 1, txid, kind: 'install', steps,
-      afterCommit: [stagingDirOf(txid)],
-      afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)])],
-    },
+    journal,
     prepare: () => {
       bytesWritten = stageInstall(ctx, reader, { transitions, naming, txid, bases });
       writeBackupRecord(layout, record);
@@ -159,7 +161,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
       hooked.preHook();
     },
     ...(pinnedKey === undefined ? {} : { afterJournal: () => placePin(layout, stagingDirOf(txid), pinnedKey) }),
-    nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: keptDirectories }),
+    nextState,
     olds,
   }));
   const after = finishCommitted(ctx, manifest.hooks, info, hooked.ran, options);
@@ -168,6 +170,35 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
     actions: summarize(transitions), keptDirectories, bytesWritten,
     setAside: transitions.filter((t) => t.from !== null && t.from.type !== 'dir').map((t) => t.path),
     recovered, holders, ...after, trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }),
+  };
+}
+
+/** The records an install writes: its backup record, its journal and the state it commits. */
+function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined }) {
+  const { transitions, state, txid, pinnedKey } = plan;
+  const manifest = reader.manifest;
+  const naming = namingFor(transitions, txid);
+  const record: BackupRecord = {
+    recordVersion: 1, txid, packId: reader.packId, ...versions(manifest), transitions,
+    stateBefore: stateBefore(state, manifest, transitions),
+    ...(manifest.hooks === undefined ? {} : { hooks: manifest.hooks }),
+    setAside: setAsideStamps(plan.olds),
+  };
+  const journal: Journal = {
+    journalVersion: 1, txid, kind: 'install', steps: planSteps(transitions, naming),
+    afterCommit: [stagingDirOf(txid)],
+    afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)])],
+  };
+  return { naming, record, journal, nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: plan.keptDirectories }) };
+}
+
+/** The bytes each record will hold on disk, as written by writeBackupRecord, writeJournal and writeState. */
+function sizesOf(record: BackupRecord, journal: Journal, nextState: InstalledState, keyToPin: PublicKey | undefined): RecordSizes {
+  return {
+    pin: keyToPin === undefined ? 0 : Buffer.byteLength(formatPublicKey(keyToPin)),
+    record: Buffer.byteLength(`${JSON.stringify(record)}\n`),
+    journal: Buffer.byteLength(`${JSON.stringify(journal)}\n`),
+    state: Buffer.byteLength(stateText(nextState)),
   };
 }
 
@@ -199,6 +230,7 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
       details: { target: layout.target, installed: state?.version ?? manifest.fromVersion, pack: manifest.toVersion },
     });
   }
+  checkPathLengths(layout, manifest.entries.map((e) => e.path), ctx.platform);
   const inventory = scanInventory(layout.target, pathsToInspect(manifest), keepBases ? { keepContent: basesToKeep(manifest) } : {});
   const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);
   if (mismatches.length > 0) {

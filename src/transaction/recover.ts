@@ -88,17 +88,6 @@ export function recoveryNeeded(ctx: TxContext, what: string, err: unknown, cause
 }
 
 /**
- * RECOVERY_NEEDED for a command that only reads (verify) when a journal is pending: the tree may be a
- * mix of two versions, so comparing it with either says nothing until `recover` has settled it.
- */
-export function pendingTransaction(ctx: TxContext, journal: Journal): ServicePackError {
-  return new ServicePackError('RECOVERY_NEEDED', `an interrupted ${journal.kind} (transaction ${journal.txid}) is pending in ${ctx.layout.target}`, {
-    hint: 'Run `servicepack recover --target <dir>` to finish or roll it back, then run this command again.',
-    details: { target: ctx.layout.target, reason: `pending ${journal.kind} ${journal.txid}`, txid: journal.txid, kind: journal.kind },
-  });
-}
-
-/**
  * What a process killed outside a journaled transaction leaves besides staging and backups (those are
  * clean-up's, which keeps files a process holds): temp files of atomic writes (also of pinned keys) and
  * lock files of dead processes.

@@ -1,5 +1,6 @@
 // The transaction skeleton shared by install and uninstall:
 // prepare (stage) -> journal -> commit steps -> record state (point of no return) -> clean up.
+import { interruptedError } from '../errors/index.js';
 import { writeJournal, type Journal } from '../journal/journal.js';
 import type { TxContext } from './tx-context.js';
 import { commitSteps } from './run-steps.js';
@@ -26,11 +27,20 @@ export interface TransactionSpec {
   olds: ReadonlyMap<string, OldNode>;
 }
 
+/** Up to the point of no return, a requested stop rolls the transaction back (INTERRUPTED). */
+function checkStop(ctx: TxContext): void {
+  const signal = ctx.stopRequested?.() ?? null;
+  if (signal !== null) throw interruptedError(signal);
+}
+
 export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
   const { journal } = spec;
   try {
+    checkStop(ctx);
     ctx.emit({ type: 'phase', phase: 'stage' });
     spec.prepare();
+    // The pre hook ran last in prepare: a signal sent while it ran (stopping a service) is seen here.
+    checkStop(ctx);
   } catch (err) {
     // Nothing in the target changed yet: drop what was staged.
     for (const rel of journal.afterRollback) removeStateTree(ctx.layout, rel);
@@ -43,8 +53,12 @@ export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
     ctx.emit({ type: 'phase', phase: 'commit' });
     commitSteps(ctx.layout, journal.steps, ctx.platform, {
       old: oldNodeGuard(ctx.layout, spec.olds),
-      onStep: (s, n, total) => ctx.emit({ type: 'step', op: s.op, path: s.path, done: n + 1, total }),
+      onStep: (s, n, total) => {
+        ctx.emit({ type: 'step', op: s.op, path: s.path, done: n + 1, total });
+        checkStop(ctx);
+      },
     });
+    checkStop(ctx);
     ctx.emit({ type: 'phase', phase: 'record' });
     writeState(ctx.layout, { ...spec.nextState, lastTransaction: journal.txid });
     // POINT OF NO RETURN: the state names this transaction; recovery now rolls forward.

@@ -1,6 +1,7 @@
 // status: what is installed in a target and whether work is pending. Reads only; never recovers.
 import * as fs from 'node:fs';
 import { hasErrno } from '../errors/index.js';
+import { ioFailed } from '../fs/io-error.js';
 import { readJournal } from '../journal/journal.js';
 import type { TxContext } from './tx-context.js';
 import { findBackupWrites, type BackupWrite } from './backup-writes.js';
@@ -46,6 +47,6 @@ function lockPid(file: string): number | null {
     return typeof v.pid === 'number' ? v.pid : null;
   } catch (err) {
     if (hasErrno(err, 'ENOENT') || err instanceof SyntaxError) return null;
-    throw err;
+    throw ioFailed(err, 'read', file);
   }
 }

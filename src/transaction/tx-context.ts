@@ -7,6 +7,8 @@ export interface TxContext {
   layout: Layout;
   platform: Platform;
   emit: EventSink;
+  /** Polled between the steps of a transaction before its point of no return (TargetOptions.stopRequested). */
+  stopRequested?: () => string | null;
 }
 
 export function contextFor(target: string, platform: Platform, emit: EventSink = () => {}): TxContext {

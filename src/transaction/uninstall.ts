@@ -18,6 +18,7 @@ import { summarize, type PlannedAction } from './plan-summary.js';
 import type { RecoverOutcome } from './recover.js';
 import { runTransaction } from './run-transaction.js';
 import { readState } from './state-file.js';
+import { checkPathLengths } from './check-path-lengths.js';
 import { requireTarget } from './install.js';
 
 export interface UninstallResult extends AfterCommit {
@@ -47,6 +48,7 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
     const record = readBackupRecord(layout, last.txid);
     const reversed: Transition[] = record.transitions.map((t) => ({ path: t.path, from: t.to, to: t.from }));
     ctx.emit({ type: 'phase', phase: 'preflight' });
+    checkPathLengths(layout, reversed.map((t) => t.path), ctx.platform);
     const olds = checkUninstallable(ctx, reversed, record);
 
     const txid = newTxid();

@@ -4,15 +4,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, type Mismatch } from '../errors/index.js';
+import { withIo } from '../fs/io-error.js';
 import { readNodeStamped } from '../inventory/read-node.js';
-import { readJournal } from '../journal/journal.js';
 import { describeNode, nodeMatches } from '../planner/transition.js';
 import type { TxContext } from './tx-context.js';
 import { requireTarget } from './install.js';
 import { STATE_DIR_NAME } from './layout.js';
-import { pendingTransaction } from './recover.js';
 import { checkStateDir } from './state-dir.js';
 import { readState } from './state-file.js';
+import { refuseIfPending } from './refuse-pending.js';
 
 export interface VerifyResult {
   target: string;
@@ -42,8 +42,7 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
   checkStateDir(ctx);
   // A pending journal means the tree may be a mix of two versions: that, not a list of differences
   // (nor NOT_MANAGED, for a first install), is the answer until `recover` settles it.
-  const journal = readJournal(layout.journal);
-  if (journal !== null) throw pendingTransaction(ctx, journal);
+  refuseIfPending(ctx, 'verify');
   const state = readState(layout);
   if (state === null) {
     throw new ServicePackError('NOT_MANAGED', `${layout.target} has no servicepack state to verify against`, {
@@ -90,7 +89,8 @@ function listAll(root: string): string[] {
   const pending = [''];
   while (pending.length > 0) {
     const rel = pending.pop()!;
-    for (const d of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    const dir = path.join(root, rel);
+    for (const d of withIo('readdir', dir, () => fs.readdirSync(dir, { withFileTypes: true }))) {
       const p = rel === '' ? d.name : `${rel}/${d.name}`;
       if (p === STATE_DIR_NAME) continue;
       out.push(p);

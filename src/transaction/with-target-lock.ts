@@ -9,8 +9,9 @@ import { checkStateDir, removeStateTree } from './state-dir.js';
 /**
  * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction and
  * cleaning up (unless `cleanUpFirst` is false: the cleanup command does that itself).
- * Creates `.servicepack/` when `create` is set (the first install); if that first install fails, the
- * directory is removed again, so the target is left exactly as it was found.
+ * Creates `.servicepack/` when `create` is set (the first install); if that first install fails, or a
+ * first install is rolled back (here or by recover), the directory is removed again when nothing else
+ * is in it, so the target is left exactly as it was found.
  */
 export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recovered: RecoverOutcome) => T, cleanUpFirst = true): T {
   const { layout } = ctx;
@@ -21,7 +22,7 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
   // would take every write and removal elsewhere.
   checkStateDir(ctx);
   const lock = TargetLock.acquire(layout.lock, layout.target, ctx.platform);
-  let firstInstallFailed = false;
+  let unmanaged = false;
   let failed = false;
   try {
     if (lock.tookOverFrom !== undefined) ctx.emit({ type: 'lock-taken-over', fromPid: lock.tookOverFrom });
@@ -31,14 +32,19 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
     throw err;
   } finally {
     try {
-      firstInstallFailed = created.length > 0 && lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
-      if (firstInstallFailed) {
-        for (const rel of ['staging', 'backup']) removeStateTree(layout, rel);
-        // trust/ was made for the key pin, which the failure removed (or never placed).
+      // No state and no journal: the target is not managed (a first install failed, or was rolled back
+      // here or by recover). What servicepack made for it goes, so the target is as it was found.
+      unmanaged = lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
+      if (unmanaged) {
+        if (created.length > 0) for (const rel of ['staging', 'backup']) removeStateTree(layout, rel);
+        else for (const d of [layout.staging, layout.backup]) removeEmptyDir(d);
+        // trust/ was made for the key pin, which the failure removed (or never placed); keys pinned
+        // by `trust --add` keep it.
         removeEmptyDir(trustDirOf(layout));
       }
       lock.release();
-      if (firstInstallFailed) removeEmptyDir(layout.dir);
+      // Only when nothing else is in it (a pinned key, a file of someone else's).
+      if (unmanaged) removeEmptyDir(layout.dir);
     } catch (err) {
       // After a failed command its own error is the one to report (e.g. RECOVERY_NEEDED on a file system
       // that went read-only, where the lock cannot be removed either); that lock is stale once we exit.

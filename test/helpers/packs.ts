@@ -2,7 +2,7 @@
 // tree as install targets, the target's tree without servicepack's own directory, and error capture.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, isServicePackError, type ErrorCode, type ServicePackError } from '../../src/index.js';
 import { testKey } from './keys.js';
@@ -37,9 +37,13 @@ export function treeOf(dir: string): string[] {
   return describeTree(dir, { exclude: ['.servicepack'] });
 }
 
-/** Every path under `.servicepack/` (sorted), to check what a command left behind. */
+/**
+ * Every path under `.servicepack/` (sorted), to check what a command left behind; none when there is no
+ * `.servicepack/` (an unmanaged target keeps none).
+ */
 export function stateFilesOf(target: string): string[] {
   const out: string[] = [];
+  if (!existsSync(join(target, '.servicepack'))) return out;
   const walk = (dir: string, rel: string): void => {
     for (const d of readdirSync(dir, { withFileTypes: true })) {
       const p = rel === '' ? d.name : `${rel}/${d.name}`;

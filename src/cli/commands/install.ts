@@ -5,6 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { collect, jsonOption, restartUnitsOption, targetOption } from '../options.js';
 import { renderInstall, renderPlan } from '../render-text.js';
 import { trustLine } from '../render-trust.js';
+import { stopRequested } from '../interrupts.js';
 import { runCommand, type Json } from '../run-command.js';
 
 type Opts = Json & { target: string; dryRun?: boolean; restartUnits?: boolean; trustedKey: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean };
@@ -20,10 +21,10 @@ export function addInstall(program: Command): void {
     .action((pack: string, o: Opts) => runCommand('install', o, (out) => {
       const r = lib.install(pack, {
         target: o.target, dryRun: o.dryRun === true, restartUnits: o.restartUnits === true, onEvent: out.event,
-        trustedKeys: o.trustedKey, allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true,
+        trustedKeys: o.trustedKey, allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, stopRequested,
       });
       const trust = trustLine(r.trust, r.dryRun ? undefined : r.pinnedKey);
       if (r.dryRun) return { result: r, lines: [...renderPlan(r), trust] };
       return { result: r, lines: [...renderInstall(r), trust], exitCode: r.restartNeeded ? EXIT.restartNeeded : EXIT.ok };
-    }));
+    }, o.dryRun !== true));
 }

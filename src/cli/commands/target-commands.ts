@@ -4,24 +4,26 @@ import * as lib from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { jsonOption, restartUnitsOption, targetOption } from '../options.js';
 import { renderCleanup, renderRecover, renderStatus, renderUninstall, renderVerify } from '../render-text.js';
+import { stopRequested } from '../interrupts.js';
 import { runCommand, type CommandOutcome, type Json } from '../run-command.js';
 
 type Opts = Json & { target: string; restartUnits?: boolean };
 
-function addTargetCommand(program: Command, name: string, description: string, work: (o: lib.TransactionOptions) => CommandOutcome): Command {
+/** `critical`: the command changes the target (see runCommand). */
+function addTargetCommand(program: Command, name: string, description: string, work: (o: lib.TransactionOptions) => CommandOutcome, critical = false): Command {
   return program.command(name).description(description).addOption(targetOption()).addOption(jsonOption())
-    .action((o: Opts) => runCommand(name, o, (out) => work({ target: o.target, onEvent: out.event, restartUnits: o.restartUnits === true })));
+    .action((o: Opts) => runCommand(name, o, (out) => work({ target: o.target, onEvent: out.event, restartUnits: o.restartUnits === true, stopRequested }), critical));
 }
 
 export function addTargetCommands(program: Command): void {
   addTargetCommand(program, 'uninstall', 'remove the most recently installed service pack', (o) => {
     const r = lib.uninstall(o);
     return { result: r, lines: () => renderUninstall(r), exitCode: r.restartNeeded ? EXIT.restartNeeded : EXIT.ok };
-  }).addOption(restartUnitsOption());
+  }, true).addOption(restartUnitsOption());
   addTargetCommand(program, 'cleanup', 'remove set-aside files that are no longer needed nor held', (o) => {
     const r = lib.cleanup(o);
     return { result: r, lines: () => renderCleanup(r) };
-  });
+  }, true);
   addTargetCommand(program, 'status', 'product, version, installed service packs, pending work', (o) => {
     const r = lib.status(o);
     // A pending transaction is reported, and exits 4 like every command that meets one.
@@ -34,5 +36,5 @@ export function addTargetCommands(program: Command): void {
   addTargetCommand(program, 'recover', 'finish or roll back an interrupted transaction', (o) => {
     const r = lib.recover(o);
     return { result: r, lines: () => renderRecover(r) };
-  });
+  }, true);
 }

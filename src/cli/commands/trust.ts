@@ -16,5 +16,5 @@ export function addTrust(program: Command): void {
     .action((o: Opts) => runCommand('trust', o, (out) => {
       const r = lib.trust({ target: o.target, add: o.add, remove: o.remove, onEvent: out.event });
       return { result: r, lines: () => renderTrust(r) };
-    }));
+    }, o.add.length + o.remove.length > 0));
 }

@@ -2,6 +2,7 @@
 // holders, systemctl for units.
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hasErrno } from '../../errors/index.js';
+import { nativeStopSignals } from './stop-signals.js';
 import type { Platform } from '../platform.js';
 import { restartUnit, runCommand, systemdUnitManager } from './run-command.js';
 import { scanHolds } from './scan-holds.js';
@@ -75,8 +76,8 @@ function describeProcess(pid: number): string | undefined {
 
 export function linuxPlatform(): Platform {
   return {
-    name: 'linux', setAside: 'link', canFsyncDirectories: true, processStartToken, pidNamespace, lockOwnerState, describeProcess,
-    scanHolds, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit,
+    name: 'linux', setAside: 'link', canFsyncDirectories: true, maxPathBytes: 4095, processStartToken, pidNamespace, lockOwnerState, describeProcess,
+    scanHolds, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit, stopSignals: nativeStopSignals,
     stateDirProblem,
   };
 }
