@@ -12,7 +12,7 @@ import type { Transition } from '../planner/transition.js';
 import { keyIdHex, type PackTrust } from '../signing/index.js';
 import { admitPack, type Admission, type TrustOptions } from './admit-pack.js';
 import { writeBackupRecord, type BackupRecord } from './backup-record.js';
-import { bytesToStage, checkSameDevice, checkSpace, freeBytes } from './checks.js';
+import { bytesToStage, checkPathRules, checkSameDevice, checkSpace, freeBytes } from './checks.js';
 import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
 import { backupDirOf, backupFilesOf, stagingDirOf } from './layout.js';
@@ -169,6 +169,7 @@ function installLocked(ctx: TxContext, reader: PackReader, recovered: RecoverOut
 function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, keepBases: boolean) {
   const { layout } = ctx;
   ctx.emit({ type: 'phase', phase: 'preflight' });
+  checkPathRules(ctx.platform, manifest);
   const state = readState(layout);
   if (state !== null) {
     if (state.product !== manifest.product) {
