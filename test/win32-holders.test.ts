@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { HoldScan } from '../src/platform/index.js';
 import { eventually } from './helpers/holders.js';
-import { cleanupTempDirs, tempDir } from './helpers/tree.js';
+import { copyOf, packFrom, testKey } from './helpers/packs.js';
+import { cleanupTempDirs, describeTree, tempDir } from './helpers/tree.js';
 import { mingw, privateWine, winPath, wineSetup, type Wine } from './helpers/wine-probe.js';
 
 const setup = wineSetup();
@@ -100,6 +101,17 @@ describe('Windows holders under Wine', { skip: typeof setup === 'string' && setu
     wine.reboot(join(dir, 'reboot.log'));
     assert.equal(existsSync(doomed), false);
     assert.deepEqual(wine.probe(dir, 'pending'), []);
+  });
+
+  it('install on a platform with NTFS path rules, run by node.exe, refuses a pack with a device name and changes nothing', async (t) => {
+    // Verifying the pack decodes its blobs: node.exe needs zstd-napi built for win32 in node_modules.
+    if (!wine.probe<boolean>(dir, 'zstdLoads')) return t.skip('zstd-napi is not built for win32 in node_modules (the Windows tier\'s set-up builds it)');
+    const { oldDir, pack } = await packFrom({ bin: { 'a.dll': 'v1\n' } }, { bin: { 'a.dll': 'v2\n', 'nul.dll': 'x\n' } });
+    const target = copyOf(oldDir);
+    const before = describeTree(target);
+    const r = wine.probe<{ code: string; details: unknown }>(dir, 'installDryRun', winPath(pack), winPath(target), winPath(testKey.pub));
+    assert.deepEqual(r, { code: 'PACK_UNSAFE_PATH', details: { entry: 'bin/nul.dll', reason: 'the name "nul.dll" is the reserved Windows device name NUL' } });
+    assert.deepEqual(describeTree(target), before);
   });
 
   /** A data file written by a Windows process (copied from a fixture binary). */

@@ -53,9 +53,9 @@ export function readHead(path: string, length: number): Buffer | null {
 }
 
 /**
- * The current path of the file with identity `key`, or null. OpenFileById takes any handle on the
- * volume as its hint on Windows; Wine only searches below the hint directory, so callers try the
- * directories above where the file was last seen, nearest first.
+ * The current path of the file with identity `key`, or null, trying each hint directory in turn.
+ * OpenFileById takes any handle on the volume as its hint on Windows; Wine only searches below the
+ * hint directory (a walk of that whole subtree).
  */
 export function pathOfKey(key: FileKey, hints: readonly string[]): string | null {
   const api = win32();

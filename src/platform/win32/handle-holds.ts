@@ -22,8 +22,7 @@ interface HandleEntry {
 export function scanHandles(state: ScanState): void {
   const api = win32();
   const wanted = new Set(state.pids);
-  const entries = handleTable();
-  const fileType = fileObjectType(entries, state.self);
+  const { entries, fileType } = handlesAndFileType(state.self);
   const me = api.GetCurrentProcess() as bigint;
   const cwdHandles = new Map<number, bigint>();
   for (const e of entries) {
@@ -72,19 +71,17 @@ function handleTable(): HandleEntry[] {
 }
 
 /**
- * The object type index of files on this system, learnt from a handle this process opens on purpose
- * (the index differs between Windows versions); null when it cannot be told, then every handle is tried.
+ * Every handle, and the object type index of files on this system (it differs between Windows
+ * versions), learnt from a handle this process holds open on purpose while the table is read; null
+ * when it cannot be told, then every handle is tried.
  */
-function fileObjectType(entries: readonly HandleEntry[], self: number): number | null {
-  const api = win32();
+function handlesAndFileType(self: number): { entries: HandleEntry[]; fileType: number | null } {
   const probe = openForQuery(process.execPath);
-  if (probe === null) return null;
   try {
-    const mine = entries.find((e) => e.pid === self && e.handle === probe);
-    if (mine !== undefined) return mine.type;
-    const again = handleTable().find((e) => e.pid === self && e.handle === probe);
-    return again?.type ?? null;
+    const entries = handleTable();
+    const mine = probe === null ? undefined : entries.find((e) => e.pid === self && e.handle === probe);
+    return { entries, fileType: mine?.type ?? null };
   } finally {
-    api.CloseHandle(probe);
+    if (probe !== null) win32().CloseHandle(probe);
   }
 }

@@ -2,7 +2,8 @@
 // first module is the process's executable ('exe'), the others are 'mapped'. A module is matched by
 // the identity of its file, checked against the image in the process's memory, never by its name.
 import type { FileKey } from '../holds.js';
-import { keyOfPath, pathOfKey, readHead, win32PathOfNtName } from './file-identity.js';
+import { keyOfPath, readHead, win32PathOfNtName } from './file-identity.js';
+import { findMovedImage, movedImageSearch } from './find-moved-image.js';
 import { read } from './process-memory.js';
 import type { ScanState } from './scan-state.js';
 import { win32 } from './win32-api.js';
@@ -57,13 +58,12 @@ function moduleFilePath(h: bigint, base: bigint): string | null {
  *
  * A module's path is trusted only when the file there still has the image's headers. When it does not
  * (on Wine a renamed module keeps its old name; a replaced file has new headers), the module is looked
- * for among the keys instead: the key files with the same headers, found by their identity
- * (OpenFileById) below the directories above the old path.
+ * for among the keys instead (find-moved-image.ts): the files with the keys' identities below the
+ * directories above the old path whose headers are the image's.
  */
 function fileCache(state: ScanState) {
   const byPath = new Map<string, { key: FileKey | null; head: Buffer | null }>();
-  const keyPaths = new Map<number, string | null>();
-  const keyHeads = new Map<number, Buffer | null>();
+  const moved = movedImageSearch();
   const fileAt = (path: string) => {
     let f = byPath.get(path);
     if (f === undefined) {
@@ -82,27 +82,9 @@ function fileCache(state: ScanState) {
       if (memory === null) return f.key === null ? [] : [f.key];
       f.head ??= readHead(path, HEADER_BYTES);
       if (f.key !== null && f.head !== null && sameImage(memory, f.head)) return [f.key];
-      return findMovedModule(state, path, memory, keyPaths, keyHeads);
+      return findMovedImage(state, moved, path, memory, sameImage, HEADER_BYTES);
     },
   };
-}
-
-function findMovedModule(state: ScanState, oldPath: string, memory: Buffer, keyPaths: Map<number, string | null>, keyHeads: Map<number, Buffer | null>): FileKey[] {
-  const hints = ancestors(oldPath);
-  const matches: { key: FileKey; path: string }[] = [];
-  for (let i = 0; i < state.keys.length; i++) {
-    if (!keyPaths.has(i)) keyPaths.set(i, pathOfKey(state.keys[i]!, hints));
-    const path = keyPaths.get(i)!;
-    if (path === null) continue;
-    if (!keyHeads.has(i)) keyHeads.set(i, readHead(path, HEADER_BYTES));
-    const head = keyHeads.get(i)!;
-    if (head !== null && sameImage(memory, head)) matches.push({ key: state.keys[i]!, path });
-  }
-  // Identical copies of one image cannot be told apart by their headers: the one that kept the
-  // module's file name is the likelier (a set-aside keeps it), else every copy is reported.
-  const name = baseName(oldPath).toLowerCase();
-  const named = matches.filter((m) => baseName(m.path).toLowerCase() === name);
-  return (named.length > 0 ? named : matches).map((m) => m.key);
 }
 
 /**
@@ -123,23 +105,4 @@ export function sameImage(memory: Buffer, file: Buffer): boolean {
     if (memory[i] !== file[i]) return false;
   }
   return true;
-}
-
-/** The directories above `path`, nearest first, without the volume root: OpenFileById hints. */
-function ancestors(path: string): string[] {
-  const out: string[] = [];
-  let dir = path;
-  for (;;) {
-    const cut = Math.max(dir.lastIndexOf('\\'), dir.lastIndexOf('/'));
-    if (cut <= 0) break;
-    dir = dir.slice(0, cut);
-    // "C:" or "\\?\C:" is the volume itself: under Wine a search from there walks the whole drive.
-    if (/^(\\\\\?\\)?[A-Za-z]:$/.test(dir) || dir.endsWith('GLOBALROOT')) break;
-    out.push(dir);
-  }
-  return out;
-}
-
-function baseName(path: string): string {
-  return path.slice(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1);
 }
