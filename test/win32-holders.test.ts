@@ -75,16 +75,21 @@ describe('Windows holders under Wine', { skip: typeof setup === 'string' && setu
     assert.deepEqual(result.found, [{ pid: host.pid, holds: [{ index: 0, kind: 'mapped' }] }]);
   });
 
-  it('gives a start token that is stable while the process runs and null once it has exited', async () => {
+  it('gives a start token that is stable while the process runs and null once it has exited; its command line likewise', async () => {
     const data = join(dir, 'short.bin');
     mingwData(data);
     const p = await startHolder('short', 'holder.exe', winPath(data));
     const [a, b] = wine.probe<[string | null, string | null][]>(dir, 'token', String(p.pid))[0]!;
     assert.match(a ?? '', /^ft:\d+$/);
     assert.equal(a, b);
+    assert.equal(wine.probe(dir, 'describe', String(p.pid)), `"${winPath(join(dir, 'holder.exe'))}" ${winPath(join(dir, 'short.pid'))} ${winPath(data)}`);
     p.process.kill('SIGKILL');
     await eventually(() => p.process.exitCode !== null || p.process.signalCode !== null, 10_000);
-    assert.deepEqual(wine.probe(dir, 'token', String(p.pid)), [[null, null]]);
+    // wineserver learns of a killed process when its connection closes, a moment after the kill.
+    let tokens: unknown;
+    for (let i = 0; i < 5 && JSON.stringify(tokens) !== '[[null,null]]'; i++) tokens = wine.probe(dir, 'token', String(p.pid));
+    assert.deepEqual(tokens, [[null, null]]);
+    assert.equal(wine.probe(dir, 'describe', String(p.pid)), null);
   });
 
   it('Restart Manager answers without error and lists nobody: Wine stubs it', () => {

@@ -7,6 +7,8 @@ import { readProcessParameters } from './process-memory.js';
 import { isHandle, win32 } from './win32-api.js';
 
 const TOKEN_QUERY = 0x8;
+const PROCESS_QUERY_INFORMATION = 0x400;
+const PROCESS_VM_READ = 0x10;
 const TOKEN_USER = 1;
 
 /** The facts of the process open as `h`; fields that cannot be read say so instead of failing the scan. */
@@ -19,6 +21,18 @@ export function processFactsWin32(pid: number, h: bigint): ProcessFacts {
     // To 10 ms, as on Linux (the clock tick there).
     startedAt: new Date(ms - (ms % 10)).toISOString(),
   };
+}
+
+/** The command line of process `pid`, for lock files and messages (Platform.describeProcess); undefined when unreadable. */
+export function describeProcessWin32(pid: number): string | undefined {
+  const api = win32();
+  const h = api.OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, false, pid) as bigint | null;
+  if (!isHandle(h)) return undefined;
+  try {
+    return readProcessParameters(h)?.commandLine;
+  } finally {
+    api.CloseHandle(h);
+  }
 }
 
 /** "DOMAIN\\name" of the account the process runs as, or null. */
