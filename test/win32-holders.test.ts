@@ -70,8 +70,9 @@ describe('Windows holders under Wine', { skip: typeof setup === 'string' && setu
 
   it('still names the host after a Windows process renamed its DLL aside and put a new one in place (by identity, not by the stale module name)', async () => {
     const host = await startHolder('host-2', 'host.exe', winPath(join(dir, 'held-2.dll')));
-    wine.probe(dir, 'setAside', winPath(join(dir, 'held-2.dll')), winPath(join(dir, 'held-2.old')), winPath(join(dir, 'held.dll')));
-    const result = scan('held-2.old', 'held-2.dll');
+    // As servicepack sets aside on Windows: into the backup, under the same name, then the new file in.
+    wine.probe(dir, 'setAside', winPath(join(dir, 'held-2.dll')), winPath(join(dir, 'backup/files/held-2.dll')), winPath(join(dir, 'held.dll')));
+    const result = scan('backup/files/held-2.dll', 'held-2.dll');
     assert.deepEqual(result.found, [{ pid: host.pid, holds: [{ index: 0, kind: 'mapped' }] }]);
   });
 
