@@ -7,7 +7,6 @@ const RESERVED = new Set([
   'CON', 'PRN', 'AUX', 'NUL',
   ...[1, 2, 3, 4, 5, 6, 7, 8, 9, '\u00b9', '\u00b2', '\u00b3'].flatMap((n) => [`COM${n}`, `LPT${n}`]),
 ]);
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[<>:"|?*\\\u0000-\u001f]/;
 
 /** Why one '/'-separated entry path cannot be represented on NTFS, or undefined when it can. */

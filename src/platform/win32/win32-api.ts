@@ -4,7 +4,6 @@
 import { createRequire } from 'node:module';
 
 /** A bound function; handles and pointers are BigInt (koffi 3), buffers are passed as Buffers. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Win32Function = (...args: any[]) => any;
 
 /** Every function the platform uses: DLL and C prototype (koffi's syntax), one table. */
@@ -88,14 +87,9 @@ function hasExport(lookUp: () => unknown): boolean {
   }
 }
 
-/** The value of a pointer-sized "pseudo handle" or predefined key, e.g. HKEY_LOCAL_MACHINE. */
+/** The predefined key HKEY_LOCAL_MACHINE: (HKEY)(LONG)0x80000002, sign-extended to a 64-bit pointer. */
 export const HKEY_LOCAL_MACHINE = 0xffffffff80000002n;
 export const INVALID_HANDLE_VALUE = 0xffffffffffffffffn;
-
-/** A UTF-16 string of `chars` code units from `buf`. */
-export function wide(buf: Buffer, chars: number): string {
-  return buf.toString('utf16le', 0, chars * 2);
-}
 
 /** Whether a handle returned by CreateFileW / OpenFileById / OpenProcess is usable. */
 export function isHandle(h: bigint | null): h is bigint {
