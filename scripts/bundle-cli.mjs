@@ -3,8 +3,8 @@
 // what `bin` runs: Node then loads one module instead of ~130, which is most of a command's start-up
 // (docs/benchmarks.md, "Install speed"). The encode worker is bundled beside it, where the pool's
 // `new URL('./encode-worker.js', import.meta.url)` finds it; likewise the holder scan's second thread
-// (`./scan-worker.js`). zstd-napi stays external: it is a native
-// addon loaded from node_modules. The library (`main`) stays the unbundled dist/src/ modules.
+// (`./scan-worker.js`). zstd-napi and koffi stay external: they are native addons
+// loaded from node_modules. The library (`main`) stays the unbundled dist/src/ modules.
 import { build } from 'esbuild';
 
 await build({
@@ -18,7 +18,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['zstd-napi'],
+  external: ['zstd-napi', 'koffi'],
   // commander is CommonJS and calls require() for Node built-ins: ESM output needs a real require.
   banner: { js: "import { createRequire as __servicepackRequire } from 'node:module'; const require = __servicepackRequire(import.meta.url);" },
   legalComments: 'inline',

@@ -18,6 +18,7 @@ import { STATE_DIR_NAME } from '../format/paths.js';
 import { walkTree } from '../inventory/walk-tree.js';
 import { keyIdHex, readSecretKeyFile } from '../signing/index.js';
 import { checkBuildPaths } from './check-build-paths.js';
+import { ntfsNameProblems } from '../format/ntfs-names.js';
 import { normalizeExpiry } from './normalize-expiry.js';
 import { signManifest } from './sign-manifest.js';
 import { classifyTrees } from './classify-trees.js';
@@ -26,6 +27,15 @@ export type BuildEvent =
   | { type: 'build-file'; path: string; action: EntryAction }
   /** A path of the new tree whose setuid, setgid or sticky bit the pack does not carry (see keepSpecialBits). */
   | { type: 'build-warning'; path: string; message: string };
+
+/** A name of the new tree Windows cannot hold (NTFS_UNSAFE_NAME): the pack builds, but installing it on Windows is refused. */
+export interface BuildWarning {
+  type: 'warning';
+  code: 'NTFS_UNSAFE_NAME';
+  message: string;
+  path: string;
+  reason: string;
+}
 
 export interface BuildOptions {
   oldDir: string;
@@ -56,6 +66,8 @@ export interface BuildOptions {
   keepSpecialBits?: boolean;
   /** Called once per entry, in path order, before its content (if any) is compressed. */
   onEvent?: (e: BuildEvent) => void;
+  /** Called for each name of the new tree that Windows cannot hold, before anything is compressed. */
+  onWarning?: (w: BuildWarning) => void;
 }
 
 export interface BuildResult {
@@ -94,6 +106,9 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   }
   const entries = classifyTrees(oldTree, newTree);
   checkBuildPaths(entries, opts.oldDir, opts.newDir);
+  for (const { path, reason } of ntfsNameProblems(entries.filter((e) => e.new !== undefined).map((e) => e.path))) {
+    opts.onWarning?.({ type: 'warning', code: 'NTFS_UNSAFE_NAME', message: `${JSON.stringify(path)} cannot be installed on Windows: ${reason}`, path, reason });
+  }
   const counts: Record<EntryAction, number> = { add: 0, change: 0, remove: 0, keep: 0 };
   for (const e of entries) counts[e.action]++;
   const jobs = planJobs(entries, opts, level);

@@ -35,8 +35,8 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
   },
   PACK_UNSAFE_PATH: {
     symptoms: 'The pack is refused naming an entry and why its path is unsafe.',
-    cause: 'The manifest names an absolute path, a `..` component, a NUL or backslash, a drive letter, servicepack\'s own `.servicepack` directory, or two paths of one tree (old or new) that collide under case folding.',
-    resolution: 'Do not install this pack; report it to its publisher. Nothing in the target was changed.',
+    cause: 'The manifest names an absolute path, a `..` component, a NUL or backslash, a drive letter, servicepack\'s own `.servicepack` directory, or two paths of one tree (old or new) that collide under case folding. On a platform whose file system is NTFS (Windows), also a name Windows cannot hold: a device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with any extension), a name ending with a dot or a space, one of `< > : " | ? *` or a control character, or two names equal ignoring case.',
+    resolution: 'Do not install this pack; report it to its publisher. Nothing in the target was changed. For names Windows cannot hold, the publisher rebuilds the pack without them (`servicepack build` warns about them with NTFS_UNSAFE_NAME).',
   },
   PACK_UNSIGNED: {
     symptoms: 'install (or a dry run) is refused at once: the pack has no signature.',

@@ -26,6 +26,14 @@ export function packCorrupt(path: string, entry: string, expected: string, actua
   });
 }
 
+/** PACK_UNSAFE_PATH for a path this platform's file system cannot hold (a Windows device name, ...). */
+export function packPathNotRepresentable(entry: string, reason: string): ServicePackError<'PACK_UNSAFE_PATH'> {
+  return new ServicePackError('PACK_UNSAFE_PATH', `Unsafe path in service pack: ${JSON.stringify(entry)}: ${reason}.`, {
+    hint: 'The pack was built from a tree with names this file system cannot hold (`servicepack build` warns about them). Rebuild it without those names. Nothing in the target was changed.',
+    details: { entry, reason },
+  });
+}
+
 /** PACK_UNSAFE_PATH: `entry` names a path that could escape or confuse the target. */
 export function packUnsafePath(entry: string, reason: string): ServicePackError<'PACK_UNSAFE_PATH'> {
   return new ServicePackError('PACK_UNSAFE_PATH', `Unsafe path in service pack: ${JSON.stringify(entry)}: ${reason}.`, {

@@ -73,6 +73,18 @@ export interface ProcessFacts {
   unit?: string;
   /** The container it runs in (runtime and short id), when recognisable from its cgroup. */
   container?: string;
+  /** Windows: what Restart Manager says of it, where Restart Manager answers (not under Wine). */
+  restartManager?: RestartManagerFacts;
+}
+
+/** Restart Manager's view of a holding process (RM_PROCESS_INFO and the session's reboot reasons). */
+export interface RestartManagerFacts {
+  application: string;
+  /** 'main-window', 'other-window', 'service', 'explorer', 'console', 'critical' or 'unknown'. */
+  type: string;
+  restartable: boolean;
+  /** Why restarting would need a reboot instead, when it would: 'critical-process', 'permission-denied', ... */
+  rebootReasons?: string[];
 }
 
 /** How a command run by the platform ended (hooks, systemctl). */

@@ -10,6 +10,12 @@ export interface Platform {
    * whole time (hard link aside, then rename over); 'rename' moves it aside first (a brief gap).
    */
   readonly setAside: 'link' | 'rename';
+  /**
+   * Which names the file system can hold: 'posix' (any name without '/' and NUL) or 'ntfs' (no device
+   * names, trailing dots or spaces, `<>:"|?*`, and names equal ignoring case are one). Install refuses a
+   * pack whose new tree cannot be represented (PACK_UNSAFE_PATH). Absent means 'posix'.
+   */
+  readonly pathRules?: 'posix' | 'ntfs';
   /** Whether directories can be fsynced (they cannot on Windows). */
   readonly canFsyncDirectories: boolean;
   /** The longest path, in bytes, a system call accepts (Linux: PATH_MAX 4096 less the NUL). */

@@ -1,8 +1,13 @@
-// Checks made before staging: free space (bytes and inodes, records included) and that every touched directory is on the target's file system.
+// Checks made before staging: names the platform's file system can hold, free space (bytes and inodes,
+// records included), and that every touched directory is on the target's file system.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
 import { lstatOrNull } from '../fs/durable.js';
+import type { Manifest } from '../format/manifest.js';
+import { ntfsNameProblems } from '../format/ntfs-names.js';
+import { packPathNotRepresentable } from '../format/pack-errors.js';
+import type { Platform } from '../platform/index.js';
 import type { Transition } from '../planner/transition.js';
 import type { Layout } from './layout.js';
 
@@ -104,4 +109,15 @@ export function checkSameDevice(layout: Layout, transitions: readonly Transition
       dir = path.dirname(dir);
     }
   }
+}
+
+/**
+ * PACK_UNSAFE_PATH for the first path of the new tree the platform's file system cannot hold (Windows:
+ * device names, trailing dots or spaces, forbidden characters, names equal ignoring case). Removed
+ * entries are left out: they exist here already.
+ */
+export function checkPathRules(platform: Platform, manifest: Manifest): void {
+  if (platform.pathRules !== 'ntfs') return;
+  const [first] = ntfsNameProblems(manifest.entries.filter((e) => e.new !== undefined).map((e) => e.path));
+  if (first !== undefined) throw packPathNotRepresentable(first.path, first.reason);
 }

@@ -17,7 +17,7 @@ import { writeBackupRecord, type BackupRecord, type SetAsideStamp } from './back
 import { setAsideStampOf } from './backup-writes.js';
 import { refuseIfPending } from './refuse-pending.js';
 import { checkPathLengths } from './check-path-lengths.js';
-import { checkSameDevice, checkSpace, freeSpace, spaceNeeded, type FreeSpace, type RecordSizes } from './checks.js';
+import { checkPathRules, checkSameDevice, checkSpace, freeSpace, spaceNeeded, type FreeSpace, type RecordSizes } from './checks.js';
 import type { TxContext } from './tx-context.js';
 import { withTargetLock } from './with-target-lock.js';
 import { backupDirOf, backupFilesOf, stagingDirOf } from './layout.js';
@@ -209,6 +209,7 @@ function sizesOf(record: BackupRecord, journal: Journal, nextState: InstalledSta
 function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, keepBases: boolean) {
   const { layout } = ctx;
   ctx.emit({ type: 'phase', phase: 'preflight' });
+  checkPathRules(ctx.platform, manifest);
   const state = readState(layout);
   if (state !== null) {
     if (state.product !== manifest.product) {

@@ -1,0 +1,90 @@
+// What the holder sources of one Windows scan share: the keys looked for, the processes opened once
+// each, and the holds found so far (the strongest kind per process and file).
+import type { FileKey, HoldKind, ProcessFacts, Uninspectable } from '../holds.js';
+import { isHandle, win32 } from './win32-api.js';
+
+const PROCESS_QUERY_INFORMATION = 0x400;
+const PROCESS_VM_READ = 0x10;
+const PROCESS_DUP_HANDLE = 0x40;
+const ERROR_ACCESS_DENIED = 5;
+
+/** The strongest hold wins (docs/holders.md): a running executable is also mapped, and so on. */
+const STRENGTH: Record<HoldKind, number> = { exe: 5, mapped: 4, fd: 3, root: 2, cwd: 1 };
+
+/** A process opened for the scan, or why it could not be. */
+export type OpenedProcess = { handle: bigint } | { handle: null; reason: 'permission' | 'vanished' };
+
+export interface ScanState {
+  readonly keys: readonly FileKey[];
+  /** Indexes into `keys` by "dev:ino". */
+  readonly byKey: ReadonlyMap<string, number[]>;
+  /** The volume serials of the keys: a module or handle on another volume cannot match. */
+  readonly volumes: ReadonlySet<number>;
+  /** The processes to inspect (this one left out). */
+  readonly pids: readonly number[];
+  readonly self: number;
+  /** Opens `pid` once per scan (query, read memory, duplicate handles); closed by close(). */
+  open(pid: number): OpenedProcess;
+  /** Records that `pid` holds `key` as `kind` (when it is one of the keys). */
+  add(pid: number, key: FileKey | null, kind: HoldKind): void;
+  readonly holds: Map<number, Map<number, HoldKind>>;
+  /** Source-specific facts by pid (Restart Manager's), merged into the facts. */
+  readonly extra: Map<number, Partial<ProcessFacts>>;
+  close(): void;
+}
+
+export const keyString = (k: FileKey) => `${k.dev}:${k.ino}`;
+
+export function scanState(keys: readonly FileKey[], pids: readonly number[]): ScanState {
+  const api = win32();
+  const self = api.GetCurrentProcessId() as number;
+  const byKey = new Map<string, number[]>();
+  keys.forEach((k, i) => {
+    const s = keyString(k);
+    const list = byKey.get(s);
+    if (list === undefined) byKey.set(s, [i]);
+    else list.push(i);
+  });
+  const opened = new Map<number, OpenedProcess>();
+  const holds = new Map<number, Map<number, HoldKind>>();
+  return {
+    keys, byKey, volumes: new Set(keys.map((k) => k.dev)), pids: pids.filter((p) => p !== self), self, holds, extra: new Map(),
+    open(pid) {
+      let p = opened.get(pid);
+      if (p === undefined) {
+        const h = api.OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ | PROCESS_DUP_HANDLE, false, pid) as bigint | null;
+        p = isHandle(h) ? { handle: h } : { handle: null, reason: api.GetLastError() === ERROR_ACCESS_DENIED ? 'permission' : 'vanished' };
+        opened.set(pid, p);
+      }
+      return p;
+    },
+    add(pid, key, kind) {
+      if (key === null) return;
+      const indexes = byKey.get(keyString(key));
+      if (indexes === undefined) return;
+      let mine = holds.get(pid);
+      if (mine === undefined) holds.set(pid, (mine = new Map()));
+      for (const i of indexes) {
+        const had = mine.get(i);
+        if (had === undefined || STRENGTH[kind] > STRENGTH[had]) mine.set(i, kind);
+      }
+    },
+    close() {
+      for (const p of opened.values()) if (p.handle !== null) api.CloseHandle(p.handle);
+      opened.clear();
+    },
+  };
+}
+
+/** The processes that could not be opened, as the scan reports them. */
+export function unopened(state: ScanState): { uninspectable: Uninspectable[]; vanished: number } {
+  const uninspectable: Uninspectable[] = [];
+  let vanished = 0;
+  for (const pid of state.pids) {
+    const p = state.open(pid);
+    if (p.handle !== null) continue;
+    if (p.reason === 'permission') uninspectable.push({ pid, reason: 'permission' });
+    else vanished++;
+  }
+  return { uninspectable, vanished };
+}
