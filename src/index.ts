@@ -79,7 +79,8 @@ export interface InstallOptions extends TransactionOptions, TrustOptions {
   dryRun?: boolean;
 }
 
-const ctxOf = (o: TargetOptions) => contextFor(o.target, o.platform ?? selectPlatform(), o.onEvent);
+const ctxOf = (o: TargetOptions & { inUseWaitMs?: number }) =>
+  contextFor(o.target, o.platform ?? selectPlatform(process.platform, o.inUseWaitMs === undefined ? {} : { inUseWaitMs: o.inUseWaitMs }), o.onEvent);
 
 /**
  * Builds a pack from two release trees, encoding files on worker threads. Same inputs give a
@@ -98,6 +99,11 @@ export function inspect(packPath: string): PackSummary {
 export interface TransactionOptions extends TargetOptions {
   /** After the commit, restart (once each) the systemd services whose processes still run old code. */
   restartUnits?: boolean;
+  /**
+   * Windows: how long (ms) a rename refused because another process has the file open without delete
+   * sharing is retried before the transaction gives up with FILE_IN_USE (default 3,400).
+   */
+  inUseWaitMs?: number;
 }
 
 /**
@@ -114,8 +120,8 @@ export function install(packPath: string, options: InstallOptions): InstallPlan 
 }
 
 /** Writes a new minisign-compatible key pair: `<out>.key` (secret, mode 0600, unencrypted) and `<out>.pub`. */
-export function keygen(options: { out: string }): KeyPairFiles {
-  return writeKeyPair(options.out);
+export function keygen(options: { out: string; platform?: Platform }): KeyPairFiles {
+  return writeKeyPair(options.out, options.platform ?? selectPlatform());
 }
 
 /** Lists the keys pinned for a target, after pinning `add` (public key files) and unpinning `remove` (key ids). */

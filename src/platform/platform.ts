@@ -12,6 +12,16 @@ export interface Platform {
   readonly setAside: 'link' | 'rename';
   /** Whether directories can be fsynced (they cannot on Windows). */
   readonly canFsyncDirectories: boolean;
+  /** Whether files carry an exec bit (NTFS has none: every file reads as not executable). */
+  readonly hasExecBit: boolean;
+  /** Whether servicepack can create symbolic links here (Windows needs a privilege it does not ask for). */
+  readonly canCreateSymlinks: boolean;
+  /**
+   * The waits, in milliseconds, before each retry of a rename refused because another process has the
+   * file open without delete sharing (EBUSY on Windows); empty where such a refusal does not go away
+   * by waiting (on Linux EBUSY means a mount point).
+   */
+  readonly inUseRetryDelaysMs: readonly number[];
   /** An opaque start-time token of a live process, or null when no such process exists. */
   processStartToken(pid: number): string | null;
   /**

@@ -2,7 +2,7 @@
 // and the whole installed tree. Written only atomically; its `lastTransaction` marks the commit point.
 import * as fs from 'node:fs';
 import { ServicePackError, hasErrno } from '../errors/index.js';
-import { writeFileAtomic } from '../fs/durable.js';
+import { writeFileAtomic, type Durability } from '../fs/durable.js';
 import type { TreeNode } from '../format/manifest.js';
 import type { Layout } from './layout.js';
 
@@ -48,10 +48,10 @@ export function readState(layout: Layout): InstalledState | null {
   return s as InstalledState;
 }
 
-export function writeState(layout: Layout, state: InstalledState): void {
+export function writeState(layout: Layout, state: InstalledState, platform: Durability): void {
   const files: Record<string, TreeNode> = {};
   for (const key of Object.keys(state.files).sort()) files[key] = state.files[key]!;
-  writeFileAtomic(layout.state, `${JSON.stringify({ ...state, files }, null, 1)}\n`);
+  writeFileAtomic(layout.state, `${JSON.stringify({ ...state, files }, null, 1)}\n`, platform);
 }
 
 function corrupt(layout: Layout, reason: string, cause?: unknown): ServicePackError {

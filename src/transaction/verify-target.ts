@@ -1,4 +1,4 @@
-// verify: like `rpm -V`, the paths whose type, content, executable bit or link target differ from what
+// verify: like `rpm -V`, the paths whose type, content, executable bit (where the platform has one) or link target differ from what
 // servicepack installed, the ones missing, and the ones present that it does not know.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,7 +40,7 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
     const actual = readNode(layout.target, p);
     if (actual === null) missing.push(p);
     else if (!nodeMatches(actual, expected)) modified.push({ path: p, expected: describeNode(expected), actual: describeNode(actual) });
-    else if (actual.type === 'file' && expected.type === 'file' && actual.executable !== expected.executable) {
+    else if (ctx.platform.hasExecBit && actual.type === 'file' && expected.type === 'file' && actual.executable !== expected.executable) {
       modified.push({ path: p, expected: expected.executable ? 'executable' : 'not executable', actual: actual.executable ? 'executable' : 'not executable' });
     }
   }

@@ -17,7 +17,7 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
   const { layout } = ctx;
   const created = create ? makeDirs(layout.dir) : [];
   // Its entry in the target must survive a power loss like everything kept inside it.
-  fsyncParentsOf(created, new Set());
+  fsyncParentsOf(created, new Set(), ctx.platform);
   // `.servicepack` itself must be a real directory: a symlink there would take every write elsewhere.
   checkBeneath(layout.target, `${STATE_DIR_NAME}/lock`);
   const lock = TargetLock.acquire(layout.lock, layout.target, ctx.platform);

@@ -74,7 +74,8 @@ function describeProcess(pid: number): string | undefined {
 
 export function linuxPlatform(): Platform {
   return {
-    name: 'linux', setAside: 'link', canFsyncDirectories: true, processStartToken, pidNamespace, lockOwnerState, describeProcess,
+    name: 'linux', setAside: 'link', canFsyncDirectories: true, hasExecBit: true, canCreateSymlinks: true, inUseRetryDelaysMs: [],
+    processStartToken, pidNamespace, lockOwnerState, describeProcess,
     scanHolds, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit,
   };
 }
