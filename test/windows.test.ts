@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { build } from '../src/index.js';
 import { testKey } from './helpers/packs.js';
 import { cleanupTempDirs, describeTree, tempDir } from './helpers/tree.js';
-import { pe, rebootWine, runCliJson, runNodeExe, startWin, winPath, wineSkipReason, type WinProcess } from './helpers/wine.js';
+import { killAtRenamePreload, pe, rebootWine, runCliJson, runCliWin, runNodeExe, startWin, startWine, stopWine, winPath, wineSkipReason, type WinProcess } from './helpers/wine.js';
 
 const skip = wineSkipReason();
 const DLLS = ['Mdbperf.dll', 'Msefperf.dll', 'Mtaperf.dll', 'Perfdsa.dll'];
@@ -61,11 +61,15 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
   let newDir = '';
   let pack = '';
   before(async () => {
+    startWine();
     oldDir = writeRelease(tempDir('wine-55'), '5.5');
     newDir = writeRelease(tempDir('wine-sp4'), 'SP4');
     pack = await packOf(oldDir, newDir, '5.5', 'SP4');
   });
-  after(cleanupTempDirs);
+  after(() => {
+    stopWine();
+    cleanupTempDirs();
+  });
 
   it('a naive copy over a loaded DLL is refused with a sharing violation (the article\'s symptom)', async () => {
     const target = targetFrom(oldDir);
@@ -115,4 +119,90 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
   });
 
   it('install exits 3 and names perfhost.exe as the holder of the four set-aside DLLs', { skip: 'holders: merged from the win32 holders half' }, () => {});
+});
+
+describe('Windows (under Wine): killed at sampled renames, then recover', { skip }, () => {
+  let oldDir = '';
+  let newDir = '';
+  let pack = '';
+  let preload = '';
+  before(async () => {
+    startWine();
+    oldDir = writeRelease(tempDir('wine-55'), '5.5');
+    newDir = writeRelease(tempDir('wine-sp4'), 'SP4');
+    pack = await packOf(oldDir, newDir, '5.5', 'SP4');
+    preload = killAtRenamePreload();
+  });
+  after(() => {
+    stopWine();
+    cleanupTempDirs();
+  });
+
+  /** Runs `args` killed before its nth rename; true when it was killed (false: it ran to the end). */
+  const killedAt = (n: number, args: string[]): boolean => {
+    const r = runCliWin([...args, '--json'], { preload, env: { SERVICEPACK_TEST_KILL_AT_RENAME: String(n) } });
+    return !r.stdout.includes('{"type":"result"');
+  };
+
+  /** After recover: exactly the old or the new tree, no journal, lock or staged file left; returns which. */
+  const settledTree = (target: string, n: number): 'old' | 'new' => {
+    const recovered = runCliJson(['recover', '--target', winPath(target)]);
+    assert.equal(recovered.status, 0, `n=${n}: ${recovered.run.stdout}${recovered.run.stderr}`);
+    const tree = contentTree(target);
+    const which = JSON.stringify(tree) === JSON.stringify(contentTree(newDir)) ? 'new' : 'old';
+    assert.deepEqual(tree, contentTree(which === 'new' ? newDir : oldDir), `n=${n}`);
+    const left = describeTree(join(target, '.servicepack')).map((l) => l.split(' ')[0]!).filter((p) => /^journal|^lock|tmp-|^staging\//.test(p));
+    assert.deepEqual(left, [], `n=${n}`);
+    return which;
+  };
+
+  // Each kill costs three Wine processes, so the points are sampled, the same ones every run: every
+  // rename up to the 6th, then every third. For the install that is the record, the journal, the key
+  // pin, a removal, a DLL's set-aside and, between its two renames, Mdbperf.dll (6), Perfdsa.dll (12)
+  // and perfhost.exe (15), then the state (18); the Linux tier kills at every rename (rename-aside.test).
+  const samples = function* (): Generator<number> {
+    for (let n = 1; n < 60; n = n < 6 ? n + 1 : n + 3) yield n;
+  };
+
+  it('install killed before sampled renames (perfhost.exe running): recover leaves exactly 5.5 or SP4, and the host runs on', async () => {
+    const seen = new Set<string>();
+    let last = 0;
+    for (const n of samples()) {
+      const target = targetFrom(oldDir);
+      const host = await startWin(join(target, 'Exchsrvr/BIN/perfhost.exe'), []);
+      try {
+        const killed = killedAt(n, ['install', winPath(pack), '--target', winPath(target), '--trusted-key', key()]);
+        seen.add(settledTree(target, n));
+        assert.equal(await nextLines(host, 2), OLD_LINE, `n=${n}`);
+        last = n;
+        if (!killed) break;
+      } finally {
+        await host.stop();
+      }
+    }
+    // record, journal, key pin, 1 removal, 6 changes (2 renames each), 1 addition, state: 18 renames.
+    assert.equal(last, 21);
+    assert.deepEqual([...seen].sort(), ['new', 'old']);
+  });
+
+  it('uninstall killed before sampled renames (perfhost.exe running): recover leaves exactly SP4 or 5.5', async () => {
+    const seen = new Set<string>();
+    let last = 0;
+    for (const n of samples()) {
+      const target = targetFrom(oldDir);
+      const host = await startWin(join(target, 'Exchsrvr/BIN/perfhost.exe'), []);
+      try {
+        assert.equal(runCliJson(['install', winPath(pack), '--target', winPath(target), '--trusted-key', key()]).status, 0);
+        const killed = killedAt(n, ['uninstall', '--target', winPath(target)]);
+        seen.add(settledTree(target, n));
+        assert.equal(await nextLines(host, 2), OLD_LINE, `n=${n}`);
+        last = n;
+        if (!killed) break;
+      } finally {
+        await host.stop();
+      }
+    }
+    assert.ok(last > 12, `only ${last} renames`);
+    assert.deepEqual([...seen].sort(), ['new', 'old']);
+  });
 });

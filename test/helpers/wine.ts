@@ -4,7 +4,7 @@
 // through these Windows processes: a Linux process would bypass Wine's sharing rules.
 // A Windows process's stdout is a file, never a pipe (node.exe's first write to a Unix pipe fails).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './tree.js';
@@ -20,6 +20,19 @@ export function wineSkipReason(): string | false {
   if (spawnSync('wine', ['--version'], { stdio: 'ignore' }).error !== undefined) return 'Wine is not installed (run scripts/setup-windows.sh as root)';
   if (!existsSync(join(cache, 'ready'))) return '.cache/windows is not set up (run scripts/setup-windows.sh)';
   return false;
+}
+
+/**
+ * Keeps the prefix's wineserver running between Windows processes (each start otherwise pays for
+ * starting it again, ~1 s); stopWine() ends it and every Windows process still running.
+ */
+export function startWine(): void {
+  spawnSync('wineserver', ['-p'], { env: wineEnv(), stdio: 'ignore' });
+}
+
+export function stopWine(): void {
+  spawnSync('wineserver', ['-k'], { env: wineEnv(), stdio: 'ignore' });
+  spawnSync('wineserver', ['-w'], { env: wineEnv(), stdio: 'ignore' });
 }
 
 export const wineEnv = (): NodeJS.ProcessEnv => ({ ...process.env, WINEPREFIX: join(cache, 'prefix'), WINEDEBUG: '-all' });
@@ -66,9 +79,10 @@ export function runNodeExe(args: readonly string[], opts: { cwd?: string; timeou
 }
 
 /** Runs the servicepack CLI as a Windows process; paths in `args` must already be Windows paths. */
-export function runCliWin(args: readonly string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): WinRun {
+export function runCliWin(args: readonly string[], opts: { timeoutMs?: number; env?: Record<string, string>; preload?: string } = {}): WinRun {
   prepareApp();
-  return runNodeExe([join(app, 'servicepack.js'), ...args], { cwd: app, ...opts });
+  const preload = opts.preload === undefined ? [] : ['--require', winPath(opts.preload)];
+  return runNodeExe([...preload, winPath(join(app, 'servicepack.js')), ...args], { cwd: app, ...opts });
 }
 
 /** What `--json` ends with: the result object, or the error. */
@@ -80,12 +94,35 @@ export interface CliOutcome {
 }
 
 /** runCliWin with --json: the exit status and the final `result` line. */
-export function runCliJson(args: readonly string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): CliOutcome {
+export function runCliJson(args: readonly string[], opts: { timeoutMs?: number; env?: Record<string, string>; preload?: string } = {}): CliOutcome {
   const run = runCliWin([...args, '--json'], opts);
   const last = run.stdout.split('\n').filter((l) => l.startsWith('{"type":"result"')).at(-1);
   if (last === undefined) throw new Error(`no result from servicepack ${args.join(' ')}: status ${run.status}\n${run.stdout}\n${run.stderr}`);
   const line = JSON.parse(last) as { result?: Record<string, unknown>; error?: CliOutcome['error'] };
   return { status: run.status, result: line.result ?? {}, error: line.error, run };
+}
+
+/**
+ * A preload for node.exe that terminates the process (TerminateProcess: no clean-up, like kill -9) right
+ * before its Nth fs.renameSync call, N from SERVICEPACK_TEST_KILL_AT_RENAME; with 0 it only counts, and
+ * writes the count of renames to SERVICEPACK_TEST_RENAME_COUNT at exit. Counting renames is what makes
+ * the kill points deterministic: every set-aside, swap and atomic write is one synchronous rename.
+ */
+export function killAtRenamePreload(): string {
+  const file = join(tempDir('wine-kill'), 'kill-at-rename.cjs');
+  writeFileSync(file, `const fs = require('node:fs');
+const n = Number(process.env.SERVICEPACK_TEST_KILL_AT_RENAME);
+let count = 0;
+const renameSync = fs.renameSync;
+fs.renameSync = function (from, to) {
+  if (++count === n) process.kill(process.pid, 'SIGKILL');
+  return renameSync(from, to);
+};
+require('node:module').syncBuiltinESMExports();
+process.on('exit', () => { if (process.env.SERVICEPACK_TEST_RENAME_COUNT) renameSync.call(fs, writeCount(), process.env.SERVICEPACK_TEST_RENAME_COUNT); });
+function writeCount() { const t = process.env.SERVICEPACK_TEST_RENAME_COUNT + '.tmp'; fs.writeFileSync(t, String(count)); return t; }
+`);
+  return file;
 }
 
 /** A Windows program left running (perfhost.exe, holdopen.exe): its output file, and how to stop it. */
@@ -95,7 +132,7 @@ export interface WinProcess {
   winPid: number;
   /** Its stdout so far, split into complete lines. */
   lines(): string[];
-  /** Creates its stop file (from a Windows process) and waits for it to exit. */
+  /** Creates its stop file and waits for it to exit. */
   stop(): Promise<void>;
   exited: Promise<number | null>;
 }
@@ -122,9 +159,8 @@ export async function startWin(exe: string, args: readonly string[]): Promise<Wi
       return {
         child, winPid: Number(ready.slice(6)), lines, exited,
         async stop(): Promise<void> {
-          if (ended) return;
-          mkdirSync(dirname(stopFile), { recursive: true });
-          runWin('cmd', ['/c', 'echo', 'stop', '>', winPath(stopFile)]);
+          // The stop file is the test's own, outside every target: a Linux write is fine here.
+          if (!ended) writeFileSync(stopFile, 'stop\n');
           await exited;
         },
       };
@@ -137,7 +173,7 @@ export async function startWin(exe: string, args: readonly string[]): Promise<Wi
 /** A simulated reboot: every Windows process of the prefix is killed, then Wine starts again (running
  * the pending file operations a real boot would run). */
 export function rebootWine(): void {
-  spawnSync('wineserver', ['-k'], { env: wineEnv(), stdio: 'ignore' });
-  spawnSync('wineserver', ['-w'], { env: wineEnv(), stdio: 'ignore' });
+  stopWine();
+  startWine();
   runWin('cmd', ['/c', 'ver']);
 }
