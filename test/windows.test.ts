@@ -3,12 +3,12 @@
 // target is made by a Windows process. Skipped, with the reason, where Wine or .cache/windows is missing
 // (scripts/setup-windows.sh sets it up).
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from '../src/index.js';
 import { testKey } from './helpers/packs.js';
-import { cleanupTempDirs, describeTree, tempDir } from './helpers/tree.js';
+import { cleanupTempDirs, describeTree, makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
 import { killAtRenamePreload, pe, rebootWine, runCliJson, runCliWin, runNodeExe, startWin, startWine, stopWine, winPath, wineSkipReason, type WinProcess } from './helpers/wine.js';
 
 const skip = wineSkipReason();
@@ -119,6 +119,57 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
   });
 
   it('install exits 3 and names perfhost.exe as the holder of the four set-aside DLLs', { skip: 'holders: merged from the win32 holders half' }, () => {});
+
+  it('a data file held open without delete sharing: FILE_IN_USE after the retries, the target unchanged; once closed, the install goes through', async () => {
+    const dataOld = makeTree({ Exchsrvr: { BIN: { 'a.dll': 'a 5.5\n' }, MTADATA: { 'store.dat': 'store 5.5\n' }, 'README.txt': '5.5\n' } });
+    const dataNew = makeTree({ Exchsrvr: { BIN: { 'a.dll': 'a SP4\n' }, MTADATA: { 'store.dat': 'store SP4\n' }, 'README.txt': 'SP4\n' } });
+    const dataPack = await packOf(dataOld, dataNew, '5.5', 'SP4');
+    const target = targetFrom(dataOld);
+    const store = join(target, 'Exchsrvr/MTADATA/store.dat');
+    const holder = await startWin(join(pe, 'holdopen.exe'), [winPath(store)]);
+    let failed;
+    try {
+      // a.dll is swapped before store.dat (path order), so the failure also rolls a finished swap back.
+      failed = runCliJson(['install', winPath(dataPack), '--target', winPath(target), '--trusted-key', key(), '--in-use-wait', '600']);
+    } finally {
+      await holder.stop();
+    }
+    assert.equal(failed.status, 1, failed.run.stdout + failed.run.stderr);
+    assert.equal(failed.error?.code, 'FILE_IN_USE');
+    assert.deepEqual(failed.error?.details, { path: winPath(store), errno: 'EBUSY', attempts: 3, waitedMs: 600 });
+    assert.deepEqual(contentTree(target), contentTree(dataOld));
+    assert.equal(existsSync(join(target, '.servicepack')), false, 'a failed first install leaves no .servicepack');
+    const retried = runCliJson(['install', winPath(dataPack), '--target', winPath(target), '--trusted-key', key()]);
+    assert.equal(retried.status, 0, retried.run.stdout + retried.run.stderr);
+    assert.deepEqual(contentTree(target), contentTree(dataNew));
+  });
+
+  it('paths longer than 260 characters install and uninstall', async () => {
+    const deep = (leaf: TreeSpec): TreeSpec => ({ Exchsrvr: { [`${'d'.repeat(70)}1`]: { [`${'d'.repeat(70)}2`]: { [`${'d'.repeat(70)}3`]: { [`${'d'.repeat(70)}4`]: leaf } } } } });
+    const longOld = makeTree(deep({ 'settings.ini': 'v=5.5\n' }));
+    const longNew = makeTree(deep({ 'settings.ini': 'v=SP4\n', 'added.ini': 'new\n' }));
+    const target = targetFrom(longOld);
+    assert.ok(winPath(join(target, describeTree(longNew).at(-1)!.split(' ')[0]!)).length > 300);
+    const longPack = await packOf(longOld, longNew, '5.5', 'SP4');
+    const installed = runCliJson(['install', winPath(longPack), '--target', winPath(target), '--trusted-key', key()]);
+    assert.equal(installed.status, 0, installed.run.stdout + installed.run.stderr);
+    assert.deepEqual(contentTree(target), contentTree(longNew));
+    assert.equal(runCliJson(['verify', '--target', winPath(target)]).result.ok, true);
+    assert.equal(runCliJson(['uninstall', '--target', winPath(target)]).status, 0);
+    assert.deepEqual(contentTree(target), contentTree(longOld));
+  });
+
+  it('a pack that creates a symbolic link is refused with SYMLINK_UNSUPPORTED; nothing changes', async () => {
+    const linkOld = makeTree({ Exchsrvr: { 'perfhost.exe': 'host\n' } });
+    const linkNew = makeTree({ Exchsrvr: { 'perfhost.exe': 'host\n', perfmon: { symlink: 'perfhost.exe' } } });
+    const target = targetFrom(linkOld);
+    const refused = runCliJson(['install', winPath(await packOf(linkOld, linkNew, '5.5', 'SP4')), '--target', winPath(target), '--trusted-key', key()]);
+    assert.equal(refused.status, 1);
+    assert.equal(refused.error?.code, 'SYMLINK_UNSUPPORTED');
+    assert.deepEqual(refused.error?.details, { target: winPath(target), paths: ['Exchsrvr/perfmon'] });
+    assert.deepEqual(contentTree(target), contentTree(linkOld));
+    assert.equal(existsSync(join(target, '.servicepack')), false);
+  });
 });
 
 describe('Windows (under Wine): killed at sampled renames, then recover', { skip }, () => {
