@@ -98,7 +98,7 @@ if [ ! -f "$pe/holdopen.exe" ]; then
 fi
 
 # 6. Proof that it runs: node.exe loads the win32 addon and compresses a byte.
-if [ ! -f "$cache/ready" ]; then
+if [ "$(cat "$cache/ready" 2>/dev/null)" != "node $version" ]; then
   log "checking node.exe and the addon under Wine"
   # node.exe's stdout must be a file: a Unix pipe makes its first write fail (EBADF).
   (cd "$cache/app" && wine "$cache/node/node.exe" -e "const z=require('zstd-napi/binding.js');console.log(process.platform,typeof z.CCtx)" </dev/null >"$cache/check.out" 2>&1) || true

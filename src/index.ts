@@ -58,6 +58,8 @@ export type { StatusResult } from './transaction/status.js';
 export type { VerifyResult } from './transaction/verify-target.js';
 export type { HistoryEntry } from './transaction/state-file.js';
 export { runDemo } from './demo/run-demo.js';
+import { runWindowsDemo as runWindowsDemoOn, type WindowsDemoResult } from './demo/run-demo-windows.js';
+export type { WindowsDemoResult } from './demo/run-demo-windows.js';
 export type { DemoOptions, DemoResult } from './demo/run-demo.js';
 
 /** Options every target command accepts. */
@@ -173,4 +175,17 @@ export function explain(code: string): { code: ErrorCode; summary: string } & Ex
     });
   }
   return { code: upper, summary: errorSummaries[upper], ...article };
+}
+
+/** The name of the platform servicepack runs on here ('linux', 'win32'). */
+export function platformName(): string {
+  return selectPlatform().name;
+}
+
+/**
+ * The seed scenario on Windows: the article's four DLLs loaded by perfhost.exe, prebuilt in `peDir`
+ * (`5.5/` and `SP4/`, as scripts/setup-windows.sh builds them); see docs/windows.md.
+ */
+export function runWindowsDemo(options: { peDir?: string; onLine?: (line: string) => void; keep?: boolean; platform?: Platform }): Promise<WindowsDemoResult> {
+  return runWindowsDemoOn(options.platform ?? selectPlatform('win32'), options.peDir, options.onLine ?? (() => {}), options.keep === true);
 }

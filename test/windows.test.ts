@@ -118,6 +118,15 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
     assert.deepEqual(readdirSync(join(target, '.servicepack/staging')), []);
   });
 
+  it('servicepack demo (the Windows story, as npm run demo:windows tells it) passes', () => {
+    const demo = runCliJson(['demo', '--pe-dir', winPath(pe)], { timeoutMs: 300_000 });
+    assert.equal(demo.status, 0, demo.run.stdout + demo.run.stderr);
+    assert.deepEqual((demo.result.naive as { outcomes: { outcome: string }[] }).outcomes.map((o) => o.outcome), ['EBUSY', 'EBUSY', 'EBUSY', 'EBUSY']);
+    assert.equal((demo.result.install as { hostSays: string }).hostSays, OLD_LINE);
+    assert.equal((demo.result.uninstall as { hostSays: string }).hostSays, OLD_LINE);
+    assert.equal((demo.result.uninstall as { restored: boolean }).restored, true);
+  });
+
   it('install exits 3 and names perfhost.exe as the holder of the four set-aside DLLs', { skip: 'holders: merged from the win32 holders half' }, () => {});
 
   it('a data file held open without delete sharing: FILE_IN_USE after the retries, the target unchanged; once closed, the install goes through', async () => {
