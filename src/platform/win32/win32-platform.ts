@@ -41,6 +41,9 @@ function processStartToken(pid: number): string | null {
 }
 
 function lockOwnerState(owner: { pid: number; start: string | null }): 'running' | 'gone' | 'unknown' {
+  // This process is the one asking, so it does not hold the lock: a record with its pid was left by an
+  // earlier process that had the same pid (Windows hands out freed pids again soon).
+  if (owner.pid === process.pid) return 'gone';
   return owner.start !== null && processStartToken(owner.pid) === owner.start ? 'running' : 'gone';
 }
 
