@@ -58,6 +58,8 @@ export type { StatusResult } from './transaction/status.js';
 export type { AttributeDifference, VerifyResult } from './transaction/verify-target.js';
 export type { HistoryEntry } from './transaction/state-file.js';
 export { runDemo } from './demo/run-demo.js';
+import { runWindowsDemo as runWindowsDemoOn, type WindowsDemoResult } from './demo/run-demo-windows.js';
+export type { WindowsDemoResult } from './demo/run-demo-windows.js';
 export type { DemoOptions, DemoResult } from './demo/run-demo.js';
 
 /** Options every target command accepts. */
@@ -85,8 +87,9 @@ export interface InstallOptions extends TransactionOptions, TrustOptions {
   dryRun?: boolean;
 }
 
-const ctxOf = (o: TargetOptions) => {
-  const ctx = contextFor(o.target, o.platform ?? selectPlatform(), o.onEvent);
+const ctxOf = (o: TargetOptions & { inUseWaitMs?: number }) => {
+  const platform = o.platform ?? selectPlatform(undefined, o.inUseWaitMs === undefined ? {} : { inUseWaitMs: o.inUseWaitMs });
+  const ctx = contextFor(o.target, platform, o.onEvent);
   return o.stopRequested === undefined ? ctx : { ...ctx, stopRequested: o.stopRequested };
 };
 
@@ -115,6 +118,11 @@ export function inspect(packPath: string): PackSummary {
 export interface TransactionOptions extends TargetOptions {
   /** After the commit, restart (once each) the systemd services whose processes still run old code. */
   restartUnits?: boolean;
+  /**
+   * Windows: how long (ms) a rename refused because another process has the file open without delete
+   * sharing is retried before the transaction gives up with FILE_IN_USE (default 3,400).
+   */
+  inUseWaitMs?: number;
 }
 
 /**
@@ -131,8 +139,8 @@ export function install(packPath: string, options: InstallOptions): InstallPlan 
 }
 
 /** Writes a new minisign-compatible key pair: `<out>.key` (secret, mode 0600, unencrypted) and `<out>.pub`. */
-export function keygen(options: { out: string }): KeyPairFiles {
-  return writeKeyPair(options.out);
+export function keygen(options: { out: string; platform?: Platform }): KeyPairFiles {
+  return writeKeyPair(options.out, options.platform ?? selectPlatform());
 }
 
 /** Lists the keys pinned for a target, after pinning `add` (public key files) and unpinning `remove` (key ids). */
@@ -184,4 +192,17 @@ export function explain(code: string): { code: ErrorCode; summary: string } & Ex
     });
   }
   return { code: upper, summary: errorSummaries[upper], ...article };
+}
+
+/** The name of the platform servicepack runs on here ('linux', 'win32'). */
+export function platformName(): string {
+  return selectPlatform().name;
+}
+
+/**
+ * The seed scenario on Windows: the article's four DLLs loaded by perfhost.exe, prebuilt in `peDir`
+ * (`5.5/` and `SP4/`, as scripts/setup-windows.sh builds them); see docs/windows.md.
+ */
+export function runWindowsDemo(options: { peDir?: string; onLine?: (line: string) => void; keep?: boolean; platform?: Platform }): Promise<WindowsDemoResult> {
+  return runWindowsDemoOn(options.platform ?? selectPlatform('win32'), options.peDir, options.onLine ?? (() => {}), options.keep === true);
 }

@@ -86,7 +86,7 @@ describe('messages that say what happened', () => {
       const r = cli(...args, '--target', target, '--json');
       assert.equal(r.status, 4, r.stdout);
       const e = resultOf(r).error;
-      assert.deepEqual([e.code, e.details], ['RECOVERY_NEEDED', { target, reason: `pending install ${txid}` }]);
+      assert.deepEqual([e.code, e.details], ['RECOVERY_NEEDED', { target, reason: `pending install ${txid}`, txid, kind: 'install' }]);
       assert.equal(e.message, `an interrupted install ${txid} is pending in ${target}: its files are between two versions until it is recovered`);
       assert.equal(e.hint, `Run \`servicepack recover --target ${target}\` first: it rolls the interrupted install back (or finishes it if it had reached its point of no return); then run ${what} again.`);
       const text = cli(...args, '--target', target);

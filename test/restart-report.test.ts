@@ -64,7 +64,7 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
         `${fd.pid} fd conf.txt set-aside`,
         `${shell.pid} cwd etc started-before-commit`,
       ].sort());
-      assert.deepEqual(r.cleanup, { removed: [], bytesFreed: 0, held: [], uninspectable: r.cleanup.uninspectable, backupWrites: [] });
+      assert.deepEqual(r.cleanup, { removed: [], bytesFreed: 0, held: [], uninspectable: r.cleanup.uninspectable, backupWrites: [], atReboot: [] });
     } finally {
       await stop({ pid: exe.pid!, child: exe });
     }

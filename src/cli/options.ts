@@ -4,6 +4,8 @@ import { ServicePackError } from '../index.js';
 
 export const jsonOption = (): Option => new Option('--json', 'print JSON lines: events, then the result object');
 export const restartUnitsOption = (): Option => new Option('--restart-units', 'after the commit, restart the systemd services still running old code');
+export const inUseWaitOption = (): Option =>
+  new Option('--in-use-wait <ms>', 'Windows: how long to retry a file another program keeps open before giving up (default 3400)').argParser(intArg('--in-use-wait'));
 export const targetOption = (): Option => new Option('--target <dir>', 'the installation directory').makeOptionMandatory();
 
 export function intArg(name: string): (v: string) => number {

@@ -75,6 +75,7 @@ export function cleanupLines(c: CleanupResult): string[] {
   return [
     ...(c.removed.length > 0 ? [`cleaned up ${c.removed.length} set-aside file(s) (${c.bytesFreed} bytes)`] : []),
     ...c.held.flatMap((h) => [`kept ${h.path}: still held by`, ...h.holders.map((x) => holderLine(x))]),
+    ...(c.atReboot.length > 0 ? [`scheduled ${c.atReboot.length} held file(s) for deletion at the next reboot`] : []),
     ...backupWriteLines(c.backupWrites),
   ];
 }
@@ -119,6 +120,7 @@ export function renderStatus(s: StatusResult): string[] {
   if (s.pending !== null) lines.push(`pending: an interrupted ${s.pending.kind} (${s.pending.txid}); run servicepack recover --target ${s.target}`);
   if (s.lockedBy !== null) lines.push(`lock file names process ${s.lockedBy}`);
   lines.push(...backupWriteLines(s.backupWrites));
+  lines.push(...s.waitingForReboot.map((p) => `waits for a reboot to be deleted: ${p}`));
   return lines;
 }
 

@@ -56,7 +56,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     writeExchangeRelease(relSp4, 'SP4');
     const pack = path.join(work, 'exchange-5.5-sp4.svp');
     // The vendor's signing key; the installation trusts its public half.
-    const vendor = writeKeyPair(path.join(work, 'vendor'));
+    const vendor = writeKeyPair(path.join(work, 'vendor'), selectPlatform());
     const built = await buildPack({ oldDir: rel55, newDir: relSp4, out: pack, product: 'exchange', fromVersion: '5.5', toVersion: 'SP4', signWith: vendor.secretKeyFile });
     say(`Built ${path.basename(pack)}: ${built.counts.change} changed, ${built.counts.add} added, ${built.counts.remove} removed, ${built.size} bytes, signed with key ${vendor.keyId}.`);
 

@@ -37,6 +37,8 @@ export interface ErrorDetails {
   NO_SPACE: { target: string; needed: number; available: number; inodesNeeded?: number; inodesAvailable?: number };
   CROSS_DEVICE: { path: string };
   IO_FAILED: { path: string; operation: string; errno: string };
+  FILE_IN_USE: { path: string; errno: string; attempts: number; waitedMs: number };
+  SYMLINK_UNSUPPORTED: { target: string; paths: string[] };
   NOTHING_TO_UNINSTALL: { target: string };
   BACKUP_DAMAGED: { target: string; mismatches: Mismatch[] };
   /** `writes[]`: the installed path, the backup path the writes went to, the old sha256 and the one now. */
@@ -83,6 +85,8 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   NO_SPACE: 'The target file system has not enough free space for the staged files.',
   CROSS_DEVICE: 'A directory of the target is on another file system, so files cannot be swapped atomically.',
   IO_FAILED: 'A file system operation failed; the transaction was rolled back.',
+  FILE_IN_USE: 'A file to be replaced is open in a process that does not let it be renamed; the transaction was rolled back.',
+  SYMLINK_UNSUPPORTED: 'The service pack carries symbolic links, which this system cannot create for servicepack.',
   NOTHING_TO_UNINSTALL: 'No service pack is installed in the target.',
   BACKUP_WRITTEN: 'A set-aside file was written to after the install set it aside: a process kept writing to the old file, so uninstall cannot restore the old version exactly.',
   BACKUP_DAMAGED: 'The stored backup of a service pack is missing or altered, so it cannot be uninstalled.',

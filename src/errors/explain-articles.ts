@@ -143,6 +143,16 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'The file system refused an operation during staging or commit.',
     resolution: 'Fix the cause named by the errno and run the command again. The transaction was rolled back: the target is the old version.',
   },
+  FILE_IN_USE: {
+    symptoms: 'install or uninstall stops naming a file of the target and the errno (EBUSY), after waiting a few seconds; exit code 1.',
+    cause: 'On Windows a process that opened a file without delete sharing (a typical data or log file) blocks renaming it, and servicepack replaces a file by renaming it aside. servicepack retried with a growing delay before giving up. Loaded programs and DLLs do not cause this: they can be renamed aside while they run.',
+    resolution: 'Close the program holding the file (`servicepack holders --target <dir>` names it where the system can tell), then run the command again. The transaction was rolled back before its point of no return: the target is the old version, unchanged.',
+  },
+  SYMLINK_UNSUPPORTED: {
+    symptoms: 'install is refused listing the symbolic links the service pack would create; exit code 1.',
+    cause: 'Creating a symbolic link on Windows needs a privilege (SeCreateSymbolicLinkPrivilege, or Developer Mode) that servicepack does not ask for, so it does not offer a transaction it could not finish.',
+    resolution: 'Build the service pack from trees without symbolic links (ship the file itself), or install it on a system that supports them. Nothing was changed.',
+  },
   NOTHING_TO_UNINSTALL: {
     symptoms: 'uninstall reports that no service pack is installed.',
     cause: 'The target\'s history of installed service packs is empty.',

@@ -2,11 +2,22 @@
 // All calls are synchronous so that crash points are deterministic (one syscall sequence per run).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hasErrno } from '../errors/index.js';
+import { ServicePackError, hasErrno } from '../errors/index.js';
+import type { Platform } from '../platform/index.js';
 import { ioFailed, withIo } from './io-error.js';
 
-/** fsync a directory so that renames, links and unlinks inside it survive power loss. */
-export function fsyncDir(dir: string): void {
+/** What the durable primitives ask of the Platform. */
+export type Durability = Pick<Platform, 'canFsyncDirectories'>;
+/** What a rename of a target file asks of the Platform. */
+export type RenamePolicy = Pick<Platform, 'inUseRetryDelaysMs'>;
+
+/**
+ * fsync a directory so that renames, links and unlinks inside it survive power loss. Where the OS cannot
+ * sync a directory (Windows: EPERM), this does nothing: the files were flushed before they were renamed,
+ * and the renames rest on the file system's own metadata log (docs/crash-safety.md, "Windows").
+ */
+export function fsyncDir(dir: string, platform: Durability): void {
+  if (!platform.canFsyncDirectories) return;
   withIo('fsync', dir, () => {
     const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
     try {
@@ -18,16 +29,16 @@ export function fsyncDir(dir: string): void {
 }
 
 /** fsyncs each directory once, in path order. */
-export function fsyncDirs(dirs: Iterable<string>): void {
-  for (const d of [...new Set(dirs)].sort()) fsyncDir(d);
+export function fsyncDirs(dirs: Iterable<string>, platform: Durability): void {
+  for (const d of [...new Set(dirs)].sort()) fsyncDir(d, platform);
 }
 
 /**
  * fsyncs the parent of each directory in `created` (except those in `skip`), once: what makes a new
  * directory's own entry durable. The new directories' contents are the business of whoever fills them.
  */
-export function fsyncParentsOf(created: readonly string[], skip: ReadonlySet<string>): void {
-  fsyncDirs(created.map((d) => path.dirname(d)).filter((d) => !skip.has(d)));
+export function fsyncParentsOf(created: readonly string[], skip: ReadonlySet<string>, platform: Durability): void {
+  fsyncDirs(created.map((d) => path.dirname(d)).filter((d) => !skip.has(d)), platform);
 }
 
 /**
@@ -41,7 +52,7 @@ export function writeAt(fd: number, pos: number, data: Uint8Array): void {
 }
 
 /** Writes `data` to `file` atomically: temp file in the same directory, fsync, rename, fsync directory. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, platform: Durability): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}`);
   try {
@@ -60,7 +71,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     removeTemp(tmp);
     throw err;
   }
-  fsyncDir(dir);
+  fsyncDir(dir, platform);
 }
 
 /** Best effort: the error being reported is the write's; a temp file left is removed by recover. */
@@ -119,6 +130,41 @@ export function removeTree(p: string): void {
 }
 
 export const rename = (from: string, to: string): void => withIo('rename', to, () => fs.renameSync(from, to));
+
+/**
+ * Renames `from` to `to`, waiting and retrying while another process has one of them open without
+ * delete sharing (EBUSY on Windows), as long as the Platform's retry delays last. Then FILE_IN_USE,
+ * naming the file that is in use (`blame`: the target path, the one a user knows).
+ */
+export function renameWhenFree(from: string, to: string, platform: RenamePolicy, blame: string): void {
+  const delays = platform.inUseRetryDelaysMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.renameSync(from, to);
+      return;
+    } catch (err) {
+      if (!hasErrno(err, 'EBUSY') || delays.length === 0) throw ioFailed(err, 'rename', to);
+      const delay = delays[attempt];
+      if (delay === undefined) throw fileInUse(blame, attempt + 1, delays, err);
+      sleep(delay);
+    }
+  }
+}
+
+function fileInUse(file: string, attempts: number, delays: readonly number[], cause: unknown): ServicePackError {
+  const waitedMs = delays.reduce((a, b) => a + b, 0);
+  return new ServicePackError('FILE_IN_USE', `${file} is in use by another process (EBUSY after ${attempts} attempts over ${waitedMs} ms)`, {
+    hint: 'Close the program that has the file open (`servicepack holders` names it where the system can tell), then run the command again. The target was left unchanged.',
+    details: { path: file, errno: 'EBUSY', attempts, waitedMs },
+    cause,
+  });
+}
+
+/** Blocks this thread for `ms`: the transaction is synchronous on purpose (deterministic crash points). */
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 export const link = (existing: string, newPath: string): void =>
   withIo('link', newPath, () => fs.linkSync(existing, newPath));
 /**

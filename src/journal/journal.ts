@@ -2,7 +2,7 @@
 // written atomically before the first destructive step. docs/journal.md is the specification.
 import * as fs from 'node:fs';
 import { ServicePackError, hasErrno } from '../errors/index.js';
-import { writeFileAtomic } from '../fs/durable.js';
+import { writeFileAtomic, type Durability } from '../fs/durable.js';
 import { ioFailed } from '../fs/io-error.js';
 import { journalPathsProblem } from './record-paths.js';
 
@@ -32,8 +32,8 @@ export interface Journal {
   afterRollback: string[];
 }
 
-export function writeJournal(file: string, journal: Journal): void {
-  writeFileAtomic(file, `${JSON.stringify(journal)}\n`);
+export function writeJournal(file: string, journal: Journal, platform: Durability): void {
+  writeFileAtomic(file, `${JSON.stringify(journal)}\n`, platform);
 }
 
 export function readJournal(file: string): Journal | null {

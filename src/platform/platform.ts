@@ -20,6 +20,16 @@ export interface Platform {
   readonly canFsyncDirectories: boolean;
   /** The longest path, in bytes, a system call accepts (Linux: PATH_MAX 4096 less the NUL). */
   readonly maxPathBytes: number;
+  /** Whether files carry an exec bit (NTFS has none: every file reads as not executable). */
+  readonly hasExecBit: boolean;
+  /** Whether servicepack can create symbolic links here (Windows needs a privilege it does not ask for). */
+  readonly canCreateSymlinks: boolean;
+  /**
+   * The waits, in milliseconds, before each retry of a rename refused because another process has the
+   * file open without delete sharing (EBUSY on Windows); empty where such a refusal does not go away
+   * by waiting (on Linux EBUSY means a mount point).
+   */
+  readonly inUseRetryDelaysMs: readonly number[];
   /** An opaque start-time token of a live process, or null when no such process exists. */
   processStartToken(pid: number): string | null;
   /**
@@ -54,6 +64,13 @@ export interface Platform {
    * that another user owns or can write: that user could steer what it removes and renames.
    */
   stateDirProblem(st: { uid: number; mode: number }): string | null;
+  /**
+   * Asks the OS to delete `path` (absolute) at the next boot, for a set-aside file a running process
+   * still holds; false when refused (not elevated). Absent where held files can be deleted at once.
+   */
+  deleteAtReboot?(path: string): boolean;
+  /** The absolute paths the OS will delete at the next boot (see deleteAtReboot). */
+  pendingRebootDeletes?(): string[];
   /** Synchronous handling of SIGINT and SIGTERM (see StopSignals), or null where it is not available. */
   stopSignals?(): StopSignals | null;
 }

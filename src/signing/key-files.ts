@@ -2,7 +2,7 @@
 // (a key file is a few hundred bytes); writes never replace an existing key.
 import * as fs from 'node:fs';
 import { hasErrno } from '../errors/index.js';
-import { fsyncDir, writeNewFile } from '../fs/durable.js';
+import { fsyncDir, writeNewFile, type Durability } from '../fs/durable.js';
 import { dirname } from 'node:path';
 import { generateRawKeyPair } from './ed25519.js';
 import { KEY_ID_BYTES, keyIdHex } from './key-id.js';
@@ -59,7 +59,7 @@ export interface KeyPairFiles {
 }
 
 /** Writes a new key pair to `<out>.key` (0600, unencrypted) and `<out>.pub`; refuses to replace either. */
-export function writeKeyPair(out: string): KeyPairFiles {
+export function writeKeyPair(out: string, platform: Durability): KeyPairFiles {
   const secretKeyFile = `${out}.key`;
   const publicKeyFile = `${out}.pub`;
   for (const f of [secretKeyFile, publicKeyFile]) {
@@ -69,6 +69,6 @@ export function writeKeyPair(out: string): KeyPairFiles {
   const key: SecretKey = { keyId: randomBytes(KEY_ID_BYTES), seed, publicKey };
   writeNewFile(secretKeyFile, 0o600, (write) => write(Buffer.from(formatSecretKey(key))));
   writeNewFile(publicKeyFile, 0o644, (write) => write(Buffer.from(formatPublicKey(key))));
-  fsyncDir(dirname(secretKeyFile));
+  fsyncDir(dirname(secretKeyFile), platform);
   return { secretKeyFile, publicKeyFile, keyId: keyIdHex(key.keyId) };
 }

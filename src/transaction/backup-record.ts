@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
-import { writeFileAtomic } from '../fs/durable.js';
+import { writeFileAtomic, type Durability } from '../fs/durable.js';
 import { statePathsProblem, targetPathProblem } from '../journal/record-paths.js';
 import type { PackHooks } from '../format/manifest.js';
 import type { Transition } from '../planner/transition.js';
@@ -37,8 +37,8 @@ export interface SetAsideStamp {
 
 export const recordPathOf = (layout: Layout, txid: string): string => path.join(layout.backup, txid, 'record.json');
 
-export function writeBackupRecord(layout: Layout, record: BackupRecord): void {
-  writeFileAtomic(recordPathOf(layout, record.txid), `${JSON.stringify(record)}\n`);
+export function writeBackupRecord(layout: Layout, record: BackupRecord, platform: Durability): void {
+  writeFileAtomic(recordPathOf(layout, record.txid), `${JSON.stringify(record)}\n`, platform);
 }
 
 export function readBackupRecord(layout: Layout, txid: string): BackupRecord {

@@ -5,6 +5,7 @@
 // clean-up, status and uninstall with the backup path the writes went to (docs/cleanup.md).
 import * as fs from 'node:fs';
 import { hasErrno, isServicePackError } from '../errors/index.js';
+import { ioFailed, withIo } from '../fs/io-error.js';
 import { hashFile } from '../format/hash.js';
 import type { TreeNode } from '../format/manifest.js';
 import type { FileStamp } from '../inventory/file-snapshot.js';
@@ -61,12 +62,12 @@ export function backupWriteOf(layout: Layout, record: BackupRecord, path: string
     st = fs.lstatSync(abs, { bigint: true });
   } catch (err) {
     if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return null;
-    throw err;
+    throw ioFailed(err, 'lstat', abs);
   }
   if (!st.isFile() || String(st.ino) !== was.ino) return null;
   if (String(st.size) === was.size && String(st.mtimeNs) === was.mtimeNs) return null;
   // In doubt (touched, or its inode reused by a copy of the same bytes): the content decides.
-  const { sha256 } = hashFile(abs);
+  const { sha256 } = withIo('read', abs, () => hashFile(abs));
   if (sha256 === old.sha256) return null;
   return { txid: record.txid, path, backup: `${STATE_DIR_NAME}/${rel}`, expected: old.sha256, actual: sha256 };
 }

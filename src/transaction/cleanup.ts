@@ -26,6 +26,11 @@ export interface CleanupResult {
   uninspectable: Uninspectable[];
   /** Set-aside files of installed service packs written after they were set aside (kept, like all of those). */
   backupWrites: BackupWrite[];
+  /**
+   * Held files the OS was asked to delete at the next boot (Windows, elevated: a loaded DLL cannot be
+   * deleted while loaded). They are also in `held`.
+   */
+  atReboot: string[];
 }
 
 /** Runs the clean-up; the caller holds the lock and no journal is pending. */
@@ -34,7 +39,7 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
   // What is listed and removed here must be servicepack's own: checked again, not followed.
   checkStateDir(ctx);
   const state = readState(layout);
-  const result: CleanupResult = { removed: [], bytesFreed: 0, held: [], uninspectable: [], backupWrites: findBackupWrites(layout, state) };
+  const result: CleanupResult = { removed: [], bytesFreed: 0, held: [], uninspectable: [], backupWrites: findBackupWrites(layout, state), atReboot: [] };
   for (const w of result.backupWrites) {
     ctx.emit({ type: 'warning', code: 'BACKUP_WRITTEN', message: `${w.path} was written after it was set aside: the writes went to ${w.backup}` });
   }
@@ -52,11 +57,12 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
   for (const h of report.holders) holdersOf.set(h.path, [...(holdersOf.get(h.path) ?? []), h]);
   for (const e of leaves.sort(deepestFirst)) {
     const holders = holdersOf.get(e.path);
+    const abs = path.join(layout.target, e.path);
     if (holders !== undefined) {
       result.held.push({ path: e.path, holders });
+      if (ctx.platform.deleteAtReboot?.(abs) === true) result.atReboot.push(e.path);
       continue;
     }
-    const abs = path.join(layout.target, e.path);
     const size = e.type === 'file' ? fs.lstatSync(abs).size : 0;
     unlink(abs);
     result.removed.push(e.path);
@@ -67,6 +73,7 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
     if (!holdersOf.has(e.path)) removeEmptyDir(path.join(layout.target, e.path));
   }
   result.removed.sort();
+  result.atReboot.sort();
   result.held.sort((a, b) => (a.path < b.path ? -1 : 1));
   if (result.removed.length > 0 || result.held.length > 0) {
     ctx.emit({ type: 'cleanup', removed: result.removed.length, bytesFreed: result.bytesFreed, held: result.held.map((h) => h.path) });

@@ -156,11 +156,11 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
     journal,
     prepare: () => {
       bytesWritten = stageInstall(ctx, reader, { transitions, naming, txid, bases });
-      writeBackupRecord(layout, record);
-      if (keyToPin !== undefined) stagePin(layout, stagingDirOf(txid), keyToPin);
+      writeBackupRecord(layout, record, ctx.platform);
+      if (keyToPin !== undefined) stagePin(layout, stagingDirOf(txid), keyToPin, ctx.platform);
       hooked.preHook();
     },
-    ...(pinnedKey === undefined ? {} : { afterJournal: () => placePin(layout, stagingDirOf(txid), pinnedKey) }),
+    ...(pinnedKey === undefined ? {} : { afterJournal: () => placePin(layout, stagingDirOf(txid), pinnedKey, ctx.platform) }),
     nextState,
     olds,
   }));
@@ -240,6 +240,7 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
       details: { target: layout.target, mismatches },
     });
   }
+  refuseUncreatableSymlinks(ctx, transitions);
   return { transitions, keptDirectories, state, bases: heldBases(inventory), olds: oldNodesOf(transitions, inventory) };
 }
 
@@ -269,6 +270,17 @@ function checkInputs(ctx: TxContext, packPath: string, options: TrustOptions): v
   requireTarget(ctx.layout.target);
   checkStateDir(ctx);
   for (const file of [packPath, ...(options.trustedKeys ?? [])]) refuseInsideStateDir(ctx.layout, file);
+}
+
+/** Where servicepack cannot create symlinks (Windows), a pack that adds or changes one is refused up front. */
+function refuseUncreatableSymlinks(ctx: TxContext, transitions: readonly Transition[]): void {
+  if (ctx.platform.canCreateSymlinks) return;
+  const paths = transitions.filter((t) => t.to?.type === 'symlink').map((t) => t.path);
+  if (paths.length === 0) return;
+  throw new ServicePackError('SYMLINK_UNSUPPORTED', `the service pack creates ${paths.length} symbolic link(s), which servicepack cannot create on ${ctx.platform.name}: ${paths.join(', ')}`, {
+    hint: 'Build the service pack from trees that ship files instead of symbolic links. Nothing was changed.',
+    details: { target: ctx.layout.target, paths },
+  });
 }
 
 function namingFor(transitions: readonly Transition[], txid: string): StepNaming {

@@ -54,10 +54,10 @@ export function settleJournal(ctx: TxContext, journal: Journal): 'rolled-back' |
   if (!committed) {
     // A rolled-back pin (trust/<KEYID>.pub) must stay removed after a power cut: its directory is
     // synced before the journal goes. (Staging and backups left by a lost removal are only clutter.)
-    for (const dir of new Set(remove.map((p) => path.dirname(p)))) if (dir !== ctx.layout.dir && fs.existsSync(dir)) fsyncDir(dir);
+    for (const dir of new Set(remove.map((p) => path.dirname(p)))) if (dir !== ctx.layout.dir && fs.existsSync(dir)) fsyncDir(dir, ctx.platform);
   }
   unlinkIfExists(ctx.layout.journal);
-  fsyncDir(ctx.layout.dir);
+  fsyncDir(ctx.layout.dir, ctx.platform);
   // Now: no journal; the target is the complete old tree (rolled back) or the complete new tree.
   return committed ? 'rolled-forward' : 'rolled-back';
 }

@@ -15,9 +15,8 @@ export interface StepHooks {
 }
 
 function syncDirs(dirs: Iterable<string>, platform: Platform): void {
-  if (!platform.canFsyncDirectories) return;
   // A directory that is gone (removed) or not yet there (created later) is covered by its parent's fsync.
-  for (const d of [...new Set(dirs)].sort()) if (lstatOrNull(d)?.isDirectory() === true) fsyncDir(d);
+  for (const d of [...new Set(dirs)].sort()) if (lstatOrNull(d)?.isDirectory() === true) fsyncDir(d, platform);
 }
 
 /** Every directory any step may have changed: what a pass that may follow a crash must sync. */

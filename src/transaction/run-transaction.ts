@@ -47,7 +47,7 @@ export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
     throw err;
   }
   try {
-    writeJournal(ctx.layout.journal, journal);
+    writeJournal(ctx.layout.journal, journal, ctx.platform);
     // Now: the journal durably lists every step; from here a crash is undone by `recover`.
     spec.afterJournal?.();
     ctx.emit({ type: 'phase', phase: 'commit' });
@@ -60,7 +60,7 @@ export function runTransaction(ctx: TxContext, spec: TransactionSpec): void {
     });
     checkStop(ctx);
     ctx.emit({ type: 'phase', phase: 'record' });
-    writeState(ctx.layout, { ...spec.nextState, lastTransaction: journal.txid });
+    writeState(ctx.layout, { ...spec.nextState, lastTransaction: journal.txid }, ctx.platform);
     // POINT OF NO RETURN: the state names this transaction; recovery now rolls forward.
   } catch (err) {
     settleAfterFailure(ctx, journal, err);

@@ -82,7 +82,7 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
   // file needs its incoming name) and each directory that gained a subdirectory. Not the backup tree's
   // leaves, still empty (pass 1 syncs them once they hold links), nor .servicepack/ itself, which the
   // journal's write syncs (docs/journal.md, "Which directories are fsynced").
-  fsyncDirs([...new Set([...created.map((d) => path.dirname(d)), ...staged])].filter((d) => d !== layout.dir));
+  fsyncDirs([...new Set([...created.map((d) => path.dirname(d)), ...staged])].filter((d) => d !== layout.dir), ctx.platform);
   // Now: every new file is durably staged and verified; the target is untouched.
   return bytes;
 }

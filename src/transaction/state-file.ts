@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 import { checkBeneath } from '../fs/beneath.js';
-import { writeFileAtomic } from '../fs/durable.js';
+import { writeFileAtomic, type Durability } from '../fs/durable.js';
 import { ioFailed } from '../fs/io-error.js';
 import { newerRecord } from '../journal/journal.js';
 import { statePathsProblem, txidProblem } from '../journal/record-paths.js';
@@ -73,8 +73,8 @@ function withMode(node: TreeNode): void {
   if (legacy.type === 'dir' && legacy.mode === undefined) legacy.mode = VERSION_1_DIR_MODE;
 }
 
-export function writeState(layout: Layout, state: InstalledState): void {
-  writeFileAtomic(layout.state, stateText(state));
+export function writeState(layout: Layout, state: InstalledState, platform: Durability): void {
+  writeFileAtomic(layout.state, stateText(state), platform);
 }
 
 /** The bytes of state.json for `state` (also what the space check measures). */

@@ -1,5 +1,6 @@
 // status: what is installed in a target and whether work is pending. Reads only; never recovers.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
 import { ioFailed } from '../fs/io-error.js';
 import { readJournal } from '../journal/journal.js';
@@ -21,6 +22,8 @@ export interface StatusResult {
   lockedBy: number | null;
   /** Set-aside files of installed service packs that were written after they were set aside. */
   backupWrites: BackupWrite[];
+  /** Files of this target the OS will delete at the next boot (set-aside files still held at clean-up). */
+  waitingForReboot: string[];
 }
 
 export function targetStatus(ctx: TxContext): StatusResult {
@@ -38,7 +41,16 @@ export function targetStatus(ctx: TxContext): StatusResult {
     pending: journal === null ? null : { txid: journal.txid, kind: journal.kind },
     lockedBy: lockPid(layout.lock),
     backupWrites: findBackupWrites(layout, state),
+    waitingForReboot: waitingForReboot(ctx),
   };
+}
+
+/** The target-relative paths under `.servicepack/` that the OS will delete at the next boot. */
+function waitingForReboot(ctx: TxContext): string[] {
+  const prefix = `${ctx.layout.dir}${path.sep}`.toLowerCase();
+  const pending = ctx.platform.pendingRebootDeletes?.() ?? [];
+  // Windows compares paths without case; the list holds them as they were scheduled.
+  return pending.filter((p) => p.toLowerCase().startsWith(prefix)).map((p) => path.relative(ctx.layout.target, p).split(path.sep).join('/')).sort();
 }
 
 function lockPid(file: string): number | null {

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
 import { checkBeneath, type CheckedDirs } from '../fs/beneath.js';
-import { lstatOrNull, makeDir, removeDir, rename, sameInode, setMode, tryLink, unlink } from '../fs/durable.js';
+import { lstatOrNull, makeDir, removeDir, renameWhenFree, sameInode, setMode, tryLink, unlink } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
 import type { Layout } from './layout.js';
@@ -110,9 +110,10 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform, pass
       if (a !== undefined && !exists(a)) {
         guard(layout, step, checked);
         old?.confirm(step);
-        if (i === undefined || platform.setAside !== 'link' || !tryLink(t, a)) rename(t, a);
+        if (i === undefined || platform.setAside !== 'link' || !tryLink(t, a)) renameWhenFree(t, a, platform, t);
         else old?.linked(step);
-        // Now: the old node is preserved at the aside path.
+        // Now: the old node is preserved at the aside path (with 'rename', the target path is missing
+        // until the next rename: recover finds "T missing, A old, I new" and renames A back).
       }
       if (i !== undefined && exists(i)) {
         guard(layout, step, checked);
@@ -120,7 +121,7 @@ export function forwardStep(layout: Layout, step: Step, platform: Platform, pass
         // uninstall look for that (backup-writes.ts).
         if (old !== undefined && a !== undefined && sameInode(t, a)) old.confirm(step);
         if (sameInode(t, i)) unlink(i); // an interrupted roll-back had already linked it back
-        else rename(i, t);
+        else renameWhenFree(i, t, platform, t);
         // Now: the target shows the new node.
       }
       return;
@@ -152,13 +153,13 @@ export function backwardStep(layout: Layout, step: Step, platform: Platform, pas
       if (i !== undefined && !exists(i)) {
         if (!exists(t)) throw vanished(t);
         guard(layout, step, checked);
-        if (a === undefined || platform.setAside !== 'link' || !tryLink(t, i)) rename(t, i);
+        if (a === undefined || platform.setAside !== 'link' || !tryLink(t, i)) renameWhenFree(t, i, platform, t);
         // Now: the new node is back at the incoming path (and, with link, still at the target).
       }
       if (a !== undefined && exists(a)) {
         guard(layout, step, checked);
         if (sameInode(t, a)) unlink(a);
-        else rename(a, t);
+        else renameWhenFree(a, t, platform, t);
         // Now: the target shows the old node again.
       }
       return;

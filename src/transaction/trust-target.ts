@@ -31,8 +31,8 @@ export function trustTarget(ctx: TxContext, changes: TrustChanges): TrustResult 
   const toAdd = (changes.add ?? []).map(readPublicKeyFile);
   const mutate = toAdd.length > 0 || (changes.remove ?? []).length > 0;
   const apply = (): TrustResult => {
-    const added = toAdd.map((k) => pinKey(ctx.layout, k));
-    const removed = (changes.remove ?? []).filter((id) => unpinKey(ctx.layout, id)).map((id) => id.toUpperCase());
+    const added = toAdd.map((k) => pinKey(ctx.layout, k, ctx.platform));
+    const removed = (changes.remove ?? []).filter((id) => unpinKey(ctx.layout, id, ctx.platform)).map((id) => id.toUpperCase());
     const keys = readPinnedKeys(ctx.layout).map((k) => {
       const keyId = keyIdHex(k.keyId);
       return { keyId, file: path.join(trustDirOf(ctx.layout), `${keyId}.pub`) };

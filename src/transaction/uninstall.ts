@@ -72,7 +72,7 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
           if (t.from !== null && t.from.type !== 'dir') created.push(...makeDirs(path.dirname(path.join(layout.dir, naming.aside(t.path)))));
         }
         // As in staging: the new directories' own entries; their contents are synced by the commit's passes.
-        fsyncParentsOf(created, new Set([layout.dir]));
+        fsyncParentsOf(created, new Set([layout.dir]), ctx.platform);
         hooked.preHook();
       },
       nextState: { ...record.stateBefore, lastTransaction: txid },

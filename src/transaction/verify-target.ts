@@ -1,6 +1,6 @@
 // verify: like `rpm -V`, the paths whose type, content or link target differ from what servicepack
 // installed, the ones missing, the ones present that it does not know, and the files and directories
-// whose mode or recorded owner differ.
+// whose mode (where the platform has POSIX modes) or recorded owner differ.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, type Mismatch } from '../errors/index.js';
@@ -61,7 +61,7 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
     if (actual === null) missing.push(p);
     else if (!nodeMatches(actual, expected)) modified.push({ path: p, expected: describeNode(expected), actual: describeNode(actual) });
     else {
-      if (actual.type !== 'symlink' && expected.type !== 'symlink' && actual.mode !== expected.mode) {
+      if (ctx.platform.hasExecBit && actual.type !== 'symlink' && expected.type !== 'symlink' && actual.mode !== expected.mode) {
         attributes.push({ path: p, kind: 'mode', expected: octal(expected.mode), actual: octal(actual.mode) });
       }
       const want = state.owners?.[p];

@@ -17,7 +17,7 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
   const { layout } = ctx;
   const created = create ? makeDirs(layout.dir) : [];
   // Its entry in the target must survive a power loss like everything kept inside it.
-  fsyncParentsOf(created, new Set());
+  fsyncParentsOf(created, new Set(), ctx.platform);
   // `.servicepack` and its directories must be real ones (and, for root, root's alone): a symlink there
   // would take every write and removal elsewhere.
   checkStateDir(ctx);

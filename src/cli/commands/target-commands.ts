@@ -2,24 +2,27 @@
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { EXIT } from '../exit-codes.js';
-import { jsonOption, restartUnitsOption, targetOption } from '../options.js';
+import { inUseWaitOption, jsonOption, restartUnitsOption, targetOption } from '../options.js';
 import { renderCleanup, renderRecover, renderStatus, renderUninstall, renderVerify } from '../render-text.js';
 import { stopRequested } from '../interrupts.js';
 import { runCommand, type CommandOutcome, type Json } from '../run-command.js';
 
-type Opts = Json & { target: string; restartUnits?: boolean };
+type Opts = Json & { target: string; restartUnits?: boolean; inUseWait?: number };
 
 /** `critical`: the command changes the target (see runCommand). */
 function addTargetCommand(program: Command, name: string, description: string, work: (o: lib.TransactionOptions) => CommandOutcome, critical = false): Command {
   return program.command(name).description(description).addOption(targetOption()).addOption(jsonOption())
-    .action((o: Opts) => runCommand(name, o, (out) => work({ target: o.target, onEvent: out.event, restartUnits: o.restartUnits === true, stopRequested }), critical));
+    .action((o: Opts) => runCommand(name, o, (out) => work({
+      target: o.target, onEvent: out.event, restartUnits: o.restartUnits === true, stopRequested,
+      ...(o.inUseWait === undefined ? {} : { inUseWaitMs: o.inUseWait }),
+    }), critical));
 }
 
 export function addTargetCommands(program: Command): void {
   addTargetCommand(program, 'uninstall', 'remove the most recently installed service pack', (o) => {
     const r = lib.uninstall(o);
     return { result: r, lines: () => renderUninstall(r), exitCode: r.restartNeeded ? EXIT.restartNeeded : EXIT.ok };
-  }, true).addOption(restartUnitsOption());
+  }, true).addOption(restartUnitsOption()).addOption(inUseWaitOption());
   addTargetCommand(program, 'cleanup', 'remove set-aside files that are no longer needed nor held', (o) => {
     const r = lib.cleanup(o);
     return { result: r, lines: () => renderCleanup(r) };

@@ -76,7 +76,8 @@ function describeProcess(pid: number): string | undefined {
 
 export function linuxPlatform(): Platform {
   return {
-    name: 'linux', setAside: 'link', pathRules: 'posix', canFsyncDirectories: true, maxPathBytes: 4095, processStartToken, pidNamespace, lockOwnerState, describeProcess,
+    name: 'linux', setAside: 'link', pathRules: 'posix', canFsyncDirectories: true, hasExecBit: true, canCreateSymlinks: true,
+    inUseRetryDelaysMs: [], maxPathBytes: 4095, processStartToken, pidNamespace, lockOwnerState, describeProcess,
     scanHolds, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit, stopSignals: nativeStopSignals,
     stateDirProblem,
   };
