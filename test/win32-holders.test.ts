@@ -1,6 +1,7 @@
 // The Windows platform's holder scan, process start tokens and boot-time deletes, run by the Windows
-// node.exe under Wine against real Windows processes built with mingw-w64. Skipped, saying why, where
-// Wine, mingw-w64, node.exe or koffi's win32 binary are missing (docs/windows-holders.md).
+// node.exe under Wine against real Windows processes built with mingw-w64, in a private copy of the
+// Windows tier's prefix. Skipped, saying why, where Wine, mingw-w64 or the tier's set-up
+// (scripts/setup-windows.sh) are missing (docs/windows.md).
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,23 +11,22 @@ import type { HoldScan } from '../src/platform/index.js';
 import { eventually } from './helpers/holders.js';
 import { copyOf, packFrom, testKey } from './helpers/packs.js';
 import { cleanupTempDirs, describeTree, tempDir } from './helpers/tree.js';
-import { mingw, privateWine, winPath, wineSetup, type Wine } from './helpers/wine-probe.js';
+import { mingw, privateWine, winPath, wineSkipReason, type Wine } from './helpers/wine.js';
 
-const setup = wineSetup();
+const skip = wineSkipReason({ mingw: true });
 
-describe('Windows holders under Wine', { skip: typeof setup === 'string' && setup }, () => {
+describe('Windows holders under Wine', { skip }, () => {
   let dir: string;
   let wine: Wine;
   const started: ChildProcess[] = [];
 
   before(() => {
-    if (typeof setup === 'string') return;
     dir = tempDir('win32-holders');
     mingw('held.c', join(dir, 'held.dll'), ['-shared', '-DHELD_VERSION=1']);
     mingw('held.c', join(dir, 'held-2.dll'), ['-shared', '-DHELD_VERSION=2']);
     mingw('host.c', join(dir, 'host.exe'), ['-municode']);
     mingw('holder.c', join(dir, 'holder.exe'), ['-municode']);
-    wine = privateWine(setup, dir);
+    wine = privateWine(dir);
   });
 
   after(() => {
@@ -109,9 +109,9 @@ describe('Windows holders under Wine', { skip: typeof setup === 'string' && setu
     assert.deepEqual(wine.probe(dir, 'pending'), []);
   });
 
-  it('install on a platform with NTFS path rules, run by node.exe, refuses a pack with a device name and changes nothing', async (t) => {
-    // Verifying the pack decodes its blobs: node.exe needs zstd-napi built for win32 in node_modules.
-    if (!wine.probe<boolean>(dir, 'zstdLoads')) return t.skip('zstd-napi is not built for win32 in node_modules (the Windows tier\'s set-up builds it)');
+  it('install on a platform with NTFS path rules, run by node.exe, refuses a pack with a device name and changes nothing', async () => {
+    // Verifying the pack decodes its blobs: node.exe loads the tier's win32 zstd-napi.
+    assert.equal(wine.probe<boolean>(dir, 'zstdLoads'), true);
     const { oldDir, pack } = await packFrom({ bin: { 'a.dll': 'v1\n' } }, { bin: { 'a.dll': 'v2\n', 'nul.dll': 'x\n' } });
     const target = copyOf(oldDir);
     const before = describeTree(target);

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { build } from '../src/index.js';
 import { testKey } from './helpers/packs.js';
 import { cleanupTempDirs, describeTree, makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
-import { killAtRenamePreload, pe, rebootWine, runCliJson, runCliWin, runNodeExe, startWin, startWine, stopWine, winPath, wineSkipReason, type WinProcess } from './helpers/wine.js';
+import { killAtRenamePreload, pe, rebootWine, runCliJson, type CliOutcome, runCliWin, runNodeExe, startWin, startWine, stopWine, winPath, wineSkipReason, type WinProcess } from './helpers/wine.js';
 
 const skip = wineSkipReason();
 const DLLS = ['Mdbperf.dll', 'Msefperf.dll', 'Mtaperf.dll', 'Perfdsa.dll'];
@@ -29,6 +29,10 @@ function writeRelease(root: string, release: '5.5' | 'SP4'): string {
   else writeFileSync(join(bin, 'mapi32.dll'), 'MAPI 1.0 provider, added by SP4\n');
   return root;
 }
+
+/** A result's staleProcesses as "pid kind reason path", sorted. */
+const staleOf = (o: CliOutcome): string[] =>
+  (o.result.staleProcesses as { pid: number; kind: string; reason: string; path: string }[]).map((p) => `${p.pid} ${p.kind} ${p.reason} ${p.path}`).sort();
 
 async function packOf(oldDir: string, newDir: string, from: string, to: string): Promise<string> {
   const pack = join(tempDir('wine-pack'), 'sp.svp');
@@ -86,13 +90,19 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
     }
   });
 
-  it('install completes while perfhost.exe runs, which keeps calling its 5.5 DLLs; uninstall restores 5.5 exactly; after a reboot clean-up leaves nothing behind', async () => {
+  it('install completes while perfhost.exe runs, which keeps calling its 5.5 DLLs: exit 3 names its pid holding the four set-aside DLLs; uninstall while it runs restores 5.5 exactly', async () => {
     const target = targetFrom(oldDir);
     const host = await startWin(join(target, 'Exchsrvr/BIN/perfhost.exe'), []);
     try {
       const installed = runCliJson(['install', winPath(pack), '--target', winPath(target), '--trusted-key', key()]);
-      assert.equal(installed.status, 0, installed.run.stdout + installed.run.stderr);
+      assert.equal(installed.status, 3, installed.run.stdout + installed.run.stderr);
       assert.equal(installed.result.toVersion, 'SP4');
+      assert.equal(installed.result.restartNeeded, true);
+      // The host holds the old DLLs, now only in the backup, and its own old executable.
+      assert.deepEqual(staleOf(installed), [
+        ...DLLS.map((d) => `${host.winPid} mapped set-aside Exchsrvr/BIN/${d}`),
+        `${host.winPid} exe set-aside Exchsrvr/BIN/perfhost.exe`,
+      ].sort());
       assert.deepEqual(contentTree(target), contentTree(newDir));
       // The old DLLs were renamed aside, not overwritten: the host still runs their code.
       assert.equal(await nextLines(host), OLD_LINE);
@@ -100,14 +110,59 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
       assert.equal(verified.result.ok, true, JSON.stringify(verified.result));
 
       const removed = runCliJson(['uninstall', '--target', winPath(target)]);
-      assert.equal(removed.status, 0, removed.run.stdout + removed.run.stderr);
+      assert.equal(removed.status, 3, removed.run.stdout + removed.run.stderr);
       assert.equal(removed.result.version, '5.5');
+      // Its 5.5 files are back at their names; it started before the commit, so it is still named.
+      assert.deepEqual(staleOf(removed), [`${host.winPid} exe started-before-commit Exchsrvr/BIN/perfhost.exe`]);
       assert.deepEqual(contentTree(target), contentTree(oldDir));
       assert.equal(await nextLines(host), OLD_LINE);
     } finally {
       await host.stop();
     }
-    rebootWine();
+  });
+
+  it('uninstall while the restarted host runs SP4: exit 3 names it; the held SP4 DLLs are kept and deleted at the (simulated) reboot; clean-up then leaves nothing behind', async () => {
+    const target = targetFrom(oldDir);
+    assert.equal(runCliJson(['install', winPath(pack), '--target', winPath(target), '--trusted-key', key()]).status, 0);
+    // The host restarted after the install: it now runs SP4.
+    const host = await startWin(join(target, 'Exchsrvr/BIN/perfhost.exe'), []);
+    const NEW_LINE = DLLS.map((d) => `${d} 5.5 SP4`).join('|');
+    const dllsAside = (txid: string): string[] => DLLS.map((d) => `.servicepack/backup/${txid}/files/Exchsrvr/BIN/${d}`);
+    let aside: string[] = [];
+    try {
+      assert.equal(await nextLines(host), NEW_LINE);
+      const removed = runCliJson(['uninstall', '--target', winPath(target)]);
+      assert.equal(removed.status, 3, removed.run.stdout + removed.run.stderr);
+      assert.equal(removed.result.version, '5.5');
+      assert.deepEqual(staleOf(removed), [
+        ...DLLS.map((d) => `${host.winPid} mapped set-aside Exchsrvr/BIN/${d}`),
+        `${host.winPid} exe set-aside Exchsrvr/BIN/perfhost.exe`,
+      ].sort());
+      assert.deepEqual(contentTree(target), contentTree(oldDir));
+      assert.equal(await nextLines(host), NEW_LINE);
+      // The uninstall's own clean-up could not delete what the host has loaded: kept, and (the Wine
+      // prefix runs as an administrator) scheduled for deletion at the next boot.
+      aside = [...dllsAside(removed.result.txid as string), `.servicepack/backup/${removed.result.txid as string}/files/Exchsrvr/BIN/perfhost.exe`].sort();
+      const afterUninstall = removed.result.cleanup as { held: { path: string }[]; atReboot: string[] };
+      assert.deepEqual(afterUninstall.held.map((h) => h.path), aside);
+      assert.deepEqual(afterUninstall.atReboot, aside);
+
+      const cleaned = runCliJson(['cleanup', '--target', winPath(target)]);
+      assert.equal(cleaned.status, 0, cleaned.run.stdout + cleaned.run.stderr);
+      const held = cleaned.result.held as { path: string; holders: { pid: number; kind: string }[] }[];
+      assert.deepEqual(held.map((h) => `${h.path} ${h.holders.map((x) => `${x.pid} ${x.kind}`).join(',')}`),
+        aside.map((p) => `${p} ${host.winPid} ${p.endsWith('.exe') ? 'exe' : 'mapped'}`));
+      assert.deepEqual(cleaned.result.atReboot, aside);
+      assert.deepEqual(runCliJson(['status', '--target', winPath(target)]).result.waitingForReboot, aside);
+      for (const p of aside) assert.ok(existsSync(join(target, p)), p);
+      assert.equal(await nextLines(host), NEW_LINE);
+    } finally {
+      // The simulated reboot ends the host with every other Windows process of the prefix.
+      rebootWine();
+      await host.exited;
+    }
+    for (const p of aside) assert.equal(existsSync(join(target, p)), false, p);
+    assert.deepEqual(runCliJson(['status', '--target', winPath(target)]).result.waitingForReboot, []);
     const cleaned = runCliJson(['cleanup', '--target', winPath(target)]);
     assert.equal(cleaned.status, 0, cleaned.run.stdout + cleaned.run.stderr);
     assert.deepEqual(contentTree(target), contentTree(oldDir));
@@ -115,7 +170,6 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
     assert.deepEqual(describeTree(join(target, '.servicepack')).map((l) => l.split(' ')[0]!).filter((p) => !p.startsWith('trust')),
       ['backup', 'staging', 'state.json']);
     assert.deepEqual(readdirSync(join(target, '.servicepack/backup')), []);
-    assert.deepEqual(readdirSync(join(target, '.servicepack/staging')), []);
   });
 
   it('servicepack demo (the Windows story, as npm run demo:windows tells it) passes', () => {
@@ -126,8 +180,6 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
     assert.equal((demo.result.uninstall as { hostSays: string }).hostSays, OLD_LINE);
     assert.equal((demo.result.uninstall as { restored: boolean }).restored, true);
   });
-
-  it('install exits 3 and names perfhost.exe as the holder of the four set-aside DLLs', { skip: 'holders: merged from the win32 holders half' }, () => {});
 
   it('a data file held open without delete sharing: FILE_IN_USE after the retries, the target unchanged; once closed, the install goes through', async () => {
     const dataOld = makeTree({ Exchsrvr: { BIN: { 'a.dll': 'a 5.5\n' }, MTADATA: { 'store.dat': 'store 5.5\n' }, 'README.txt': '5.5\n' } });

@@ -55,12 +55,13 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
   result.uninspectable = report.uninspectable;
   const holdersOf = new Map<string, Holder[]>();
   for (const h of report.holders) holdersOf.set(h.path, [...(holdersOf.get(h.path) ?? []), h]);
+  const atReboot = scheduleAtReboot(ctx);
   for (const e of leaves.sort(deepestFirst)) {
     const holders = holdersOf.get(e.path);
     const abs = path.join(layout.target, e.path);
     if (holders !== undefined) {
       result.held.push({ path: e.path, holders });
-      if (ctx.platform.deleteAtReboot?.(abs) === true) result.atReboot.push(e.path);
+      if (atReboot(abs)) result.atReboot.push(e.path);
       continue;
     }
     const size = e.type === 'file' ? fs.lstatSync(abs).size : 0;
@@ -79,6 +80,18 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
     ctx.emit({ type: 'cleanup', removed: result.removed.length, bytesFreed: result.bytesFreed, held: result.held.map((h) => h.path) });
   }
   return result;
+}
+
+/**
+ * Asks the OS to delete a held file at the next boot, once: a file already waiting is not added again
+ * (every clean-up while its holder runs would otherwise add it to the boot-time list once more).
+ */
+function scheduleAtReboot(ctx: TxContext): (abs: string) => boolean {
+  const { deleteAtReboot, pendingRebootDeletes } = ctx.platform;
+  if (deleteAtReboot === undefined) return () => false;
+  // Windows compares paths without case; the list holds them as they were scheduled.
+  const pending = new Set((pendingRebootDeletes?.() ?? []).map((p) => p.toLowerCase()));
+  return (abs) => pending.has(abs.toLowerCase()) || deleteAtReboot(abs);
 }
 
 const depth = (p: string): number => p.split('/').length;

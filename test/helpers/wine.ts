@@ -3,8 +3,10 @@
 // programs (perfhost.exe with its four DLLs, holdopen.exe). Every file operation of a Windows test goes
 // through these Windows processes: a Linux process would bypass Wine's sharing rules.
 // A Windows process's stdout is a file, never a pipe (node.exe's first write to a Unix pipe fails).
+// privateWine() gives a test file its own copy of the prefix (a simulated reboot there stops nobody
+// else's processes) and runs the Windows platform's functions in node.exe (probe.mjs).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './tree.js';
@@ -15,10 +17,16 @@ const nodeExe = join(cache, 'node/node.exe');
 const app = join(cache, 'app');
 export const pe = join(cache, 'pe');
 
-/** Why the Windows tier cannot run here, or false when it can. */
-export function wineSkipReason(): string | false {
+/** Why the Windows tier cannot run here, or false when it can; `mingw` when the tests build PE files themselves. */
+export function wineSkipReason(needs: { mingw?: boolean } = {}): string | false {
   if (spawnSync('wine', ['--version'], { stdio: 'ignore' }).error !== undefined) return 'Wine is not installed (run scripts/setup-windows.sh as root)';
+  if (needs.mingw === true && spawnSync('x86_64-w64-mingw32-gcc', ['--version'], { stdio: 'ignore' }).error !== undefined) {
+    return 'mingw-w64 is not installed (run scripts/setup-windows.sh as root)';
+  }
   if (!existsSync(join(cache, 'ready'))) return '.cache/windows is not set up (run scripts/setup-windows.sh)';
+  if (!existsSync(join(app, 'node_modules/@koromix/koffi-win32-x64/win32_x64/koffi.node'))) {
+    return '.cache/windows has no win32 koffi (run scripts/setup-windows.sh again)';
+  }
   return false;
 }
 
@@ -176,4 +184,89 @@ export function rebootWine(): void {
   stopWine();
   startWine();
   runWin('cmd', ['/c', 'ver']);
+}
+
+export const fixtureDir = join(root, 'test/fixtures/win32-holders');
+
+let probeReady = false;
+/**
+ * Copies the compiled sources (dist/src) and probe.mjs into the app directory, so node.exe resolves koffi
+ * and zstd-napi from the win32 node_modules there (once per test process).
+ */
+function prepareProbe(): string {
+  const probe = join(app, 'test/fixtures/win32-holders/probe.mjs');
+  if (probeReady) return probe;
+  rmSync(join(app, 'dist'), { recursive: true, force: true });
+  cpSync(join(root, 'dist/src'), join(app, 'dist/src'), { recursive: true });
+  cpSync(join(fixtureDir, 'probe.mjs'), probe);
+  probeReady = true;
+  return probe;
+}
+
+export interface Wine {
+  prefix: string;
+  /** Runs a Windows program to its end; its output goes to `log` (never a pipe). */
+  run(exe: string, args: readonly string[], log: string): number | null;
+  /** Starts a Windows program that keeps running (a holder), in the directory of `exe`; kill it to stop it. */
+  start(exe: string, args: readonly string[], log: string): ChildProcess;
+  /** node.exe probe.mjs COMMAND ARGS: its JSON result, or throws what it threw. */
+  probe<T>(dir: string, command: string, ...args: string[]): T;
+  /** A simulated reboot: every Windows process of the prefix stopped, then Wine started again (it runs the boot-time renames). */
+  reboot(log: string): void;
+  /** Stops the prefix's processes and removes the copy. */
+  dispose(): void;
+}
+
+/** A private copy of the tier's prefix under `dir`. */
+export function privateWine(dir: string): Wine {
+  const prefix = join(dir, 'prefix');
+  cpSync(join(cache, 'prefix'), prefix, { recursive: true, verbatimSymlinks: true });
+  const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all' };
+  let probes = 0;
+  const run = (exe: string, args: readonly string[], log: string): number | null => {
+    const fd = openSync(log, 'a');
+    try {
+      return spawnSync('wine', [exe, ...args], { env, stdio: ['ignore', fd, fd], timeout: 120_000 }).status;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const kill = (): void => {
+    spawnSync('wineserver', ['-k'], { env, stdio: 'ignore' });
+    spawnSync('wineserver', ['-w'], { env, stdio: 'ignore' });
+  };
+  return {
+    prefix,
+    run,
+    start(exe, args, log) {
+      const fd = openSync(log, 'a');
+      try {
+        return spawn('wine', [exe, ...args], { env, cwd: dirname(exe), stdio: ['ignore', fd, fd] });
+      } finally {
+        closeSync(fd);
+      }
+    },
+    probe<T>(work: string, command: string, ...args: string[]): T {
+      const out = join(work, `probe-${++probes}.json`);
+      const status = run(nodeExe, [winPath(prepareProbe()), winPath(out), command, ...args], join(work, 'probe.log'));
+      if (!existsSync(out)) throw new Error(`probe ${command} wrote nothing (exit ${status}); see ${join(work, 'probe.log')}`);
+      const result = JSON.parse(readFileSync(out, 'utf8')) as { ok: T } | { error: string };
+      if ('error' in result) throw new Error(`probe ${command} failed: ${result.error}`);
+      return result.ok;
+    },
+    reboot(log) {
+      kill();
+      run('cmd', ['/c', 'exit'], log);
+    },
+    dispose() {
+      kill();
+      rmSync(prefix, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Compiles a C fixture of test/fixtures/win32-holders/ with mingw-w64 into `out` (a .exe, or a .dll with `-shared`). */
+export function mingw(source: string, out: string, flags: readonly string[] = []): void {
+  const r = spawnSync('x86_64-w64-mingw32-gcc', ['-O2', ...flags, '-o', out, join(fixtureDir, source)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mingw ${source} failed: ${r.stderr}`);
 }
