@@ -176,7 +176,12 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
     const demo = runCliJson(['demo', '--pe-dir', winPath(pe)], { timeoutMs: 300_000 });
     assert.equal(demo.status, 0, demo.run.stdout + demo.run.stderr);
     assert.deepEqual((demo.result.naive as { outcomes: { outcome: string }[] }).outcomes.map((o) => o.outcome), ['EBUSY', 'EBUSY', 'EBUSY', 'EBUSY']);
-    assert.equal((demo.result.install as { hostSays: string }).hostSays, OLD_LINE);
+    const install = demo.result.install as { hostSays: string; exitCode: number; hostPid: number; staleProcesses: { pid: number; kind: string; path: string }[] };
+    assert.equal(install.hostSays, OLD_LINE);
+    // Act 2 names the host by its pid, holding the four set-aside DLLs and its own old executable.
+    assert.equal(install.exitCode, 3);
+    assert.deepEqual(install.staleProcesses.map((p) => `${p.pid} ${p.kind} ${p.path}`).sort(),
+      [...DLLS.map((d) => `${install.hostPid} mapped Exchsrvr/BIN/${d}`), `${install.hostPid} exe Exchsrvr/BIN/perfhost.exe`].sort());
     assert.equal((demo.result.uninstall as { hostSays: string }).hostSays, OLD_LINE);
     assert.equal((demo.result.uninstall as { restored: boolean }).restored, true);
   });

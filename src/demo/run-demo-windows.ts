@@ -24,7 +24,7 @@ import { naiveCopyOver } from './naive-copy.js';
 export interface WindowsDemoResult {
   workDir: string;
   naive: { outcomes: { path: string; outcome: string }[] };
-  install: { exitCode: 0 | 3; hostSays: string; version: string; setAside: string[] };
+  install: { exitCode: 0 | 3; hostPid: number; hostSays: string; version: string; setAside: string[]; staleProcesses: { pid: number; kind: string; path: string }[] };
   uninstall: { version: string; restored: boolean; hostSays: string };
   cleanup: { removed: string[]; held: string[] };
 }
@@ -60,13 +60,19 @@ export async function runWindowsDemo(platform: Platform, peDir: string | undefin
     say('-- Act 2: servicepack install onto the running Exchange 5.5 --');
     const target = copyTree(rel55, path.join(work, 'server'));
     const host = await startPerfHost(target, work, hosts);
+    say(`  perfhost.exe runs again: pid ${host.pid}.`);
     const ctx = contextFor(target, platform);
     const result = installPack(ctx, pack, { trustedKeys: [vendor.publicKeyFile] });
     say(`  Installed ${result.fromVersion} -> ${result.toVersion} in one transaction (${result.actions.length} paths): each loaded DLL was renamed aside into .servicepack\\backup\\, the new one renamed in.`);
     const afterInstall = await host.next();
     say(`  pid ${host.pid} keeps running on the code it loaded: "${afterInstall}".`);
     const exitCode: 0 | 3 = result.restartNeeded ? 3 : 0;
+    const staleProcesses = result.staleProcesses.map((p) => ({ pid: p.pid, kind: p.kind, path: p.path }));
     say(`  Exit code ${exitCode}${exitCode === 3 ? ': restart needed' : ''}; the set-aside DLLs stay in the backup for uninstall.`);
+    for (const pid of new Set(staleProcesses.map((p) => p.pid))) {
+      const held = staleProcesses.filter((p) => p.pid === pid).map((p) => `${path.basename(p.path)} (${p.kind})`);
+      say(`  pid ${pid} still runs the old ${held.join(', ')}.`);
+    }
 
     say('');
     say('-- Act 3: servicepack uninstall while the host still runs --');
@@ -84,7 +90,7 @@ export async function runWindowsDemo(platform: Platform, peDir: string | undefin
     return {
       workDir: work,
       naive: { outcomes },
-      install: { exitCode, hostSays: afterInstall, version: result.toVersion, setAside: result.setAside },
+      install: { exitCode, hostPid: host.pid, hostSays: afterInstall, version: result.toVersion, setAside: result.setAside, staleProcesses },
       uninstall: { version: undone.version, restored, hostSays: afterUninstall },
       cleanup: { removed: cleaned.removed, held: cleaned.held.map((h) => h.path) },
     };
