@@ -1,16 +1,14 @@
 // Crash tests: a real child process installs or uninstalls under strace, which kills it with SIGKILL at
 // the Nth rename(2) or link(2); recover() must then leave exactly the old or exactly the new tree.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { install, recover, status, uninstall, verify } from '../src/index.js';
+import { assertSettled, killedAt, STRACE as strace } from './helpers/killed-at.js';
 import { copyOf, packFrom, stateFilesOf, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs } from './helpers/tree.js';
 
-const strace = '/usr/bin/strace';
 const skip = !existsSync(strace) ? `${strace} is missing: crash tests need it to kill at a syscall` : false;
 const index = new URL('../src/index.js', import.meta.url).href;
 const scripts = {
@@ -27,25 +25,7 @@ const crashPoints: [Syscall, number, string[]][] = [
   ['unlink', 4, ['nothing-to-do', 'rolled-forward']],
 ];
 
-/** Runs the command in a child that strace kills at the n-th call of `syscall`; true if it was killed. */
-function runKilledAt(kind: keyof typeof scripts, syscall: Syscall, n: number, pack: string, target: string): boolean {
-  const r = spawnSync(strace, ['-f', '-qq', '-o', '/dev/null', '-e', `inject=${syscall}:signal=SIGKILL:when=${n}`,
-    process.execPath, '--input-type=module', '-e', scripts[kind], pack, target, trusted.trustedKeys[0]!], { encoding: 'utf8' });
-  const done = r.stdout.includes('done');
-  assert.ok(done || r.signal === 'SIGKILL' || r.status === 137, `unexpected end: ${r.status} ${r.signal} ${r.stderr}`);
-  return !done;
-}
-
-/** After recovery nothing of the transaction may remain: no journal, lock, staged files or unreferenced backup. */
-function assertSettled(target: string): void {
-  const st = status({ target });
-  assert.equal(st.pending, null);
-  assert.equal(st.lockedBy, null);
-  const leftovers = stateFilesOf(target).filter((p) => /^journal\.json$|^lock$|stale|^staging\//.test(p));
-  assert.deepEqual(leftovers, []);
-  const backups = existsSync(join(target, '.servicepack/backup')) ? readdirSync(join(target, '.servicepack/backup')) : [];
-  assert.deepEqual(backups.sort(), st.history.map((h) => h.txid).sort());
-}
+const runKilledAt = (kind: keyof typeof scripts, syscall: Syscall, n: number, pack: string, target: string): boolean => killedAt(scripts[kind], syscall, n, pack, target);
 
 describe('recovery after a kill at a real syscall', { skip }, () => {
   after(cleanupTempDirs);

@@ -4,17 +4,17 @@
 // without delete sharing on Windows) is retried, then stops with FILE_IN_USE and an unchanged target.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { install, recover, status, verify } from '../src/index.js';
 import { linuxPlatform } from '../src/platform/linux/linux-platform.js';
 import type { Platform } from '../src/platform/index.js';
-import { copyOf, expectCode, packFrom, stateFilesOf, treeOf, trusted } from './helpers/packs.js';
+import { assertSettled, killedAt, STRACE as strace } from './helpers/killed-at.js';
+import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs } from './helpers/tree.js';
 
-const strace = '/usr/bin/strace';
 const renameAside = (delays: number[] = []): Platform => ({ ...linuxPlatform(), setAside: 'rename', inUseRetryDelaysMs: delays });
 const index = new URL('../src/index.js', import.meta.url).href;
 const linux = new URL('../src/platform/linux/linux-platform.js', import.meta.url).href;
@@ -26,21 +26,7 @@ const scripts = {
 };
 
 /** Runs the command with rename set-aside in a child that strace kills at the n-th rename(2); true if killed. */
-function killedAtRename(kind: keyof typeof scripts, n: number, pack: string, target: string): boolean {
-  const r = spawnSync(strace, ['-f', '-qq', '-o', '/dev/null', '-e', `inject=rename:signal=SIGKILL:when=${n}`,
-    process.execPath, '--input-type=module', '-e', scripts[kind], pack, target, trusted.trustedKeys[0]!], { encoding: 'utf8' });
-  const done = r.stdout.includes('done');
-  assert.ok(done || r.signal === 'SIGKILL', `unexpected end: ${r.status} ${r.signal} ${r.stderr}`);
-  return !done;
-}
-
-function assertSettled(target: string): void {
-  const st = status({ target, platform: renameAside() });
-  assert.equal(st.pending, null);
-  assert.deepEqual(stateFilesOf(target).filter((p) => /^journal\.json$|^lock$|tmp-|^staging\//.test(p)), []);
-  const backups = existsSync(join(target, '.servicepack/backup')) ? readdirSync(join(target, '.servicepack/backup')) : [];
-  assert.deepEqual(backups.sort(), st.history.map((h) => h.txid).sort());
-}
+const killedAtRename = (kind: keyof typeof scripts, n: number, pack: string, target: string): boolean => killedAt(scripts[kind], 'rename', n, pack, target);
 
 describe('rename set-aside', () => {
   after(cleanupTempDirs);
@@ -65,7 +51,7 @@ describe('rename set-aside', () => {
       } else {
         assert.deepEqual(treeOf(target), treeOf(oldDir), `n=${n}`);
       }
-      assertSettled(target);
+      assertSettled(target, renameAside());
       if (!killed) break;
     }
     // Every crash point between the two renames of a change was hit (the state's rename is the last one).
@@ -83,7 +69,7 @@ describe('rename set-aside', () => {
       outcomes.add(recover({ target, platform }).result.outcome);
       const expected = status({ target, platform }).version === '1.0' ? oldDir : newDir;
       assert.deepEqual(treeOf(target), treeOf(expected), `n=${n}`);
-      assertSettled(target);
+      assertSettled(target, renameAside());
       if (!killed) break;
     }
     assert.ok(outcomes.has('rolled-back'), [...outcomes].join());
