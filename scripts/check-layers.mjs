@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Enforces the one-way dependency direction of src/ (docs/architecture.md): a folder may import only
-// from folders below it, the CLI only from src/index.ts, and nothing may form an import cycle.
+// from folders below it, the CLI only from src/index.ts, the operations (src/operations/) never from
+// each other, and nothing may form an import cycle.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const layers = ['errors', 'platform', 'fs', 'format', 'signing', 'delta', 'inventory', 'build', 'journal', 'planner', 'inuse', 'transaction', 'demo', 'index.ts', 'cli'];
+const layers = ['errors', 'platform', 'fs', 'format', 'signing', 'delta', 'inventory', 'build', 'journal', 'planner', 'inuse', 'records', 'engine', 'operations', 'demo', 'index.ts', 'cli'];
 const src = resolve('src');
 
 function files(dir) {
@@ -21,7 +22,10 @@ for (const file of files(src)) {
     const target = resolve(dirname(file), m[1].replace(/\.js$/, '.ts'));
     deps.push(target);
     const to = layerOf(target);
-    if (from === to) continue;
+    if (from === to) {
+      if (from === 'operations') problems.push(`${relative(src, file)} imports ${m[1]}: an operation never imports another; shared work belongs in src/engine/`);
+      continue;
+    }
     if (from === 'cli' && to !== 'index.ts') problems.push(`${relative(src, file)} imports ${m[1]}: the CLI imports only src/index.ts`);
     else if (layers.indexOf(to) > layers.indexOf(from)) problems.push(`${relative(src, file)} imports ${m[1]}: ${from} may not depend on ${to}`);
   }

@@ -14,10 +14,10 @@ import { STATE_DIR_NAME } from '../format/paths.js';
 import { walkTree } from '../inventory/walk-tree.js';
 import type { Platform } from '../platform/index.js';
 import { writeKeyPair } from '../signing/index.js';
-import { cleanupTarget } from '../transaction/cleanup-target.js';
-import { installPack } from '../transaction/install.js';
-import { contextFor } from '../transaction/tx-context.js';
-import { uninstallLatest } from '../transaction/uninstall.js';
+import { cleanupTarget } from '../operations/cleanup-target.js';
+import { installPack } from '../operations/install.js';
+import { contextFor } from '../records/tx-context.js';
+import { uninstallLatest } from '../operations/uninstall.js';
 import { perfLibraryNames } from './compile.js';
 import { naiveCopyOver } from './naive-copy.js';
 

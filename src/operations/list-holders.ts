@@ -6,8 +6,8 @@ import { ServicePackError } from '../errors/index.js';
 import { findHolders } from '../inuse/find-holders.js';
 import type { Holder, Uninspectable } from '../inuse/holder.js';
 import { targetFiles } from '../inuse/target-files.js';
-import { requireTarget } from './install.js';
-import type { TxContext } from './tx-context.js';
+import { requireTarget } from '../engine/require-target.js';
+import type { TxContext } from '../records/tx-context.js';
 
 export interface HoldersResult {
   target: string;

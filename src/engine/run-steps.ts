@@ -4,7 +4,7 @@ import { checkedDirs } from '../fs/beneath.js';
 import { fsyncDir, lstatOrNull } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
-import type { Layout } from './layout.js';
+import type { Layout } from '../records/layout.js';
 import type { OldNodeGuard } from './old-node-guard.js';
 import { backwardStep, forwardStep, preserveStep, touchedDirs } from './steps.js';
 

@@ -1,10 +1,10 @@
 // recover: the explicit command. Takes the lock (taking over a stale one) and settles any journal.
 import { ServicePackError } from '../errors/index.js';
 import { lstatOrNull } from '../fs/durable.js';
-import type { TxContext } from './tx-context.js';
-import { withTargetLock } from './with-target-lock.js';
-import type { RecoverOutcome } from './recover.js';
-import { requireTarget } from './install.js';
+import type { TxContext } from '../records/tx-context.js';
+import { withTargetLock } from '../engine/with-target-lock.js';
+import type { RecoverOutcome } from '../engine/recover.js';
+import { requireTarget } from '../engine/require-target.js';
 
 export interface RecoverResult {
   target: string;

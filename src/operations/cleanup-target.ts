@@ -2,11 +2,11 @@
 // set-aside files nothing needs and nothing holds any more (cleanup.ts).
 import { ServicePackError } from '../errors/index.js';
 import { lstatOrNull } from '../fs/durable.js';
-import { cleanupLocked, type CleanupResult } from './cleanup.js';
-import { requireTarget } from './install.js';
-import type { RecoverOutcome } from './recover.js';
-import type { TxContext } from './tx-context.js';
-import { withTargetLock } from './with-target-lock.js';
+import { cleanupLocked, type CleanupResult } from '../engine/cleanup.js';
+import { requireTarget } from '../engine/require-target.js';
+import type { RecoverOutcome } from '../engine/recover.js';
+import type { TxContext } from '../records/tx-context.js';
+import { withTargetLock } from '../engine/with-target-lock.js';
 
 export interface CleanupTargetResult extends CleanupResult {
   target: string;

@@ -2,7 +2,7 @@
 // transaction, and reports the outcome per unit. Scopes (login sessions, containers) are not services
 // and are left alone.
 import type { StaleProcess } from './target-holders.js';
-import type { TxContext } from './tx-context.js';
+import type { TxContext } from '../records/tx-context.js';
 
 export interface UnitRestart {
   unit: string;

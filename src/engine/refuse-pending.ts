@@ -3,8 +3,8 @@
 // interrupted transaction's, and the answer is `recover`, not restoring files.
 import { ServicePackError, isServicePackError } from '../errors/index.js';
 import { readJournal, type Journal } from '../journal/journal.js';
-import type { TxContext } from './tx-context.js';
-import { unreadable } from './state-file.js';
+import type { TxContext } from '../records/tx-context.js';
+import { unreadable } from '../records/state-file.js';
 
 export function refuseIfPending(ctx: TxContext, what: string): void {
   const { layout } = ctx;

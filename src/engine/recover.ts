@@ -7,11 +7,11 @@ import { ServicePackError, isServicePackError } from '../errors/index.js';
 import { listOrEmpty, fsyncDir, unlinkIfExists } from '../fs/durable.js';
 import { readJournal, type Journal } from '../journal/journal.js';
 import { cleanupLocked } from './cleanup.js';
-import type { TxContext } from './tx-context.js';
+import type { TxContext } from '../records/tx-context.js';
 import { rollbackSteps } from './run-steps.js';
-import { removeStateTree } from './state-dir.js';
-import { readState } from './state-file.js';
-import { trustDirOf } from './trust-store.js';
+import { removeStateTree } from '../records/state-dir.js';
+import { readState } from '../records/state-file.js';
+import { trustDirOf } from '../records/trust-store.js';
 
 export type RecoverOutcome =
   | { outcome: 'nothing-to-do' }

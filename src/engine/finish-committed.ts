@@ -1,13 +1,15 @@
-// What follows a commit, for install and uninstall alike: the post hook, the report of processes still
-// running old code, the optional unit restarts, and the clean-up. Runs under the target lock; none of
-// it can undo the commit, so failures here are reported, not thrown.
+// The one place install and uninstall hand their transaction to: the pre hook once everything is
+// staged, the transaction, and what follows a commit — the post hook, the report of processes still
+// running old code, the optional unit restarts, and the clean-up. Runs under the target lock; nothing
+// after the commit can undo it, so failures there are reported, not thrown.
 import type { PackHooks } from '../format/manifest.js';
 import type { Uninspectable } from '../inuse/holder.js';
 import { cleanupLocked, type CleanupResult } from './cleanup.js';
 import { restartUnits, type UnitRestartReport } from './restart-units.js';
 import { preHookFailed, runHook, type HookInfo, type HookOutcome } from './run-hook.js';
 import { staleAfter, type StaleProcess } from './target-holders.js';
-import type { TxContext } from './tx-context.js';
+import type { TxContext } from '../records/tx-context.js';
+import { runTransaction, type TransactionSpec } from './run-transaction.js';
 
 /** The fields a committed install or uninstall adds to its result. */
 export interface AfterCommit {
@@ -32,7 +34,7 @@ export interface CommitOptions {
  * The `prepare` extension that runs the pre hook once everything is staged (so the application is
  * stopped only for the commit itself), and the wrapper that starts it again if the commit never happens.
  */
-export function hookedTransaction(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo) {
+function hookedTransaction(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo) {
   const ran: HookOutcome[] = [];
   return {
     ran,
@@ -54,7 +56,7 @@ export function hookedTransaction(ctx: TxContext, hooks: PackHooks | undefined, 
   };
 }
 
-export function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo, ran: HookOutcome[], opts: CommitOptions): AfterCommit {
+function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo, ran: HookOutcome[], opts: CommitOptions): AfterCommit {
   const commitTime = ctx.platform.now();
   const post = runHook(ctx, hooks, 'post', { ...info, outcome: 'committed' });
   if (post !== undefined) ran.push(post);
@@ -73,4 +75,21 @@ export function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, in
     ...(unitRestarts === undefined ? {} : { unitRestarts }),
     cleanup,
   };
+}
+
+/**
+ * Runs a transaction with the pack's hooks around it: `spec.prepare` stages, then the pre hook runs;
+ * a failure before the commit runs the post hook with outcome `rolled-back` and rethrows; after the
+ * commit comes everything in {@link AfterCommit}.
+ */
+export function commitWithHooks(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo, opts: CommitOptions, spec: TransactionSpec): AfterCommit {
+  const hooked = hookedTransaction(ctx, hooks, info);
+  hooked.run(() => runTransaction(ctx, {
+    ...spec,
+    prepare: () => {
+      spec.prepare();
+      hooked.preHook();
+    },
+  }));
+  return finishCommitted(ctx, hooks, info, hooked.ran, opts);
 }

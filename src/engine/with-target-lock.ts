@@ -1,10 +1,10 @@
 // Runs work holding the target lock, after settling any interrupted transaction first.
 import { fsyncParentsOf, lstatOrNull, makeDirs, removeEmptyDir } from '../fs/durable.js';
-import { trustDirOf } from './trust-store.js';
+import { trustDirOf } from '../records/trust-store.js';
 import { TargetLock } from '../fs/lock.js';
 import { recoverLocked, type RecoverOutcome } from './recover.js';
-import type { TxContext } from './tx-context.js';
-import { checkStateDir, removeStateTree } from './state-dir.js';
+import type { TxContext } from '../records/tx-context.js';
+import { checkStateDir, removeStateTree } from '../records/state-dir.js';
 
 /**
  * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction and

@@ -9,7 +9,7 @@ import { ntfsNameProblems } from '../format/ntfs-names.js';
 import { packPathNotRepresentable } from '../format/pack-errors.js';
 import type { Platform } from '../platform/index.js';
 import type { Transition } from '../planner/transition.js';
-import type { Layout } from './layout.js';
+import type { Layout } from '../records/layout.js';
 
 /** The records a transaction writes besides the staged files, as the bytes each file will hold. */
 export interface RecordSizes {

@@ -5,8 +5,8 @@ import { findHolders } from '../inuse/find-holders.js';
 import type { Holder, HolderReport, Uninspectable } from '../inuse/holder.js';
 import { targetFiles } from '../inuse/target-files.js';
 import type { Transition } from '../planner/transition.js';
-import { STATE_DIR_NAME, backupFilesOf } from './layout.js';
-import type { TxContext } from './tx-context.js';
+import { STATE_DIR_NAME, backupFilesOf } from '../records/layout.js';
+import type { TxContext } from '../records/tx-context.js';
 
 /** A process that may still run the old version after a commit, and why we think so. */
 export interface StaleProcess extends Holder {

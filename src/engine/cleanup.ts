@@ -10,11 +10,11 @@ import { listOrEmpty, removeEmptyDir, unlink } from '../fs/durable.js';
 import { findHolders } from '../inuse/find-holders.js';
 import type { Holder, TargetFile, Uninspectable } from '../inuse/holder.js';
 import { targetFiles } from '../inuse/target-files.js';
-import { findBackupWrites, type BackupWrite } from './backup-writes.js';
-import { STATE_DIR_NAME } from './layout.js';
-import { checkStateDir, removeStateTree } from './state-dir.js';
-import { readState } from './state-file.js';
-import type { TxContext } from './tx-context.js';
+import { findBackupWrites, type BackupWrite } from '../records/backup-writes.js';
+import { STATE_DIR_NAME } from '../records/layout.js';
+import { checkStateDir, removeStateTree } from '../records/state-dir.js';
+import { readState } from '../records/state-file.js';
+import type { TxContext } from '../records/tx-context.js';
 
 export interface CleanupResult {
   /** Removed files, relative to the target (under `.servicepack/`). */

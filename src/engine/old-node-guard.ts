@@ -10,7 +10,7 @@ import { sameStamp, stampOf, type FileStamp } from '../inventory/file-snapshot.j
 import { readNodeStamped } from '../inventory/read-node.js';
 import type { Step } from '../journal/journal.js';
 import { describeNode, nodeMatches } from '../planner/transition.js';
-import type { Layout } from './layout.js';
+import type { Layout } from '../records/layout.js';
 
 /** The old node at a path as the preflight read it, with a regular file's stamp from then. */
 export interface OldNode {

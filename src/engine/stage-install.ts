@@ -12,8 +12,8 @@ import { readBase } from '../delta/read-base.js';
 import { isUnchanged, type FileSnapshot } from '../inventory/file-snapshot.js';
 import type { StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
-import { backupFilesOf, stagingDirOf } from './layout.js';
-import type { TxContext } from './tx-context.js';
+import { backupFilesOf, stagingDirOf } from '../records/layout.js';
+import type { TxContext } from '../records/tx-context.js';
 
 /** What staging works from: the plan, and the delta bases the preflight kept (held-bases.ts). */
 export interface StagePlan {

@@ -6,20 +6,19 @@ import { fsyncParentsOf, makeDirs } from '../fs/durable.js';
 import { readNode, readNodeStamped } from '../inventory/read-node.js';
 import { planSteps, type StepNaming } from '../planner/plan-steps.js';
 import { describeNode, nodeMatches, type Transition } from '../planner/transition.js';
-import { readBackupRecord, type BackupRecord } from './backup-record.js';
-import { backupWriteOf, type BackupWrite } from './backup-writes.js';
-import type { TxContext } from './tx-context.js';
-import { withTargetLock } from './with-target-lock.js';
-import { backupDirOf, backupFilesOf } from './layout.js';
-import { newTxid } from './new-txid.js';
-import type { OldNode } from './old-node-guard.js';
-import { finishCommitted, hookedTransaction, type AfterCommit, type CommitOptions } from './finish-committed.js';
-import { summarize, type PlannedAction } from './plan-summary.js';
-import type { RecoverOutcome } from './recover.js';
-import { runTransaction } from './run-transaction.js';
-import { readState } from './state-file.js';
-import { checkPathLengths } from './check-path-lengths.js';
-import { requireTarget } from './install.js';
+import { readBackupRecord, type BackupRecord } from '../records/backup-record.js';
+import { backupWriteOf, type BackupWrite } from '../records/backup-writes.js';
+import type { TxContext } from '../records/tx-context.js';
+import { withTargetLock } from '../engine/with-target-lock.js';
+import { backupDirOf, backupFilesOf } from '../records/layout.js';
+import { newTxid } from '../records/new-txid.js';
+import type { OldNode } from '../engine/old-node-guard.js';
+import { commitWithHooks, type AfterCommit, type CommitOptions } from '../engine/finish-committed.js';
+import { summarize, type PlannedAction } from '../engine/plan-summary.js';
+import type { RecoverOutcome } from '../engine/recover.js';
+import { readState } from '../records/state-file.js';
+import { checkPathLengths } from '../engine/check-path-lengths.js';
+import { requireTarget } from '../engine/require-target.js';
 
 export interface UninstallResult extends AfterCommit {
   target: string;
@@ -57,8 +56,7 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
       aside: (p) => `${backupFilesOf(txid)}/${p}`,
     };
     const info = { kind: 'uninstall' as const, product: state.product, fromVersion: last.toVersion, toVersion: last.fromVersion, txid };
-    const hooked = hookedTransaction(ctx, record.hooks, info);
-    hooked.run(() => runTransaction(ctx, {
+    const after = commitWithHooks(ctx, record.hooks, info, opts, {
       journal: {
         journalVersion: 1, txid, kind: 'uninstall', steps: planSteps(reversed, naming),
         // The consumed backup and this uninstall's set-aside files are no longer needed: clean-up
@@ -73,12 +71,10 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
         }
         // As in staging: the new directories' own entries; their contents are synced by the commit's passes.
         fsyncParentsOf(created, new Set([layout.dir]), ctx.platform);
-        hooked.preHook();
       },
       nextState: { ...record.stateBefore, lastTransaction: txid },
       olds,
-    }));
-    const after = finishCommitted(ctx, record.hooks, info, hooked.ran, opts);
+    });
     return {
       target: layout.target, product: state.product,
       removed: { packId: last.packId, fromVersion: last.fromVersion, toVersion: last.toVersion, txid: last.txid },

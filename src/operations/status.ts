@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import { hasErrno } from '../errors/index.js';
 import { ioFailed } from '../fs/io-error.js';
 import { readJournal } from '../journal/journal.js';
-import type { TxContext } from './tx-context.js';
-import { findBackupWrites, type BackupWrite } from './backup-writes.js';
-import { requireTarget } from './install.js';
-import { checkStateDir } from './state-dir.js';
-import { readState, type HistoryEntry } from './state-file.js';
+import type { TxContext } from '../records/tx-context.js';
+import { findBackupWrites, type BackupWrite } from '../records/backup-writes.js';
+import { requireTarget } from '../engine/require-target.js';
+import { checkStateDir } from '../records/state-dir.js';
+import { readState, type HistoryEntry } from '../records/state-file.js';
 
 export interface StatusResult {
   target: string;

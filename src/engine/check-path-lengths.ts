@@ -4,8 +4,8 @@
 import * as path from 'node:path';
 import { ServicePackError } from '../errors/index.js';
 import type { Platform } from '../platform/index.js';
-import { backupFilesOf, type Layout } from './layout.js';
-import { newTxid } from './new-txid.js';
+import { backupFilesOf, type Layout } from '../records/layout.js';
+import { newTxid } from '../records/new-txid.js';
 
 /** `paths` are relative to the target: every path the transaction changes. */
 export function checkPathLengths(layout: Layout, paths: Iterable<string>, platform: Platform): void {

@@ -7,7 +7,7 @@ import { checkBeneath, type CheckedDirs } from '../fs/beneath.js';
 import { lstatOrNull, makeDir, removeDir, renameWhenFree, sameInode, setMode, tryLink, unlink } from '../fs/durable.js';
 import type { Step } from '../journal/journal.js';
 import type { Platform } from '../platform/index.js';
-import type { Layout } from './layout.js';
+import type { Layout } from '../records/layout.js';
 import type { OldNodeGuard } from './old-node-guard.js';
 
 /** What one pass over a journal's steps carries from step to step. */

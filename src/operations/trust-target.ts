@@ -1,11 +1,11 @@
 // `servicepack trust`: list, pin or unpin the keys trusted for a target, under the target lock.
 import * as path from 'node:path';
 import { keyIdHex, readPublicKeyFile } from '../signing/index.js';
-import { requireTarget } from './install.js';
-import { checkStateDir, refuseInsideStateDir } from './state-dir.js';
-import { pinKey, readPinnedKeys, trustDirOf, unpinKey } from './trust-store.js';
-import type { TxContext } from './tx-context.js';
-import { withTargetLock } from './with-target-lock.js';
+import { requireTarget } from '../engine/require-target.js';
+import { checkStateDir, refuseInsideStateDir } from '../records/state-dir.js';
+import { pinKey, readPinnedKeys, trustDirOf, unpinKey } from '../records/trust-store.js';
+import type { TxContext } from '../records/tx-context.js';
+import { withTargetLock } from '../engine/with-target-lock.js';
 
 export interface TrustChanges {
   /** Public key files to pin. */

@@ -2,12 +2,12 @@
 // prepare (stage) -> journal -> commit steps -> record state (point of no return) -> clean up.
 import { interruptedError } from '../errors/index.js';
 import { writeJournal, type Journal } from '../journal/journal.js';
-import type { TxContext } from './tx-context.js';
+import type { TxContext } from '../records/tx-context.js';
 import { commitSteps } from './run-steps.js';
 import { oldNodeGuard, type OldNode } from './old-node-guard.js';
 import { recoveryNeeded, settleAfterFailure, settleJournal } from './recover.js';
-import { removeStateTree } from './state-dir.js';
-import { writeState, type InstalledState } from './state-file.js';
+import { removeStateTree } from '../records/state-dir.js';
+import { writeState, type InstalledState } from '../records/state-file.js';
 
 export interface TransactionSpec {
   journal: Journal;

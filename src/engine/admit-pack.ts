@@ -2,8 +2,8 @@
 // (against the keys given for this install plus the keys pinned for the target), and its expiry.
 import type { PackReader } from '../format/pack-reader.js';
 import { checkPackTrust, keyIdHex, readPublicKeyFile, type PackTrust, type PublicKey } from '../signing/index.js';
-import { readPinnedKeys } from './trust-store.js';
-import type { TxContext } from './tx-context.js';
+import { readPinnedKeys } from '../records/trust-store.js';
+import type { TxContext } from '../records/tx-context.js';
 
 /** How an install decides whether to trust a pack and whether to allow going back in version. */
 export interface TrustOptions {

@@ -1,7 +1,7 @@
 // Which replaced files' owners an install can keep: root gives any owner; another user only itself and
 // its own groups (docs/format.md, "Modes, owners and links at install").
 import type { Transition } from '../planner/transition.js';
-import type { TxContext } from './tx-context.js';
+import type { TxContext } from '../records/tx-context.js';
 
 /**
  * Keeps, on each transition, the owner a staged file takes over from the file it replaces, where the

@@ -3,7 +3,7 @@
 // file of the target changes; a failed post hook is reported, because the commit already happened.
 import { ServicePackError } from '../errors/index.js';
 import type { PackHooks } from '../format/manifest.js';
-import type { TxContext } from './tx-context.js';
+import type { TxContext } from '../records/tx-context.js';
 
 export const HOOK_TIMEOUT_MS = 5 * 60_000;
 

@@ -1,7 +1,6 @@
 // install: lock -> recover -> check product/version -> preflight -> stage -> journal -> commit ->
 // record -> clean up. Any failure before the record step leaves the target as it was.
-import * as fs from 'node:fs';
-import { ServicePackError, hasErrno } from '../errors/index.js';
+import { ServicePackError } from '../errors/index.js';
 import { VERSION_1_DIR_MODE, type Manifest, type TreeNode } from '../format/manifest.js';
 import type { Owner } from '../inventory/read-node.js';
 import { openPack, verifyPack, type PackReader } from '../format/pack-reader.js';
@@ -12,31 +11,31 @@ import { pathsToInspect, planInstall } from '../planner/plan-install.js';
 import { planSteps, type StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
 import { formatPublicKey, keyIdHex, type PackTrust, type PublicKey } from '../signing/index.js';
-import { admitPack, type Admission, type TrustOptions } from './admit-pack.js';
-import { writeBackupRecord, type BackupRecord, type SetAsideStamp } from './backup-record.js';
-import { setAsideStampOf } from './backup-writes.js';
-import { refuseIfPending } from './refuse-pending.js';
-import { checkPathLengths } from './check-path-lengths.js';
-import { checkPathRules, checkSameDevice, checkSpace, freeSpace, spaceNeeded, type FreeSpace, type RecordSizes } from './checks.js';
-import type { TxContext } from './tx-context.js';
-import { withTargetLock } from './with-target-lock.js';
-import { backupDirOf, backupFilesOf, stagingDirOf } from './layout.js';
-import { newTxid } from './new-txid.js';
-import { finishCommitted, hookedTransaction, type AfterCommit, type CommitOptions } from './finish-committed.js';
+import { admitPack, type Admission, type TrustOptions } from '../engine/admit-pack.js';
+import { writeBackupRecord, type BackupRecord, type SetAsideStamp } from '../records/backup-record.js';
+import { setAsideStampOf } from '../records/backup-writes.js';
+import { refuseIfPending } from '../engine/refuse-pending.js';
+import { checkPathLengths } from '../engine/check-path-lengths.js';
+import { checkPathRules, checkSameDevice, checkSpace, freeSpace, spaceNeeded, type FreeSpace, type RecordSizes } from '../engine/checks.js';
+import type { TxContext } from '../records/tx-context.js';
+import { withTargetLock } from '../engine/with-target-lock.js';
+import { requireTarget } from '../engine/require-target.js';
+import { backupDirOf, backupFilesOf, stagingDirOf } from '../records/layout.js';
+import { newTxid } from '../records/new-txid.js';
+import { commitWithHooks, type AfterCommit, type CommitOptions } from '../engine/finish-committed.js';
 import type { Holder, Uninspectable } from '../inuse/holder.js';
 import type { PackHooks } from '../format/manifest.js';
-import { summarize, type PlannedAction } from './plan-summary.js';
-import { holdersBefore, holdersByPath } from './target-holders.js';
-import type { RecoverOutcome } from './recover.js';
-import { runTransaction } from './run-transaction.js';
-import { basesToKeep, heldBases } from './held-bases.js';
-import type { OldNode } from './old-node-guard.js';
-import { settleOwners } from './settle-owners.js';
-import { stageInstall } from './stage-install.js';
-import { checkStateDir, refuseInsideStateDir } from './state-dir.js';
-import { readState, stateText, type InstalledState } from './state-file.js';
+import { summarize, type PlannedAction } from '../engine/plan-summary.js';
+import { holdersBefore, holdersByPath } from '../engine/target-holders.js';
+import type { RecoverOutcome } from '../engine/recover.js';
+import { basesToKeep, heldBases } from '../engine/held-bases.js';
+import type { OldNode } from '../engine/old-node-guard.js';
+import { settleOwners } from '../engine/settle-owners.js';
+import { stageInstall } from '../engine/stage-install.js';
+import { checkStateDir, refuseInsideStateDir } from '../records/state-dir.js';
+import { readState, stateText, type InstalledState } from '../records/state-file.js';
 import type { Journal } from '../journal/journal.js';
-import { pinFileOf, placePin, stagePin } from './trust-store.js';
+import { pinFileOf, placePin, stagePin } from '../records/trust-store.js';
 
 export interface InstallPlan {
   dryRun: true;
@@ -150,21 +149,18 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
 
   const { holders } = holdersBefore(ctx, transitions);
   const info = { kind: 'install' as const, ...versions(manifest), txid };
-  const hooked = hookedTransaction(ctx, manifest.hooks, info);
   let bytesWritten = 0;
-  hooked.run(() => runTransaction(ctx, {
+  const after = commitWithHooks(ctx, manifest.hooks, info, options, {
     journal,
     prepare: () => {
       bytesWritten = stageInstall(ctx, reader, { transitions, naming, txid, bases });
       writeBackupRecord(layout, record, ctx.platform);
       if (keyToPin !== undefined) stagePin(layout, stagingDirOf(txid), keyToPin, ctx.platform);
-      hooked.preHook();
     },
     ...(pinnedKey === undefined ? {} : { afterJournal: () => placePin(layout, stagingDirOf(txid), pinnedKey, ctx.platform) }),
     nextState,
     olds,
-  }));
-  const after = finishCommitted(ctx, manifest.hooks, info, hooked.ran, options);
+  });
   return {
     dryRun: false, target: layout.target, packId: reader.packId, ...versions(manifest), txid,
     actions: summarize(transitions), keptDirectories, bytesWritten,
@@ -352,17 +348,3 @@ function stateAfter(state: InstalledState | null, manifest: Manifest, packId: st
     ...(Object.keys(owners).length === 0 ? {} : { owners }),
   };
 }
-
-function requireTarget(target: string): void {
-  try {
-    if (fs.statSync(target).isDirectory()) return;
-  } catch (err) {
-    if (!hasErrno(err, 'ENOENT', 'ENOTDIR')) throw err;
-  }
-  throw new ServicePackError('TARGET_NOT_FOUND', `target ${target} is not a directory`, {
-    hint: 'Pass the installation directory with --target.',
-    details: { path: target },
-  });
-}
-
-export { requireTarget };

@@ -7,12 +7,12 @@ import { ServicePackError, type Mismatch } from '../errors/index.js';
 import { withIo } from '../fs/io-error.js';
 import { readNodeStamped } from '../inventory/read-node.js';
 import { describeNode, nodeMatches } from '../planner/transition.js';
-import type { TxContext } from './tx-context.js';
-import { requireTarget } from './install.js';
-import { STATE_DIR_NAME } from './layout.js';
-import { checkStateDir } from './state-dir.js';
-import { readState } from './state-file.js';
-import { refuseIfPending } from './refuse-pending.js';
+import type { TxContext } from '../records/tx-context.js';
+import { requireTarget } from '../engine/require-target.js';
+import { STATE_DIR_NAME } from '../records/layout.js';
+import { checkStateDir } from '../records/state-dir.js';
+import { readState } from '../records/state-file.js';
+import { refuseIfPending } from '../engine/refuse-pending.js';
 
 export interface VerifyResult {
   target: string;
