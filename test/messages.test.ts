@@ -10,10 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { copyOf, packFrom, testKey, treeOf } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
+import { needs, toolPath } from './helpers/tools.js';
 import { cleanupTempDirs, hashTree } from './helpers/tree.js';
 
-const strace = '/usr/bin/strace';
-const skip = !existsSync(strace) ? `${strace} is missing` : false;
+const strace = toolPath('strace') ?? 'strace';
+const skip = needs('strace');
 
 interface Run {
   status: number | null;

@@ -12,6 +12,7 @@ import { DELTA_MIN_SIZE, deltaCandidate } from './delta-params.js';
 import { encodeDelta } from './encode-delta.js';
 import { encodeFile } from './encode-file.js';
 import { noise, revise } from '../../test/helpers/binaries.js';
+import { needs } from '../../test/helpers/tools.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'servicepack-delta-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -34,7 +35,7 @@ test('a delta decodes back to the new file and is a small fraction of it', () =>
   assert.ok(encodeDelta(oldBin, newBin, 19).equals(frame), 'same inputs, same bytes');
 });
 
-test('the zstd CLI decodes a delta with --patch-from: deltas are standard zstd frames', () => {
+test('the zstd CLI decodes a delta with --patch-from: deltas are standard zstd frames', { skip: needs('zstd') }, () => {
   const oldPath = join(scratch, 'old.bin');
   const framePath = join(scratch, 'new.bin.zst');
   const outPath = join(scratch, 'new.bin');
