@@ -5,7 +5,10 @@
 import { accessSync, appendFileSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** Every program a test may need, with the Debian package that brings it and what it lets the suite prove. */
+/**
+ * Every program a test may need, with the Debian package that brings it and what it lets the suite
+ * prove. A new entry also goes into .ci/run's `missing` list (or scripts/setup-windows.sh): a test checks it.
+ */
 export const TOOLS = {
   minisign: { apt: 'minisign', enables: 'stock minisign verifies our signatures; its keys sign our packs' },
   strace: { apt: 'strace', enables: 'the crash and fault matrices (kill or fail at an exact syscall)' },
@@ -22,8 +25,6 @@ export const TOOLS = {
   dpkg: { apt: 'dpkg', enables: 'version ordering checked against dpkg --compare-versions' },
   wine: { apt: 'wine wine64', enables: 'the Windows tier under Wine (then npm run setup:windows)' },
   'x86_64-w64-mingw32-gcc': { apt: 'gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64', enables: 'Windows test programs built with mingw-w64' },
-  nginx: { apt: 'nginx-light', enables: 'fleet tests against a real HTTP server' },
-  'ansible-playbook': { apt: 'ansible-core', enables: 'fleet tests driven by real ansible plays' },
 } as const satisfies Record<string, { apt: string; enables: string }>;
 
 export type Tool = keyof typeof TOOLS;
