@@ -36,6 +36,9 @@ export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process
         case 'lock-taken-over':
           clearProgress();
           return void stderr.write(`took over a stale lock left by process ${e.fromPid}\n`);
+        case 'sync':
+          clearProgress();
+          return void stderr.write(`${e.message}\n`);
         case 'warning':
           clearProgress();
           return void stderr.write(`warning ${e.code}: ${e.message}\n`);

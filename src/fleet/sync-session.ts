@@ -1,0 +1,47 @@
+// What one sync works with: the target's context, where its fleet state lives (.servicepack/fleet/),
+// the repository's URLs, the HTTP client, and the trusted metadata once refreshed.
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Dispatcher } from 'undici';
+import { ServicePackError } from '../errors/index.js';
+import type { TxContext } from '../records/tx-context.js';
+import { STATE_DIR_NAME } from '../records/layout.js';
+import { hashedPathOf } from './repo-layout.js';
+import { downloadTarget, type Downloaded, type ExpectedFile } from './download-target.js';
+import type { TargetFile } from '@tufjs/models';
+
+export interface SyncSession {
+  ctx: TxContext;
+  /** The repository's base URL, ending in '/'. */
+  repoUrl: string;
+  rootFile: string;
+  fleetDir: string;
+  downloadsDir: string;
+  dispatcher: Dispatcher;
+  maxRate?: number;
+  signal?: AbortSignal;
+}
+
+export const fleetDirOf = (target: string): string => path.join(target, STATE_DIR_NAME, 'fleet');
+
+/** `--repo` as a base URL: http(s):// and file:// as given, a plain path as file://. */
+export function repoUrlOf(repo: string): string {
+  let url: URL;
+  try {
+    url = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) ? new URL(repo) : pathToFileURL(path.resolve(repo));
+  } catch {
+    // new URL throws only a TypeError for a malformed URL.
+    throw new ServicePackError('USAGE', `--repo ${repo} is not a URL`, { hint: 'Give http(s)://host/path, file:///path or a directory.', details: { argument: repo } });
+  }
+  if (!['http:', 'https:', 'file:'].includes(url.protocol)) {
+    throw new ServicePackError('USAGE', `--repo ${repo}: ${url.protocol} is not supported`, { hint: 'Give http(s)://host/path, file:///path or a directory.', details: { argument: repo } });
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
+/** Downloads target `t` of the repository (resuming, verified against its signed length and hash). */
+export function fetchTarget(s: SyncSession, t: TargetFile): Promise<Downloaded> {
+  const expected: ExpectedFile = { length: t.length, sha256: t.hashes.sha256 ?? '' };
+  const url = new URL(`targets/${hashedPathOf(t.path, expected.sha256)}`, s.repoUrl).toString();
+  return downloadTarget(url, expected, s.downloadsDir, { dispatcher: s.dispatcher, ...(s.maxRate === undefined ? {} : { maxRate: s.maxRate }), ...(s.signal ? { signal: s.signal } : {}) });
+}
