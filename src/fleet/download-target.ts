@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { ServicePackError, hasErrno } from '../errors/index.js';
+import { ServicePackError, hasErrno, interruptedError } from '../errors/index.js';
 import { openUrl } from './open-url.js';
 
 export interface DownloadOptions {
@@ -15,6 +15,8 @@ export interface DownloadOptions {
   /** Bytes per second at most (the `--max-rate` cap); unlimited when absent. */
   maxRate?: number;
   signal?: AbortSignal;
+  /** Polled between chunks: a signal name stops the download (the partial file stays, to resume). */
+  stopRequested?: () => string | null;
 }
 
 export interface Downloaded {
@@ -77,6 +79,11 @@ async function fetchInto(url: string, expected: ExpectedFile, dir: string, opts:
       }
       fs.writeSync(fd, chunk, 0, chunk.length, from + received);
       received += chunk.length;
+      const stop = opts.stopRequested?.() ?? null;
+      if (stop !== null) {
+        opened.close();
+        throw interruptedError(stop);
+      }
       if (opts.maxRate !== undefined) {
         const wait = (received / opts.maxRate) * 1000 - (Date.now() - began);
         if (wait > 0) await sleep(wait, undefined, opts.signal ? { signal: opts.signal } : {});

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import type { Dispatcher } from 'undici';
 import { ServicePackError } from '../errors/index.js';
 import type { TxContext } from '../records/tx-context.js';
-import { STATE_DIR_NAME } from '../records/layout.js';
+import { createHash } from 'node:crypto';
+import * as os from 'node:os';
 import { hashedPathOf } from './repo-layout.js';
 import { downloadTarget, type Downloaded, type ExpectedFile } from './download-target.js';
 import type { TargetFile } from '@tufjs/models';
@@ -22,7 +23,17 @@ export interface SyncSession {
   signal?: AbortSignal;
 }
 
-export const fleetDirOf = (target: string): string => path.join(target, STATE_DIR_NAME, 'fleet');
+/**
+ * Where sync keeps a target's client state (trusted metadata, downloads, its lock): outside the target, so
+ * that a refused sync leaves the target byte-identical and packs are never read from inside
+ * `.servicepack/`. One directory per target path under `cacheRoot` (default $XDG_CACHE_HOME or
+ * ~/.cache, then servicepack/; the systemd unit passes /var/cache/servicepack).
+ */
+export function fleetDirOf(target: string, cacheRoot?: string): string {
+  const root = cacheRoot ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'servicepack');
+  const id = createHash('sha256').update(path.resolve(target)).digest('hex').slice(0, 16);
+  return path.join(root, `fleet-${id}`);
+}
 
 /** `--repo` as a base URL: http(s):// and file:// as given, a plain path as file://. */
 export function repoUrlOf(repo: string): string {
@@ -43,5 +54,5 @@ export function repoUrlOf(repo: string): string {
 export function fetchTarget(s: SyncSession, t: TargetFile): Promise<Downloaded> {
   const expected: ExpectedFile = { length: t.length, sha256: t.hashes.sha256 ?? '' };
   const url = new URL(`targets/${hashedPathOf(t.path, expected.sha256)}`, s.repoUrl).toString();
-  return downloadTarget(url, expected, s.downloadsDir, { dispatcher: s.dispatcher, ...(s.maxRate === undefined ? {} : { maxRate: s.maxRate }), ...(s.signal ? { signal: s.signal } : {}) });
+  return downloadTarget(url, expected, s.downloadsDir, { dispatcher: s.dispatcher, ...(s.maxRate === undefined ? {} : { maxRate: s.maxRate }), ...(s.signal ? { signal: s.signal } : {}), ...(s.ctx.stopRequested ? { stopRequested: s.ctx.stopRequested } : {}) });
 }

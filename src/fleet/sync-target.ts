@@ -29,6 +29,8 @@ export interface SyncOptions extends LinkGate {
   dryRun?: boolean;
   /** Overrides /etc/machine-id for the staged rollout. */
   machineId?: string;
+  /** The directory sync keeps client state in (trusted metadata, partial downloads); see fleetDirOf. */
+  cacheDir?: string;
   /** Download cap in bytes per second. */
   maxRate?: number;
   signal?: AbortSignal;
@@ -63,7 +65,7 @@ export interface SyncResult {
 export async function syncTarget(ctx: TxContext, opts: SyncOptions): Promise<SyncResult> {
   const target = ctx.layout.target;
   requireTarget(target);
-  const fleetDir = fleetDirOf(target);
+  const fleetDir = fleetDirOf(target, opts.cacheDir);
   fs.mkdirSync(fleetDir, { recursive: true, mode: 0o700 });
   const lock = TargetLock.acquire(path.join(fleetDir, 'lock'), target, ctx.platform);
   const s: SyncSession = {
