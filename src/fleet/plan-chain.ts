@@ -1,6 +1,7 @@
 // Where a sync starts and which packs it installs: the installed version from the target's state, or,
 // for a target servicepack never managed, the base version whose files it holds (tried by dry-running
-// each candidate first link, cheapest chain first, as install recognises a base by its hashes).
+// each candidate's first link, as install recognises a base by its hashes: smallest first link first,
+// since each try downloads it, then the cheapest chain).
 import { ServicePackError, isServicePackError } from '../errors/index.js';
 import { planInstallOnly, type InstallPlan } from '../operations/install.js';
 import { compareVersions } from '../planner/compare-versions.js';
@@ -29,8 +30,8 @@ export async function planChain(s: SyncSession, installed: string | null, channe
   const starts = [...new Set(packs.map((p) => p.from))].sort(compareVersions);
   const candidates = starts.flatMap((from) => {
     const links = findChain(packs, from, channel.version, channel);
-    return links === null || links.length === 0 ? [] : [{ from, links, bytes: links.reduce((a, l) => a + l.length, 0) }];
-  }).sort((a, b) => a.bytes - b.bytes);
+    return links === null || links.length === 0 ? [] : [{ from, links, probe: links[0]!.length, bytes: links.reduce((a, l) => a + l.length, 0) }];
+  }).sort((a, b) => a.probe - b.probe || a.bytes - b.bytes);
   for (const c of candidates) {
     const first = c.links[0]!;
     const { file } = await fetchTarget(s, metadata.targets[first.name]!);

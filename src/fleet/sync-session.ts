@@ -21,6 +21,8 @@ export interface SyncSession {
   dispatcher: Dispatcher;
   maxRate?: number;
   signal?: AbortSignal;
+  /** What this sync downloaded, by SHA-256: bytes received and the offset a download resumed from. */
+  transfers: Map<string, { received: number; resumedFrom: number }>;
 }
 
 /**
@@ -51,8 +53,11 @@ export function repoUrlOf(repo: string): string {
 }
 
 /** Downloads target `t` of the repository (resuming, verified against its signed length and hash). */
-export function fetchTarget(s: SyncSession, t: TargetFile): Promise<Downloaded> {
+export async function fetchTarget(s: SyncSession, t: TargetFile): Promise<Downloaded> {
   const expected: ExpectedFile = { length: t.length, sha256: t.hashes.sha256 ?? '' };
   const url = new URL(`targets/${hashedPathOf(t.path, expected.sha256)}`, s.repoUrl).toString();
-  return downloadTarget(url, expected, s.downloadsDir, { dispatcher: s.dispatcher, ...(s.maxRate === undefined ? {} : { maxRate: s.maxRate }), ...(s.signal ? { signal: s.signal } : {}), ...(s.ctx.stopRequested ? { stopRequested: s.ctx.stopRequested } : {}) });
+  const d = await downloadTarget(url, expected, s.downloadsDir, { dispatcher: s.dispatcher, ...(s.maxRate === undefined ? {} : { maxRate: s.maxRate }), ...(s.signal ? { signal: s.signal } : {}), ...(s.ctx.stopRequested ? { stopRequested: s.ctx.stopRequested } : {}) });
+  const seen = s.transfers.get(expected.sha256) ?? { received: 0, resumedFrom: 0 };
+  s.transfers.set(expected.sha256, { received: seen.received + d.received, resumedFrom: Math.max(seen.resumedFrom, d.resumedFrom) });
+  return d;
 }

@@ -69,7 +69,7 @@ export async function syncTarget(ctx: TxContext, opts: SyncOptions): Promise<Syn
   fs.mkdirSync(fleetDir, { recursive: true, mode: 0o700 });
   const lock = TargetLock.acquire(path.join(fleetDir, 'lock'), target, ctx.platform);
   const s: SyncSession = {
-    ctx, repoUrl: repoUrlOf(opts.repo), rootFile: opts.root, fleetDir, downloadsDir: path.join(fleetDir, 'downloads'), dispatcher: newDispatcher(),
+    ctx, repoUrl: repoUrlOf(opts.repo), rootFile: opts.root, fleetDir, downloadsDir: path.join(fleetDir, 'downloads'), dispatcher: newDispatcher(), transfers: new Map(),
     ...(opts.maxRate === undefined ? {} : { maxRate: opts.maxRate }), ...(opts.signal ? { signal: opts.signal } : {}),
   };
   try {
@@ -113,9 +113,10 @@ async function syncLocked(s: SyncSession, opts: SyncOptions): Promise<SyncResult
   const reports: SyncLinkReport[] = [];
   for (const pack of chain.links) {
     const d = await fetchTarget(s, metadata.targets[pack.name]!);
-    s.ctx.emit({ type: 'sync', step: 'download', message: `downloaded ${pack.name} (${d.received} bytes${d.resumedFrom > 0 ? `, resumed at ${d.resumedFrom}` : ''})` });
+    const t = s.transfers.get(pack.sha256)!;
+    s.ctx.emit({ type: 'sync', step: 'download', message: `downloaded ${pack.name} (${t.received} bytes${t.resumedFrom > 0 ? `, resumed at ${t.resumedFrom}` : ''})` });
     links.push({ pack, file: d.file });
-    reports.push({ name: pack.name, from: pack.from, to: pack.to, length: pack.length, received: d.received, resumedFrom: d.resumedFrom });
+    reports.push({ name: pack.name, from: pack.from, to: pack.to, length: pack.length, ...t });
   }
   checkChain(s, links, keyFiles, [...repoKeyIds, ...pinned], chain.firstPlan);
   const route = [chain.from, ...chain.links.map((l) => l.to)].join(' -> ');
