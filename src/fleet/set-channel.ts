@@ -4,7 +4,7 @@
 import { TargetFile } from '@tufjs/models';
 import { ServicePackError } from '../errors/index.js';
 import type { Durability } from '../fs/durable.js';
-import { CHANNEL_PREFIX, SAFE_NAME, channelTargetOf, hashedPathOf, targetsDirOf } from './repo-layout.js';
+import { SAFE_NAME, channelTargetOf, hashedPathOf, targetsDirOf } from './repo-layout.js';
 import { readRepo, writeTargets, type SigningOptions } from './repo-state.js';
 import { channelBytes, parseChannel, type ChannelRecord } from './channel-record.js';
 import { publishedPacks } from './published-packs.js';
@@ -74,5 +74,3 @@ function readChannel(repo: string, t: TargetFile): ChannelRecord {
 }
 
 const usage = (message: string, hint: string, argument: string) => new ServicePackError('USAGE', message, { hint, details: { argument } });
-
-export const isChannelTarget = (name: string): boolean => name.startsWith(CHANNEL_PREFIX);
