@@ -2,8 +2,8 @@
 // with SIGKILL and resumed: the partial file survives, the second sync asks nginx for the rest (206 in
 // its log) and installs; the target was untouched in between.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI_PATH } from './helpers/cli-path.js';
@@ -77,5 +77,32 @@ describe('sync through the CLI', { skip: !hasNginx() && 'needs nginx (apt-get in
     assert.match(nginx.accessLog(), /GET \/r\/targets\/packs\/[0-9a-f]{64}\.acme_2\.0_3\.0\.svp HTTP\/1\.1" 206 /);
     assert.deepEqual(treeOf(target), describeTree(fx.trees['3.0']!));
     assert.equal(resultOf(cli(args.slice(1))).result.changed, false);
+  });
+
+  it('goes through the HTTP proxy HTTP_PROXY names (Debian\'s tinyproxy)', { skip: spawnSync('tinyproxy', ['-v']).status !== 0 && 'needs tinyproxy (apt-get install tinyproxy)' }, async () => {
+    const repo = join(web, 'proxied');
+    const keys = join(tempDir('fleet-keys'), 'keys');
+    cli(['repo', 'init', repo, '--keys', keys]);
+    cli(['publish', fx.packs['1.0->2.0']!, '--repo', repo, '--keys', keys, '--pack-key', testKey.pub]);
+    cli(['channel', 'stable', '--repo', repo, '--keys', keys, '--version', '2.0']);
+    // tinyproxy drops root for nobody: its directory must be writable by it.
+    const dir = tempDir('tinyproxy');
+    chmodSync(dir, 0o777);
+    const port = 20000 + (process.pid % 20000);
+    writeFileSync(join(dir, 'tp.conf'), `Port ${port}\nListen 127.0.0.1\nTimeout 30\nLogFile "${dir}/tinyproxy.log"\nLogLevel Info\nAllow 127.0.0.1\nUser nobody\nGroup nogroup\nPidFile "${dir}/tp.pid"\n`);
+    const proxy = spawn('tinyproxy', ['-d', '-c', join(dir, 'tp.conf')], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const target = targetAt(fx.trees, '1.0');
+      const out = execFileSync(process.execPath, [CLI_PATH, 'sync', '--target', target, '--repo', `${nginx.url}proxied/`, '--root', join(keys, 'root.json'), '--cache-dir', tempDir('fleet-cache'), '--machine-id', 'm', '--json'], {
+        encoding: 'utf8', env: { ...process.env, HTTP_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' },
+      });
+      assert.equal(resultOf(out).result.version, '2.0');
+      const log = readFileSync(join(dir, 'tinyproxy.log'), 'utf8');
+      assert.match(log, /GET http:\/\/127\.0\.0\.1:\d+\/proxied\/metadata\/timestamp\.json/);
+      assert.match(log, /GET http:\/\/127\.0\.0\.1:\d+\/proxied\/targets\/packs\//);
+    } finally {
+      proxy.kill('SIGTERM');
+    }
   });
 });

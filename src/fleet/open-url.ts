@@ -26,8 +26,13 @@ export interface OpenOptions {
   signal?: AbortSignal;
 }
 
-/** The HTTP client of one sync: proxies from the environment, bounded waits. */
-export const newDispatcher = (): Dispatcher => new EnvHttpProxyAgent({ connectTimeout: 15_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
+/**
+ * The HTTP client of one sync: proxies from the environment, bounded waits. http:// URLs go to an HTTP
+ * proxy as plain forward-proxy requests (`GET http://host/path`), which every HTTP proxy serves, rather
+ * than through a CONNECT tunnel: undici 7 loops without end when a proxy closes a CONNECT it does not
+ * serve (nodejs/undici#3897). https:// URLs need the tunnel.
+ */
+export const newDispatcher = (): Dispatcher => new EnvHttpProxyAgent({ connectTimeout: 15_000, headersTimeout: 30_000, bodyTimeout: 30_000, proxyTunnel: false });
 
 export async function openUrl(url: string, opts: OpenOptions): Promise<OpenedUrl> {
   const u = new URL(url);
