@@ -58,11 +58,13 @@ export type { StatusResult } from './operations/status.js';
 export type { AttributeDifference, VerifyResult } from './operations/verify-target.js';
 export type { HistoryEntry } from './records/state-file.js';
 export { runDemo } from './demo/run-demo.js';
-import { initRepo, type RepoInitResult } from './fleet/repo-init.js';
-import { publishPacks, type PublishResult } from './fleet/publish.js';
-import { setChannel, type ChannelChanges, type ChannelResult } from './fleet/set-channel.js';
-import { readRepo, writeTimestamp, type SigningOptions } from './fleet/repo-state.js';
-import { syncTarget, type SyncOptions as FleetSyncOptions, type SyncResult } from './fleet/sync-target.js';
+// The fleet modules (tuf-js, undici) load only when a fleet function is called: other commands and
+// library users do not pay for them at start-up.
+import type { RepoInitResult } from './fleet/repo-init.js';
+import type { PublishResult } from './fleet/publish.js';
+import type { ChannelChanges, ChannelResult } from './fleet/set-channel.js';
+import type { SigningOptions } from './fleet/repo-state.js';
+import type { SyncOptions as FleetSyncOptions, SyncResult } from './fleet/sync-target.js';
 export type { RepoInitResult } from './fleet/repo-init.js';
 export type { PublishResult, PublishedEntry } from './fleet/publish.js';
 export type { ChannelResult } from './fleet/set-channel.js';
@@ -203,22 +205,26 @@ export interface RepoOptions extends SigningOptions {
 }
 
 /** Makes a new fleet repository and its role keys; `rootFile` is what installations trust (`sync --root`). */
-export function repoInit(options: RepoOptions): RepoInitResult {
+export async function repoInit(options: RepoOptions): Promise<RepoInitResult> {
+  const { initRepo } = await import('./fleet/repo-init.js');
   return initRepo(options.repo, options.keyDir, options.platform ?? selectPlatform(), options);
 }
 
 /** Adds signed packs (and the public keys that sign them) to a repository and re-signs its metadata. */
-export function publish(packs: string[], options: RepoOptions & { packKeys?: string[] }): PublishResult {
+export async function publish(packs: string[], options: RepoOptions & { packKeys?: string[] }): Promise<PublishResult> {
+  const { publishPacks } = await import('./fleet/publish.js');
   return publishPacks(packs, options, options.platform ?? selectPlatform());
 }
 
 /** Creates or changes a channel (version, rollout percentage, halt, required stops, pulled versions). */
-export function channel(name: string, options: RepoOptions & Omit<ChannelChanges, 'repo' | 'keyDir'>): ChannelResult {
+export async function channel(name: string, options: RepoOptions & Omit<ChannelChanges, 'repo' | 'keyDir'>): Promise<ChannelResult> {
+  const { setChannel } = await import('./fleet/set-channel.js');
   return setChannel(name, options, options.platform ?? selectPlatform());
 }
 
 /** Re-signs the repository's timestamp (one command, run before it expires: by cron or CI). */
-export function repoTimestamp(options: RepoOptions): { version: number; expires: string } {
+export async function repoTimestamp(options: RepoOptions): Promise<{ version: number; expires: string }> {
+  const { readRepo, writeTimestamp } = await import('./fleet/repo-state.js');
   const ts = writeTimestamp(options.repo, options.keyDir, readRepo(options.repo), null, options.platform ?? selectPlatform(), options);
   return { version: ts.signed.version, expires: ts.signed.expires };
 }
@@ -231,7 +237,8 @@ export interface SyncOptions extends TargetOptions, FleetSyncOptions {}
  * metadata (TUF), plans the cheapest chain of packs, downloads them (resuming), dry-runs the chain,
  * installs it link by link. A failed link rolls the target back to where the sync started.
  */
-export function sync(options: SyncOptions): Promise<SyncResult> {
+export async function sync(options: SyncOptions): Promise<SyncResult> {
+  const { syncTarget } = await import('./fleet/sync-target.js');
   return syncTarget(ctxOf(options), options);
 }
 

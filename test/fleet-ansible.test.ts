@@ -21,8 +21,8 @@ describe('the example Ansible play', { skip: !hasAnsible && 'needs ansible-playb
   });
   after(() => cleanupTempDirs());
 
-  it('updates three local targets, serial 1, then reports nothing changed', () => {
-    const repo = makeRepo(tempDir('fleet-web'), 'repo', [fx.packs['1.0->2.0']!, fx.packs['2.0->3.0']!], '3.0');
+  it('updates three local targets, serial 1, then reports nothing changed', async () => {
+    const repo = await makeRepo(tempDir('fleet-web'), 'repo', [fx.packs['1.0->2.0']!, fx.packs['2.0->3.0']!], '3.0');
     const targets = ['a', 'b', 'c'].map(() => targetAt(fx.trees, '1.0'));
     const dir = tempDir('ansible');
     const inventory = join(dir, 'hosts.ini');

@@ -28,7 +28,7 @@ describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install
   const syncOpts = (name: string, root: string, target: string, cacheDir = tempDir('fleet-cache')) => ({ target, repo: `${nginx.url}${name}/`, root, cacheDir, machineId: 'machine-a' });
 
   it('installs a chain of two packs onto a target never managed, then a second sync changes nothing', async () => {
-    const repo = chainRepo('chain');
+    const repo = await chainRepo('chain');
     const target = targetAt(fx.trees, '1.0');
     const opts = syncOpts('chain', repo.root, target);
     const r = await sync(opts);
@@ -45,7 +45,7 @@ describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install
   });
 
   it('refuses a tampered pack file (DOWNLOAD_CORRUPT), the target byte-identical', async () => {
-    const repo = chainRepo('tampered-pack');
+    const repo = await chainRepo('tampered-pack');
     const dir = join(repo.dir, 'targets', 'packs');
     const file = join(dir, readdirSync(dir).find((n) => n.endsWith('acme_2.0_3.0.svp'))!);
     const bytes = readFileSync(file);
@@ -58,7 +58,7 @@ describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install
   });
 
   it('refuses a tampered metadata file (METADATA_INVALID), the target byte-identical', async () => {
-    const repo = chainRepo('tampered-metadata');
+    const repo = await chainRepo('tampered-metadata');
     const meta = join(repo.dir, 'metadata');
     const latest = readdirSync(meta).filter((n) => /^\d+\.targets\.json$/.test(n)).sort((a, b) => parseInt(b) - parseInt(a))[0]!;
     const text = readFileSync(join(meta, latest), 'utf8');
@@ -72,8 +72,8 @@ describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install
   });
 
   it('refuses an expired timestamp (METADATA_EXPIRED), the target byte-identical', async () => {
-    const repo = chainRepo('expired');
-    repoTimestamp({ repo: repo.dir, keyDir: repo.keys, now: new Date(Date.now() - 30 * 86_400_000) });
+    const repo = await chainRepo('expired');
+    await repoTimestamp({ repo: repo.dir, keyDir: repo.keys, now: new Date(Date.now() - 30 * 86_400_000) });
     const target = targetAt(fx.trees, '1.0');
     const h = hashTree(target);
     const err = await expectRejection('METADATA_EXPIRED', () => sync(syncOpts('expired', repo.root, target)));
@@ -82,10 +82,10 @@ describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install
   });
 
   it('refuses metadata older than it trusted already (METADATA_ROLLBACK), the target byte-identical', async () => {
-    const repo = chainRepo('rollback');
+    const repo = await chainRepo('rollback');
     const ts = join(repo.dir, 'metadata', 'timestamp.json');
     const old = readFileSync(ts);
-    repoTimestamp({ repo: repo.dir, keyDir: repo.keys });
+    await repoTimestamp({ repo: repo.dir, keyDir: repo.keys });
     const target = targetAt(fx.trees, '1.0');
     const opts = syncOpts('rollback', repo.root, target);
     await sync({ ...opts, dryRun: true });
@@ -97,31 +97,33 @@ describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install
   });
 
   it('a halted channel stops sync before any download (CHANNEL_HALTED); --resume lets it through', async () => {
-    const repo = chainRepo('halt');
-    channel('stable', { repo: repo.dir, keyDir: repo.keys, halt: true });
+    const repo = await chainRepo('halt');
+    await channel('stable', { repo: repo.dir, keyDir: repo.keys, halt: true });
     const target = targetAt(fx.trees, '1.0');
     const h = hashTree(target);
     const opts = syncOpts('halt', repo.root, target);
     await expectRejection('CHANNEL_HALTED', () => sync(opts));
     assert.equal(hashTree(target), h);
     assert.doesNotMatch(nginx.accessLog(), /\/halt\/targets\/packs\//);
-    channel('stable', { repo: repo.dir, keyDir: repo.keys, resume: true });
+    await channel('stable', { repo: repo.dir, keyDir: repo.keys, resume: true });
     assert.equal((await sync(opts)).version, '3.0');
   });
 
   it('a halt published between links stops the chain at a whole version', async () => {
-    const repo = chainRepo('halt-between');
+    const repo = await chainRepo('halt-between');
     const target = targetAt(fx.trees, '1.0');
     await expectRejection('CHANNEL_HALTED', () => sync({
       ...syncOpts('halt-between', repo.root, target),
-      checkLink: () => void channel('stable', { repo: repo.dir, keyDir: repo.keys, halt: true }),
+      checkLink: async () => {
+        await channel('stable', { repo: repo.dir, keyDir: repo.keys, halt: true });
+      },
     }));
     assert.equal(status({ target }).version, '2.0');
     assert.deepEqual(treeOf(target), describeTree(fx.trees['2.0']!));
   });
 
   it('0% admits no machine (NOT_IN_ROLLOUT, target unchanged), 100% admits every one', async () => {
-    const repo = makeRepo(web, 'rollout', [fx.packs['1.0->2.0']!], '2.0', { percent: 0 });
+    const repo = await makeRepo(web, 'rollout', [fx.packs['1.0->2.0']!], '2.0', { percent: 0 });
     const target = targetAt(fx.trees, '1.0');
     const h = hashTree(target);
     for (const id of ['machine-a', 'machine-b', 'machine-c']) {
@@ -129,7 +131,7 @@ describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install
       assert.equal(err.details.percent, 0);
     }
     assert.equal(hashTree(target), h);
-    channel('stable', { repo: repo.dir, keyDir: repo.keys, percent: 100 });
+    await channel('stable', { repo: repo.dir, keyDir: repo.keys, percent: 100 });
     for (const id of ['machine-b', 'machine-c']) {
       const t = targetAt(fx.trees, '1.0');
       assert.equal((await sync({ ...syncOpts('rollout', repo.root, t), machineId: id })).version, '2.0');
@@ -137,7 +139,7 @@ describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install
   });
 
   it('a link whose health gate fails rolls the target back to where sync started', async () => {
-    const repo = chainRepo('gate');
+    const repo = await chainRepo('gate');
     const target = targetAt(fx.trees, '1.0');
     const start = treeOf(target);
     let links = 0;
@@ -150,7 +152,7 @@ describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install
   });
 
   it('cheapest chain: the direct pack when it is smaller than the two links', async () => {
-    makeRepo(web, 'cheapest', Object.values(fx.packs), '3.0');
+    await makeRepo(web, 'cheapest', Object.values(fx.packs), '3.0');
     const repo = join(web, 'cheapest');
     const root = join(repo, 'metadata', '1.root.json');
     const copy = join(tempDir('fleet-root'), 'root.json');

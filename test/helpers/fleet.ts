@@ -45,12 +45,12 @@ export interface Repo {
 }
 
 /** A repository under `parent/name` with `packs` published and channel `stable` at `version`. */
-export function makeRepo(parent: string, name: string, packs: string[], version: string, channelOpts: { percent?: number } = {}): Repo {
+export async function makeRepo(parent: string, name: string, packs: string[], version: string, channelOpts: { percent?: number } = {}): Promise<Repo> {
   const dir = join(parent, name);
   const keys = join(tempDir('fleet-keys'), 'keys');
-  const r = repoInit({ repo: dir, keyDir: keys });
-  publish(packs, { repo: dir, keyDir: keys, packKeys: [testKey.pub] });
-  channel('stable', { repo: dir, keyDir: keys, version, ...channelOpts });
+  const r = await repoInit({ repo: dir, keyDir: keys });
+  await publish(packs, { repo: dir, keyDir: keys, packKeys: [testKey.pub] });
+  await channel('stable', { repo: dir, keyDir: keys, version, ...channelOpts });
   return { dir, keys, root: r.rootFile };
 }
 

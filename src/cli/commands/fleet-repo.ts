@@ -14,24 +14,24 @@ export function addFleetRepo(program: Command): void {
   repo.command('init').description('a new repository and its role keys; writes <key-dir>/root.json for the installations').argument('<repo-dir>')
     .requiredOption('--keys <key-dir>', 'a new directory for the role keys (keep root.key offline)')
     .addOption(jsonOption())
-    .action((dir: string, o: Json & { keys: string }) => runCommand('repo init', o, () => {
-      const r = lib.repoInit({ repo: dir, keyDir: o.keys });
+    .action((dir: string, o: Json & { keys: string }) => runCommand('repo init', o, async () => {
+      const r = await lib.repoInit({ repo: dir, keyDir: o.keys });
       return { result: r, lines: [`repository ${r.repo}`, `keys in ${r.keyDir}; give installations ${r.rootFile} (sync --root)`] };
     }));
   repo.command('timestamp').description('re-sign the timestamp (run it before the current one expires)')
     .requiredOption('--repo <dir>', 'the repository directory').requiredOption('--keys <key-dir>', 'the key directory (timestamp.key)')
     .option('--days <n>', 'days the new timestamp is valid (default 7)', positiveArg('--days'))
     .addOption(jsonOption())
-    .action((o: RepoOpts & { days?: number }) => runCommand('repo timestamp', o, () => {
-      const r = lib.repoTimestamp({ repo: o.repo, keyDir: o.keys, ...(o.days === undefined ? {} : { timestampDays: o.days }) });
+    .action((o: RepoOpts & { days?: number }) => runCommand('repo timestamp', o, async () => {
+      const r = await lib.repoTimestamp({ repo: o.repo, keyDir: o.keys, ...(o.days === undefined ? {} : { timestampDays: o.days }) });
       return { result: r, lines: [`timestamp version ${r.version}, expires ${r.expires}`] };
     }));
   program.command('publish').description('add signed service packs to a fleet repository and re-sign its metadata').argument('<pack...>')
     .requiredOption('--repo <dir>', 'the repository directory').requiredOption('--keys <key-dir>', 'the key directory (targets, snapshot, timestamp keys)')
     .option('--pack-key <pub>', 'a public key that signs the packs, listed for installations to trust (repeatable)', collect, [])
     .addOption(jsonOption())
-    .action((packs: string[], o: RepoOpts & { packKey: string[] }) => runCommand('publish', o, () => {
-      const r = lib.publish(packs, { repo: o.repo, keyDir: o.keys, packKeys: o.packKey });
+    .action((packs: string[], o: RepoOpts & { packKey: string[] }) => runCommand('publish', o, async () => {
+      const r = await lib.publish(packs, { repo: o.repo, keyDir: o.keys, packKeys: o.packKey });
       return { result: r, lines: [...r.packs.map((p) => `${p.added ? 'published' : 'already published'} ${p.name} (${p.length} bytes)`), ...r.keys.map((k) => `listed key ${k}`), `metadata re-signed; timestamp expires ${r.timestampExpires}`] };
     }));
   program.command('channel').description('point a channel at a version, stage its rollout, halt or resume it').argument('<name>')
@@ -44,8 +44,8 @@ export function addFleetRepo(program: Command): void {
     .option('--pull <v>', 'a version no installation may land on (repeatable)', collect, [])
     .option('--unpull <v>', 'allow a pulled version again (repeatable)', collect, [])
     .addOption(jsonOption())
-    .action((name: string, o: RepoOpts & { version?: string; percent?: number; halt?: boolean; resume?: boolean; requiredStop: string[]; pull: string[]; unpull: string[] }) => runCommand('channel', o, () => {
-      const r = lib.channel(name, {
+    .action((name: string, o: RepoOpts & { version?: string; percent?: number; halt?: boolean; resume?: boolean; requiredStop: string[]; pull: string[]; unpull: string[] }) => runCommand('channel', o, async () => {
+      const r = await lib.channel(name, {
         repo: o.repo, keyDir: o.keys, halt: o.halt === true, resume: o.resume === true, requiredStops: o.requiredStop, pull: o.pull, unpull: o.unpull,
         ...(o.version === undefined ? {} : { version: o.version }), ...(o.percent === undefined ? {} : { percent: o.percent }),
       });
