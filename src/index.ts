@@ -58,6 +58,20 @@ export type { StatusResult } from './operations/status.js';
 export type { AttributeDifference, VerifyResult } from './operations/verify-target.js';
 export type { HistoryEntry } from './records/state-file.js';
 export { runDemo } from './demo/run-demo.js';
+// The fleet modules (tuf-js, undici) load only when a fleet function is called: other commands and
+// library users do not pay for them at start-up.
+import type { RepoInitResult } from './fleet/repo-init.js';
+import type { PublishResult } from './fleet/publish.js';
+import type { ChannelChanges, ChannelResult } from './fleet/set-channel.js';
+import type { SigningOptions } from './fleet/repo-state.js';
+import type { SyncOptions as FleetSyncOptions, SyncResult } from './fleet/sync-target.js';
+export type { RepoInitResult } from './fleet/repo-init.js';
+export type { PublishResult, PublishedEntry } from './fleet/publish.js';
+export type { ChannelResult } from './fleet/set-channel.js';
+export type { ChannelRecord } from './fleet/channel-record.js';
+export type { SigningOptions } from './fleet/repo-state.js';
+export type { SyncResult, SyncLinkReport } from './fleet/sync-target.js';
+export type { InstalledLink } from './fleet/install-chain.js';
 import { runWindowsDemo as runWindowsDemoOn, type WindowsDemoResult } from './demo/run-demo-windows.js';
 export type { WindowsDemoResult } from './demo/run-demo-windows.js';
 export type { DemoOptions, DemoResult } from './demo/run-demo.js';
@@ -179,6 +193,53 @@ export function status(options: TargetOptions): StatusResult {
 /** Paths that differ from what servicepack installed (modified, missing, unexpected). Reads only. */
 export function verify(options: TargetOptions): VerifyResult {
   return verifyTarget(ctxOf(options));
+}
+
+/** Options of the commands that change a fleet repository. */
+export interface RepoOptions extends SigningOptions {
+  /** The repository directory (uploaded as it is to a web server, bucket or CDN). */
+  repo: string;
+  /** The directory of the role keys (`repo init` writes them; root.key may stay offline). */
+  keyDir: string;
+  platform?: Platform;
+}
+
+/** Makes a new fleet repository and its role keys; `rootFile` is what installations trust (`sync --root`). */
+export async function repoInit(options: RepoOptions): Promise<RepoInitResult> {
+  const { initRepo } = await import('./fleet/repo-init.js');
+  return initRepo(options.repo, options.keyDir, options.platform ?? selectPlatform(), options);
+}
+
+/** Adds signed packs (and the public keys that sign them) to a repository and re-signs its metadata. */
+export async function publish(packs: string[], options: RepoOptions & { packKeys?: string[] }): Promise<PublishResult> {
+  const { publishPacks } = await import('./fleet/publish.js');
+  return publishPacks(packs, options, options.platform ?? selectPlatform());
+}
+
+/** Creates or changes a channel (version, rollout percentage, halt, required stops, pulled versions). */
+export async function channel(name: string, options: RepoOptions & Omit<ChannelChanges, 'repo' | 'keyDir'>): Promise<ChannelResult> {
+  const { setChannel } = await import('./fleet/set-channel.js');
+  return setChannel(name, options, options.platform ?? selectPlatform());
+}
+
+/** Re-signs the repository's timestamp (one command, run before it expires: by cron or CI). */
+export async function repoTimestamp(options: RepoOptions): Promise<{ version: number; expires: string }> {
+  const { readRepo, writeTimestamp } = await import('./fleet/repo-state.js');
+  const ts = writeTimestamp(options.repo, options.keyDir, readRepo(options.repo), null, options.platform ?? selectPlatform(), options);
+  return { version: ts.signed.version, expires: ts.signed.expires };
+}
+
+/** Options of `sync`. */
+export interface SyncOptions extends TargetOptions, FleetSyncOptions {}
+
+/**
+ * Brings `options.target` to the version of its channel in a fleet repository: refreshes signed
+ * metadata (TUF), plans the cheapest chain of packs, downloads them (resuming), dry-runs the chain,
+ * installs it link by link. A failed link rolls the target back to where the sync started.
+ */
+export async function sync(options: SyncOptions): Promise<SyncResult> {
+  const { syncTarget } = await import('./fleet/sync-target.js');
+  return syncTarget(ctxOf(options), options);
 }
 
 /** The KB-style article for an error code, or a USAGE error for an unknown code. */

@@ -11,6 +11,8 @@ import { addHolders } from './commands/holders.js';
 import { addKeygen } from './commands/keygen.js';
 import { addTrust } from './commands/trust.js';
 import { addTargetCommands } from './commands/target-commands.js';
+import { addFleetRepo } from './commands/fleet-repo.js';
+import { addSync } from './commands/sync.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { asServicePackError } from './internal-error.js';
 import { handleStopSignals } from './interrupts.js';
@@ -39,8 +41,10 @@ const program = new Command('servicepack')
   .description('Build service packs and install them onto running installations: one crash-safe transaction, never stopped by files in use.')
   .version('0.1.0')
   .showHelpAfterError('(servicepack --help for usage)')
-  .exitOverride();
-for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addKeygen, addTrust, addExplain, addDemo]) add(program);
+  .exitOverride()
+  // Program options (--version) only before the command: `channel --version V` is the channel's own option.
+  .enablePositionalOptions();
+for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addKeygen, addTrust, addFleetRepo, addSync, addExplain, addDemo]) add(program);
 
 try {
   await program.parseAsync(process.argv);

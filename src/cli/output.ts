@@ -36,6 +36,9 @@ export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process
         case 'lock-taken-over':
           clearProgress();
           return void stderr.write(`took over a stale lock left by process ${e.fromPid}\n`);
+        case 'sync':
+          clearProgress();
+          return void stderr.write(`${e.message}\n`);
         case 'warning':
           clearProgress();
           return void stderr.write(`warning ${e.code}: ${e.message}\n`);
@@ -60,7 +63,8 @@ export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process
 
 /** What `Output.error` writes, and where (1: the --json result line on stdout; 2: text on stderr). */
 export function renderError(json: boolean, command: string, exitCode: number, err: ServicePackError): { fd: 1 | 2; text: string } {
-  if (json) return { fd: 1, text: `${JSON.stringify({ type: 'result', command, ok: false, exitCode, error: err.toJSON() })}\n` };
+  // `changed`, `failed` and `msg` are what Ansible reads from a module's result (docs/fleet.md).
+  if (json) return { fd: 1, text: `${JSON.stringify({ type: 'result', command, ok: false, exitCode, changed: false, failed: true, msg: `${err.code}: ${err.message}`, error: err.toJSON() })}\n` };
   const lines = [
     `${command === 'servicepack' ? command : `servicepack ${command}`}: error ${err.code}: ${err.message}`,
     ...mismatchesOf(err).map((m) => `  ${m.path}\n    expected ${m.expected}\n    actual   ${m.actual}`),

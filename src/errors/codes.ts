@@ -52,6 +52,16 @@ export interface ErrorDetails {
   JOURNAL_UNSUPPORTED: { path: string; version: number; supported: number };
   INTERRUPTED: { signal: string };
   INTERNAL_ERROR: { name: string; message: string; errno?: string; syscall?: string; path?: string };
+  REPO_INVALID: { path: string; reason: string };
+  REPO_UNREACHABLE: { url: string; reason: string; status?: number };
+  METADATA_EXPIRED: { url: string; reason: string };
+  METADATA_ROLLBACK: { url: string; reason: string };
+  METADATA_INVALID: { url: string; reason: string };
+  CHANNEL_NOT_FOUND: { url: string; channel: string };
+  CHANNEL_HALTED: { channel: string; version: string };
+  NOT_IN_ROLLOUT: { channel: string; version: string; percent: number; bucket: number };
+  NO_CHAIN: { product: string; from: string; to: string; reason: string };
+  DOWNLOAD_CORRUPT: { url: string; path: string; reason: string };
 }
 
 export type ErrorCode = keyof ErrorDetails;
@@ -98,4 +108,14 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   JOURNAL_UNSUPPORTED: 'The journal or state of the target was written by a newer servicepack, in a version this one does not read.',
   INTERRUPTED: 'The command was stopped by a signal (SIGINT or SIGTERM); a transaction in progress was rolled back.',
   INTERNAL_ERROR: 'servicepack hit an error it does not expect: a bug. Nothing more is known about the target than the message says.',
+  REPO_INVALID: 'The directory given as a fleet repository, or its key directory, is missing, not a repository, or holds keys that do not match its root.',
+  REPO_UNREACHABLE: 'The fleet repository could not be reached, or a file it must serve is missing; sync changed nothing.',
+  METADATA_EXPIRED: 'The fleet repository\'s signed metadata has expired (stale or frozen); sync changed nothing.',
+  METADATA_ROLLBACK: 'The fleet repository serves metadata older than what this target already trusted (a rollback); sync changed nothing.',
+  METADATA_INVALID: 'The fleet repository\'s metadata is malformed, tampered with, or not signed by the keys the trusted root names; sync changed nothing.',
+  CHANNEL_NOT_FOUND: 'The fleet repository\'s signed metadata lists no channel of that name.',
+  CHANNEL_HALTED: 'The channel\'s rollout is halted; sync stopped before downloading or installing.',
+  NOT_IN_ROLLOUT: 'This machine is outside the channel\'s staged rollout percentage for now; sync changed nothing.',
+  NO_CHAIN: 'No chain of published service packs leads from the installed version to the channel\'s version (respecting required stops and pulled versions).',
+  DOWNLOAD_CORRUPT: 'A downloaded service pack does not have the length or SHA-256 the repository\'s signed metadata lists; it was discarded.',
 };

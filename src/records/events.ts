@@ -11,6 +11,8 @@ export type ProgressEvent =
   | { type: 'warning'; code: string; message: string }
   | { type: 'cleanup'; removed: number; bytesFreed: number; held: string[] }
   | { type: 'hook'; phase: 'pre' | 'post'; argv: string[]; ok: boolean }
-  | { type: 'unit-restart'; unit: string; ok: boolean };
+  | { type: 'unit-restart'; unit: string; ok: boolean }
+  /** A step of `sync`: metadata refreshed, a download, a link installed, a roll-back to the starting version. */
+  | { type: 'sync'; step: 'metadata' | 'download' | 'link' | 'rolled-back'; message: string };
 
 export type EventSink = (event: ProgressEvent) => void;
