@@ -1,7 +1,7 @@
 // The example Ansible play (docs/fleet/sync-play.yml) run by Debian's ansible-core against three local
 // targets with `serial`: every target ends at the channel's version, and a second run reports no change.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +10,11 @@ import { status } from '../src/index.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { buildPacks, makeRepo, targetAt, type Packs } from './helpers/fleet.js';
 import { cleanupTempDirs, tempDir } from './helpers/tree.js';
+import { needs } from './helpers/tools.js';
 
 const PLAY = fileURLToPath(new URL('../../docs/fleet/sync-play.yml', import.meta.url));
-const hasAnsible = spawnSync('ansible-playbook', ['--version'], { stdio: 'ignore' }).status === 0;
 
-describe('the example Ansible play', { skip: !hasAnsible && 'needs ansible-playbook (apt-get install ansible-core)' }, () => {
+describe('the example Ansible play', { skip: needs('ansible-playbook') }, () => {
   let fx: Packs;
   before(async () => {
     fx = await buildPacks();

@@ -2,14 +2,15 @@
 // with SIGKILL and resumed: the partial file survives, the second sync asks nginx for the rest (206 in
 // its log) and installs; the target was untouched in between.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { testKey, treeOf } from './helpers/packs.js';
 import { buildPacks, targetAt, type Packs } from './helpers/fleet.js';
-import { hasNginx, startNginx, type Nginx } from './helpers/nginx.js';
+import { startNginx, type Nginx } from './helpers/nginx.js';
+import { needs } from './helpers/tools.js';
 import { cleanupTempDirs, describeTree, hashTree, tempDir } from './helpers/tree.js';
 
 const cli = (args: string[]): string => execFileSync(process.execPath, [CLI_PATH, ...args], { encoding: 'utf8' });
@@ -32,7 +33,7 @@ function partFiles(cache: string): { file: string; size: number }[] {
   return out;
 }
 
-describe('sync through the CLI', { skip: !hasNginx() && 'needs nginx (apt-get install nginx-light)' }, () => {
+describe('sync through the CLI', { skip: needs('nginx') }, () => {
   let fx: Packs;
   let web: string;
   let nginx: Nginx;
@@ -79,7 +80,7 @@ describe('sync through the CLI', { skip: !hasNginx() && 'needs nginx (apt-get in
     assert.equal(resultOf(cli(args.slice(1))).result.changed, false);
   });
 
-  it('goes through the HTTP proxy HTTP_PROXY names (Debian\'s tinyproxy)', { skip: spawnSync('tinyproxy', ['-v']).status !== 0 && 'needs tinyproxy (apt-get install tinyproxy)' }, async () => {
+  it('goes through the HTTP proxy HTTP_PROXY names (Debian\'s tinyproxy)', { skip: needs('tinyproxy') }, async () => {
     const repo = join(web, 'proxied');
     const keys = join(tempDir('fleet-keys'), 'keys');
     cli(['repo', 'init', repo, '--keys', keys]);

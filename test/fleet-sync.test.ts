@@ -8,10 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import { channel, repoTimestamp, status, sync } from '../src/index.js';
 import { expectRejection, treeOf } from './helpers/packs.js';
 import { buildPacks, makeRepo, targetAt, type Packs } from './helpers/fleet.js';
-import { hasNginx, startNginx, type Nginx } from './helpers/nginx.js';
+import { startNginx, type Nginx } from './helpers/nginx.js';
+import { needs } from './helpers/tools.js';
 import { cleanupTempDirs, describeTree, hashTree, tempDir } from './helpers/tree.js';
 
-describe('sync from nginx', { skip: !hasNginx() && 'needs nginx (apt-get install nginx-light)' }, () => {
+describe('sync from nginx', { skip: needs('nginx') }, () => {
   let fx: Packs;
   let web: string;
   let nginx: Nginx;

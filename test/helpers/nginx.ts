@@ -13,16 +13,6 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-/** True when an nginx binary is on the PATH (or in /usr/sbin). */
-export function hasNginx(): boolean {
-  try {
-    execFileSync(nginxBin(), ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const nginxBin = (): string => (process.env.PATH ?? '').split(':').concat('/usr/sbin').map((d) => join(d, 'nginx')).find((p) => {
   try {
     return readFileSync(p).length > 0;

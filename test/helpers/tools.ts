@@ -24,6 +24,9 @@ export const TOOLS = {
   perl: { apt: 'perl', enables: 'a holder whose root is the target (chroot)' },
   dpkg: { apt: 'dpkg', enables: 'version ordering checked against dpkg --compare-versions' },
   wine: { apt: 'wine wine64', enables: 'the Windows tier under Wine (then npm run setup:windows)' },
+  nginx: { apt: 'nginx-light', enables: 'fleet sync from a real web server (ranges, resume)' },
+  'ansible-playbook': { apt: 'ansible-core', enables: 'the example Ansible play updating three targets' },
+  tinyproxy: { apt: 'tinyproxy', enables: 'sync through an HTTP proxy named by HTTP_PROXY' },
   'x86_64-w64-mingw32-gcc': { apt: 'gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64', enables: 'Windows test programs built with mingw-w64' },
 } as const satisfies Record<string, { apt: string; enables: string }>;
 
