@@ -1,7 +1,7 @@
 // A real nginx (Debian's nginx-light) serving a directory on 127.0.0.1 with a temp config: one process
 // (master_process off, so it runs as the test's user and reads the test's 0700 temp dirs), its access
 // log kept to check status codes (206 for a resumed download).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
