@@ -8,6 +8,7 @@ export const EXIT = {
   usage: 2,
   restartNeeded: 3,
   recoveryNeeded: 4,
+  healthFailed: 5,
   internal: 70,
   sigint: 130,
   sigterm: 143,
@@ -17,6 +18,7 @@ export function exitCodeForError(err: ServicePackError): number {
   switch (err.code) {
     case 'USAGE': return EXIT.usage;
     case 'RECOVERY_NEEDED': return EXIT.recoveryNeeded;
+    case 'HEALTH_FAILED': return EXIT.healthFailed;
     case 'INTERNAL_ERROR': return EXIT.internal;
     case 'INTERRUPTED': return exitCodeForSignal((err as ServicePackError<'INTERRUPTED'>).details.signal);
     default: return EXIT.failed;
