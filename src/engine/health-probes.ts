@@ -36,7 +36,7 @@ interface Probe {
 }
 
 const probeArgv = (script: string, args: string[]): string[] => [process.execPath, '-e', script, ...args];
-const probeTimeout = (ms: number): string => String(Math.max(1, ms - PROBE_MARGIN_MS));
+const probeTimeout = (ms: number): string => String(Math.max(1, Math.ceil(ms - PROBE_MARGIN_MS)));
 
 const PROBES: Record<'cmd' | 'url' | 'tcp', Probe> = {
   cmd: { argv: (c) => (c as { cmd: string[] }).cmd },
@@ -76,7 +76,7 @@ export function runCheck(ctx: TxContext, check: HealthCheck, env: CheckEnv, timi
       // The probes are plain Node scripts: options meant for servicepack's own Node must not reach them.
       ...(kind === 'cmd' ? {} : { NODE_OPTIONS: '' }),
     },
-    timeoutMs: Math.max(1, timing.timeoutMs),
+    timeoutMs: Math.max(1, Math.ceil(timing.timeoutMs)),
   });
   const ms = Math.round(performance.now() - started);
   const result: HealthCheckResult = { check: describeCheck(check), ok: r.exitCode === 0 && r.error === undefined, ms, atMs: Math.round(timing.atMs) };

@@ -130,8 +130,8 @@ function failed(ctx: TxContext, record: TrialRecord, product: string, how: { opt
 
 /**
  * Rolls back the install on trial (the caller holds the lock; the state names it): uninstall with its
- * hooks told why, then the trial record goes, then each check runs once against the version put back,
- * after the delay its start needs. A roll-back that cannot run leaves the record for `recover`
+ * hooks told why, then the trial record goes, then the checks run against the version put back
+ * (checkRestored). A roll-back that cannot run leaves the record for `recover`
  * (RECOVERY_NEEDED): the target is still the new version, whose trial was never confirmed.
  */
 export function rollBackTrial(ctx: TxContext, record: TrialRecord, product: string, how: { opts: CommitOptions; why: TrialEnd }): TrialRollBack {
@@ -144,15 +144,27 @@ export function rollBackTrial(ctx: TxContext, record: TrialRecord, product: stri
   }
   removeTrialRecord(ctx.layout, ctx.platform);
   // Now: the previous version is installed and nothing is on trial.
-  const env: CheckEnv = { phase: 'after-roll-back', product, version: uninstalled.version, txid: uninstalled.txid };
-  pause(record.health.delayMs, () => null);
+  return { uninstalled, afterRollBack: checkRestored(ctx, record, { phase: 'after-roll-back', product, version: uninstalled.version, txid: uninstalled.txid }) };
+}
+
+/**
+ * The checks against the version put back: after the delay its start needs, rounds every period until
+ * one round passes or the window's length has gone by; the last round is the answer.
+ */
+function checkRestored(ctx: TxContext, record: TrialRecord, env: CheckEnv): HealthCheckResult[] {
+  const { health } = record;
+  pause(health.delayMs, () => null);
   const start = performance.now();
-  const afterRollBack = record.health.checks.map((check) => {
-    const r = runCheck(ctx, check, env, { timeoutMs: CHECK_TIMEOUT_MS, atMs: performance.now() - start });
-    ctx.emit({ type: 'health-check', phase: 'after-roll-back', ...r });
-    return r;
-  });
-  return { uninstalled, afterRollBack };
+  for (;;) {
+    const roundStart = performance.now() - start;
+    const round = health.checks.map((check) => {
+      const r = runCheck(ctx, check, env, { timeoutMs: CHECK_TIMEOUT_MS, atMs: performance.now() - start });
+      ctx.emit({ type: 'health-check', phase: 'after-roll-back', ...r });
+      return r;
+    });
+    if (round.every((r) => r.ok) || roundStart + health.periodMs > health.windowMs) return round;
+    pause(roundStart + health.periodMs - (performance.now() - start), () => null);
+  }
 }
 
 /** What the next command found and did about an install on trial that nobody was running. */
