@@ -26,3 +26,15 @@ export function exitCodeForError(err: ServicePackError): number {
 }
 
 export const exitCodeForSignal = (signal: string): number => (signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+
+/** The exit codes as `servicepack --help` lists them (the README has the same table). */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0        done
+  1        failed; the target is unchanged (verify: differences were found)
+  2        usage error
+  3        done, but some processes still run old code: restart them
+  4        a transaction is pending: run servicepack recover --target <dir>
+  5        health check failed; rolled back: the target is the previous version
+  70       internal error (a bug in servicepack)
+  130, 143 stopped by SIGINT, SIGTERM`;

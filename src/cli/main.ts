@@ -11,7 +11,7 @@ import { addHolders } from './commands/holders.js';
 import { addKeygen } from './commands/keygen.js';
 import { addTrust } from './commands/trust.js';
 import { addTargetCommands } from './commands/target-commands.js';
-import { EXIT, exitCodeForError } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeForError } from './exit-codes.js';
 import { asServicePackError } from './internal-error.js';
 import { handleStopSignals } from './interrupts.js';
 import { createOutput } from './output.js';
@@ -39,6 +39,7 @@ const program = new Command('servicepack')
   .description('Build service packs and install them onto running installations: one crash-safe transaction, never stopped by files in use.')
   .version('0.1.0')
   .showHelpAfterError('(servicepack --help for usage)')
+  .addHelpText('after', EXIT_CODES_HELP)
   .exitOverride();
 for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addKeygen, addTrust, addExplain, addDemo]) add(program);
 
