@@ -5,6 +5,7 @@ import { isServicePackError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { Manifest } from './manifest.js';
 import { decodeManifest, encodeManifest } from './manifest-codec.js';
+import { HEALTH_SINCE_FORMAT } from './manifest-parse.js';
 
 const H = (c: string): string => c.repeat(64);
 
@@ -204,7 +205,7 @@ test('health: canonical after the hooks, checks and times checked strictly', () 
   assert.ok(bytes.toString().includes('"hooks":{"post":["true"]},"health":{"checks":[{"url":"http://127.0.0.1:8080/health"},{"tcp":"[::1]:5432"},{"cmd":["bin/check","--quick"]}],"delayMs":2000,"windowMs":10000},"entries":'), bytes.toString().slice(0, 400));
   assert.deepEqual(decodeManifest(bytes, 'x.svp').health, { checks: health.checks, delayMs: 2000, windowMs: 10000 });
   const withHealth = (h: unknown, format = 2): Buffer => raw({ ...JSON.parse(encodeManifest(format === 2 ? sampleV2() : sample()).toString()), health: h });
-  rejects(withHealth({ checks: [{ url: 'http://x/' }] }, 1), 'PACK_INVALID', 'the manifest "health" needs format 2 or later');
+  rejects(withHealth({ checks: [{ url: 'http://x/' }] }, 1), 'PACK_INVALID', `the manifest "health" needs format ${HEALTH_SINCE_FORMAT} or later`);
   rejects(withHealth({ checks: [] }), 'PACK_INVALID', '"checks" is not a non-empty array');
   rejects(withHealth({ checks: [{ url: 'ftp://x/' }] }), 'PACK_INVALID', 'check #0: "url" "ftp://x/" is not http:// or https://');
   rejects(withHealth({ checks: [{ tcp: 'localhost' }] }), 'PACK_INVALID', 'check #0: "tcp" "localhost" is not host:port');

@@ -12,7 +12,10 @@ export const MAX_HOOK_ARG_BYTES = 4096;
 
 const TOP_FIELDS = ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'];
 const OPTIONAL_TOP_FIELDS = ['expires', 'hooks', 'health'];
-/** The first format whose manifests may carry `health` (docs/format.md "Health checks"). */
+/**
+ * The first format whose manifests may carry `health` (docs/format.md "Health checks"): the format
+ * this release writes, whatever older readers would make of it (they refuse it either way).
+ */
 export const HEALTH_SINCE_FORMAT = 2;
 
 const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
