@@ -70,6 +70,26 @@ describe('health trial (cli)', () => {
     assert.equal(u.status, 2);
   });
 
+  it('rolls back when SIGTERM stops the trial (exit 143), and a dry run shows the trial it would run', async () => {
+    const target = copyOf(oldDir);
+    const plan = jsonLines(cli('install', pack, '--target', target, '--trusted-key', testKey.pub, '--dry-run', '--health-deadline', '120', '--json').stdout).at(-1)!;
+    assert.deepEqual(plan.result.health, { outcome: 'planned', checks: ['cmd ["grep","-qx","ok","STATUS"]'], timing: { delayMs: 0, periodMs: 100, windowMs: 300, deadlineMs: 120000 } });
+    const trial = spawn(process.execPath, [CLI_PATH, 'install', pack, '--target', target, '--trusted-key', testKey.pub, '--health-deadline', '120', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    trial.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    for (let n = 0; n < 600 && !out.includes('"type":"health-check"'); n++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(newDir));
+    const exited = new Promise<number | null>((r) => trial.once('exit', (code) => r(code)));
+    trial.kill('SIGTERM');
+    assert.equal(await exited, 143);
+    const last = jsonLines(out).at(-1)!;
+    assert.deepEqual([last.exitCode, last.error.code], [143, 'INTERRUPTED']);
+    assert.ok(jsonLines(out).some((l) => l.type === 'trial' && l.outcome === 'interrupted'));
+    assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(oldDir));
+    const s = jsonLines(cli('status', '--target', target, '--json').stdout).at(-1)!;
+    assert.deepEqual([s.exitCode, s.result.version, s.result.trial, s.result.lockedBy], [0, '1.0', null, null]);
+  });
+
   it('status shows a trial in progress, and exits 4 once its process is gone', async () => {
     const target = copyOf(oldDir);
     // A window and deadline long enough to look at the trial while it runs.

@@ -136,8 +136,11 @@ function failed(ctx: TxContext, record: TrialRecord, product: string, how: { opt
  */
 export function rollBackTrial(ctx: TxContext, record: TrialRecord, product: string, how: { opts: CommitOptions; why: TrialEnd }): TrialRollBack {
   let uninstalled: UninstallResult;
+  // Putting the previous version back is not cut short by a signal (the one that stopped the trial is
+  // still pending): like recover, it runs to its end.
+  const { stopRequested: _, ...unstoppable } = ctx;
   try {
-    uninstalled = uninstallLocked(ctx, how.opts, { outcome: 'nothing-to-do' }, how.why);
+    uninstalled = uninstallLocked(unstoppable, how.opts, { outcome: 'nothing-to-do' }, how.why);
   } catch (err) {
     if (err instanceof ServicePackError && err.code === 'RECOVERY_NEEDED') throw err;
     throw recoveryNeeded(ctx, `the install ${record.txid} failed its health trial and could not be rolled back`, err, err);
