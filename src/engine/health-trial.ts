@@ -85,6 +85,8 @@ export function runTrial(ctx: TxContext, record: TrialRecord, product: string, o
     }
     rounds++;
     const now = elapsed();
+    // A round that ended after the deadline (its last check was cut by it) confirms nothing.
+    if (now > health.deadlineMs) return failed(ctx, record, product, { opts, last, deadline: true });
     if (roundOk) {
       streakStart ??= roundStart;
       if (now - streakStart >= health.windowMs) {
