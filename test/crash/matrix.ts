@@ -57,15 +57,19 @@ export function samplePoints(points: CrashPoint[], count: number): CrashPoint[] 
 }
 
 /**
- * Which tree a kill at each point must end in: old before a trial's confirmation and new after it (at
- * the confirming call itself, either), always old for a trial that fails; else either.
+ * Which tree a kill at each point must end in: old before a trial's confirmation and new once it is
+ * durable; always old for a trial that fails; else either. The confirmation is the trial record's
+ * removal, durable once `.servicepack/` is fsynced right after it: a kill at either call may end in
+ * either tree (after a power cut the removal may be lost).
  */
 export function expectedOutcomes(s: Scenario, all: CrashPoint[]): (p: CrashPoint) => 'old' | 'new' | 'either' {
   if (s.alwaysOld === true) return () => 'old';
   if (s.confirmCall === undefined) return () => 'either';
-  const confirm = all.find((p) => s.confirmCall!.test(p.call));
-  if (confirm === undefined) throw new Error(`${s.op}: no crash point confirms the trial (${s.confirmCall})`);
-  return (p) => (p.seq < confirm.seq ? 'old' : p.seq > confirm.seq ? 'new' : 'either');
+  const at = all.findIndex((p) => s.confirmCall!.test(p.call));
+  if (at < 0) throw new Error(`${s.op}: no crash point confirms the trial (${s.confirmCall})`);
+  if (all[at + 1]?.name !== 'fsync') throw new Error(`${s.op}: the trial record's removal is not followed by an fsync`);
+  const [first, durable] = [all[at]!.seq, all[at + 1]!.seq];
+  return (p) => (p.seq < first ? 'old' : p.seq > durable ? 'new' : 'either');
 }
 
 async function runCell(s: Scenario, kind: MediumKind, opts: MatrixOptions): Promise<CellResult> {
