@@ -12,16 +12,19 @@ import { copyOf, expectCode, testKey, trusted } from './helpers/packs.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { cleanupTempDirs, hashTree, makeTree, tempDir } from './helpers/tree.js';
 
-/** The application: an HTTP server answering 200 (`ok`), 500 (`fail`), or 200 twice and then 500 (`flaky`). */
+/**
+ * The application: an HTTP server answering 200 (`ok`), 500 (`fail`), or 200 for one second from its
+ * first request on and 500 after that (`flaky`: by time, not by count, so a slow machine sees it too).
+ */
 const server = (mode: 'ok' | 'fail' | 'flaky'): string => `const http = require('node:http');
 const fs = require('node:fs');
 const [port, pidfile] = process.argv.slice(2);
-let n = 0;
+let first = null;
 http.createServer((req, res) => {
-  n++;
-  const ok = ${JSON.stringify(mode)} === 'ok' || (${JSON.stringify(mode)} === 'flaky' && n <= 2);
+  first ??= Date.now();
+  const ok = ${JSON.stringify(mode)} === 'ok' || (${JSON.stringify(mode)} === 'flaky' && Date.now() - first < 1000);
   res.writeHead(ok ? 200 : 500);
-  res.end(n + '\\n');
+  res.end(ok ? 'ok\\n' : 'failing\\n');
 }).listen(Number(port), '127.0.0.1', () => fs.writeFileSync(pidfile, String(process.pid)));
 `;
 
@@ -106,14 +109,17 @@ describe('health trial', () => {
   it('rolls back an install whose server answers 500, and checks the old version again', async () => {
     const a = await app('fail');
     const target = copyOf(a.oldDir);
-    const err = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { checks: [{ url: a.url }], ...quick, deadlineMs: 2000 } }));
+    const events: ProgressEvent[] = [];
+    const err = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { checks: [{ url: a.url }], ...quick, deadlineMs: 3000 }, onEvent: (e) => events.push(e) }));
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(a.oldDir));
     assert.equal(status({ target }).version, '1.0');
     assert.equal(status({ target }).history.length, 0);
     assert.equal(existsSync(join(target, '.servicepack/trial.json')), false);
     const d = err.details;
-    assert.deepEqual([d.failedVersion, d.version, d.deadline], ['2.0', '1.0', false]);
-    assert.deepEqual(d.failed.map((x) => [x.check, x.ok, x.reason]), [[`url ${a.url}`, false, 'HTTP 500']]);
+    assert.deepEqual([d.failedVersion, d.version], ['2.0', '1.0']);
+    assert.deepEqual(d.failed.map((x) => [x.check, x.ok]), [[`url ${a.url}`, false]]);
+    // The server of 2.0 answered 500 (on a loaded machine the last check may also be cut by the deadline).
+    assert.ok(events.some((e) => e.type === 'health-check' && e.phase === 'trial' && e.reason === 'HTTP 500'), JSON.stringify(d.failed));
     assert.deepEqual(d.afterRollBack.map((x) => [x.check, x.ok]), [[`url ${a.url}`, true]]);
     // The roll-back ran the hooks with the outcome: the new server stopped, the old one started.
     assert.deepEqual(hooksRan(a), ['pre install', 'post install committed', 'pre uninstall failed', 'post uninstall committed failed']);
@@ -123,11 +129,12 @@ describe('health trial', () => {
     const a = await app('flaky');
     const target = copyOf(a.oldDir);
     const events: ProgressEvent[] = [];
-    const err = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { checks: [{ url: a.url }], delayMs: 300, periodMs: 200, windowMs: 1500, deadlineMs: 3000 }, onEvent: (e) => events.push(e) }));
-    const trial = events.filter((e) => e.type === 'health-check' && e.phase === 'trial').map((e) => e.type === 'health-check' && e.ok);
-    // Passing answers first (the server's first two), then the 500s that end it.
-    assert.ok(trial.indexOf(true) >= 0 && trial.lastIndexOf(false) > trial.indexOf(true), JSON.stringify(trial));
-    assert.equal(err.details.failed[0]!.reason, 'HTTP 500');
+    const err = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { checks: [{ url: a.url }], delayMs: 300, periodMs: 200, windowMs: 5000, deadlineMs: 12_000 }, onEvent: (e) => events.push(e) }));
+    const trial = events.filter((e) => e.type === 'health-check' && e.phase === 'trial').map((e) => e.type === 'health-check' && (e.ok || e.reason));
+    // Passing answers first (the server's first second), then the 500s that end it.
+    const firstPass = trial.indexOf(true);
+    assert.ok(firstPass >= 0 && trial.indexOf('HTTP 500') > firstPass, JSON.stringify(trial));
+    assert.equal(err.details.failed[0]!.ok, false);
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(a.oldDir));
     assert.equal(status({ target }).version, '1.0');
   });
@@ -150,8 +157,10 @@ describe('health trial', () => {
     const a = await app('ok');
     const target = copyOf(a.oldDir);
     const closed = await freePort();
-    const err = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { checks: [{ tcp: `127.0.0.1:${closed}` }], delayMs: 0, periodMs: 100, windowMs: 1000, deadlineMs: 1500 } }));
-    assert.match(err.details.failed[0]!.reason!, /ECONNREFUSED/);
+    const events: ProgressEvent[] = [];
+    const err = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { checks: [{ tcp: `127.0.0.1:${closed}` }], delayMs: 0, periodMs: 100, windowMs: 1000, deadlineMs: 2500 }, onEvent: (e) => events.push(e) }));
+    assert.equal(err.details.failed[0]!.ok, false);
+    assert.ok(events.some((e) => e.type === 'health-check' && /ECONNREFUSED/.test(e.reason ?? '')), JSON.stringify(err.details.failed));
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(a.oldDir));
     const r = install(a.pack, { ...trusted, target, health: { checks: [{ tcp: `127.0.0.1:${a.port}` }], ...quick } });
     assert.equal(r.health.outcome, 'confirmed');
@@ -186,10 +195,9 @@ describe('health trial', () => {
     const err = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { deadlineMs: 400 } }));
     assert.ok(Date.now() - started < 30_000);
     assert.deepEqual(err.details.failed.map((x) => x.check), ['cmd ["sh","-c","grep -qx ok STATUS"]']);
-    assert.equal(err.details.deadline, false);
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(a.oldDir));
     // An install check is added: both run, and both are reported.
-    const err2 = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { checks: [{ tcp: `127.0.0.1:${a.port}` }], deadlineMs: 400 } }));
+    const err2 = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { checks: [{ tcp: `127.0.0.1:${a.port}` }], deadlineMs: 3000 } }));
     assert.deepEqual(err2.details.failed.map((x) => x.check), ['cmd ["sh","-c","grep -qx ok STATUS"]', `tcp 127.0.0.1:${a.port}`]);
     // noHealth skips the pack's checks, with a warning, and installs.
     const events: ProgressEvent[] = [];
