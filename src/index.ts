@@ -22,6 +22,7 @@ import { selectPlatform, type Platform, type StopSignals } from './platform/inde
 import { contextFor } from './records/tx-context.js';
 import type { EventSink } from './records/events.js';
 import type { TrustOptions } from './engine/admit-pack.js';
+import type { HealthOptions } from './engine/health-plan.js';
 import { trustTarget, type TrustChanges, type TrustResult } from './operations/trust-target.js';
 import { signatureKeyId, writeKeyPair, type KeyPairFiles } from './signing/index.js';
 import { installPack, planInstallOnly, type InstallPlan, type InstallResult } from './operations/install.js';
@@ -33,7 +34,12 @@ import { uninstallLatest, type UninstallResult } from './operations/uninstall.js
 import { verifyTarget, type VerifyResult } from './operations/verify-target.js';
 
 export { ServicePackError, isServicePackError, interruptedError, errorSummaries, explainArticles } from './errors/index.js';
-export type { ErrorCode, ErrorDetails, ExplainArticle, Mismatch } from './errors/index.js';
+export type { ErrorCode, ErrorDetails, ExplainArticle, HealthCheckResult, Mismatch } from './errors/index.js';
+export type { HealthCheck, HealthTiming, PackHealth } from './format/health.js';
+export { HEALTH_DEFAULTS, CHECK_TIMEOUT_MS } from './format/health.js';
+export type { HealthOptions, HealthSummary } from './engine/health-plan.js';
+export type { TrialResult, TrialSettlement } from './engine/health-trial.js';
+export type { Recovered } from './engine/with-target-lock.js';
 export type { BuildOptions, BuildResult, BuildEvent, BuildWarning } from './build/index.js';
 export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, PackHooks, TreeNode } from './format/index.js';
 export type { Platform, HoldKind, Uninspectable, StopSignals } from './platform/index.js';
@@ -96,7 +102,7 @@ export interface TargetOptions {
  * Options of `install`. The pack must be signed by a key in `trustedKeys` or pinned for the target,
  * unless `allowUnsigned` is set; its version must be newer than its base unless `allowDowngrade` is set.
  */
-export interface InstallOptions extends TransactionOptions, TrustOptions {
+export interface InstallOptions extends TransactionOptions, TrustOptions, HealthOptions {
   /** Verify the pack and plan the install without changing anything. */
   dryRun?: boolean;
 }
@@ -143,6 +149,8 @@ export interface TransactionOptions extends TargetOptions {
  * Installs `packPath` into `options.target` as one transaction, or with `dryRun` verifies the pack,
  * runs the preflight and returns the plan (with the holders of each path) without changing anything.
  * The result names the processes that still run old code; `restartNeeded` says whether there are any.
+ * With health checks (the pack's, plus `health.checks`), the install is then on trial: confirmed, it
+ * returns; otherwise it is rolled back and throws HEALTH_FAILED (docs/health.md).
  */
 export function install(packPath: string, options: InstallOptions & { dryRun: true }): InstallPlan;
 export function install(packPath: string, options: InstallOptions & { dryRun?: false }): InstallResult;

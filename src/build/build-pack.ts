@@ -8,6 +8,7 @@ import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
 import type { EncodeJob } from '../delta/encode-file.js';
 import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from '../format/manifest.js';
+import { canonicalHealth, healthProblem, type PackHealth } from '../format/health.js';
 import { FORMAT_VERSION, SPECIAL_BITS } from '../format/manifest.js';
 import { MAX_HOOK_ARGS, MAX_HOOK_ARG_BYTES } from '../format/manifest-parse.js';
 import { writePack } from '../format/pack-writer.js';
@@ -59,6 +60,8 @@ export interface BuildOptions {
   expires?: string;
   /** Commands the installer runs before and after the commit (docs/format.md, "Hooks"). */
   hooks?: PackHooks;
+  /** Health checks the installer runs after the commit, and the trial's timing (docs/health.md). */
+  health?: PackHealth;
   /**
    * Record setuid, setgid and sticky bits (default false: they are dropped from both trees, and each
    * new-tree path that had one is reported in `specialBitsDropped` and as a `build-warning` event).
@@ -93,6 +96,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   const level = checkLevel(opts.level ?? DEFAULT_ZSTD_LEVEL);
   const threads = checkThreads(opts.threads ?? 'auto');
   const hooks = opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined) ? checkHooks(opts.hooks) : undefined;
+  const health = opts.health === undefined || opts.health.checks.length === 0 ? undefined : checkHealth(opts.health);
   const expires = opts.expires === undefined ? undefined : normalizeExpiry(opts.expires);
   // Read the key before the long compression, so a wrong path or passphrase fails at once.
   const key = opts.signWith === undefined ? undefined : readSecretKeyFile(opts.signWith, opts.passphrase);
@@ -132,6 +136,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
       blobs,
     };
     if (hooks !== undefined) manifest.hooks = hooks;
+    if (health !== undefined) manifest.health = health;
     const signature = key === undefined ? undefined : signManifest(manifest, key);
     const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size }, signature);
     return {
@@ -188,6 +193,15 @@ function checkThreads(threads: number | 'auto'): number | 'auto' {
     });
   }
   return threads;
+}
+
+/** Health checks as the reader will accept them (in canonical form); USAGE otherwise, before anything is written. */
+function checkHealth(health: PackHealth): PackHealth {
+  const problem = healthProblem(health, 'the health checks');
+  if (problem !== undefined) {
+    throw new ServicePackError('USAGE', `${problem}.`, { hint: 'for example --health-url http://127.0.0.1:8080/health --health-window 10', details: { argument: 'health' } });
+  }
+  return canonicalHealth(health) as PackHealth;
 }
 
 /** Hooks as the reader will accept them; USAGE otherwise, before anything is written. */

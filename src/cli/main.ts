@@ -13,7 +13,7 @@ import { addTrust } from './commands/trust.js';
 import { addTargetCommands } from './commands/target-commands.js';
 import { addFleetRepo } from './commands/fleet-repo.js';
 import { addSync } from './commands/sync.js';
-import { EXIT, exitCodeForError } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeForError } from './exit-codes.js';
 import { asServicePackError } from './internal-error.js';
 import { handleStopSignals } from './interrupts.js';
 import { createOutput } from './output.js';
@@ -41,6 +41,7 @@ const program = new Command('servicepack')
   .description('Build service packs and install them onto running installations: one crash-safe transaction, never stopped by files in use.')
   .version('0.1.0')
   .showHelpAfterError('(servicepack --help for usage)')
+  .addHelpText('after', EXIT_CODES_HELP)
   .exitOverride()
   // Program options (--version) only before the command: `channel --version V` is the channel's own option.
   .enablePositionalOptions();

@@ -1,6 +1,6 @@
 // Writes what a command says: JSON lines in --json mode (events, then one result object), text
 // otherwise, with a one-line progress display on a terminal.
-import type { ProgressEvent, ServicePackError } from '../index.js';
+import type { HealthCheckResult, ProgressEvent, ServicePackError } from '../index.js';
 
 export interface Output {
   json: boolean;
@@ -42,6 +42,14 @@ export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process
         case 'warning':
           clearProgress();
           return void stderr.write(`warning ${e.code}: ${e.message}\n`);
+        case 'health-check':
+          if (e.ok) return progress(`health ${e.check}: ok`);
+          clearProgress();
+          return void stderr.write(`health check ${e.phase === 'trial' ? '' : '(after the roll-back) '}${e.check} failed: ${e.reason ?? ''}\n`);
+        case 'trial':
+          if (e.outcome === 'started') return progress('on trial: running the health checks...');
+          clearProgress();
+          return void stderr.write(`trial ${e.txid}: ${e.outcome}${e.reason === undefined ? '' : ` (${e.reason})`}\n`);
       }
     },
     line(text) {
@@ -68,6 +76,7 @@ export function renderError(json: boolean, command: string, exitCode: number, er
   const lines = [
     `${command === 'servicepack' ? command : `servicepack ${command}`}: error ${err.code}: ${err.message}`,
     ...mismatchesOf(err).map((m) => `  ${m.path}\n    expected ${m.expected}\n    actual   ${m.actual}`),
+    ...healthChecksOf(err),
     `hint: ${err.hint}`,
     `(servicepack explain ${err.code} for more)`,
   ];
@@ -77,4 +86,12 @@ export function renderError(json: boolean, command: string, exitCode: number, er
 function mismatchesOf(err: ServicePackError): { path: string; expected: string; actual: string }[] {
   const d = err.details as { mismatches?: { path: string; expected: string; actual: string }[] };
   return Array.isArray(d.mismatches) ? d.mismatches : [];
+}
+
+/** For HEALTH_FAILED: each check's last result in the trial, and how the version put back fared. */
+function healthChecksOf(err: ServicePackError): string[] {
+  if (err.code !== 'HEALTH_FAILED') return [];
+  const d = (err as ServicePackError<'HEALTH_FAILED'>).details;
+  const line = (r: HealthCheckResult) => `  ${r.ok ? 'passed' : 'FAILED'} ${r.check}${r.ok ? '' : ` (${r.reason})`}`;
+  return [`checks of ${d.failedVersion} (last result of each):`, ...d.failed.map(line), `checks of ${d.version} after the roll-back:`, ...d.afterRollBack.map(line)];
 }

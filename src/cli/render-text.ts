@@ -1,6 +1,6 @@
 // Text rendering of each command's result object (the --json form is the object itself).
 import type {
-  AfterCommit, BuildResult, CleanupResult, CleanupTargetResult, Holder, HoldersResult, InstallPlan, InstallResult, PackSummary, PackSummaryEntry, PlannedAction,
+  AfterCommit, BuildResult, CleanupResult, CleanupTargetResult, HealthCheckResult, Holder, HoldersResult, InstallPlan, InstallResult, PackSummary, PackSummaryEntry, PlannedAction,
   RecoverResult, StatusResult, UninstallResult, Uninspectable, VerifyResult,
 } from '../index.js';
 
@@ -21,6 +21,7 @@ export function renderInspect(s: PackSummary): string[] {
     `${s.product} ${s.fromVersion} -> ${s.toVersion} (format ${s.formatVersion}, ${s.signed ? `signed by key ${s.keyId}` : 'unsigned'}, ${s.size} bytes)`,
     `pack id ${s.packId}`,
     `${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`,
+    ...(s.health === undefined ? [] : [`health checks: ${s.health.checks.map((h) => ('cmd' in h ? `cmd ${JSON.stringify(h.cmd)}` : 'url' in h ? `url ${h.url}` : `tcp ${h.tcp}`)).join(', ')}`]),
     ...s.entries.filter((e) => e.action !== 'keep').map((e) => `  ${e.action.padEnd(6)} ${e.type.padEnd(7)} ${e.path}${e.size !== undefined ? ` (${e.size} bytes${stored(e)})` : ''}`),
   ];
 }
@@ -50,10 +51,31 @@ export function renderPlan(p: InstallPlan): string[] {
     ...(others.length > 0 ? ['processes running from the target:', ...others.map((h) => `  ${h.path}\n${holderLine(h)}`)] : []),
     ...(p.hooks.pre ? [`pre hook:  ${JSON.stringify(p.hooks.pre)}`] : []),
     ...(p.hooks.post ? [`post hook: ${JSON.stringify(p.hooks.post)}`] : []),
+    ...healthPlanLines(p.health),
     `bytes to write ${p.bytesToWrite} (${mib(p.bytesToWrite)}), free ${p.freeBytes} (${mib(p.freeBytes)}): ${p.fits ? 'fits' : 'DOES NOT FIT'}`,
     p.restartNeeded ? `restart needed: ${new Set(p.holders.map((h) => h.pid)).size} process(es) will still run the old version after the install` : 'no restart needed: no process holds what the pack changes',
     ...uninspectableLines(p.uninspectable),
   ];
+}
+
+function healthPlanLines(h: InstallPlan['health']): string[] {
+  if (h.outcome === 'none') return [];
+  if (h.outcome === 'skipped') return [`health checks skipped (--no-health): ${h.checks.join(', ')}`];
+  const t = h.timing;
+  return [`health trial: after ${secs(t.delayMs)}, every ${secs(t.periodMs)}, passing for ${secs(t.windowMs)} within ${secs(t.deadlineMs)}:`, ...h.checks.map((c) => `  ${c}`)];
+}
+
+const secs = (ms: number): string => `${ms / 1000} s`;
+
+function healthLines(h: InstallResult['health']): string[] {
+  if (h.outcome === 'none') return [];
+  if (h.outcome === 'skipped') return [`health checks skipped (--no-health): ${h.checks.join(', ')}`];
+  return [`health: confirmed after ${secs(h.confirmedAtMs)} (${h.rounds} round(s) of ${h.checks.length} check(s) passing for ${secs(h.timing.windowMs)})`];
+}
+
+/** The checks run against the version a failed trial put back. */
+export function afterRollBackLines(results: HealthCheckResult[]): string[] {
+  return results.map((r) => `  ${r.ok ? 'passes' : 'FAILS '} ${r.check}${r.ok ? '' : ` (${r.reason})`}`);
 }
 
 function afterCommitLines(r: AfterCommit): string[] {
@@ -90,6 +112,7 @@ export function renderInstall(r: InstallResult): string[] {
     ...actionLines(r.actions),
     `${r.bytesWritten} bytes written; ${r.setAside.length} previous file(s) set aside for uninstall`,
     ...afterCommitLines(r),
+    ...healthLines(r.health),
   ];
 }
 
@@ -118,6 +141,11 @@ export function renderStatus(s: StatusResult): string[] {
     ...s.history.map((h) => `  service pack ${h.fromVersion} -> ${h.toVersion} installed ${h.installedAt} (pack ${h.packId.slice(0, 16)}, transaction ${h.txid})`),
   ];
   if (s.pending !== null) lines.push(`pending: an interrupted ${s.pending.kind} (${s.pending.txid}); run servicepack recover --target ${s.target}`);
+  if (s.trial !== null) {
+    lines.push(s.trial.running
+      ? `on trial: ${s.trial.version} (${s.trial.txid}) runs its health checks (passing for ${secs(s.trial.windowMs)} within ${secs(s.trial.deadlineMs)}): ${s.trial.checks.join(', ')}`
+      : `on trial, abandoned: ${s.trial.version} (${s.trial.txid}) was never confirmed by its health checks and no process runs them; the next command on the target (servicepack recover --target ${s.target}) rolls it back`);
+  }
   if (s.lockedBy !== null) lines.push(`lock file names process ${s.lockedBy}`);
   lines.push(...backupWriteLines(s.backupWrites));
   lines.push(...s.waitingForReboot.map((p) => `waits for a reboot to be deleted: ${p}`));
@@ -137,7 +165,11 @@ export function renderVerify(v: VerifyResult): string[] {
 
 export function renderRecover(r: RecoverResult): string[] {
   const o = r.result;
-  return [o.outcome === 'nothing-to-do' ? `${r.target}: no interrupted transaction` : `${r.target}: interrupted ${o.kind} ${o.txid} ${o.outcome}`];
+  const t = o.trial;
+  return [
+    o.outcome === 'nothing-to-do' ? `${r.target}: no interrupted transaction` : `${r.target}: interrupted ${o.kind} ${o.txid} ${o.outcome}`,
+    ...(t === undefined ? [] : [`${r.target}: the install ${t.txid} was on trial and never confirmed: rolled back to version ${t.version} (transaction ${t.rollBackTxid}); its checks now:`, ...afterRollBackLines(t.afterRollBack)]),
+  ];
 }
 
 /** ', stored N as a delta, 3.97%' — how a file travels, and the stored size as a share of the file. */

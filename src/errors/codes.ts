@@ -8,6 +8,19 @@ export interface Mismatch {
   actual: string;
 }
 
+/** One run of one health check (docs/health.md). */
+export interface HealthCheckResult {
+  /** What was checked: `cmd [...]`, `url http://...` or `tcp host:port`. */
+  check: string;
+  ok: boolean;
+  /** Why it failed: `HTTP 500`, `exit status 3: <output>`, `connect ECONNREFUSED ...`, `timed out after 5000 ms`. */
+  reason?: string;
+  /** How long it ran, in milliseconds. */
+  ms: number;
+  /** When it started, in milliseconds since the trial began. */
+  atMs: number;
+}
+
 /** Details carried by each code. */
 export interface ErrorDetails {
   USAGE: { argument?: string };
@@ -51,6 +64,14 @@ export interface ErrorDetails {
   PATH_TOO_LONG: { target: string; path: string; bytes: number; limit: number };
   JOURNAL_UNSUPPORTED: { path: string; version: number; supported: number };
   INTERRUPTED: { signal: string };
+  /**
+   * `failed`: the last result of each check in the trial (the failing ones say why); `deadline`: true
+   * when the deadline ended the trial; `afterRollBack`: the checks run once against the version put back.
+   */
+  HEALTH_FAILED: {
+    target: string; txid: string; failedVersion: string; version: string; deadline: boolean;
+    failed: HealthCheckResult[]; afterRollBack: HealthCheckResult[]; rollBackTxid: string;
+  };
   INTERNAL_ERROR: { name: string; message: string; errno?: string; syscall?: string; path?: string };
   REPO_INVALID: { path: string; reason: string };
   REPO_UNREACHABLE: { url: string; reason: string; status?: number };
@@ -107,6 +128,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   PATH_TOO_LONG: 'A path of the pack, joined to the target (or to servicepack\'s backup inside it), is longer than the system allows.',
   JOURNAL_UNSUPPORTED: 'The journal or state of the target was written by a newer servicepack, in a version this one does not read.',
   INTERRUPTED: 'The command was stopped by a signal (SIGINT or SIGTERM); a transaction in progress was rolled back.',
+  HEALTH_FAILED: 'The installed service pack failed its health checks during its trial and was rolled back: the target is the previous version.',
   INTERNAL_ERROR: 'servicepack hit an error it does not expect: a bug. Nothing more is known about the target than the message says.',
   REPO_INVALID: 'The directory given as a fleet repository, or its key directory, is missing, not a repository, or holds keys that do not match its root.',
   REPO_UNREACHABLE: 'The fleet repository could not be reached, or a file it must serve is missing; sync changed nothing.',

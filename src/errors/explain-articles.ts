@@ -188,6 +188,11 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'The pack carries a pre hook (for example a command that stops the application) and that command could not be started, timed out after 5 minutes, or exited with a status other than 0.',
     resolution: 'Run the command shown by hand in the target directory and fix what it reports (a stopped service, a missing program, permissions); then install again. The target was not changed; the post hook was run to start the application again.',
   },
+  HEALTH_FAILED: {
+    symptoms: 'install exits with status 5 after the commit, saying the health checks failed and the service pack was rolled back; the message names the check that failed and why (an HTTP status, an exit status and output, a refused connection, a timeout) and the result of the checks run again against the previous version.',
+    cause: 'The pack (or the install command) declares health checks. After the commit and the post hook the install is on trial: every check must keep passing for the trial window before the deadline. One did not (or the deadline passed first, for example because a check never answered), so the install was undone with the uninstall machinery: the hooks ran again with SERVICEPACK_TRIAL=failed, and the target is the previous version, file for file.',
+    resolution: 'Read details.failed for what was checked and why it failed, and details.afterRollBack for whether the previous version passes the same checks (if it does not either, the checks or the environment are at fault, not the pack). Fix the application or the check, then install again. To install without the trial, pass --no-health (reported as a warning); to give a slow application more time, raise --health-delay, --health-window or --health-deadline.',
+  },
   PATH_TOO_LONG: {
     symptoms: 'install (or a dry run) is refused before any change, naming the longest path, its length in bytes and the limit.',
     cause: 'A transaction reaches every changed file by its full path, including the copy it sets aside under `.servicepack/backup/<txid>/files/`. Joined to the --target path as given, one of them exceeds the system\'s path length limit (PATH_MAX, 4096 bytes on Linux), so a system call would fail with ENAMETOOLONG in the middle of the work.',

@@ -1,5 +1,6 @@
 // The manifest: what a pack changes, the exact base it applies to, and where each payload blob lives.
 // docs/format.md is the specification; this file is its TypeScript shape.
+import type { PackHealth } from './health.js';
 
 /** The container format version this code writes. */
 export const FORMAT_VERSION = 2;
@@ -95,6 +96,8 @@ export interface Manifest {
   /** When the pack stops being installable: UTC, `YYYY-MM-DDTHH:MM:SSZ`. Covered by the signature. */
   expires?: string;
   hooks?: PackHooks;
+  /** What "healthy" means after an install: checks run during a trial, rolled back on failure (docs/health.md). */
+  health?: PackHealth;
   entries: ManifestEntry[];
   blobs: BlobRecord[];
 }

@@ -27,7 +27,11 @@ import type { Holder, Uninspectable } from '../inuse/holder.js';
 import type { PackHooks } from '../format/manifest.js';
 import { summarize, type PlannedAction } from '../engine/plan-summary.js';
 import { holdersBefore, holdersByPath } from '../engine/target-holders.js';
-import type { RecoverOutcome } from '../engine/recover.js';
+import type { Recovered } from '../engine/with-target-lock.js';
+import { planTrial, warnSkipped, type HealthOptions, type HealthSummary, type TrialPlan } from '../engine/health-plan.js';
+import { runTrial, type TrialResult } from '../engine/health-trial.js';
+import { writeTrialRecord, type TrialRecord } from '../records/trial-record.js';
+import { TRIAL_FILE } from '../records/layout.js';
 import { basesToKeep, heldBases } from '../engine/held-bases.js';
 import type { OldNode } from '../engine/old-node-guard.js';
 import { settleOwners } from '../engine/settle-owners.js';
@@ -56,6 +60,8 @@ export interface InstallPlan {
   /** True when some process holds what the pack changes, or runs from the target: a restart will be needed. */
   restartNeeded: boolean;
   hooks: PackHooks;
+  /** The health trial the install would run after the commit (docs/health.md). */
+  health: HealthSummary;
   /** Who signed the pack and whether a trusted key verified it. */
   trust: PackTrust;
 }
@@ -73,7 +79,12 @@ export interface InstallResult extends AfterCommit {
   bytesWritten: number;
   /** Paths whose previous version was set aside into the backup. */
   setAside: string[];
-  recovered: RecoverOutcome;
+  recovered: Recovered;
+  /**
+   * The health trial: confirmed (a failed one throws HEALTH_FAILED after rolling the pack back),
+   * skipped by `noHealth`, or none when neither the pack nor the install has checks.
+   */
+  health: TrialResult | Exclude<HealthSummary, { outcome: 'planned' }>;
   /**
    * Before the commit: processes holding a path the pack changes or removes, or whose executable, cwd
    * or root was in the target.
@@ -86,20 +97,22 @@ export interface InstallResult extends AfterCommit {
 }
 
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
-export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions = {}): InstallPlan {
+export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions & HealthOptions = {}): InstallPlan {
   checkInputs(ctx, packPath, options);
   refuseIfPending(ctx, 'the dry run');
   const reader = openPack(packPath);
   try {
     ctx.emit({ type: 'phase', phase: 'verify' });
     const { trust, keyToPin } = admitPack(ctx, reader, options);
+    const health = planTrial(reader.manifest.health, options);
+    warnSkipped(ctx, health.summary);
     verifyPack(reader);
     const { transitions, keptDirectories, state, olds } = preflight(ctx, reader.manifest, options, false);
     // The same records the install would write (every txid has the same length).
     const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-    const { record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid: newTxid(), pinnedKey });
+    const { record, journal, nextState, trial } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid: newTxid(), pinnedKey, health: health.plan });
     const space = freeSpace(ctx.layout);
-    const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), space);
+    const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial), space);
     const bytesToWrite = needed.bytes;
     const free = space.bytes;
     const { holders, uninspectable } = holdersBefore(ctx, transitions);
@@ -108,30 +121,32 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
       dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest),
       actions: summarize(transitions).map((a) => ({ ...a, holders: byPath.get(a.path) ?? [] })),
       keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free && (space.inodes === null || needed.inodes <= space.inodes),
-      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, trust,
+      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, health: health.summary, trust,
     };
   } finally {
     reader.close();
   }
 }
 
-export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions = {}): InstallResult {
+export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions & HealthOptions = {}): InstallResult {
   checkInputs(ctx, packPath, options);
   const reader = openPack(packPath);
   try {
     const admission = admitPack(ctx, reader, options);
+    const health = planTrial(reader.manifest.health, options);
+    warnSkipped(ctx, health.summary);
     // Now: the manifest is signed by a trusted key (or explicitly allowed unsigned); every payload byte
     // is checked against it while it is staged, before anything outside .servicepack/ changes.
     // Measured before the lock and `.servicepack/` exist, as the dry run measures it.
     const free = freeSpace(ctx.layout);
-    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, { recovered, admission, free }, options));
+    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, { recovered, admission, free, health }, options));
   } finally {
     reader.close();
   }
 }
 
-function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: RecoverOutcome; admission: Admission; free: FreeSpace }, options: TrustOptions & CommitOptions): InstallResult {
-  const { recovered, admission, free } = before;
+function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: Recovered; admission: Admission; free: FreeSpace; health: { plan: TrialPlan; summary: HealthSummary } }, options: TrustOptions & CommitOptions): InstallResult {
+  const { recovered, admission, free, health } = before;
   const { layout } = ctx;
   const manifest = reader.manifest;
   const { transitions, keptDirectories, state, bases, olds } = preflight(ctx, manifest, options, true);
@@ -144,8 +159,8 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
   // a rollback (docs/journal.md).
   const keyToPin = admission.keyToPin;
   const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-  const { naming, record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid, pinnedKey });
-  checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), free), free);
+  const { naming, record, journal, nextState, trial } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid, pinnedKey, health: health.plan });
+  checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial), free), free);
 
   const { holders } = holdersBefore(ctx, transitions);
   const info = { kind: 'install' as const, ...versions(manifest), txid };
@@ -156,21 +171,27 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
       bytesWritten = stageInstall(ctx, reader, { transitions, naming, txid, bases });
       writeBackupRecord(layout, record, ctx.platform);
       if (keyToPin !== undefined) stagePin(layout, stagingDirOf(txid), keyToPin, ctx.platform);
+      // The trial is recorded before the journal: from the commit on, the install is on trial until its
+      // checks confirm it, whatever happens to this process (the journal's afterRollback removes it).
+      if (trial !== undefined) writeTrialRecord(layout, trial, ctx.platform);
     },
     ...(pinnedKey === undefined ? {} : { afterJournal: () => placePin(layout, stagingDirOf(txid), pinnedKey, ctx.platform) }),
     nextState,
     olds,
   });
+  // After the commit, the post hook and the unit restarts: the trial, which rolls back and throws on failure.
+  const trialResult = trial === undefined ? undefined : runTrial(ctx, trial, manifest.product, options);
   return {
     dryRun: false, target: layout.target, packId: reader.packId, ...versions(manifest), txid,
     actions: summarize(transitions), keptDirectories, bytesWritten,
     setAside: transitions.filter((t) => t.from !== null && t.from.type !== 'dir').map((t) => t.path),
-    recovered, holders, ...after, trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }),
+    recovered, holders, ...after, health: trialResult ?? (health.summary as Exclude<HealthSummary, { outcome: 'planned' }>),
+    trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }),
   };
 }
 
 /** The records an install writes: its backup record, its journal and the state it commits. */
-function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined }) {
+function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined; health: TrialPlan }) {
   const { transitions, state, txid, pinnedKey } = plan;
   const manifest = reader.manifest;
   const naming = namingFor(transitions, txid);
@@ -183,16 +204,18 @@ function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDi
   const journal: Journal = {
     journalVersion: 1, txid, kind: 'install', steps: planSteps(transitions, naming),
     afterCommit: [stagingDirOf(txid)],
-    afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)])],
+    afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)]), ...(plan.health === null ? [] : [TRIAL_FILE])],
   };
-  return { naming, record, journal, nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: plan.keptDirectories }) };
+  const trial: TrialRecord | undefined = plan.health === null ? undefined : { trialVersion: 1, txid, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, health: plan.health };
+  return { naming, record, journal, trial, nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: plan.keptDirectories }) };
 }
 
 /** The bytes each record will hold on disk, as written by writeBackupRecord, writeJournal and writeState. */
-function sizesOf(record: BackupRecord, journal: Journal, nextState: InstalledState, keyToPin: PublicKey | undefined): RecordSizes {
+function sizesOf(record: BackupRecord, journal: Journal, nextState: InstalledState, keyToPin: PublicKey | undefined, trial: TrialRecord | undefined): RecordSizes {
   return {
     pin: keyToPin === undefined ? 0 : Buffer.byteLength(formatPublicKey(keyToPin)),
-    record: Buffer.byteLength(`${JSON.stringify(record)}\n`),
+    // The trial record lives beside the backup record for as long: counted with it.
+    record: Buffer.byteLength(`${JSON.stringify(record)}\n`) + (trial === undefined ? 0 : Buffer.byteLength(`${JSON.stringify(trial)}\n`)),
     journal: Buffer.byteLength(`${JSON.stringify(journal)}\n`),
     state: Buffer.byteLength(stateText(nextState)),
   };

@@ -61,9 +61,13 @@ export async function countPoints(s: Scenario, medium: Medium, work: string): Pr
 }
 
 /** Runs one point; a harness error is reported as a failed point, never left to stop the other jobs. */
-export async function runPoint(s: Scenario, medium: Medium, point: CrashPoint, work: string): Promise<PointResult> {
+export async function runPoint(s: Scenario, medium: Medium, point: CrashPoint, work: string, expected: 'old' | 'new' | 'either' = 'either'): Promise<PointResult> {
   try {
-    return await crashAt(s, medium, point, work);
+    const r = await crashAt(s, medium, point, work);
+    if (expected !== 'either' && r.outcome !== 'neither' && r.outcome !== expected) {
+      r.problems.push(`ended in the ${r.outcome} tree, expected the ${expected} one (${expected === 'old' ? 'the trial was never confirmed' : 'the trial was confirmed'})`);
+    }
+    return r;
   } catch (err) {
     return { point, outcome: 'neither', problems: [`harness error: ${(err as Error).stack ?? String(err)}`] };
   }

@@ -1,18 +1,19 @@
 // servicepack build <old-dir> <new-dir> --out <pack> [--product ID] [--from-version V] [--to-version V]
-//   [--pre-hook CMD] [--post-hook CMD] [--no-delta] [--threads N] [--keep-special-bits]
+//   [--pre-hook CMD] [--post-hook CMD] [--health-cmd CMD]... [--health-url URL]... [--health-tcp HOST:PORT]...
+//   [--health-delay S] [--health-period S] [--health-window S] [--health-deadline S] [--no-delta] [--threads N] [--keep-special-bits]
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
-import { hookArg, intArg, jsonOption } from '../options.js';
+import { addHealthOptions, healthOf, hookArg, intArg, jsonOption, type HealthFlags } from '../options.js';
 import { renderBuild } from '../render-text.js';
 import { runCommand, type Json } from '../run-command.js';
 
-type Opts = Json & {
+type Opts = Json & HealthFlags & {
   out: string; product?: string; fromVersion: string; toVersion: string; level: number; preHook?: string[]; postHook?: string[];
   sign?: string; expires?: string; delta: boolean; threads?: number; keepSpecialBits?: boolean;
 };
 
 export function addBuild(program: Command): void {
-  program.command('build').description('build a service pack from two release trees')
+  const cmd = program.command('build').description('build a service pack from two release trees')
     .argument('<old-dir>').argument('<new-dir>')
     .requiredOption('--out <pack>', 'the pack file to write')
     .option('--product <id>', 'product id (default: the new directory\'s name)')
@@ -26,11 +27,17 @@ export function addBuild(program: Command): void {
     .addOption(jsonOption())
     .option('--no-delta', 'store every changed file in full, never as a delta against its old version')
     .option('--threads <n>', 'worker threads that encode files (default: one per core; 0: none)', intArg('--threads'))
-    .option('--keep-special-bits', 'record setuid, setgid and sticky bits (without it they are dropped, with a warning)')
+    .option('--keep-special-bits', 'record setuid, setgid and sticky bits (without it they are dropped, with a warning)');
+  addHealthOptions(cmd, ', signed into the pack')
     .action((oldDir: string, newDir: string, o: Opts) => runCommand('build', o, async (out) => {
       const hooks = { ...(o.preHook ? { pre: o.preHook } : {}), ...(o.postHook ? { post: o.postHook } : {}) };
+      const health = healthOf(o);
+      if (health.checks === undefined && Object.keys(health).length > 0) {
+        throw new lib.ServicePackError('USAGE', 'health timing options need at least one check (--health-cmd, --health-url or --health-tcp)', { hint: 'for example --health-url http://127.0.0.1:8080/health --health-window 10', details: { argument: '--health-window' } });
+      }
       const r = await lib.build({
         oldDir, newDir, out: o.out, onWarning: (w) => out.event(w), fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, hooks, delta: o.delta,
+        ...(health.checks === undefined ? {} : { health: { ...health, checks: health.checks } }),
         ...(o.product ? { product: o.product } : {}), ...(o.keepSpecialBits === true ? { keepSpecialBits: true } : {}), ...(o.threads === undefined ? {} : { threads: o.threads }),
         ...(o.sign === undefined ? {} : { signWith: o.sign }), ...(o.expires === undefined ? {} : { expires: o.expires }),
         ...(process.env.SERVICEPACK_KEY_PASSPHRASE === undefined ? {} : { passphrase: process.env.SERVICEPACK_KEY_PASSPHRASE }),

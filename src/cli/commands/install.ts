@@ -1,28 +1,32 @@
-// servicepack install <pack> --target <dir> [--trusted-key <pub>]... [--allow-unsigned] [--allow-downgrade] [--dry-run] [--restart-units] [--in-use-wait <ms>] [--json]
+// servicepack install <pack> --target <dir> [--trusted-key <pub>]... [--allow-unsigned] [--allow-downgrade] [--dry-run] [--restart-units] [--in-use-wait <ms>]
+//   [--health-cmd CMD]... [--health-url URL]... [--health-tcp HOST:PORT]... [--health-delay S] [--health-period S] [--health-window S] [--health-deadline S] [--no-health] [--json]
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { EXIT } from '../exit-codes.js';
-import { collect, inUseWaitOption, jsonOption, restartUnitsOption, targetOption } from '../options.js';
+import { addHealthOptions, collect, healthOf, inUseWaitOption, jsonOption, restartUnitsOption, targetOption, type HealthFlags } from '../options.js';
 import { renderInstall, renderPlan } from '../render-text.js';
 import { trustLine } from '../render-trust.js';
 import { stopRequested } from '../interrupts.js';
 import { runCommand, type Json } from '../run-command.js';
 
-type Opts = Json & { target: string; inUseWait?: number; dryRun?: boolean; restartUnits?: boolean; trustedKey: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean };
+type Opts = Json & HealthFlags & { health: boolean; target: string; inUseWait?: number; dryRun?: boolean; restartUnits?: boolean; trustedKey: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean };
 
 export function addInstall(program: Command): void {
-  program.command('install').description('install a service pack into a target as one transaction').argument('<pack>')
+  const cmd = program.command('install').description('install a service pack into a target as one transaction; with health checks, roll it back unless they pass (exit 5)').argument('<pack>')
     .addOption(targetOption())
     .option('--trusted-key <pub>', 'a public key file trusted for this install, besides the keys pinned for the target (repeatable)', collect, [])
     .option('--allow-unsigned', 'install even if no trusted key verifies the pack (reported as a warning)')
     .option('--allow-downgrade', 'install even if the pack\'s version is not newer than its base')
     .option('--dry-run', 'print the plan and who holds each file; change nothing')
-    .addOption(restartUnitsOption()).addOption(inUseWaitOption()).addOption(jsonOption())
+    .addOption(restartUnitsOption()).addOption(inUseWaitOption()).addOption(jsonOption());
+  addHealthOptions(cmd, ', added to the pack\'s checks')
+    .option('--no-health', 'skip the health trial (reported as a warning)')
     .action((pack: string, o: Opts) => runCommand('install', o, (out) => {
       const r = lib.install(pack, {
         target: o.target, dryRun: o.dryRun === true, restartUnits: o.restartUnits === true, onEvent: out.event,
         trustedKeys: o.trustedKey, allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, stopRequested,
         ...(o.inUseWait === undefined ? {} : { inUseWaitMs: o.inUseWait }),
+        health: healthOf(o), noHealth: o.health === false,
       });
       const trust = trustLine(r.trust, r.dryRun ? undefined : r.pinnedKey);
       if (r.dryRun) return { result: r, lines: [...renderPlan(r), trust] };

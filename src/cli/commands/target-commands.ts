@@ -29,8 +29,10 @@ export function addTargetCommands(program: Command): void {
   }, true);
   addTargetCommand(program, 'status', 'product, version, installed service packs, pending work', (o) => {
     const r = lib.status(o);
-    // A pending transaction is reported, and exits 4 like every command that meets one.
-    return { result: r, lines: () => renderStatus(r), exitCode: r.pending === null ? EXIT.ok : EXIT.recoveryNeeded };
+    // A pending transaction is reported, and exits 4 like every command that meets one; so is a trial
+    // nobody runs any more, which the next command rolls back.
+    const pending = r.pending !== null || r.trial?.running === false;
+    return { result: r, lines: () => renderStatus(r), exitCode: pending ? EXIT.recoveryNeeded : EXIT.ok };
   });
   addTargetCommand(program, 'verify', 'list files that differ from what was installed (exit 1 when any do)', (o) => {
     const r = lib.verify(o);
