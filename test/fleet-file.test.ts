@@ -11,7 +11,7 @@ import { cleanupTempDirs, describeTree, hashTree, tempDir } from './helpers/tree
 describe('sync from file://', () => {
   let fx: Packs;
   before(async () => {
-    fx = await buildPacks({ failingPre: true });
+    fx = await buildPacks({ failingPre: true, unhealthy: true });
   });
   after(() => cleanupTempDirs());
 
@@ -32,6 +32,15 @@ describe('sync from file://', () => {
     await expectRejection('HOOK_FAILED', () => sync({ target, repo: repo.dir, root: repo.root, cacheDir: tempDir('fleet-cache'), machineId: 'm' }));
     assert.deepEqual(treeOf(target), start);
     assert.notEqual(status({ target }).version, '2.0');
+  });
+
+  it('a link whose health check fails (HEALTH_FAILED) leaves the target at the starting version', async () => {
+    const repo = await makeRepo(tempDir('fleet-file'), 'repo', [fx.packs['1.0->2.0']!, fx.packs['2.0->3.0 unhealthy']!], '3.0');
+    const target = targetAt(fx.trees, '1.0');
+    const start = treeOf(target);
+    await expectRejection('HEALTH_FAILED', () => sync({ target, repo: repo.dir, root: repo.root, cacheDir: tempDir('fleet-cache'), machineId: 'm' }));
+    assert.deepEqual(treeOf(target), start);
+    assert.equal(status({ target }).version, '1.0');
   });
 
   it('an unreachable repository is refused (REPO_UNREACHABLE), the target byte-identical', async () => {

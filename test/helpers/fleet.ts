@@ -21,7 +21,7 @@ export interface Packs {
 }
 
 /** Builds the release trees and the packs 1.0->2.0, 2.0->3.0 and 1.0->3.0 (signed with the test key). */
-export async function buildPacks(extra: { failingPre?: boolean } = {}): Promise<Packs> {
+export async function buildPacks(extra: { failingPre?: boolean; unhealthy?: boolean } = {}): Promise<Packs> {
   const trees = Object.fromEntries(Object.entries(RELEASES).map(([v, spec]) => [v, makeTree(spec)]));
   const out = tempDir('fleet-packs');
   const packs: Record<string, string> = {};
@@ -34,6 +34,13 @@ export async function buildPacks(extra: { failingPre?: boolean } = {}): Promise<
     const pack = join(out, '2.0-3.0-failing.svp');
     await build({ oldDir: trees['2.0']!, newDir: trees['3.0']!, out: pack, product: 'acme', fromVersion: '2.0', toVersion: '3.0', level: 3, signWith: testKey.key, threads: 0, hooks: { pre: ['/bin/false'] } });
     packs['2.0->3.0 failing'] = pack;
+  }
+  if (extra.unhealthy === true) {
+    // 3.0 declares a health check that 3.0 fails (its README is not 2.0's): the trial rolls the link back.
+    const pack = join(out, '2.0-3.0-unhealthy.svp');
+    const health = { checks: [{ cmd: ['/bin/grep', '-qx', 'acme', 'README'] }], delayMs: 0, periodMs: 100, windowMs: 300, deadlineMs: 2_000 };
+    await build({ oldDir: trees['2.0']!, newDir: trees['3.0']!, out: pack, product: 'acme', fromVersion: '2.0', toVersion: '3.0', level: 3, signWith: testKey.key, threads: 0, health });
+    packs['2.0->3.0 unhealthy'] = pack;
   }
   return { trees, packs };
 }
