@@ -7,6 +7,8 @@ import { ServicePackError } from '../errors/index.js';
 import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
 import type { EncodeJob } from '../delta/encode-file.js';
+import { SPILL_MIN_SIZE, removeSpill } from '../delta/stored-sink.js';
+import { appendSpilled } from './append-spilled.js';
 import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from '../format/manifest.js';
 import { FORMAT_VERSION, SPECIAL_BITS } from '../format/manifest.js';
 import { MAX_HOOK_ARGS, MAX_HOOK_ARG_BYTES } from '../format/manifest-parse.js';
@@ -118,8 +120,9 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
     await encodeAll(jobs, threads, (i, outcome) => {
       if (!outcome.ok) throw buildInputError(outcome.failure.path, outcome.failure.reason);
       const { file } = outcome;
-      blobs.push({ offset: spool.size, storedSize: file.stored.length, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
-      spool.write(file.stored);
+      blobs.push({ offset: spool.size, storedSize: file.storedSize, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
+      if (file.spilled !== undefined) appendSpilled(spool, file.spilled, file.storedSize);
+      else spool.write(file.stored!);
       if (blobs.length !== i + 1) throw new Error('encode outcomes arrived out of order');
     });
     const manifest: Manifest = {
@@ -140,6 +143,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
     };
   } finally {
     spool.abort();
+    for (const job of jobs) if (job.spill !== undefined) for (const p of [job.spill, `${job.spill}.full`]) removeSpill(p);
   }
 }
 
@@ -161,7 +165,8 @@ function planJobs(entries: ManifestEntry[], opts: BuildOptions, level: number): 
     }
     const job: EncodeJob = { newPath: join(opts.newDir, entry.path), newSize: node.size, newSha256: node.sha256, level };
     const old = entry.old;
-    if (opts.delta !== false && old?.type === 'file' && deltaCandidate(old.size, node.size)) job.old = { path: join(opts.oldDir, entry.path), sha256: old.sha256 };
+    if (opts.delta !== false && old?.type === 'file' && deltaCandidate(old.size, node.size)) job.old = { path: join(opts.oldDir, entry.path), sha256: old.sha256, size: old.size };
+    if (node.size >= SPILL_MIN_SIZE) job.spill = join(dirname(opts.out), `.${basename(opts.out)}.blob-${process.pid}-${jobs.length}`);
     entry.blob = jobs.length;
     byContent.set(node.sha256, jobs.length);
     jobs.push(job);
