@@ -8,7 +8,7 @@ import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
 import type { EncodeJob } from '../delta/encode-file.js';
 import { SPILL_MIN_SIZE, removeSpill } from '../delta/stored-sink.js';
-import { appendSpilled } from './append-spilled.js';
+import type { PayloadPiece } from '../format/pack-writer.js';
 import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from '../format/manifest.js';
 import { FORMAT_VERSION, SPECIAL_BITS } from '../format/manifest.js';
 import { MAX_HOOK_ARGS, MAX_HOOK_ARG_BYTES } from '../format/manifest-parse.js';
@@ -117,12 +117,21 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   const spool = openAtomicOutput(join(dirname(opts.out), `.${basename(opts.out)}.payload`));
   try {
     const blobs: BlobRecord[] = [];
+    // Small blobs go to the spool; a large blob's spill file is copied straight into the pack.
+    const pieces: PayloadPiece[] = [];
+    let payloadSize = 0;
     await encodeAll(jobs, threads, (i, outcome) => {
       if (!outcome.ok) throw buildInputError(outcome.failure.path, outcome.failure.reason);
       const { file } = outcome;
-      blobs.push({ offset: spool.size, storedSize: file.storedSize, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
-      if (file.spilled !== undefined) appendSpilled(spool, file.spilled, file.storedSize);
-      else spool.write(file.stored!);
+      blobs.push({ offset: payloadSize, storedSize: file.storedSize, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
+      if (file.spilled !== undefined) pieces.push({ path: file.spilled, length: file.storedSize });
+      else {
+        const last = pieces.at(-1);
+        if (last !== undefined && 'fd' in last) last.length += file.storedSize;
+        else pieces.push({ fd: spool.fd, offset: spool.size, length: file.storedSize });
+        spool.write(file.stored!);
+      }
+      payloadSize += file.storedSize;
       if (blobs.length !== i + 1) throw new Error('encode outcomes arrived out of order');
     });
     const manifest: Manifest = {
@@ -136,7 +145,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
     };
     if (hooks !== undefined) manifest.hooks = hooks;
     const signature = key === undefined ? undefined : signManifest(manifest, key);
-    const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size }, signature);
+    const written = writePack(opts.out, manifest, { fd: spool.fd, length: payloadSize, pieces }, signature);
     return {
       packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length, deltas: blobs.filter((b) => b.base !== undefined).length,
       ...(key === undefined ? {} : { keyId: keyIdHex(key.keyId) }), ...(expires === undefined ? {} : { expires }), specialBitsDropped,

@@ -16,7 +16,7 @@ export const MIN_SAVING = 0.05;
 /** The level an incompressible file is encoded at, full or delta: fast, and as small as level 19 within a few percent. */
 export const INCOMPRESSIBLE_LEVEL = 1;
 
-/** True when `SAMPLES` evenly spaced samples of the file at `path` (of `size` bytes) save less than MIN_SAVING at level 1. */
+/** True when `SAMPLES` samples, one from the middle of each equal slice, of the file at `path` (of `size` bytes) save less than MIN_SAVING at level 1. */
 export function looksIncompressible(path: string, size: number): boolean {
   if (size < SAMPLE_MIN_SIZE) return false;
   const z = zstd();
@@ -27,7 +27,9 @@ export function looksIncompressible(path: string, size: number): boolean {
   const fd = openSync(path, 'r');
   try {
     for (let i = 0; i < SAMPLES; i++) {
-      const at = Math.floor(((size - SAMPLE_BYTES) * i) / (SAMPLES - 1));
+      // The middle of each of SAMPLES equal slices: headers and tables at a file's two ends (the
+      // compressible parts of a binary) weigh no more than their share of the file.
+      const at = Math.max(0, Math.min(size - SAMPLE_BYTES, Math.floor((size * (i + 0.5)) / SAMPLES - SAMPLE_BYTES / 2)));
       const n = readSync(fd, sample, 0, SAMPLE_BYTES, at);
       if (n === 0) break;
       read += n;
