@@ -7,6 +7,8 @@ import { ServicePackError } from '../errors/index.js';
 import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
 import type { EncodeJob } from '../delta/encode-file.js';
+import { SPILL_MIN_SIZE, removeSpill } from '../delta/stored-sink.js';
+import type { PayloadPiece } from '../format/pack-writer.js';
 import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from '../format/manifest.js';
 import { canonicalHealth, healthProblem, type PackHealth } from '../format/health.js';
 import { FORMAT_VERSION, SPECIAL_BITS } from '../format/manifest.js';
@@ -119,11 +121,21 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   const spool = openAtomicOutput(join(dirname(opts.out), `.${basename(opts.out)}.payload`));
   try {
     const blobs: BlobRecord[] = [];
+    // Small blobs go to the spool; a large blob's spill file is copied straight into the pack.
+    const pieces: PayloadPiece[] = [];
+    let payloadSize = 0;
     await encodeAll(jobs, threads, (i, outcome) => {
       if (!outcome.ok) throw buildInputError(outcome.failure.path, outcome.failure.reason);
       const { file } = outcome;
-      blobs.push({ offset: spool.size, storedSize: file.stored.length, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
-      spool.write(file.stored);
+      blobs.push({ offset: payloadSize, storedSize: file.storedSize, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
+      if (file.spilled !== undefined) pieces.push({ path: file.spilled, length: file.storedSize });
+      else {
+        const last = pieces.at(-1);
+        if (last !== undefined && 'fd' in last) last.length += file.storedSize;
+        else pieces.push({ fd: spool.fd, offset: spool.size, length: file.storedSize });
+        spool.write(file.stored!);
+      }
+      payloadSize += file.storedSize;
       if (blobs.length !== i + 1) throw new Error('encode outcomes arrived out of order');
     });
     const manifest: Manifest = {
@@ -138,13 +150,14 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
     if (hooks !== undefined) manifest.hooks = hooks;
     if (health !== undefined) manifest.health = health;
     const signature = key === undefined ? undefined : signManifest(manifest, key);
-    const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size }, signature);
+    const written = writePack(opts.out, manifest, { fd: spool.fd, length: payloadSize, pieces }, signature);
     return {
       packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length, deltas: blobs.filter((b) => b.base !== undefined).length,
       ...(key === undefined ? {} : { keyId: keyIdHex(key.keyId) }), ...(expires === undefined ? {} : { expires }), specialBitsDropped,
     };
   } finally {
     spool.abort();
+    for (const job of jobs) if (job.spill !== undefined) for (const p of [job.spill, `${job.spill}.full`]) removeSpill(p);
   }
 }
 
@@ -166,7 +179,8 @@ function planJobs(entries: ManifestEntry[], opts: BuildOptions, level: number): 
     }
     const job: EncodeJob = { newPath: join(opts.newDir, entry.path), newSize: node.size, newSha256: node.sha256, level };
     const old = entry.old;
-    if (opts.delta !== false && old?.type === 'file' && deltaCandidate(old.size, node.size)) job.old = { path: join(opts.oldDir, entry.path), sha256: old.sha256 };
+    if (opts.delta !== false && old?.type === 'file' && deltaCandidate(old.size, node.size)) job.old = { path: join(opts.oldDir, entry.path), sha256: old.sha256, size: old.size };
+    if (node.size >= SPILL_MIN_SIZE) job.spill = join(dirname(opts.out), `.${basename(opts.out)}.blob-${process.pid}-${jobs.length}`);
     entry.blob = jobs.length;
     byContent.set(node.sha256, jobs.length);
     jobs.push(job);

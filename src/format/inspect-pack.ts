@@ -55,7 +55,7 @@ export function inspectPack(path: string, keyIdOf?: (signature: Buffer, path: st
       const blob = e.blob === undefined ? undefined : manifest.blobs[e.blob];
       if (blob !== undefined) {
         out.storedSize = blob.storedSize;
-        out.delta = blob.encoding === 'zstd-patch';
+        out.delta = blob.base !== undefined;
         out.ratio = blob.size === 0 ? 0 : blob.storedSize / blob.size;
       }
       return out;

@@ -19,7 +19,7 @@ const OPTIONAL_TOP_FIELDS = ['expires', 'hooks', 'health'];
 export const HEALTH_SINCE_FORMAT = 2;
 
 const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
-const ENCODINGS: readonly BlobEncoding[] = ['zstd', 'zstd-patch'];
+const ENCODINGS: readonly BlobEncoding[] = ['zstd', 'zstd-patch', 'zstd-windows'];
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type JsonObject = Record<string, unknown>;
@@ -200,8 +200,8 @@ function parseBlob(value: unknown, index: number, packPath: string): BlobRecord 
   if (typeof o.encoding !== 'string') fail('"encoding" is not a string');
   if (!ENCODINGS.includes(o.encoding as BlobEncoding)) throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
   const encoding = o.encoding as BlobEncoding;
-  const needBase = encoding === 'zstd-patch';
-  if (needBase !== Object.hasOwn(o, 'base')) fail(needBase ? 'a zstd-patch blob has no "base"' : `a ${encoding} blob must not have a "base"`);
+  const needBase = encoding !== 'zstd';
+  if (needBase !== Object.hasOwn(o, 'base')) fail(needBase ? `a ${encoding} blob has no "base"` : `a ${encoding} blob must not have a "base"`);
   if (needBase && (typeof o.base !== 'string' || !SHA256_HEX.test(o.base))) fail('"base" is not 64 lowercase hex digits');
   const blob: BlobRecord = {
     offset: o.offset as number,
