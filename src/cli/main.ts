@@ -12,6 +12,7 @@ import { addKeygen } from './commands/keygen.js';
 import { addTrust } from './commands/trust.js';
 import { addTargetCommands } from './commands/target-commands.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
+import { ServicePackError } from '../index.js';
 import { asServicePackError } from './internal-error.js';
 import { handleStopSignals } from './interrupts.js';
 import { createOutput } from './output.js';
@@ -35,16 +36,33 @@ function reportEscaped(err: unknown): void {
 process.on('uncaughtException', reportEscaped);
 handleStopSignals();
 
+const json = process.argv.includes('--json');
 const program = new Command('servicepack')
   .description('Build service packs and install them onto running installations: one crash-safe transaction, never stopped by files in use.')
   .version('0.1.0')
   .showHelpAfterError('(servicepack --help for usage)')
-  .exitOverride();
+  .exitOverride()
+  // With --json, a usage error is the JSON result line (below), not commander's text.
+  .configureOutput({ writeErr: (text) => { if (!json) process.stderr.write(text); } });
 for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addKeygen, addTrust, addExplain, addDemo]) add(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  else reportEscaped(err);
+  if (!(err instanceof CommanderError)) reportEscaped(err);
+  else if (err.exitCode === 0) process.exitCode = EXIT.ok;
+  else {
+    if (json) createOutput(true).error(commandNamed(program), EXIT.usage, usageError(err));
+    process.exitCode = EXIT.usage;
+  }
+}
+
+/** The command the user named (the first argument that is one), for the --json result of a usage error. */
+function commandNamed(root: Command): string {
+  const names = new Set(root.commands.map((c) => c.name()));
+  return process.argv.slice(2).find((a) => names.has(a)) ?? 'servicepack';
+}
+
+function usageError(err: CommanderError): ServicePackError<'USAGE'> {
+  return new ServicePackError('USAGE', err.message.replace(/^error: /, ''), { hint: 'See servicepack --help, or servicepack <command> --help.', details: {} });
 }

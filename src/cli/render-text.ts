@@ -38,7 +38,20 @@ export function holderLine(h: Holder, indent = '      '): string {
 function uninspectableLines(u: Uninspectable[]): string[] {
   if (u.length === 0) return [];
   const shown = u.slice(0, 10).map((x) => x.pid).join(', ');
-  return [`${u.length} process(es) could not be inspected (permission denied; run as root to see them): ${shown}${u.length > 10 ? ', ...' : ''}`];
+  const more = u.length > 10 ? ', ...' : '';
+  if (process.getuid?.() !== 0) return [`${u.length} process(es) could not be inspected (permission denied; run as root to see them): ${shown}${more}`];
+  // Root was refused: a sandbox, or the init of a container or micro-VM, hides the process from us.
+  const init = u.some((x) => x.pid === 1) ? '; pid 1 is the init of this container or VM, which its host hides even from root' : '';
+  return [`${u.length} process(es) could not be inspected even as root (hidden by a sandbox or the container${init}): ${shown}${more}`];
+}
+
+/** A target-relative path as shown: the target itself is `.`. */
+export const shownPath = (p: string): string => (p === '' ? '.' : p);
+
+/** An install that found its pack installed already (a re-run): nothing was done. */
+export function renderAlreadyInstalled(r: InstallPlan | InstallResult): string[] {
+  const txid = r.dryRun ? '' : `, transaction ${r.txid}`;
+  return [`${r.product} ${r.toVersion} is already installed in ${r.target}: nothing to do (pack ${r.packId.slice(0, 16)}${txid})`];
 }
 
 export function renderPlan(p: InstallPlan): string[] {
@@ -47,7 +60,7 @@ export function renderPlan(p: InstallPlan): string[] {
     `plan: ${p.product} ${p.fromVersion} -> ${p.toVersion} into ${p.target} (dry run: nothing was changed)`,
     ...p.actions.flatMap((a) => [...actionLines([a]), ...a.holders.map((h) => holderLine(h))]),
     ...p.keptDirectories.map((d) => `  keep   dir     ${d} (holds files the pack does not know)`),
-    ...(others.length > 0 ? ['processes running from the target:', ...others.map((h) => `  ${h.path}\n${holderLine(h)}`)] : []),
+    ...(others.length > 0 ? ['processes running from the target:', ...others.map((h) => `  ${shownPath(h.path)}\n${holderLine(h)}`)] : []),
     ...(p.hooks.pre ? [`pre hook:  ${JSON.stringify(p.hooks.pre)}`] : []),
     ...(p.hooks.post ? [`post hook: ${JSON.stringify(p.hooks.post)}`] : []),
     `bytes to write ${p.bytesToWrite} (${mib(p.bytesToWrite)}), free ${p.freeBytes} (${mib(p.freeBytes)}): ${p.fits ? 'fits' : 'DOES NOT FIT'}`,
@@ -65,7 +78,7 @@ function afterCommitLines(r: AfterCommit): string[] {
   }
   if (r.restartNeeded) {
     lines.push(`RESTART NEEDED: ${new Set(r.staleProcesses.map((s) => s.pid)).size} process(es) still run the old version:`);
-    for (const s of r.staleProcesses) lines.push(`  ${s.path} (${s.reason === 'set-aside' ? 'old version, set aside' : 'started before the commit'})`, holderLine(s));
+    for (const s of r.staleProcesses) lines.push(`  ${shownPath(s.path)} (${s.reason === 'set-aside' ? 'old version, set aside' : 'started before the commit'})`, holderLine(s));
   }
   lines.push(...uninspectableLines(r.uninspectable), ...cleanupLines(r.cleanup));
   return lines;
@@ -102,7 +115,7 @@ export function renderHolders(r: HoldersResult): string[] {
   for (const h of r.holders) byPath.set(h.path, [...(byPath.get(h.path) ?? []), h]);
   return [
     `${r.target}: ${r.holders.length === 0 ? 'no process holds' : `${new Set(r.holders.map((h) => h.pid)).size} process(es) hold`} ${r.paths.length === 1 && r.paths[0] === '' ? 'anything in it' : r.paths.join(', ')} (${r.inspected} processes inspected)`,
-    ...[...byPath.keys()].sort().flatMap((p) => [`  ${p === '' ? '.' : p}`, ...byPath.get(p)!.map((h) => holderLine(h, '    '))]),
+    ...[...byPath.keys()].sort().flatMap((p) => [`  ${shownPath(p)}`, ...byPath.get(p)!.map((h) => holderLine(h, '    '))]),
     ...uninspectableLines(r.uninspectable),
   ];
 }

@@ -2,7 +2,7 @@
 // files, as one transaction with the same guarantees as install.
 import * as path from 'node:path';
 import { ServicePackError, type Mismatch } from '../errors/index.js';
-import { fsyncParentsOf, makeDirs } from '../fs/durable.js';
+import { fsyncParentsOf, lstatOrNull, makeDirs } from '../fs/durable.js';
 import { readNode, readNodeStamped } from '../inventory/read-node.js';
 import { planSteps, type StepNaming } from '../planner/plan-steps.js';
 import { describeNode, nodeMatches, type Transition } from '../planner/transition.js';
@@ -35,6 +35,12 @@ export interface UninstallResult extends AfterCommit {
 export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): UninstallResult {
   requireTarget(ctx.layout.target);
   const { layout } = ctx;
+  if (lstatOrNull(layout.dir) === null) {
+    throw new ServicePackError('NOT_MANAGED', `${layout.target} has no servicepack state`, {
+      hint: 'Nothing was ever installed there by servicepack, so there is nothing to uninstall.',
+      details: { target: layout.target },
+    });
+  }
   return withTargetLock(ctx, false, (recovered) => {
     const state = readState(layout);
     const last = state?.history.at(-1);
