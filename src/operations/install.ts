@@ -33,7 +33,7 @@ import type { OldNode } from '../engine/old-node-guard.js';
 import { settleOwners } from '../engine/settle-owners.js';
 import { stageInstall } from '../engine/stage-install.js';
 import { checkStateDir, refuseInsideStateDir } from '../records/state-dir.js';
-import { readState, stateText, type InstalledState } from '../records/state-file.js';
+import { readState, stateText, type HistoryEntry, type InstalledState } from '../records/state-file.js';
 import type { Journal } from '../journal/journal.js';
 import { pinFileOf, placePin, stagePin } from '../records/trust-store.js';
 
@@ -58,6 +58,8 @@ export interface InstallPlan {
   hooks: PackHooks;
   /** Who signed the pack and whether a trusted key verified it. */
   trust: PackTrust;
+  /** This very pack (by pack id) is already installed: the install would change nothing. */
+  alreadyInstalled: boolean;
 }
 
 export interface InstallResult extends AfterCommit {
@@ -83,6 +85,11 @@ export interface InstallResult extends AfterCommit {
   trust: PackTrust;
   /** The key id pinned for the target by this install (its first verified install), if any. */
   pinnedKey?: string;
+  /**
+   * This very pack (by pack id) is in the target's history: nothing was done, and `txid` is the
+   * transaction that installed it.
+   */
+  alreadyInstalled: boolean;
 }
 
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
@@ -94,6 +101,12 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
     ctx.emit({ type: 'phase', phase: 'verify' });
     const { trust, keyToPin } = admitPack(ctx, reader, options);
     verifyPack(reader);
+    if (installedBefore(ctx, reader) !== undefined) {
+      return {
+        dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest), actions: [], keptDirectories: [], bytesToWrite: 0,
+        freeBytes: freeSpace(ctx.layout).bytes, fits: true, holders: [], uninspectable: [], restartNeeded: false, hooks: reader.manifest.hooks ?? {}, trust, alreadyInstalled: true,
+      };
+    }
     const { transitions, keptDirectories, state, olds } = preflight(ctx, reader.manifest, options, false);
     // The same records the install would write (every txid has the same length).
     const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
@@ -108,7 +121,7 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
       dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest),
       actions: summarize(transitions).map((a) => ({ ...a, holders: byPath.get(a.path) ?? [] })),
       keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free && (space.inodes === null || needed.inodes <= space.inodes),
-      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, trust,
+      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, trust, alreadyInstalled: false,
     };
   } finally {
     reader.close();
@@ -134,6 +147,8 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
   const { recovered, admission, free } = before;
   const { layout } = ctx;
   const manifest = reader.manifest;
+  const earlier = installedBefore(ctx, reader);
+  if (earlier !== undefined) return alreadyDone(ctx, reader, earlier, before);
   const { transitions, keptDirectories, state, bases, olds } = preflight(ctx, manifest, options, true);
   settleOwners(ctx, transitions);
   checkSameDevice(layout, transitions, layout.dir);
@@ -165,7 +180,28 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
     dryRun: false, target: layout.target, packId: reader.packId, ...versions(manifest), txid,
     actions: summarize(transitions), keptDirectories, bytesWritten,
     setAside: transitions.filter((t) => t.from !== null && t.from.type !== 'dir').map((t) => t.path),
-    recovered, holders, ...after, trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }),
+    recovered, holders, ...after, trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }), alreadyInstalled: false,
+  };
+}
+
+/**
+ * The history entry of this very pack, when the target has it installed (a re-run by a configuration
+ * tool): such an install is done already, whatever came after it (docs/architecture.md, Decisions).
+ */
+function installedBefore(ctx: TxContext, reader: PackReader): HistoryEntry | undefined {
+  const state = readState(ctx.layout);
+  if (state === null || state.product !== reader.manifest.product) return undefined;
+  return state.history.find((h) => h.packId === reader.packId);
+}
+
+/** The result of an install that found its pack already installed: nothing ran, nothing changed. */
+function alreadyDone(ctx: TxContext, reader: PackReader, earlier: HistoryEntry, before: { recovered: RecoverOutcome; admission: Admission }): InstallResult {
+  return {
+    dryRun: false, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest), txid: earlier.txid,
+    actions: [], keptDirectories: [], bytesWritten: 0, setAside: [], recovered: before.recovered, holders: [],
+    staleProcesses: [], restartNeeded: false, uninspectable: [], hooks: [],
+    cleanup: { removed: [], bytesFreed: 0, held: [], uninspectable: [], backupWrites: [], atReboot: [] },
+    trust: before.admission.trust, alreadyInstalled: true,
   };
 }
 

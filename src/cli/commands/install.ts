@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { collect, inUseWaitOption, jsonOption, restartUnitsOption, targetOption } from '../options.js';
-import { renderInstall, renderPlan } from '../render-text.js';
+import { renderAlreadyInstalled, renderInstall, renderPlan } from '../render-text.js';
 import { trustLine } from '../render-trust.js';
 import { stopRequested } from '../interrupts.js';
 import { runCommand, type Json } from '../run-command.js';
@@ -24,6 +24,7 @@ export function addInstall(program: Command): void {
         trustedKeys: o.trustedKey, allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, stopRequested,
         ...(o.inUseWait === undefined ? {} : { inUseWaitMs: o.inUseWait }),
       });
+      if (r.alreadyInstalled) return { result: r, lines: renderAlreadyInstalled(r) };
       const trust = trustLine(r.trust, r.dryRun ? undefined : r.pinnedKey);
       if (r.dryRun) return { result: r, lines: [...renderPlan(r), trust] };
       return { result: r, lines: [...renderInstall(r), trust], exitCode: r.restartNeeded ? EXIT.restartNeeded : EXIT.ok };
