@@ -34,7 +34,7 @@ import { verifyTarget, type VerifyResult } from './operations/verify-target.js';
 
 export { ServicePackError, isServicePackError, interruptedError, errorSummaries, explainArticles } from './errors/index.js';
 export type { ErrorCode, ErrorDetails, ExplainArticle, Mismatch } from './errors/index.js';
-export type { BuildOptions, BuildResult, BuildEvent, BuildWarning } from './build/index.js';
+export type { BuildOptions, BuildResult, BuildEvent, BuildProgress, BuildWarning } from './build/index.js';
 export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, PackHooks, TreeNode } from './format/index.js';
 export type { Platform, HoldKind, Uninspectable, StopSignals } from './platform/index.js';
 export type { Holder } from './inuse/holder.js';

@@ -59,11 +59,11 @@ describe('per-file deltas', () => {
     const newDir = makeTree(newSpec);
     const dir = tempDir('cli-delta');
     const run = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
-    const full = run('build', oldDir, newDir, '--out', join(dir, 'full.svp'), '--level', '3', '--no-delta', '--json');
+    const full = run('build', oldDir, newDir, '--out', join(dir, 'full.svp'), '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--level', '3', '--no-delta', '--json');
     assert.equal(full.status, 0, full.stderr);
     const fullResult = JSON.parse(full.stdout.trim().split('\n').at(-1)!).result;
     assert.equal(fullResult.deltas, 0);
-    const small = run('build', oldDir, newDir, '--out', join(dir, 'delta.svp'), '--level', '3');
+    const small = run('build', oldDir, newDir, '--out', join(dir, 'delta.svp'), '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--level', '3');
     assert.equal(small.status, 0, small.stderr);
     assert.match(small.stdout, /, 3 blobs, 1 of them deltas\)/);
     assert.ok(inspect(join(dir, 'delta.svp')).size < fullResult.size - 90_000);

@@ -34,7 +34,7 @@ describe('trust on the command line', () => {
     const shown = cli('inspect', join(dir, 'signed.svp'), '--json');
     assert.deepEqual([resultOf(shown.stdout).result.signed, resultOf(shown.stdout).result.keyId], [true, key.keyId]);
     assert.match(cli('inspect', join(dir, 'signed.svp')).stdout, new RegExp(`^acme 1\\.0 -> 2\\.0 \\(format 2, signed by key ${key.keyId}, \\d+ bytes\\)$`, 'm'));
-    assert.equal(cli('build', oldDir, newDir, '--out', join(dir, 'x.svp'), '--expires', 'soon').status, 2);
+    assert.equal(cli('build', oldDir, newDir, '--out', join(dir, 'x.svp'), ...labels, '--expires', 'soon').status, 2);
   });
 
   it('install refuses an untrusted key and an unsigned pack, and --allow-unsigned says so loudly', () => {

@@ -1,10 +1,15 @@
 // Writes what a command says: JSON lines in --json mode (events, then one result object), text
-// otherwise, with a one-line progress display on a terminal.
-import type { ProgressEvent, ServicePackError } from '../index.js';
+// otherwise, with a one-line progress display (or a progress bar for bytes) on a terminal.
+import type { BuildProgress, ProgressEvent, ServicePackError } from '../index.js';
+import { startProgressBar, type ProgressBar } from './progress-bar.js';
+
+/** Progress of work measured in bytes (build's encoding): a bar on a terminal, an event line in --json. */
+export type ByteProgress = BuildProgress;
 
 export interface Output {
   json: boolean;
   event(e: ProgressEvent): void;
+  progress(e: ByteProgress): void;
   line(text: string): void;
   result(command: string, exitCode: number, result: unknown): void;
   error(command: string, exitCode: number, err: ServicePackError): void;
@@ -13,7 +18,10 @@ export interface Output {
 export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
   const tty = !json && stderr.isTTY === true;
   let progressShown = false;
+  let bar: ProgressBar | undefined;
   const clearProgress = () => {
+    bar?.stop();
+    bar = undefined;
     if (progressShown) stderr.write('\r\x1b[K');
     progressShown = false;
   };
@@ -40,6 +48,12 @@ export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process
           clearProgress();
           return void stderr.write(`warning ${e.code}: ${e.message}\n`);
       }
+    },
+    progress(e) {
+      if (json) return void stdout.write(`${JSON.stringify(e)}\n`);
+      if (!tty) return;
+      bar ??= startProgressBar('encode', stderr);
+      bar.update(e.bytes, e.totalBytes);
     },
     line(text) {
       if (json) return;

@@ -70,7 +70,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   PACK_EXPIRED: 'The service pack\'s signed expiry date has passed.',
   KEY_INVALID: 'A key file is missing, unreadable, or not a minisign Ed25519 key of the expected kind.',
   KEY_PASSPHRASE: 'The secret key is encrypted and no passphrase, or a wrong one, was given.',
-  BUILD_INPUT: 'A release tree given to build is missing or holds a file type a pack cannot carry.',
+  BUILD_INPUT: 'A release tree given to build is missing, identical to the other, or holds a file type a pack cannot carry.',
   TARGET_NOT_FOUND: 'The target directory does not exist.',
   NOT_MANAGED: 'The target has no servicepack state: no service pack was ever installed there.',
   PRODUCT_MISMATCH: 'The service pack is for another product than the one installed in the target.',

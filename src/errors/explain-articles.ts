@@ -70,8 +70,8 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
   },
   BUILD_INPUT: {
     symptoms: '`servicepack build` stops naming a path in one of the release trees.',
-    cause: 'A release directory is missing, or holds a file type a pack cannot carry (FIFO, socket, device node).',
-    resolution: 'Point build at two existing release trees that contain only directories, regular files and symlinks.',
+    cause: 'A release directory is missing, holds a file type a pack cannot carry (FIFO, socket, device node), or is identical to the other one (a pack without hooks that would change nothing).',
+    resolution: 'Point build at two existing, different release trees that contain only directories, regular files and symlinks.',
   },
   TARGET_NOT_FOUND: {
     symptoms: 'The command stops at once naming the target.',

@@ -1,5 +1,7 @@
-// servicepack build <old-dir> <new-dir> --out <pack> [--product ID] [--from-version V] [--to-version V]
+// servicepack build <old-dir> <new-dir> --out <pack> --product ID --from-version V --to-version V [--force]
 //   [--pre-hook CMD] [--post-hook CMD] [--no-delta] [--threads N] [--keep-special-bits]
+// The labels are required: a guessed product or version makes a pack that installs refuse (DOWNGRADE).
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { hookArg, intArg, jsonOption } from '../options.js';
@@ -7,17 +9,18 @@ import { renderBuild } from '../render-text.js';
 import { runCommand, type Json } from '../run-command.js';
 
 type Opts = Json & {
-  out: string; product?: string; fromVersion: string; toVersion: string; level: number; preHook?: string[]; postHook?: string[];
+  out: string; product: string; force?: boolean; fromVersion: string; toVersion: string; level: number; preHook?: string[]; postHook?: string[];
   sign?: string; expires?: string; delta: boolean; threads?: number; keepSpecialBits?: boolean;
 };
 
 export function addBuild(program: Command): void {
   program.command('build').description('build a service pack from two release trees')
     .argument('<old-dir>').argument('<new-dir>')
-    .requiredOption('--out <pack>', 'the pack file to write')
-    .option('--product <id>', 'product id (default: the new directory\'s name)')
-    .option('--from-version <v>', 'version of the old tree', 'old')
-    .option('--to-version <v>', 'version of the new tree', 'new')
+    .requiredOption('--out <pack>', 'the pack file to write (required)')
+    .requiredOption('--product <id>', 'product id, as installs compare it (required)')
+    .requiredOption('--from-version <v>', 'version of the old tree (required)')
+    .requiredOption('--to-version <v>', 'version of the new tree; must be newer (required)')
+    .option('--force', 'overwrite the --out file if it exists')
     .option('--level <n>', 'zstd compression level', intArg('--level'), 19)
     .option('--pre-hook <command>', 'command the installer runs before the commit (words split on spaces, or a JSON array)', hookArg('--pre-hook'))
     .option('--post-hook <command>', 'command the installer runs after the commit', hookArg('--post-hook'))
@@ -28,10 +31,13 @@ export function addBuild(program: Command): void {
     .option('--threads <n>', 'worker threads that encode files (default: one per core; 0: none)', intArg('--threads'))
     .option('--keep-special-bits', 'record setuid, setgid and sticky bits (without it they are dropped, with a warning)')
     .action((oldDir: string, newDir: string, o: Opts) => runCommand('build', o, async (out) => {
+      if (o.force !== true && existsSync(o.out)) {
+        throw new lib.ServicePackError('USAGE', `${o.out} exists`, { hint: 'Choose another --out, or pass --force to overwrite it.', details: { argument: '--out' } });
+      }
       const hooks = { ...(o.preHook ? { pre: o.preHook } : {}), ...(o.postHook ? { post: o.postHook } : {}) };
       const r = await lib.build({
-        oldDir, newDir, out: o.out, onWarning: (w) => out.event(w), fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, hooks, delta: o.delta,
-        ...(o.product ? { product: o.product } : {}), ...(o.keepSpecialBits === true ? { keepSpecialBits: true } : {}), ...(o.threads === undefined ? {} : { threads: o.threads }),
+        oldDir, newDir, out: o.out, strict: true, onWarning: (w) => out.event(w), onProgress: out.progress, product: o.product, fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, hooks, delta: o.delta,
+        ...(o.keepSpecialBits === true ? { keepSpecialBits: true } : {}), ...(o.threads === undefined ? {} : { threads: o.threads }),
         ...(o.sign === undefined ? {} : { signWith: o.sign }), ...(o.expires === undefined ? {} : { expires: o.expires }),
         ...(process.env.SERVICEPACK_KEY_PASSPHRASE === undefined ? {} : { passphrase: process.env.SERVICEPACK_KEY_PASSPHRASE }),
       });
