@@ -23,7 +23,7 @@ import { contextFor } from './records/tx-context.js';
 import type { EventSink } from './records/events.js';
 import type { TrustOptions } from './engine/admit-pack.js';
 import { trustTarget, type TrustChanges, type TrustResult } from './operations/trust-target.js';
-import { signatureKeyId, writeKeyPair, type KeyPairFiles } from './signing/index.js';
+import { signatureKeyId, verifyPackFile, writeKeyPair, type KeyPairFiles, type PackTrust } from './signing/index.js';
 import { installPack, planInstallOnly, type InstallPlan, type InstallResult } from './operations/install.js';
 import { recoverTarget, type RecoverResult } from './operations/recover-target.js';
 import { cleanupTarget, type CleanupTargetResult } from './operations/cleanup-target.js';
@@ -109,9 +109,14 @@ export function build(options: BuildOptions): Promise<BuildResult> {
   return buildPack(options);
 }
 
-/** Reads a pack's header and manifest (not its payload) and summarises it. */
-export function inspect(packPath: string): PackSummary {
-  return inspectPack(packPath, signatureKeyId);
+/**
+ * Reads a pack's header and manifest (not its payload) and summarises it. With `trustedKeys` (public key
+ * files), also checks its signature, as an install would but without a target: PACK_UNSIGNED,
+ * KEY_UNTRUSTED or SIGNATURE_INVALID when no given key verifies it; `trust` says which key did.
+ */
+export function inspect(packPath: string, options: { trustedKeys?: readonly string[] } = {}): PackSummary & { trust?: PackTrust } {
+  const summary = inspectPack(packPath, signatureKeyId);
+  return options.trustedKeys === undefined || options.trustedKeys.length === 0 ? summary : { ...summary, trust: verifyPackFile(packPath, options.trustedKeys) };
 }
 
 /** Options of install and uninstall. */

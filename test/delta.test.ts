@@ -69,7 +69,7 @@ describe('per-file deltas', () => {
     assert.ok(inspect(join(dir, 'delta.svp')).size < fullResult.size - 90_000);
     const app = inspect(join(dir, 'delta.svp')).entries.find((e) => e.path === 'bin/app')!;
     assert.equal(app.ratio, app.storedSize! / appV2.length);
-    const shown = run('inspect', join(dir, 'delta.svp'));
+    const shown = run('inspect', join(dir, 'delta.svp'), '-v');
     const line = `bin/app (${appV2.length} bytes, stored ${app.storedSize} as a delta, ${(app.ratio! * 100).toFixed(2)}%)`;
     assert.ok(shown.stdout.split('\n').some((l) => l.endsWith(line)), shown.stdout);
     assert.match(shown.stdout, /bin\/notes\.txt \(14 bytes, stored \d+, \d+\.\d\d%\)/);

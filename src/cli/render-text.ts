@@ -1,8 +1,9 @@
 // Text rendering of each command's result object (the --json form is the object itself).
 import type {
   AfterCommit, BuildResult, CleanupResult, CleanupTargetResult, Holder, HoldersResult, InstallPlan, InstallResult, PackSummary, PackSummaryEntry, PlannedAction,
-  RecoverResult, StatusResult, UninstallResult, Uninspectable, VerifyResult,
+  PackTrust, RecoverResult, StatusResult, UninstallResult, Uninspectable, VerifyResult,
 } from '../index.js';
+import { humanBytes } from './human-size.js';
 
 const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
 
@@ -15,13 +16,21 @@ export function renderBuild(r: BuildResult): string[] {
   ];
 }
 
-export function renderInspect(s: PackSummary): string[] {
+export function renderInspect(s: PackSummary & { trust?: PackTrust }, verbose: boolean): string[] {
   const c = s.counts;
+  const expired = s.expires !== undefined && Date.parse(s.expires) <= Date.now();
+  const hooks = (['pre', 'post'] as const).filter((p) => s.hooks[p] !== undefined);
+  const listed = s.entries.filter((e) => e.action !== 'keep');
   return [
-    `${s.product} ${s.fromVersion} -> ${s.toVersion} (format ${s.formatVersion}, ${s.signed ? `signed by key ${s.keyId}` : 'unsigned'}, ${s.size} bytes)`,
+    `${s.product} ${s.fromVersion} -> ${s.toVersion} (format ${s.formatVersion}, ${s.signed ? `signed by key ${s.keyId}` : 'unsigned'}, ${humanBytes(s.size)})`,
     `pack id ${s.packId}`,
-    `${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged`,
-    ...s.entries.filter((e) => e.action !== 'keep').map((e) => `  ${e.action.padEnd(6)} ${e.type.padEnd(7)} ${e.path}${e.size !== undefined ? ` (${e.size} bytes${stored(e)})` : ''}`),
+    ...(s.trust === undefined ? [] : [`signature: verified by trusted key ${s.trust.keyId}`]),
+    s.expires === undefined ? 'expires: never' : `expires: ${s.expires}${expired ? ' (EXPIRED: installs refuse it)' : ''}`,
+    ...(hooks.length === 0
+      ? ['hooks: none']
+      : ['hooks (run by the installer in the target directory, with its privileges):', ...hooks.map((p) => `  ${p === 'pre' ? 'pre: ' : 'post:'} ${JSON.stringify(s.hooks[p])}`)]),
+    `${c.change} changed, ${c.add} added, ${c.remove} removed, ${c.keep} unchanged${verbose || listed.length === 0 ? '' : ' (-v lists them)'}`,
+    ...(verbose ? listed.map((e) => `  ${e.action.padEnd(6)} ${e.type.padEnd(7)} ${e.path}${e.size !== undefined ? ` (${e.size} bytes${stored(e)})` : ''}`) : []),
   ];
 }
 
