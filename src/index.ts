@@ -29,7 +29,7 @@ import { recoverTarget, type RecoverResult } from './operations/recover-target.j
 import { cleanupTarget, type CleanupTargetResult } from './operations/cleanup-target.js';
 import { listHolders, type HoldersResult } from './operations/list-holders.js';
 import { targetStatus, type StatusResult } from './operations/status.js';
-import { uninstallLatest, type UninstallResult } from './operations/uninstall.js';
+import { planUninstallOnly, uninstallLatest, type UninstallPlan, type UninstallResult } from './operations/uninstall.js';
 import { verifyTarget, type VerifyResult } from './operations/verify-target.js';
 
 export { ServicePackError, isServicePackError, interruptedError, errorSummaries, explainArticles } from './errors/index.js';
@@ -51,7 +51,7 @@ export type { TrustOptions } from './engine/admit-pack.js';
 export type { PackTrust, KeyPairFiles } from './signing/index.js';
 export type { TrustChanges, TrustResult } from './operations/trust-target.js';
 export type { PlannedAction } from './engine/plan-summary.js';
-export type { UninstallResult } from './operations/uninstall.js';
+export type { UninstallPlan, UninstallResult } from './operations/uninstall.js';
 export type { RecoverResult } from './operations/recover-target.js';
 export type { RecoverOutcome } from './engine/recover.js';
 export type { StatusResult } from './operations/status.js';
@@ -153,9 +153,16 @@ export function trust(options: TargetOptions & TrustChanges): TrustResult {
   return trustTarget(ctxOf(options), options);
 }
 
-/** Removes the most recently installed service pack, restoring the files it set aside. */
-export function uninstall(options: TransactionOptions): UninstallResult {
-  return uninstallLatest(ctxOf(options), { restartUnits: options.restartUnits === true });
+/**
+ * Removes the most recently installed service pack, restoring the files it set aside; with `dryRun`,
+ * checks that it can and returns what it would do, changing nothing.
+ */
+export function uninstall(options: TransactionOptions & { dryRun: true }): UninstallPlan;
+export function uninstall(options: TransactionOptions & { dryRun?: false }): UninstallResult;
+export function uninstall(options: TransactionOptions & { dryRun?: boolean }): UninstallPlan | UninstallResult;
+export function uninstall(options: TransactionOptions & { dryRun?: boolean }): UninstallPlan | UninstallResult {
+  const ctx = ctxOf(options);
+  return options.dryRun === true ? planUninstallOnly(ctx) : uninstallLatest(ctx, { restartUnits: options.restartUnits === true });
 }
 
 /**
@@ -166,9 +173,12 @@ export function holders(options: TargetOptions & { paths?: string[] }): HoldersR
   return listHolders(ctxOf(options), options.paths ?? []);
 }
 
-/** Removes set-aside files no installed service pack needs and no process holds; reports the held ones. */
-export function cleanup(options: TargetOptions): CleanupTargetResult {
-  return cleanupTarget(ctxOf(options));
+/**
+ * Removes set-aside files no installed service pack needs and no process holds; reports the held ones.
+ * With `dryRun`, removes nothing and reports what it would remove.
+ */
+export function cleanup(options: TargetOptions & { dryRun?: boolean }): CleanupTargetResult {
+  return cleanupTarget(ctxOf(options), options.dryRun === true);
 }
 
 /** Finishes or rolls back an interrupted transaction on the target. */

@@ -44,6 +44,26 @@ const program = new Command('servicepack')
   .exitOverride()
   // With --json, a usage error is the JSON result line (below), not commander's text.
   .configureOutput({ writeErr: (text) => { if (!json) process.stderr.write(text); } });
+program.addHelpText('after', `
+Examples:
+  servicepack build release-5.5 release-sp4 --out sp4.svp --product exchange --from-version 5.5 --to-version SP4 --sign vendor.key
+  servicepack inspect sp4.svp --trusted-key vendor.pub
+  servicepack install sp4.svp --target /opt/exchange --trusted-key vendor.pub --dry-run
+  servicepack install sp4.svp --target /opt/exchange --trusted-key vendor.pub
+  servicepack status --target /opt/exchange
+  servicepack history --target /opt/exchange
+  servicepack uninstall --target /opt/exchange
+
+Exit codes:
+  0    done (install: also "already installed")
+  1    failed; the target is unchanged (verify: differences were found)
+  2    usage error
+  3    done, but processes still run the old version: restart them
+  4    a transaction is pending: run servicepack recover --target <dir>
+  70   internal error (a bug)
+  130, 143  stopped by SIGINT, SIGTERM
+
+servicepack <command> --help shows a command's options; servicepack explain <CODE> explains an error.`);
 for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addKeygen, addTrust, addExplain, addDemo]) add(program);
 
 try {

@@ -8,7 +8,7 @@ export const inUseWaitOption = (): Option =>
   new Option('--in-use-wait <ms>', 'Windows: how long to retry a file another program keeps open before giving up (default 3400)').argParser(intArg('--in-use-wait'));
 export const verboseOption = (): Option => new Option('-v, --verbose', 'also list every file (the summary comes first)');
 export const quietOption = (): Option => new Option('-q, --quiet', 'print nothing but warnings and errors; the exit code tells the outcome');
-export const targetOption = (): Option => new Option('--target <dir>', 'the installation directory').makeOptionMandatory();
+export const targetOption = (): Option => new Option('--target <dir>', 'the installation directory (required)').makeOptionMandatory();
 
 export function intArg(name: string): (v: string) => number {
   return (v) => {

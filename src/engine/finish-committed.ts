@@ -15,8 +15,13 @@ import { runTransaction, type TransactionSpec } from './run-transaction.js';
 export interface AfterCommit {
   /** Processes that still run the old version (they hold set-aside files, or started from the target before the commit). */
   staleProcesses: StaleProcess[];
-  /** True when some process should be restarted to run the new version (CLI exit code 3). */
+  /** True when some process runs the old version (executes, maps or has open a set-aside file): restart it (CLI exit code 3). */
   restartNeeded: boolean;
+  /**
+   * True when some process may need a restart without holding an old file: its executable, cwd or root
+   * is in the target and it started before the commit. Reported; CLI exit code 0.
+   */
+  restartAdvised: boolean;
   /** Processes that could not be inspected (permission): they may run old code too. */
   uninspectable: Uninspectable[];
   /** The hooks that ran, in order. */
@@ -69,7 +74,8 @@ function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, info: Hoo
   const cleanup = cleanupLocked(ctx);
   return {
     staleProcesses: stale.staleProcesses,
-    restartNeeded: stale.staleProcesses.length > 0,
+    restartNeeded: stale.staleProcesses.some((p) => p.runsOldVersion),
+    restartAdvised: stale.staleProcesses.some((p) => !p.runsOldVersion),
     uninspectable: stale.uninspectable,
     hooks: ran,
     ...(unitRestarts === undefined ? {} : { unitRestarts }),

@@ -7,13 +7,16 @@ import { requireTarget } from '../engine/require-target.js';
 import type { RecoverOutcome } from '../engine/recover.js';
 import type { TxContext } from '../records/tx-context.js';
 import { withTargetLock } from '../engine/with-target-lock.js';
+import { refuseIfPending } from '../engine/refuse-pending.js';
 
 export interface CleanupTargetResult extends CleanupResult {
   target: string;
   recovered: RecoverOutcome;
+  /** Nothing was removed: `removed` and `bytesFreed` say what a clean-up would remove now. */
+  dryRun: boolean;
 }
 
-export function cleanupTarget(ctx: TxContext): CleanupTargetResult {
+export function cleanupTarget(ctx: TxContext, dryRun = false): CleanupTargetResult {
   requireTarget(ctx.layout.target);
   if (lstatOrNull(ctx.layout.dir) === null) {
     throw new ServicePackError('NOT_MANAGED', `${ctx.layout.target} has no servicepack state`, {
@@ -21,5 +24,9 @@ export function cleanupTarget(ctx: TxContext): CleanupTargetResult {
       details: { target: ctx.layout.target },
     });
   }
-  return withTargetLock(ctx, false, (recovered) => ({ target: ctx.layout.target, recovered, ...cleanupLocked(ctx) }), false);
+  if (dryRun) {
+    refuseIfPending(ctx, 'the dry run');
+    return { target: ctx.layout.target, recovered: { outcome: 'nothing-to-do' }, dryRun: true, ...cleanupLocked(ctx, true) };
+  }
+  return withTargetLock(ctx, false, (recovered) => ({ target: ctx.layout.target, recovered, dryRun: false, ...cleanupLocked(ctx) }), false);
 }

@@ -199,7 +199,7 @@ function alreadyDone(ctx: TxContext, reader: PackReader, earlier: HistoryEntry, 
   return {
     dryRun: false, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest), txid: earlier.txid,
     actions: [], keptDirectories: [], bytesWritten: 0, setAside: [], recovered: before.recovered, holders: [],
-    staleProcesses: [], restartNeeded: false, uninspectable: [], hooks: [],
+    staleProcesses: [], restartNeeded: false, restartAdvised: false, uninspectable: [], hooks: [],
     cleanup: { removed: [], bytesFreed: 0, held: [], uninspectable: [], backupWrites: [], atReboot: [] },
     trust: before.admission.trust, alreadyInstalled: true,
   };

@@ -19,6 +19,10 @@ import type { RecoverOutcome } from '../engine/recover.js';
 import { readState } from '../records/state-file.js';
 import { checkPathLengths } from '../engine/check-path-lengths.js';
 import { requireTarget } from '../engine/require-target.js';
+import { refuseIfPending } from '../engine/refuse-pending.js';
+import { holdersBefore, holdersByPath } from '../engine/target-holders.js';
+import { checkStateDir } from '../records/state-dir.js';
+import type { Holder, Uninspectable } from '../inuse/holder.js';
 
 export interface UninstallResult extends AfterCommit {
   target: string;
@@ -32,29 +36,24 @@ export interface UninstallResult extends AfterCommit {
   recovered: RecoverOutcome;
 }
 
+/** What `uninstall --dry-run` reports: the transaction it would run, checked, and who holds its paths. */
+export interface UninstallPlan {
+  dryRun: true;
+  target: string;
+  product: string;
+  removed: { packId: string; fromVersion: string; toVersion: string; txid: string };
+  version: string;
+  actions: (PlannedAction & { holders: Holder[] })[];
+  holders: Holder[];
+  uninspectable: Uninspectable[];
+  restartNeeded: boolean;
+}
+
 export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): UninstallResult {
-  requireTarget(ctx.layout.target);
+  refuseUnmanaged(ctx);
   const { layout } = ctx;
-  if (lstatOrNull(layout.dir) === null) {
-    throw new ServicePackError('NOT_MANAGED', `${layout.target} has no servicepack state`, {
-      hint: 'Nothing was ever installed there by servicepack, so there is nothing to uninstall.',
-      details: { target: layout.target },
-    });
-  }
   return withTargetLock(ctx, false, (recovered) => {
-    const state = readState(layout);
-    const last = state?.history.at(-1);
-    if (state === null || last === undefined) {
-      throw new ServicePackError('NOTHING_TO_UNINSTALL', `no service pack is installed in ${layout.target}`, {
-        hint: 'See `servicepack status --target <dir>` for what is installed.',
-        details: { target: layout.target },
-      });
-    }
-    const record = readBackupRecord(layout, last.txid);
-    const reversed: Transition[] = record.transitions.map((t) => ({ path: t.path, from: t.to, to: t.from }));
-    ctx.emit({ type: 'phase', phase: 'preflight' });
-    checkPathLengths(layout, reversed.map((t) => t.path), ctx.platform);
-    const olds = checkUninstallable(ctx, reversed, record);
+    const { state, last, record, reversed, olds } = preflight(ctx);
 
     const txid = newTxid();
     const naming: StepNaming = {
@@ -87,6 +86,51 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
       version: record.stateBefore.version, txid, actions: summarize(reversed), recovered, ...after,
     };
   });
+}
+
+/** Checks that the latest service pack can be uninstalled and lists what that would do; changes nothing. */
+export function planUninstallOnly(ctx: TxContext): UninstallPlan {
+  refuseUnmanaged(ctx);
+  checkStateDir(ctx);
+  refuseIfPending(ctx, 'the dry run');
+  const { state, last, record, reversed } = preflight(ctx);
+  const { holders, uninspectable } = holdersBefore(ctx, reversed);
+  const byPath = holdersByPath(holders);
+  return {
+    dryRun: true, target: ctx.layout.target, product: state.product,
+    removed: { packId: last.packId, fromVersion: last.fromVersion, toVersion: last.toVersion, txid: last.txid },
+    version: record.stateBefore.version, actions: summarize(reversed).map((a) => ({ ...a, holders: byPath.get(a.path) ?? [] })),
+    holders, uninspectable, restartNeeded: holders.length > 0,
+  };
+}
+
+function refuseUnmanaged(ctx: TxContext): void {
+  requireTarget(ctx.layout.target);
+  if (lstatOrNull(ctx.layout.dir) === null) {
+    throw new ServicePackError('NOT_MANAGED', `${ctx.layout.target} has no servicepack state`, {
+      hint: 'Nothing was ever installed there by servicepack, so there is nothing to uninstall.',
+      details: { target: ctx.layout.target },
+    });
+  }
+}
+
+/** The latest installed service pack, its record, the reversed transitions, and the check that they can run. */
+function preflight(ctx: TxContext) {
+  const { layout } = ctx;
+  const state = readState(layout);
+  const last = state?.history.at(-1);
+  if (state === null || last === undefined) {
+    throw new ServicePackError('NOTHING_TO_UNINSTALL', `no service pack is installed in ${layout.target}`, {
+      hint: 'See `servicepack status --target <dir>` for what is installed.',
+      details: { target: layout.target },
+    });
+  }
+  const record = readBackupRecord(layout, last.txid);
+  const reversed: Transition[] = record.transitions.map((t) => ({ path: t.path, from: t.to, to: t.from }));
+  ctx.emit({ type: 'phase', phase: 'preflight' });
+  checkPathLengths(layout, reversed.map((t) => t.path), ctx.platform);
+  const olds = checkUninstallable(ctx, reversed, record);
+  return { state, last, record, reversed, olds };
 }
 
 /**

@@ -30,6 +30,15 @@ export function addBuild(program: Command): void {
     .option('--no-delta', 'store every changed file in full, never as a delta against its old version')
     .option('--threads <n>', 'worker threads that encode files (default: one per core; 0: none)', intArg('--threads'))
     .option('--keep-special-bits', 'record setuid, setgid and sticky bits (without it they are dropped, with a warning)')
+    .addHelpText('after', `
+Examples:
+  servicepack build release-5.5 release-sp4 --out sp4.svp --product exchange --from-version 5.5 --to-version SP4 \\
+    --sign vendor.key --expires 2027-12-31
+  servicepack build old new --out hotfix.svp --product acme --from-version 2.0 --to-version 2.0.1 --post-hook "systemctl restart acme"
+
+Refused: identical trees (unless the pack has hooks), an --expires already past, an existing --out (unless --force).
+On a terminal a progress bar shows bytes encoded, rate and ETA; --json prints build-progress events.
+Exit codes: 0 built, 1 failed (BUILD_INPUT, KEY_INVALID, ...), 2 usage.`)
     .action((oldDir: string, newDir: string, o: Opts) => runCommand('build', o, async (out) => {
       if (o.force !== true && existsSync(o.out)) {
         throw new lib.ServicePackError('USAGE', `${o.out} exists`, { hint: 'Choose another --out, or pass --force to overwrite it.', details: { argument: '--out' } });
