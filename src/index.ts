@@ -31,6 +31,7 @@ import { listHolders, type HoldersResult } from './operations/list-holders.js';
 import { targetStatus, type StatusResult } from './operations/status.js';
 import { planUninstallOnly, uninstallLatest, type UninstallPlan, type UninstallResult } from './operations/uninstall.js';
 import { verifyTarget, type VerifyResult } from './operations/verify-target.js';
+import { targetHistory, type HistoryResult } from './operations/history.js';
 
 export { ServicePackError, isServicePackError, interruptedError, errorSummaries, explainArticles } from './errors/index.js';
 export type { ErrorCode, ErrorDetails, ExplainArticle, Mismatch } from './errors/index.js';
@@ -57,6 +58,8 @@ export type { RecoverOutcome } from './engine/recover.js';
 export type { StatusResult } from './operations/status.js';
 export type { AttributeDifference, VerifyResult } from './operations/verify-target.js';
 export type { HistoryEntry } from './records/state-file.js';
+export type { HistoryEvent, HistoryHook } from './records/history-log.js';
+export type { HistoryResult } from './operations/history.js';
 export { runDemo } from './demo/run-demo.js';
 import { runWindowsDemo as runWindowsDemoOn, type WindowsDemoResult } from './demo/run-demo-windows.js';
 export type { WindowsDemoResult } from './demo/run-demo-windows.js';
@@ -189,6 +192,11 @@ export function recover(options: TargetOptions): RecoverResult {
 /** Product, version, installed service packs and pending work. Reads only. */
 export function status(options: TargetOptions): StatusResult {
   return targetStatus(ctxOf(options));
+}
+
+/** The target's history log (.servicepack/history.log): installs, uninstalls, recoveries, prunes, oldest first. Reads only. */
+export function history(options: TargetOptions): HistoryResult {
+  return targetHistory(ctxOf(options));
 }
 
 /** Paths that differ from what servicepack installed (modified, missing, unexpected). Reads only. */

@@ -78,6 +78,7 @@ export function renderError(json: boolean, command: string, exitCode: number, er
   const lines = [
     `${command === 'servicepack' ? command : `servicepack ${command}`}: error ${err.code}: ${err.message}`,
     ...mismatchesOf(err).map((m) => `  ${m.path}\n    expected ${m.expected}\n    actual   ${m.actual}`),
+    ...hookOutputOf(err),
     `hint: ${err.hint}`,
     `(servicepack explain ${err.code} for more)`,
   ];
@@ -87,4 +88,13 @@ export function renderError(json: boolean, command: string, exitCode: number, er
 function mismatchesOf(err: ServicePackError): { path: string; expected: string; actual: string }[] {
   const d = err.details as { mismatches?: { path: string; expected: string; actual: string }[] };
   return Array.isArray(d.mismatches) ? d.mismatches : [];
+}
+
+/** A failed hook's captured output (its last 4 KiB), shown under the error. */
+function hookOutputOf(err: ServicePackError): string[] {
+  if (err.code !== 'HOOK_FAILED') return [];
+  const output = (err.details as { output?: unknown }).output;
+  if (typeof output !== 'string') return [];
+  const text = output.replace(/\n$/, '');
+  return text === '' ? ['  (the hook printed nothing)'] : ['  its output:', ...text.split('\n').map((l) => `  | ${l}`)];
 }

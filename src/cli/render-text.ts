@@ -1,7 +1,7 @@
 // Text rendering of each command's result object (the --json form is the object itself).
 import type {
   AfterCommit, BuildResult, CleanupResult, CleanupTargetResult, Holder, HoldersResult, InstallPlan, InstallResult, PackSummary, PackSummaryEntry, PlannedAction,
-  PackTrust, RecoverResult, StatusResult, UninstallPlan, UninstallResult, Uninspectable, VerifyResult,
+  HistoryEvent, HistoryResult, PackTrust, RecoverResult, StatusResult, UninstallPlan, UninstallResult, Uninspectable, VerifyResult,
 } from '../index.js';
 import { humanBytes } from './human-size.js';
 
@@ -183,9 +183,11 @@ export function renderCleanup(r: CleanupTargetResult, verbose: boolean): string[
 }
 
 export function renderStatus(s: StatusResult): string[] {
+  const recent = s.log.slice(-5);
   const lines = [
     s.managed ? `${s.target}: ${s.product} version ${s.version}` : `${s.target}: not managed by servicepack (no service pack installed)`,
     ...s.history.map((h) => `  service pack ${h.fromVersion} -> ${h.toVersion} installed ${h.installedAt} (pack ${h.packId.slice(0, 16)}, transaction ${h.txid})`),
+    ...(recent.length === 0 ? [] : [`last ${recent.length} of ${s.log.length} event(s) (servicepack history --target ${s.target} lists all):`, ...recent.map((e) => `  ${historyLine(e)}`)]),
   ];
   if (s.pending !== null) lines.push(`pending: an interrupted ${s.pending.kind} (${s.pending.txid}); run servicepack recover --target ${s.target}`);
   if (s.lockedBy !== null) lines.push(`lock file names process ${s.lockedBy}`);
@@ -215,4 +217,23 @@ function stored(e: PackSummaryEntry): string {
   if (e.storedSize === undefined) return '';
   const ratio = e.ratio === undefined ? '' : `, ${(e.ratio * 100).toFixed(2)}%`;
   return `, stored ${e.storedSize}${e.delta === true ? ' as a delta' : ''}${ratio}`;
+}
+
+/** One event of the history log on one line. */
+export function historyLine(e: HistoryEvent): string {
+  const tx = e.txid === undefined ? '' : ` (transaction ${e.txid})`;
+  const what = e.event === 'prune'
+    ? `gave up the uninstall backups of ${(e.pruned ?? []).length} service pack(s)${e.bytesFreed === undefined ? '' : `, ${humanBytes(e.bytesFreed)}`}: ${(e.pruned ?? []).join(', ')}`
+    : e.event === 'recover'
+      ? `${e.outcome} an interrupted ${e.kind ?? 'transaction'}${tx}`
+      : `${e.product} ${e.fromVersion} -> ${e.toVersion} ${e.outcome}${tx}${e.restartNeeded === true ? '; restart needed' : ''}`;
+  return `${e.time} ${e.event.padEnd(9)} ${what}`;
+}
+
+export function renderHistory(r: HistoryResult): string[] {
+  if (r.events.length === 0) return [`${r.target}: no events in the history log`];
+  return r.events.flatMap((e) => [
+    historyLine(e),
+    ...(e.hooks ?? []).flatMap((h) => [`  ${h.phase} hook ${JSON.stringify(h.argv)}: ${h.ok ? 'ok' : `FAILED (${h.error ?? (h.signal ?? `exit ${h.exitCode}`)})`}`, ...(h.ok ? [] : hookOutputLines(h.output ?? '').map((l) => `  ${l}`))]),
+  ]);
 }

@@ -163,7 +163,7 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
   checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), free), free);
 
   const { holders } = holdersBefore(ctx, transitions);
-  const info = { kind: 'install' as const, ...versions(manifest), txid };
+  const info = { kind: 'install' as const, ...versions(manifest), txid, packId: reader.packId };
   let bytesWritten = 0;
   const after = commitWithHooks(ctx, manifest.hooks, info, options, {
     journal,

@@ -9,6 +9,7 @@ import { findBackupWrites, type BackupWrite } from '../records/backup-writes.js'
 import { requireTarget } from '../engine/require-target.js';
 import { checkStateDir } from '../records/state-dir.js';
 import { readState, type HistoryEntry } from '../records/state-file.js';
+import { readHistoryLog, type HistoryEvent } from '../records/history-log.js';
 
 export interface StatusResult {
   target: string;
@@ -24,6 +25,8 @@ export interface StatusResult {
   backupWrites: BackupWrite[];
   /** Files of this target the OS will delete at the next boot (set-aside files still held at clean-up). */
   waitingForReboot: string[];
+  /** The history log: every install, uninstall, recovery and prune, oldest first (also after uninstalls). */
+  log: HistoryEvent[];
 }
 
 export function targetStatus(ctx: TxContext): StatusResult {
@@ -42,6 +45,7 @@ export function targetStatus(ctx: TxContext): StatusResult {
     lockedBy: lockPid(layout.lock),
     backupWrites: findBackupWrites(layout, state),
     waitingForReboot: waitingForReboot(ctx),
+    log: readHistoryLog(layout),
   };
 }
 

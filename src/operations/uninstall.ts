@@ -60,7 +60,7 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
       incoming: (p) => `${backupFilesOf(last.txid)}/${p}`,
       aside: (p) => `${backupFilesOf(txid)}/${p}`,
     };
-    const info = { kind: 'uninstall' as const, product: state.product, fromVersion: last.toVersion, toVersion: last.fromVersion, txid };
+    const info = { kind: 'uninstall' as const, product: state.product, fromVersion: last.toVersion, toVersion: last.fromVersion, txid, packId: last.packId };
     const after = commitWithHooks(ctx, record.hooks, info, opts, {
       journal: {
         journalVersion: 1, txid, kind: 'uninstall', steps: planSteps(reversed, naming),

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { inUseWaitOption, jsonOption, quietOption, restartUnitsOption, targetOption, verboseOption } from '../options.js';
-import { renderCleanup, renderRecover, renderStatus, renderUninstall, renderUninstallPlan, renderVerify } from '../render-text.js';
+import { renderCleanup, renderHistory, renderRecover, renderStatus, renderUninstall, renderUninstallPlan, renderVerify } from '../render-text.js';
 import { stopRequested } from '../interrupts.js';
 import { runCommand, type CommandOutcome, type Json } from '../run-command.js';
 
@@ -46,6 +46,10 @@ Exit codes: 0 done, 1 failed (the target is unchanged; NOT_MANAGED, NOTHING_TO_U
     const r = await lib.status(o);
     // A pending transaction is reported, and exits 4 like every command that meets one.
     return { result: r, lines: () => renderStatus(r), exitCode: r.pending === null ? EXIT.ok : EXIT.recoveryNeeded };
+  });
+  addTargetCommand(program, 'history', 'the history log: every install, uninstall, recovery and prune, with failed hooks\' output', async (o) => {
+    const r = await lib.history(o);
+    return { result: r, lines: () => renderHistory(r) };
   });
   addTargetCommand(program, 'verify', 'list files that differ from what was installed (exit 1 when any do)', async (o) => {
     const r = await lib.verify(o);
