@@ -24,9 +24,9 @@ import type { EventSink } from './records/events.js';
 import type { TrustOptions } from './engine/admit-pack.js';
 import { trustTarget, type TrustChanges, type TrustResult } from './operations/trust-target.js';
 import { signatureKeyId, verifyPackFile, writeKeyPair, type KeyPairFiles, type PackTrust } from './signing/index.js';
-import { installPack, planInstallOnly, type InstallPlan, type InstallResult } from './operations/install.js';
+import { installPack, planInstallOnly, type InstallPlan, type InstallResult, type RetentionOptions } from './operations/install.js';
 import { recoverTarget, type RecoverResult } from './operations/recover-target.js';
-import { cleanupTarget, type CleanupTargetResult } from './operations/cleanup-target.js';
+import { cleanupTarget, type CleanupOptions, type CleanupTargetResult } from './operations/cleanup-target.js';
 import { listHolders, type HoldersResult } from './operations/list-holders.js';
 import { targetStatus, type StatusResult } from './operations/status.js';
 import { planUninstallOnly, uninstallLatest, type UninstallPlan, type UninstallResult } from './operations/uninstall.js';
@@ -41,13 +41,13 @@ export type { Platform, HoldKind, Uninspectable, StopSignals } from './platform/
 export type { Holder } from './inuse/holder.js';
 export type { HoldersResult } from './operations/list-holders.js';
 export type { CleanupResult } from './engine/cleanup.js';
-export type { CleanupTargetResult } from './operations/cleanup-target.js';
+export type { CleanupOptions, CleanupTargetResult } from './operations/cleanup-target.js';
 export type { StaleProcess } from './engine/target-holders.js';
 export type { AfterCommit } from './engine/finish-committed.js';
 export type { HookOutcome } from './engine/run-hook.js';
 export type { UnitRestart, UnitRestartReport } from './engine/restart-units.js';
 export type { ProgressEvent, EventSink, Phase } from './records/events.js';
-export type { InstallPlan, InstallResult } from './operations/install.js';
+export type { InstallPlan, InstallResult, RetentionOptions } from './operations/install.js';
 export type { TrustOptions } from './engine/admit-pack.js';
 export type { PackTrust, KeyPairFiles } from './signing/index.js';
 export type { TrustChanges, TrustResult } from './operations/trust-target.js';
@@ -85,7 +85,7 @@ export interface TargetOptions {
  * Options of `install`. The pack must be signed by a key in `trustedKeys` or pinned for the target,
  * unless `allowUnsigned` is set; its version must be newer than its base unless `allowDowngrade` is set.
  */
-export interface InstallOptions extends TransactionOptions, TrustOptions {
+export interface InstallOptions extends TransactionOptions, TrustOptions, RetentionOptions {
   /** Verify the pack and plan the install without changing anything. */
   dryRun?: boolean;
 }
@@ -178,10 +178,11 @@ export function holders(options: TargetOptions & { paths?: string[] }): HoldersR
 
 /**
  * Removes set-aside files no installed service pack needs and no process holds; reports the held ones.
- * With `dryRun`, removes nothing and reports what it would remove.
+ * With `keep`, first gives up the uninstall backups of all but the newest `keep` installed service packs
+ * (they can no longer be uninstalled). With `dryRun`, removes nothing and reports what it would remove.
  */
-export function cleanup(options: TargetOptions & { dryRun?: boolean }): CleanupTargetResult {
-  return cleanupTarget(ctxOf(options), options.dryRun === true);
+export function cleanup(options: TargetOptions & CleanupOptions): CleanupTargetResult {
+  return cleanupTarget(ctxOf(options), options);
 }
 
 /** Finishes or rolls back an interrupted transaction on the target. */

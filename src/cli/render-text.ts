@@ -171,14 +171,16 @@ export function renderHolders(r: HoldersResult): string[] {
 }
 
 export function renderCleanup(r: CleanupTargetResult, verbose: boolean): string[] {
+  const pruned = r.pruned.length === 0 ? [] : [`${r.dryRun ? 'would give up' : 'gave up'} the uninstall backups of ${r.pruned.length} service pack(s): ${r.pruned.join(', ')}`];
   if (r.dryRun) {
     return [
+      ...pruned,
       r.removed.length === 0 ? `${r.target}: nothing to clean up (dry run)` : `would clean up ${r.removed.length} set-aside file(s) (${humanBytes(r.bytesFreed)}) (dry run: nothing was removed)${listHint(verbose, r.removed.length)}`,
       ...(verbose ? r.removed.map((p) => `  ${p}`) : []),
       ...r.held.flatMap((h) => [`would keep ${h.path}: still held by`, ...h.holders.map((x) => holderLine(x))]),
     ];
   }
-  const lines = [...cleanupLines(r), ...(verbose ? r.removed.map((p) => `  removed ${p}`) : [])];
+  const lines = [...pruned, ...cleanupLines(r), ...(verbose ? r.removed.map((p) => `  removed ${p}`) : [])];
   return lines.length > 0 ? lines : [`${r.target}: nothing to clean up`];
 }
 
@@ -186,7 +188,8 @@ export function renderStatus(s: StatusResult): string[] {
   const recent = s.log.slice(-5);
   const lines = [
     s.managed ? `${s.target}: ${s.product} version ${s.version}` : `${s.target}: not managed by servicepack (no service pack installed)`,
-    ...s.history.map((h) => `  service pack ${h.fromVersion} -> ${h.toVersion} installed ${h.installedAt} (pack ${h.packId.slice(0, 16)}, transaction ${h.txid})`),
+    ...s.history.map((h) => `  service pack ${h.fromVersion} -> ${h.toVersion} installed ${h.installedAt} (pack ${h.packId.slice(0, 16)}, transaction ${h.txid})${h.pruned === true ? '; backup given up: cannot be uninstalled' : ''}`),
+    ...(s.managed ? [`uninstall backups: ${humanBytes(s.backupBytes)} for ${s.history.filter((h) => h.pruned !== true).length} service pack(s) (servicepack cleanup --prune N keeps the newest N)`] : []),
     ...(recent.length === 0 ? [] : [`last ${recent.length} of ${s.log.length} event(s) (servicepack history --target ${s.target} lists all):`, ...recent.map((e) => `  ${historyLine(e)}`)]),
   ];
   if (s.pending !== null) lines.push(`pending: an interrupted ${s.pending.kind} (${s.pending.txid}); run servicepack recover --target ${s.target}`);

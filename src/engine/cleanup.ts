@@ -35,9 +35,10 @@ export interface CleanupResult {
 
 /**
  * Runs the clean-up; the caller holds the lock and no journal is pending. With `dryRun`, removes nothing
- * and reports in `removed` what it would remove (no lock needed: it only reads).
+ * and reports in `removed` what it would remove (no lock needed: it only reads), counting the backups of
+ * the transactions in `givingUp` as given up already.
  */
-export function cleanupLocked(ctx: TxContext, dryRun = false): CleanupResult {
+export function cleanupLocked(ctx: TxContext, dryRun = false, givingUp: ReadonlySet<string> = new Set()): CleanupResult {
   const { layout } = ctx;
   // What is listed and removed here must be servicepack's own: checked again, not followed.
   checkStateDir(ctx);
@@ -47,7 +48,8 @@ export function cleanupLocked(ctx: TxContext, dryRun = false): CleanupResult {
     ctx.emit({ type: 'warning', code: 'BACKUP_WRITTEN', message: `${w.path} was written after it was set aside: the writes went to ${w.backup}` });
   }
   if (!dryRun) for (const name of listOrEmpty(layout.staging)) removeStateTree(layout, `staging/${name}`);
-  const keep = new Set((state?.history ?? []).map((h) => h.txid));
+  // The backups of installed packs are kept, except those a retention policy gave up (pruned).
+  const keep = new Set((state?.history ?? []).filter((h) => h.pruned !== true && !givingUp.has(h.txid)).map((h) => h.txid));
   const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).map((name) => `${STATE_DIR_NAME}/backup/${name}`);
   for (const rel of doomed) checkBeneath(layout.target, rel);
   if (doomed.length === 0) return result;

@@ -34,6 +34,7 @@ import { settleOwners } from '../engine/settle-owners.js';
 import { stageInstall } from '../engine/stage-install.js';
 import { checkStateDir, refuseInsideStateDir } from '../records/state-dir.js';
 import { readState, stateText, type HistoryEntry, type InstalledState } from '../records/state-file.js';
+import { retain } from '../records/retention.js';
 import type { Journal } from '../journal/journal.js';
 import { pinFileOf, placePin, stagePin } from '../records/trust-store.js';
 
@@ -60,6 +61,16 @@ export interface InstallPlan {
   trust: PackTrust;
   /** This very pack (by pack id) is already installed: the install would change nothing. */
   alreadyInstalled: boolean;
+}
+
+/** A retention policy for uninstall backups, applied by the install's commit. */
+export interface RetentionOptions {
+  /**
+   * Keep the set-aside files of at most this many installed service packs, this one included; older
+   * packs' backups are given up (recorded as pruned in the state, removed by the clean-up) and those
+   * packs can no longer be uninstalled (BACKUP_PRUNED).
+   */
+  keepBackups?: number;
 }
 
 export interface InstallResult extends AfterCommit {
@@ -93,7 +104,7 @@ export interface InstallResult extends AfterCommit {
 }
 
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
-export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions = {}): InstallPlan {
+export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions & RetentionOptions = {}): InstallPlan {
   checkInputs(ctx, packPath, options);
   refuseIfPending(ctx, 'the dry run');
   const reader = openPack(packPath);
@@ -110,7 +121,7 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
     const { transitions, keptDirectories, state, olds } = preflight(ctx, reader.manifest, options, false);
     // The same records the install would write (every txid has the same length).
     const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-    const { record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid: newTxid(), pinnedKey });
+    const { record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid: newTxid(), pinnedKey, keepBackups: options.keepBackups });
     const space = freeSpace(ctx.layout);
     const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), space);
     const bytesToWrite = needed.bytes;
@@ -128,7 +139,7 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
   }
 }
 
-export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions = {}): InstallResult {
+export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions & RetentionOptions = {}): InstallResult {
   checkInputs(ctx, packPath, options);
   const reader = openPack(packPath);
   try {
@@ -143,7 +154,7 @@ export function installPack(ctx: TxContext, packPath: string, options: TrustOpti
   }
 }
 
-function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: RecoverOutcome; admission: Admission; free: FreeSpace }, options: TrustOptions & CommitOptions): InstallResult {
+function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: RecoverOutcome; admission: Admission; free: FreeSpace }, options: TrustOptions & CommitOptions & RetentionOptions): InstallResult {
   const { recovered, admission, free } = before;
   const { layout } = ctx;
   const manifest = reader.manifest;
@@ -159,7 +170,7 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
   // a rollback (docs/journal.md).
   const keyToPin = admission.keyToPin;
   const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-  const { naming, record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid, pinnedKey });
+  const { naming, record, journal, nextState } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid, pinnedKey, keepBackups: options.keepBackups });
   checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin), free), free);
 
   const { holders } = holdersBefore(ctx, transitions);
@@ -206,7 +217,7 @@ function alreadyDone(ctx: TxContext, reader: PackReader, earlier: HistoryEntry, 
 }
 
 /** The records an install writes: its backup record, its journal and the state it commits. */
-function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined }) {
+function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined; keepBackups: number | undefined }) {
   const { transitions, state, txid, pinnedKey } = plan;
   const manifest = reader.manifest;
   const naming = namingFor(transitions, txid);
@@ -221,7 +232,7 @@ function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDi
     afterCommit: [stagingDirOf(txid)],
     afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)])],
   };
-  return { naming, record, journal, nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: plan.keptDirectories }) };
+  return { naming, record, journal, nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: plan.keptDirectories, keepBackups: plan.keepBackups }) };
 }
 
 /** The bytes each record will hold on disk, as written by writeBackupRecord, writeJournal and writeState. */
@@ -298,8 +309,12 @@ function oldNodesOf(transitions: readonly Transition[], inventory: Inventory): M
  * The target, its state directory (read for pinned keys before the lock) and the files the user gave:
  * none may live in `.servicepack/`, whose staging and backups are removed (docs/trust.md).
  */
-function checkInputs(ctx: TxContext, packPath: string, options: TrustOptions): void {
+function checkInputs(ctx: TxContext, packPath: string, options: TrustOptions & RetentionOptions): void {
   requireTarget(ctx.layout.target);
+  const keep = options.keepBackups;
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) {
+    throw new ServicePackError('USAGE', `--keep must be a whole number of service packs (0 or more), not ${keep}`, { hint: 'For example --keep 3 keeps the uninstall backups of the 3 newest service packs.', details: { argument: '--keep' } });
+  }
   checkStateDir(ctx);
   for (const file of [packPath, ...(options.trustedKeys ?? [])]) refuseInsideStateDir(ctx.layout, file);
 }
@@ -361,7 +376,7 @@ function stateBeforeUntouched(state: InstalledState | null, manifest: Manifest):
  * The state after the install: the release's nodes, except what the install made differently (the
  * installed modes of the paths it touched, the directories it kept), and the owners it kept.
  */
-function stateAfter(state: InstalledState | null, manifest: Manifest, packId: string, txid: string, done: { transitions: readonly Transition[]; kept: string[] }): InstalledState {
+function stateAfter(state: InstalledState | null, manifest: Manifest, packId: string, txid: string, done: { transitions: readonly Transition[]; kept: string[]; keepBackups: number | undefined }): InstalledState {
   const files: Record<string, TreeNode> = { ...(state?.files ?? {}) };
   const owners: Record<string, Owner> = { ...(state?.owners ?? {}) };
   for (const e of manifest.entries) {
@@ -379,8 +394,9 @@ function stateAfter(state: InstalledState | null, manifest: Manifest, packId: st
   }
   return {
     stateVersion: 1, product: manifest.product, version: manifest.toVersion, lastTransaction: txid,
-    history: [...(state?.history ?? []), { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }],
+    history: retain([...(state?.history ?? []), { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }], done.keepBackups),
     files,
     ...(Object.keys(owners).length === 0 ? {} : { owners }),
   };
 }
+

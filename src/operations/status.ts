@@ -10,6 +10,7 @@ import { requireTarget } from '../engine/require-target.js';
 import { checkStateDir } from '../records/state-dir.js';
 import { readState, type HistoryEntry } from '../records/state-file.js';
 import { readHistoryLog, type HistoryEvent } from '../records/history-log.js';
+import { backupBytes } from '../records/backup-size.js';
 
 export interface StatusResult {
   target: string;
@@ -27,6 +28,8 @@ export interface StatusResult {
   waitingForReboot: string[];
   /** The history log: every install, uninstall, recovery and prune, oldest first (also after uninstalls). */
   log: HistoryEvent[];
+  /** Bytes the uninstall backups take under `.servicepack/backup/` (see `cleanup --prune`, `install --keep`). */
+  backupBytes: number;
 }
 
 export function targetStatus(ctx: TxContext): StatusResult {
@@ -46,6 +49,7 @@ export function targetStatus(ctx: TxContext): StatusResult {
     backupWrites: findBackupWrites(layout, state),
     waitingForReboot: waitingForReboot(ctx),
     log: readHistoryLog(layout),
+    backupBytes: backupBytes(layout),
   };
 }
 

@@ -16,7 +16,7 @@ import type { OldNode } from '../engine/old-node-guard.js';
 import { commitWithHooks, type AfterCommit, type CommitOptions } from '../engine/finish-committed.js';
 import { summarize, type PlannedAction } from '../engine/plan-summary.js';
 import type { RecoverOutcome } from '../engine/recover.js';
-import { readState } from '../records/state-file.js';
+import { readState, type HistoryEntry } from '../records/state-file.js';
 import { checkPathLengths } from '../engine/check-path-lengths.js';
 import { requireTarget } from '../engine/require-target.js';
 import { refuseIfPending } from '../engine/refuse-pending.js';
@@ -77,7 +77,8 @@ export function uninstallLatest(ctx: TxContext, opts: CommitOptions = {}): Unins
         // As in staging: the new directories' own entries; their contents are synced by the commit's passes.
         fsyncParentsOf(created, new Set([layout.dir]), ctx.platform);
       },
-      nextState: { ...record.stateBefore, lastTransaction: txid },
+      // Backups given up since that install stay given up.
+      nextState: { ...record.stateBefore, history: keepPruned(record.stateBefore.history, state.history), lastTransaction: txid },
       olds,
     });
     return {
@@ -123,6 +124,12 @@ function preflight(ctx: TxContext) {
     throw new ServicePackError('NOTHING_TO_UNINSTALL', `no service pack is installed in ${layout.target}`, {
       hint: 'See `servicepack status --target <dir>` for what is installed.',
       details: { target: layout.target },
+    });
+  }
+  if (last.pruned === true) {
+    throw new ServicePackError('BACKUP_PRUNED', `the uninstall backup of ${state.product} ${last.toVersion} (transaction ${last.txid}) was given up, so it cannot be uninstalled`, {
+      hint: 'Its set-aside files were removed by a retention policy (install --keep, cleanup --prune). Reinstall the version you need from its release instead. Nothing was changed.',
+      details: { target: layout.target, txid: last.txid, version: last.toVersion },
     });
   }
   const record = readBackupRecord(layout, last.txid);
@@ -178,4 +185,9 @@ function checkUninstallable(ctx: TxContext, reversed: Transition[], record: Back
     });
   }
   return olds;
+}
+
+function keepPruned(before: HistoryEntry[], now: HistoryEntry[]): HistoryEntry[] {
+  const pruned = new Set(now.filter((h) => h.pruned === true).map((h) => h.txid));
+  return before.map((h) => (pruned.has(h.txid) ? { ...h, pruned: true as const } : h));
 }

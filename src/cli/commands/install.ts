@@ -3,13 +3,13 @@
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { EXIT } from '../exit-codes.js';
-import { collect, inUseWaitOption, jsonOption, quietOption, restartUnitsOption, targetOption, verboseOption } from '../options.js';
+import { collect, intArg, inUseWaitOption, jsonOption, quietOption, restartUnitsOption, targetOption, verboseOption } from '../options.js';
 import { renderAlreadyInstalled, renderInstall, renderPlan } from '../render-text.js';
 import { trustLine } from '../render-trust.js';
 import { stopRequested } from '../interrupts.js';
 import { runCommand, type Json } from '../run-command.js';
 
-type Opts = Json & { target: string; inUseWait?: number; dryRun?: boolean; restartUnits?: boolean; trustedKey?: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean; verbose?: boolean };
+type Opts = Json & { keep?: number; target: string; inUseWait?: number; dryRun?: boolean; restartUnits?: boolean; trustedKey?: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean; verbose?: boolean };
 
 export function addInstall(program: Command): void {
   program.command('install').description('install a service pack into a target as one transaction').argument('<pack>')
@@ -18,6 +18,7 @@ export function addInstall(program: Command): void {
     .option('--allow-unsigned', 'install even if no trusted key verifies the pack (reported as a warning)')
     .option('--allow-downgrade', 'install even if the pack\'s version is not newer than its base')
     .option('--dry-run', 'print the plan and who holds each file; change nothing')
+    .option('--keep <n>', 'keep the uninstall backups of at most N service packs, this one included; older ones can no longer be uninstalled', intArg('--keep'))
     .addOption(restartUnitsOption()).addOption(inUseWaitOption()).addOption(verboseOption()).addOption(quietOption()).addOption(jsonOption())
     .addHelpText('after', `
 Examples:
@@ -32,7 +33,7 @@ Exit codes: 0 done (or already installed), 1 failed (the target is unchanged), 2
       const r = await lib.install(pack, {
         target: o.target, dryRun: o.dryRun === true, restartUnits: o.restartUnits === true, onEvent: out.event,
         trustedKeys: o.trustedKey ?? [], allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, stopRequested,
-        ...(o.inUseWait === undefined ? {} : { inUseWaitMs: o.inUseWait }),
+        ...(o.inUseWait === undefined ? {} : { inUseWaitMs: o.inUseWait }), ...(o.keep === undefined ? {} : { keepBackups: o.keep }),
       });
       if (r.alreadyInstalled) return { result: r, lines: renderAlreadyInstalled(r) };
       const trust = trustLine(r.trust, r.dryRun ? undefined : r.pinnedKey);

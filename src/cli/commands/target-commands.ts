@@ -2,12 +2,14 @@
 import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { EXIT } from '../exit-codes.js';
-import { inUseWaitOption, jsonOption, quietOption, restartUnitsOption, targetOption, verboseOption } from '../options.js';
+import { confirm } from '../confirm.js';
+import { humanBytes } from '../human-size.js';
+import { intArg, inUseWaitOption, jsonOption, quietOption, restartUnitsOption, targetOption, verboseOption } from '../options.js';
 import { renderCleanup, renderHistory, renderRecover, renderStatus, renderUninstall, renderUninstallPlan, renderVerify } from '../render-text.js';
 import { stopRequested } from '../interrupts.js';
 import { runCommand, type CommandOutcome, type Json } from '../run-command.js';
 
-export type TargetOpts = Json & { target: string; restartUnits?: boolean; inUseWait?: number; dryRun?: boolean; verbose?: boolean };
+export type TargetOpts = Json & { target: string; restartUnits?: boolean; inUseWait?: number; dryRun?: boolean; verbose?: boolean; prune?: number; yes?: boolean };
 type Work = (o: lib.TransactionOptions, cli: TargetOpts) => CommandOutcome | Promise<CommandOutcome>;
 
 /** `critical` (given the options): the command changes the target (see runCommand). */
@@ -38,10 +40,27 @@ Examples:
 
 Exit codes: 0 done, 1 failed (the target is unchanged; NOT_MANAGED, NOTHING_TO_UNINSTALL, BACKUP_PRUNED ...),
 2 usage, 3 done but processes still run the old version, 4 a transaction is pending (run recover).`);
-  addTargetCommand(program, 'cleanup', 'remove set-aside files that are no longer needed nor held', async (o, c) => {
-    const r = await lib.cleanup({ ...o, dryRun: c.dryRun === true });
+  addTargetCommand(program, 'cleanup', 'remove set-aside files that are no longer needed nor held; --prune gives up old uninstall backups', async (o, c) => {
+    const keep = c.prune === undefined ? {} : { keep: c.prune };
+    if (c.prune !== undefined && c.dryRun !== true && c.json !== true && c.yes !== true) {
+      const plan = await lib.cleanup({ ...o, ...keep, dryRun: true });
+      if (plan.pruned.length > 0) {
+        await confirm(`Give up the uninstall backups of ${plan.pruned.length} service pack(s) (${humanBytes(plan.bytesFreed)} to free)? They can no longer be uninstalled.`, 'cleanup --prune');
+      }
+    }
+    const r = await lib.cleanup({ ...o, ...keep, dryRun: c.dryRun === true });
     return { result: r, lines: () => renderCleanup(r, c.verbose === true) };
-  }, (o) => o.dryRun !== true).option(...dryRunOption('the clean-up')).addOption(verboseOption()).addOption(quietOption());
+  }, (o) => o.dryRun !== true).option(...dryRunOption('the clean-up'))
+    .option('--prune <n>', 'give up the uninstall backups of all but the newest N installed service packs (asks first in text mode)', intArg('--prune'))
+    .option('--yes', 'confirm --prune without a question')
+    .addOption(verboseOption()).addOption(quietOption())
+    .addHelpText('after', `
+Examples:
+  servicepack cleanup --target /opt/exchange --dry-run
+  servicepack cleanup --target /opt/exchange --prune 2          # asks, then keeps the backups of the 2 newest packs
+  servicepack cleanup --target /opt/exchange --prune 0 --yes    # no uninstall backups at all
+
+Exit codes: 0 done, 1 failed, 2 usage (also: --prune not confirmed), 4 a transaction is pending.`);
   addTargetCommand(program, 'status', 'product, version, installed service packs, pending work', async (o) => {
     const r = await lib.status(o);
     // A pending transaction is reported, and exits 4 like every command that meets one.
