@@ -37,13 +37,14 @@ describe('cli history', () => {
     assert.deepEqual(st.history, [], 'no service pack is installed');
     assert.deepEqual(st.log, log);
     const text = cli('status', '--target', target).stdout.split('\n');
-    assert.equal(text[1], `last 2 of 2 event(s) (servicepack history --target ${target} lists all):`);
-    assert.match(text[2]!, new RegExp(`^  ${TIME} install {3}acme 1\\.0 -> 2\\.0 committed \\(transaction ${i.txid}\\)$`));
-    assert.match(text[3]!, new RegExp(`^  ${TIME} uninstall acme 2\\.0 -> 1\\.0 committed \\(transaction ${u.txid}\\)$`));
+    assert.equal(text[1], 'uninstall backups: 0 B for 0 service pack(s) (servicepack cleanup --prune N keeps the newest N)');
+    assert.equal(text[2], `last 2 of 2 event(s) (servicepack history --target ${target} lists all):`);
+    assert.match(text[3]!, new RegExp(`^  ${TIME} install {3}acme 1\\.0 -> 2\\.0 committed \\(transaction ${i.txid}\\)$`));
+    assert.match(text[4]!, new RegExp(`^  ${TIME} uninstall acme 2\\.0 -> 1\\.0 committed \\(transaction ${u.txid}\\)$`));
 
     const h = cli('history', '--target', target);
     assert.equal(h.status, 0, h.stderr);
-    assert.deepEqual(h.stdout.split('\n').map((l) => l.slice(25)), [text[2]!.slice(27), text[3]!.slice(27), '']);
+    assert.deepEqual(h.stdout.split('\n').map((l) => l.slice(25)), [text[3]!.slice(27), text[4]!.slice(27), '']);
     assert.deepEqual(lastJson(cli('history', '--target', target, '--json').stdout).result.events, log);
     const fresh = cli('history', '--target', tempDir('fresh'));
     assert.equal(fresh.status, 1);

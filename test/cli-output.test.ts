@@ -53,7 +53,7 @@ describe('cli output', () => {
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split('\n');
     assert.match(lines[0]!, /^installed acme 1\.0 -> 2\.0 into .* \(transaction \S+\)$/);
-    assert.match(lines[1]!, /^4 changed, 3 added, 2 removed \(-v lists them\); \d+ B written; 5 previous file\(s\) set aside for uninstall$/);
+    assert.match(lines[1]!, /^4 changed, 3 added, 2 removed \(-v lists them\); \d+ B written; 6 previous file\(s\) set aside for uninstall$/);
     assert.doesNotMatch(r.stdout, /^ {2}(add|change|remove) /m);
 
     const dry = cli('uninstall', '--target', target, '--dry-run');

@@ -1,4 +1,5 @@
-// Appends one line to a log file: O_APPEND (one write, so concurrent lines never interleave), never
+// Appends one line to a log file: one pwrite at its end (callers hold the target lock, so no other
+// writer appends at the same time; data is written with pwrite only, see docs/crash-safety.md), never
 // through a symlink planted in its place, flushed to disk before returning.
 import * as fs from 'node:fs';
 import { hasErrno } from '../errors/index.js';
@@ -9,7 +10,7 @@ const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 export function appendLine(file: string, line: string): void {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT | NOFOLLOW, 0o644);
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | NOFOLLOW, 0o644);
   } catch (err) {
     throw ioFailed(err, 'open', file);
   }
@@ -18,7 +19,8 @@ export function appendLine(file: string, line: string): void {
     const size = fs.fstatSync(fd).size;
     const last = Buffer.alloc(1);
     const cut = size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-    fs.writeSync(fd, `${cut ? '\n' : ''}${line}\n`);
+    const bytes = Buffer.from(`${cut ? '\n' : ''}${line}\n`);
+    fs.writeSync(fd, bytes, 0, bytes.length, size);
     fs.fsyncSync(fd);
   } catch (err) {
     throw ioFailed(err, 'write', file);
