@@ -111,7 +111,7 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
       assert.deepEqual(freed.removed, [aside]);
       assert.equal(freed.bytesFreed, readFileSync(sp4.libs['Mdbperf.dll']!).length);
       assert.deepEqual(freed.held, []);
-      assert.deepEqual(stateFilesOf(target), ['backup', 'staging', 'state.json', 'trust', `trust/${testKey.keyId}.pub`]);
+      assert.deepEqual(stateFilesOf(target), ['backup', 'history.log', 'staging', 'state.json', 'trust', `trust/${testKey.keyId}.pub`]);
       assert.deepEqual(cleanup({ target }).removed, [], 'nothing left to clean');
     } finally {
       await host.stop();

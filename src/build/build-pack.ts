@@ -31,6 +31,18 @@ export type BuildEvent =
   /** A path of the new tree whose setuid, setgid or sticky bit the pack does not carry (see keepSpecialBits). */
   | { type: 'build-warning'; path: string; message: string };
 
+/**
+ * Encoding progress: `done` of `total` contents encoded, `bytes` of `totalBytes` (their sizes in the new
+ * tree). Sent once with done 0 before the first, then after each content in blob order.
+ */
+export interface BuildProgress {
+  type: 'build-progress';
+  done: number;
+  total: number;
+  bytes: number;
+  totalBytes: number;
+}
+
 /** A name of the new tree Windows cannot hold (NTFS_UNSAFE_NAME): the pack builds, but installing it on Windows is refused. */
 export interface BuildWarning {
   type: 'warning';
@@ -69,8 +81,15 @@ export interface BuildOptions {
    * new-tree path that had one is reported in `specialBitsDropped` and as a `build-warning` event).
    */
   keepSpecialBits?: boolean;
+  /**
+   * Refuse what makes a pack nobody should install: an `expires` already past (USAGE) and trees that
+   * change nothing without hooks (BUILD_INPUT). The command line always sets it.
+   */
+  strict?: boolean;
   /** Called once per entry, in path order, before its content (if any) is compressed. */
   onEvent?: (e: BuildEvent) => void;
+  /** Called as contents are encoded (on the calling thread, between worker results). */
+  onProgress?: (p: BuildProgress) => void;
   /** Called for each name of the new tree that Windows cannot hold, before anything is compressed. */
   onWarning?: (w: BuildWarning) => void;
 }
@@ -100,6 +119,12 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   const hooks = opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined) ? checkHooks(opts.hooks) : undefined;
   const health = opts.health === undefined || opts.health.checks.length === 0 ? undefined : checkHealth(opts.health);
   const expires = opts.expires === undefined ? undefined : normalizeExpiry(opts.expires);
+  if (opts.strict === true && expires !== undefined && Date.parse(expires) <= Date.now()) {
+    throw new ServicePackError('USAGE', `--expires ${opts.expires} is already past: every install would refuse the pack as expired`, {
+      hint: 'Give a date in the future, for example the end of the support period of this release.',
+      details: { argument: 'expires' },
+    });
+  }
   // Read the key before the long compression, so a wrong path or passphrase fails at once.
   const key = opts.signWith === undefined ? undefined : readSecretKeyFile(opts.signWith, opts.passphrase);
   const walkOptions = { refuse: [STATE_DIR_NAME] };
@@ -117,7 +142,15 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   }
   const counts: Record<EntryAction, number> = { add: 0, change: 0, remove: 0, keep: 0 };
   for (const e of entries) counts[e.action]++;
+  if (opts.strict === true && hooks === undefined && counts.keep === entries.length) {
+    throw new ServicePackError('BUILD_INPUT', `Cannot build from ${opts.newDir}: it is identical to ${opts.oldDir}, so the pack would change nothing.`, {
+      hint: 'Check that the two directories are the old and the new release. A pack that only runs commands needs --pre-hook or --post-hook.',
+      details: { path: opts.newDir, reason: 'identical to the old tree' },
+    });
+  }
   const jobs = planJobs(entries, opts, level);
+  const progress = { type: 'build-progress' as const, done: 0, total: jobs.length, bytes: 0, totalBytes: jobs.reduce((n, j) => n + j.newSize, 0) };
+  opts.onProgress?.({ ...progress });
   const spool = openAtomicOutput(join(dirname(opts.out), `.${basename(opts.out)}.payload`));
   try {
     const blobs: BlobRecord[] = [];
@@ -137,6 +170,9 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
       }
       payloadSize += file.storedSize;
       if (blobs.length !== i + 1) throw new Error('encode outcomes arrived out of order');
+      progress.done++;
+      progress.bytes += jobs[i]!.newSize;
+      opts.onProgress?.({ ...progress });
     });
     const manifest: Manifest = {
       format: FORMAT_VERSION,

@@ -30,7 +30,7 @@ export const exitCodeForSignal = (signal: string): number => (signal === 'SIGINT
 /** The exit codes as `servicepack --help` lists them (the README has the same table). */
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0        done
+  0        done (install: also "already installed")
   1        failed; the target is unchanged (verify: differences were found)
   2        usage error
   3        done, but some processes still run old code: restart them

@@ -6,7 +6,9 @@ export const jsonOption = (): Option => new Option('--json', 'print JSON lines: 
 export const restartUnitsOption = (): Option => new Option('--restart-units', 'after the commit, restart the systemd services still running old code');
 export const inUseWaitOption = (): Option =>
   new Option('--in-use-wait <ms>', 'Windows: how long to retry a file another program keeps open before giving up (default 3400)').argParser(intArg('--in-use-wait'));
-export const targetOption = (): Option => new Option('--target <dir>', 'the installation directory').makeOptionMandatory();
+export const verboseOption = (): Option => new Option('-v, --verbose', 'also list every file (the summary comes first)');
+export const quietOption = (): Option => new Option('-q, --quiet', 'print nothing but warnings and errors; the exit code tells the outcome');
+export const targetOption = (): Option => new Option('--target <dir>', 'the installation directory (required)').makeOptionMandatory();
 
 export function intArg(name: string): (v: string) => number {
   return (v) => {
@@ -16,9 +18,9 @@ export function intArg(name: string): (v: string) => number {
   };
 }
 
-/** Accumulates a repeatable option's values. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** Accumulates a repeatable option's values (given without a default, so --help shows no `(default: [])`). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** A hook command: a JSON array of strings, or words separated by spaces (no shell, no quoting). */

@@ -16,7 +16,7 @@ import type { OldNode } from './old-node-guard.js';
 import { commitWithHooks, type AfterCommit, type CommitOptions } from './finish-committed.js';
 import { summarize, type PlannedAction } from './plan-summary.js';
 import type { RecoverOutcome } from './recover.js';
-import { readState } from '../records/state-file.js';
+import { readState, type HistoryEntry } from '../records/state-file.js';
 import { checkPathLengths } from './check-path-lengths.js';
 import type { TrialEnd } from './run-hook.js';
 
@@ -38,26 +38,14 @@ export interface UninstallResult extends AfterCommit {
  */
 export function uninstallLocked(ctx: TxContext, opts: CommitOptions, recovered: RecoverOutcome, trial?: TrialEnd): UninstallResult {
   const { layout } = ctx;
-  const state = readState(layout);
-  const last = state?.history.at(-1);
-  if (state === null || last === undefined) {
-    throw new ServicePackError('NOTHING_TO_UNINSTALL', `no service pack is installed in ${layout.target}`, {
-      hint: 'See `servicepack status --target <dir>` for what is installed.',
-      details: { target: layout.target },
-    });
-  }
-  const record = readBackupRecord(layout, last.txid);
-  const reversed: Transition[] = record.transitions.map((t) => ({ path: t.path, from: t.to, to: t.from }));
-  ctx.emit({ type: 'phase', phase: 'preflight' });
-  checkPathLengths(layout, reversed.map((t) => t.path), ctx.platform);
-  const olds = checkUninstallable(ctx, reversed, record);
+  const { state, last, record, reversed, olds } = preflightUninstall(ctx);
 
   const txid = newTxid();
   const naming: StepNaming = {
     incoming: (p) => `${backupFilesOf(last.txid)}/${p}`,
     aside: (p) => `${backupFilesOf(txid)}/${p}`,
   };
-  const info = { kind: 'uninstall' as const, product: state.product, fromVersion: last.toVersion, toVersion: last.fromVersion, txid, ...(trial === undefined ? {} : { trial }) };
+  const info = { kind: 'uninstall' as const, product: state.product, fromVersion: last.toVersion, toVersion: last.fromVersion, txid, packId: last.packId, ...(trial === undefined ? {} : { trial }) };
   const after = commitWithHooks(ctx, record.hooks, info, opts, {
     journal: {
       journalVersion: 1, txid, kind: 'uninstall', steps: planSteps(reversed, naming),
@@ -74,7 +62,8 @@ export function uninstallLocked(ctx: TxContext, opts: CommitOptions, recovered: 
       // As in staging: the new directories' own entries; their contents are synced by the commit's passes.
       fsyncParentsOf(created, new Set([layout.dir]), ctx.platform);
     },
-    nextState: { ...record.stateBefore, lastTransaction: txid },
+    // Backups given up since that install stay given up.
+    nextState: { ...record.stateBefore, history: keepPruned(record.stateBefore.history, state.history), lastTransaction: txid },
     olds,
   });
   return {
@@ -82,6 +71,36 @@ export function uninstallLocked(ctx: TxContext, opts: CommitOptions, recovered: 
     removed: { packId: last.packId, fromVersion: last.fromVersion, toVersion: last.toVersion, txid: last.txid },
     version: record.stateBefore.version, txid, actions: summarize(reversed), recovered, ...after,
   };
+}
+
+/** The latest installed service pack, its record, the reversed transitions, and the check that they can run. */
+export function preflightUninstall(ctx: TxContext) {
+  const { layout } = ctx;
+  const state = readState(layout);
+  const last = state?.history.at(-1);
+  if (state === null || last === undefined) {
+    throw new ServicePackError('NOTHING_TO_UNINSTALL', `no service pack is installed in ${layout.target}`, {
+      hint: 'See `servicepack status --target <dir>` for what is installed.',
+      details: { target: layout.target },
+    });
+  }
+  if (last.pruned === true) {
+    throw new ServicePackError('BACKUP_PRUNED', `the uninstall backup of ${state.product} ${last.toVersion} (transaction ${last.txid}) was given up, so it cannot be uninstalled`, {
+      hint: 'Its set-aside files were removed by a retention policy (install --keep, cleanup --prune). Reinstall the version you need from its release instead. Nothing was changed.',
+      details: { target: layout.target, txid: last.txid, version: last.toVersion },
+    });
+  }
+  const record = readBackupRecord(layout, last.txid);
+  const reversed: Transition[] = record.transitions.map((t) => ({ path: t.path, from: t.to, to: t.from }));
+  ctx.emit({ type: 'phase', phase: 'preflight' });
+  checkPathLengths(layout, reversed.map((t) => t.path), ctx.platform);
+  const olds = checkUninstallable(ctx, reversed, record);
+  return { state, last, record, reversed, olds };
+}
+
+function keepPruned(before: HistoryEntry[], now: HistoryEntry[]): HistoryEntry[] {
+  const pruned = new Set(now.filter((h) => h.pruned === true).map((h) => h.txid));
+  return before.map((h) => (pruned.has(h.txid) ? { ...h, pruned: true as const } : h));
 }
 
 /**

@@ -53,6 +53,7 @@ export interface ErrorDetails {
   FILE_IN_USE: { path: string; errno: string; attempts: number; waitedMs: number };
   SYMLINK_UNSUPPORTED: { target: string; paths: string[] };
   NOTHING_TO_UNINSTALL: { target: string };
+  BACKUP_PRUNED: { target: string; txid: string; version: string };
   BACKUP_DAMAGED: { target: string; mismatches: Mismatch[] };
   /** `writes[]`: the installed path, the backup path the writes went to, the old sha256 and the one now. */
   BACKUP_WRITTEN: { target: string; txid: string; writes: { txid: string; path: string; backup: string; expected: string; actual: string }[] };
@@ -101,7 +102,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   PACK_EXPIRED: 'The service pack\'s signed expiry date has passed.',
   KEY_INVALID: 'A key file is missing, unreadable, or not a minisign Ed25519 key of the expected kind.',
   KEY_PASSPHRASE: 'The secret key is encrypted and no passphrase, or a wrong one, was given.',
-  BUILD_INPUT: 'A release tree given to build is missing or holds a file type a pack cannot carry.',
+  BUILD_INPUT: 'A release tree given to build is missing, identical to the other, or holds a file type a pack cannot carry.',
   TARGET_NOT_FOUND: 'The target directory does not exist.',
   NOT_MANAGED: 'The target has no servicepack state: no service pack was ever installed there.',
   PRODUCT_MISMATCH: 'The service pack is for another product than the one installed in the target.',
@@ -119,6 +120,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   FILE_IN_USE: 'A file to be replaced is open in a process that does not let it be renamed; the transaction was rolled back.',
   SYMLINK_UNSUPPORTED: 'The service pack carries symbolic links, which this system cannot create for servicepack.',
   NOTHING_TO_UNINSTALL: 'No service pack is installed in the target.',
+  BACKUP_PRUNED: 'The uninstall backup of the latest service pack was given up (install --keep, cleanup --prune), so it cannot be uninstalled.',
   BACKUP_WRITTEN: 'A set-aside file was written to after the install set it aside: a process kept writing to the old file, so uninstall cannot restore the old version exactly.',
   BACKUP_DAMAGED: 'The stored backup of a service pack is missing or altered, so it cannot be uninstalled.',
   JOURNAL_CORRUPT: 'The transaction journal of the target cannot be read.',

@@ -70,8 +70,8 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
   },
   BUILD_INPUT: {
     symptoms: '`servicepack build` stops naming a path in one of the release trees.',
-    cause: 'A release directory is missing, or holds a file type a pack cannot carry (FIFO, socket, device node).',
-    resolution: 'Point build at two existing release trees that contain only directories, regular files and symlinks.',
+    cause: 'A release directory is missing, holds a file type a pack cannot carry (FIFO, socket, device node), or is identical to the other one (a pack without hooks that would change nothing).',
+    resolution: 'Point build at two existing, different release trees that contain only directories, regular files and symlinks.',
   },
   TARGET_NOT_FOUND: {
     symptoms: 'The command stops at once naming the target.',
@@ -152,6 +152,11 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     symptoms: 'install is refused listing the symbolic links the service pack would create; exit code 1.',
     cause: 'Creating a symbolic link on Windows needs a privilege (SeCreateSymbolicLinkPrivilege, or Developer Mode) that servicepack does not ask for, so it does not offer a transaction it could not finish.',
     resolution: 'Build the service pack from trees without symbolic links (ship the file itself), or install it on a system that supports them. Nothing was changed.',
+  },
+  BACKUP_PRUNED: {
+    symptoms: 'uninstall stops naming the service pack it would remove and says its backup was given up; nothing is changed.',
+    cause: 'A retention policy (`install --keep N` or `cleanup --prune N`) removed the set-aside files of older service packs to save space. The latest pack still installed is one of them: the old files uninstall would put back no longer exist.',
+    resolution: 'Reinstall the version you want from its full release, or install a service pack that goes there. `servicepack status` and `servicepack history` show which packs were pruned and when. Keep more backups next time (`--keep`).',
   },
   NOTHING_TO_UNINSTALL: {
     symptoms: 'uninstall reports that no service pack is installed.',

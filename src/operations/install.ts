@@ -37,7 +37,8 @@ import type { OldNode } from '../engine/old-node-guard.js';
 import { settleOwners } from '../engine/settle-owners.js';
 import { stageInstall } from '../engine/stage-install.js';
 import { checkStateDir, refuseInsideStateDir } from '../records/state-dir.js';
-import { readState, stateText, type InstalledState } from '../records/state-file.js';
+import { readState, stateText, type HistoryEntry, type InstalledState } from '../records/state-file.js';
+import { retain } from '../records/retention.js';
 import type { Journal } from '../journal/journal.js';
 import { pinFileOf, placePin, stagePin } from '../records/trust-store.js';
 
@@ -64,6 +65,18 @@ export interface InstallPlan {
   health: HealthSummary;
   /** Who signed the pack and whether a trusted key verified it. */
   trust: PackTrust;
+  /** This very pack (by pack id) is already installed: the install would change nothing. */
+  alreadyInstalled: boolean;
+}
+
+/** A retention policy for uninstall backups, applied by the install's commit. */
+export interface RetentionOptions {
+  /**
+   * Keep the set-aside files of at most this many installed service packs, this one included; older
+   * packs' backups are given up (recorded as pruned in the state, removed by the clean-up) and those
+   * packs can no longer be uninstalled (BACKUP_PRUNED).
+   */
+  keepBackups?: number;
 }
 
 export interface InstallResult extends AfterCommit {
@@ -94,10 +107,15 @@ export interface InstallResult extends AfterCommit {
   trust: PackTrust;
   /** The key id pinned for the target by this install (its first verified install), if any. */
   pinnedKey?: string;
+  /**
+   * This very pack (by pack id) is in the target's history: nothing was done, and `txid` is the
+   * transaction that installed it.
+   */
+  alreadyInstalled: boolean;
 }
 
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
-export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions & HealthOptions = {}): InstallPlan {
+export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions & HealthOptions & RetentionOptions = {}): InstallPlan {
   checkInputs(ctx, packPath, options);
   refuseIfPending(ctx, 'the dry run');
   const reader = openPack(packPath);
@@ -107,10 +125,16 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
     const health = planTrial(reader.manifest.health, options);
     warnSkipped(ctx, health.summary);
     verifyPack(reader);
+    if (installedBefore(ctx, reader) !== undefined) {
+      return {
+        dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest), actions: [], keptDirectories: [], bytesToWrite: 0,
+        freeBytes: freeSpace(ctx.layout).bytes, fits: true, holders: [], uninspectable: [], restartNeeded: false, hooks: reader.manifest.hooks ?? {}, health: health.summary, trust, alreadyInstalled: true,
+      };
+    }
     const { transitions, keptDirectories, state, olds } = preflight(ctx, reader.manifest, options, false);
     // The same records the install would write (every txid has the same length).
     const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-    const { record, journal, nextState, trial } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid: newTxid(), pinnedKey, health: health.plan });
+    const { record, journal, nextState, trial } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid: newTxid(), pinnedKey, health: health.plan, keepBackups: options.keepBackups });
     const space = freeSpace(ctx.layout);
     const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial), space);
     const bytesToWrite = needed.bytes;
@@ -121,14 +145,14 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
       dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest),
       actions: summarize(transitions).map((a) => ({ ...a, holders: byPath.get(a.path) ?? [] })),
       keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free && (space.inodes === null || needed.inodes <= space.inodes),
-      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, health: health.summary, trust,
+      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, health: health.summary, trust, alreadyInstalled: false,
     };
   } finally {
     reader.close();
   }
 }
 
-export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions & HealthOptions = {}): InstallResult {
+export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions & HealthOptions & RetentionOptions = {}): InstallResult {
   checkInputs(ctx, packPath, options);
   const reader = openPack(packPath);
   try {
@@ -145,10 +169,12 @@ export function installPack(ctx: TxContext, packPath: string, options: TrustOpti
   }
 }
 
-function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: Recovered; admission: Admission; free: FreeSpace; health: { plan: TrialPlan; summary: HealthSummary } }, options: TrustOptions & CommitOptions): InstallResult {
+function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: Recovered; admission: Admission; free: FreeSpace; health: { plan: TrialPlan; summary: HealthSummary } }, options: TrustOptions & CommitOptions & RetentionOptions): InstallResult {
   const { recovered, admission, free, health } = before;
   const { layout } = ctx;
   const manifest = reader.manifest;
+  const earlier = installedBefore(ctx, reader);
+  if (earlier !== undefined) return alreadyDone(ctx, reader, earlier, before);
   const { transitions, keptDirectories, state, bases, olds } = preflight(ctx, manifest, options, true);
   settleOwners(ctx, transitions);
   checkSameDevice(layout, transitions, layout.dir);
@@ -159,11 +185,11 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
   // a rollback (docs/journal.md).
   const keyToPin = admission.keyToPin;
   const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-  const { naming, record, journal, nextState, trial } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid, pinnedKey, health: health.plan });
+  const { naming, record, journal, nextState, trial } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid, pinnedKey, health: health.plan, keepBackups: options.keepBackups });
   checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial), free), free);
 
   const { holders } = holdersBefore(ctx, transitions);
-  const info = { kind: 'install' as const, ...versions(manifest), txid };
+  const info = { kind: 'install' as const, ...versions(manifest), txid, packId: reader.packId };
   let bytesWritten = 0;
   const after = commitWithHooks(ctx, manifest.hooks, info, options, {
     journal,
@@ -186,12 +212,33 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
     actions: summarize(transitions), keptDirectories, bytesWritten,
     setAside: transitions.filter((t) => t.from !== null && t.from.type !== 'dir').map((t) => t.path),
     recovered, holders, ...after, health: trialResult ?? (health.summary as Exclude<HealthSummary, { outcome: 'planned' }>),
-    trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }),
+    trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }), alreadyInstalled: false,
+  };
+}
+
+/**
+ * The history entry of this very pack, when the target has it installed (a re-run by a configuration
+ * tool): such an install is done already, whatever came after it (docs/architecture.md, Decisions).
+ */
+function installedBefore(ctx: TxContext, reader: PackReader): HistoryEntry | undefined {
+  const state = readState(ctx.layout);
+  if (state === null || state.product !== reader.manifest.product) return undefined;
+  return state.history.find((h) => h.packId === reader.packId);
+}
+
+/** The result of an install that found its pack already installed: nothing ran, nothing changed. */
+function alreadyDone(ctx: TxContext, reader: PackReader, earlier: HistoryEntry, before: { recovered: Recovered; admission: Admission }): InstallResult {
+  return {
+    dryRun: false, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest), txid: earlier.txid,
+    actions: [], keptDirectories: [], bytesWritten: 0, setAside: [], recovered: before.recovered, holders: [],
+    staleProcesses: [], restartNeeded: false, restartAdvised: false, uninspectable: [], hooks: [],
+    cleanup: { removed: [], bytesFreed: 0, held: [], uninspectable: [], backupWrites: [], atReboot: [] },
+    health: { outcome: 'none' }, trust: before.admission.trust, alreadyInstalled: true,
   };
 }
 
 /** The records an install writes: its backup record, its journal and the state it commits. */
-function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined; health: TrialPlan }) {
+function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined; health: TrialPlan; keepBackups: number | undefined }) {
   const { transitions, state, txid, pinnedKey } = plan;
   const manifest = reader.manifest;
   const naming = namingFor(transitions, txid);
@@ -207,7 +254,7 @@ function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDi
     afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)]), ...(plan.health === null ? [] : [TRIAL_FILE])],
   };
   const trial: TrialRecord | undefined = plan.health === null ? undefined : { trialVersion: 1, txid, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, health: plan.health };
-  return { naming, record, journal, trial, nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: plan.keptDirectories }) };
+  return { naming, record, journal, trial, nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: plan.keptDirectories, keepBackups: plan.keepBackups }) };
 }
 
 /** The bytes each record will hold on disk, as written by writeBackupRecord, writeJournal and writeState. */
@@ -285,8 +332,12 @@ function oldNodesOf(transitions: readonly Transition[], inventory: Inventory): M
  * The target, its state directory (read for pinned keys before the lock) and the files the user gave:
  * none may live in `.servicepack/`, whose staging and backups are removed (docs/trust.md).
  */
-function checkInputs(ctx: TxContext, packPath: string, options: TrustOptions): void {
+function checkInputs(ctx: TxContext, packPath: string, options: TrustOptions & RetentionOptions): void {
   requireTarget(ctx.layout.target);
+  const keep = options.keepBackups;
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) {
+    throw new ServicePackError('USAGE', `--keep must be a whole number of service packs (0 or more), not ${keep}`, { hint: 'For example --keep 3 keeps the uninstall backups of the 3 newest service packs.', details: { argument: '--keep' } });
+  }
   checkStateDir(ctx);
   for (const file of [packPath, ...(options.trustedKeys ?? [])]) refuseInsideStateDir(ctx.layout, file);
 }
@@ -348,7 +399,7 @@ function stateBeforeUntouched(state: InstalledState | null, manifest: Manifest):
  * The state after the install: the release's nodes, except what the install made differently (the
  * installed modes of the paths it touched, the directories it kept), and the owners it kept.
  */
-function stateAfter(state: InstalledState | null, manifest: Manifest, packId: string, txid: string, done: { transitions: readonly Transition[]; kept: string[] }): InstalledState {
+function stateAfter(state: InstalledState | null, manifest: Manifest, packId: string, txid: string, done: { transitions: readonly Transition[]; kept: string[]; keepBackups: number | undefined }): InstalledState {
   const files: Record<string, TreeNode> = { ...(state?.files ?? {}) };
   const owners: Record<string, Owner> = { ...(state?.owners ?? {}) };
   for (const e of manifest.entries) {
@@ -366,8 +417,9 @@ function stateAfter(state: InstalledState | null, manifest: Manifest, packId: st
   }
   return {
     stateVersion: 1, product: manifest.product, version: manifest.toVersion, lastTransaction: txid,
-    history: [...(state?.history ?? []), { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }],
+    history: retain([...(state?.history ?? []), { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }], done.keepBackups),
     files,
     ...(Object.keys(owners).length === 0 ? {} : { owners }),
   };
 }
+

@@ -11,6 +11,8 @@ import { checkStateDir } from '../records/state-dir.js';
 import { readState, type HistoryEntry } from '../records/state-file.js';
 import { readTrialRecord } from '../records/trial-record.js';
 import { describeCheck } from '../format/health.js';
+import { readHistoryLog, type HistoryEvent } from '../records/history-log.js';
+import { backupBytes } from '../records/backup-size.js';
 
 export interface StatusResult {
   target: string;
@@ -31,6 +33,10 @@ export interface StatusResult {
    * false means no process runs the trial (it was killed): the next command on the target rolls it back.
    */
   trial: { txid: string; version: string; checks: string[]; windowMs: number; deadlineMs: number; running: boolean } | null;
+  /** The history log: every install, uninstall, recovery and prune, oldest first (also after uninstalls). */
+  log: HistoryEvent[];
+  /** Bytes the uninstall backups take under `.servicepack/backup/` (see `cleanup --prune`, `install --keep`). */
+  backupBytes: number;
 }
 
 export function targetStatus(ctx: TxContext): StatusResult {
@@ -50,6 +56,8 @@ export function targetStatus(ctx: TxContext): StatusResult {
     backupWrites: findBackupWrites(layout, state),
     waitingForReboot: waitingForReboot(ctx),
     trial: trialOf(ctx, state?.history.at(-1)?.txid),
+    log: readHistoryLog(layout),
+    backupBytes: backupBytes(layout),
   };
 }
 

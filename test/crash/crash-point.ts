@@ -135,9 +135,9 @@ export function settledProblems(s: Scenario, st: Settled, outcome: PointResult['
   return problems;
 }
 
-/** What `.servicepack/` may hold once settled: the state, pinned keys, and the backups of installed service packs. */
+/** What `.servicepack/` may hold once settled: the state, the history log, pinned keys, and the backups of installed service packs. */
 function allowed(p: string, history: string[]): boolean {
-  if (p === 'state.json' || p === 'backup' || p === 'staging' || p === 'trust' || /^trust\/[^/]+\.pub$/.test(p)) return true;
+  if (p === 'state.json' || p === 'history.log' || p === 'backup' || p === 'staging' || p === 'trust' || /^trust\/[^/]+\.pub$/.test(p)) return true;
   return history.some((tx) => p === `backup/${tx}` || p.startsWith(`backup/${tx}/`));
 }
 
