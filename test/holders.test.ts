@@ -7,7 +7,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { holders } from '../src/index.js';
+import { holdersSync as holders } from '../src/index.js';
 import { selectPlatform, type Platform } from '../src/platform/index.js';
 import { hasNativeScan } from '../src/platform/linux/native-scan.js';
 import { compileFixture, perfLibraryNames } from '../src/demo/compile.js';

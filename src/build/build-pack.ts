@@ -3,7 +3,7 @@
 // manifest and payload atomically.
 // Same trees, labels and level give a byte-identical pack.
 import { basename, dirname, join, resolve } from 'node:path';
-import { ServicePackError } from '../errors/index.js';
+import { ServicePackError, interruptedError } from '../errors/index.js';
 import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
 import type { EncodeJob } from '../delta/encode-file.js';
@@ -68,6 +68,8 @@ export interface BuildOptions {
   onEvent?: (e: BuildEvent) => void;
   /** Called for each name of the new tree that Windows cannot hold, before anything is compressed. */
   onWarning?: (w: BuildWarning) => void;
+  /** Stops the build (INTERRUPTED) before it starts or between two encoded files; `out` is then not written. */
+  signal?: AbortSignal;
 }
 
 export interface BuildResult {
@@ -90,6 +92,7 @@ export interface BuildResult {
  * output failures. Files are encoded on worker threads (see `threads`); the pack does not depend on how many.
  */
 export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
+  checkStop(opts);
   const level = checkLevel(opts.level ?? DEFAULT_ZSTD_LEVEL);
   const threads = checkThreads(opts.threads ?? 'auto');
   const hooks = opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined) ? checkHooks(opts.hooks) : undefined;
@@ -117,6 +120,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
     const blobs: BlobRecord[] = [];
     await encodeAll(jobs, threads, (i, outcome) => {
       if (!outcome.ok) throw buildInputError(outcome.failure.path, outcome.failure.reason);
+      checkStop(opts);
       const { file } = outcome;
       blobs.push({ offset: spool.size, storedSize: file.stored.length, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
       spool.write(file.stored);
@@ -141,6 +145,10 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   } finally {
     spool.abort();
   }
+}
+
+function checkStop(opts: BuildOptions): void {
+  if (opts.signal?.aborted === true) throw Object.assign(interruptedError('AbortSignal'), { cause: opts.signal.reason as unknown });
 }
 
 /**

@@ -28,11 +28,10 @@ export function addBuild(program: Command): void {
     .option('--threads <n>', 'worker threads that encode files (default: one per core; 0: none)', intArg('--threads'))
     .option('--keep-special-bits', 'record setuid, setgid and sticky bits (without it they are dropped, with a warning)')
     .action((oldDir: string, newDir: string, o: Opts) => runCommand('build', o, async (out) => {
-      const hooks = { ...(o.preHook ? { pre: o.preHook } : {}), ...(o.postHook ? { post: o.postHook } : {}) };
       const r = await lib.build({
-        oldDir, newDir, out: o.out, onWarning: (w) => out.event(w), fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, hooks, delta: o.delta,
+        oldDir, newDir, out: o.out, onWarning: (w) => out.event(w), fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, delta: o.delta, ...(o.preHook ? { preHook: o.preHook } : {}), ...(o.postHook ? { postHook: o.postHook } : {}),
         ...(o.product ? { product: o.product } : {}), ...(o.keepSpecialBits === true ? { keepSpecialBits: true } : {}), ...(o.threads === undefined ? {} : { threads: o.threads }),
-        ...(o.sign === undefined ? {} : { signWith: o.sign }), ...(o.expires === undefined ? {} : { expires: o.expires }),
+        ...(o.sign === undefined ? {} : { sign: o.sign }), ...(o.expires === undefined ? {} : { expires: o.expires }),
         ...(process.env.SERVICEPACK_KEY_PASSPHRASE === undefined ? {} : { passphrase: process.env.SERVICEPACK_KEY_PASSPHRASE }),
       });
       return { result: r, lines: () => renderBuild(r) };

@@ -7,8 +7,8 @@ import { runCommand, type Json } from '../run-command.js';
 
 export function addInspect(program: Command): void {
   program.command('inspect').description('show what a service pack contains').argument('<pack>').addOption(jsonOption())
-    .action((pack: string, o: Json) => runCommand('inspect', o, () => {
-      const r = lib.inspect(pack);
+    .action((pack: string, o: Json) => runCommand('inspect', o, async () => {
+      const r = await lib.inspect(pack);
       return { result: r, lines: () => renderInspect(r) };
     }));
 }

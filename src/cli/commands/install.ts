@@ -5,7 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { collect, inUseWaitOption, jsonOption, restartUnitsOption, targetOption } from '../options.js';
 import { renderInstall, renderPlan } from '../render-text.js';
 import { trustLine } from '../render-trust.js';
-import { stopRequested } from '../interrupts.js';
+import { stopOptions } from '../interrupts.js';
 import { runCommand, type Json } from '../run-command.js';
 
 type Opts = Json & { target: string; inUseWait?: number; dryRun?: boolean; restartUnits?: boolean; trustedKey: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean };
@@ -18,11 +18,11 @@ export function addInstall(program: Command): void {
     .option('--allow-downgrade', 'install even if the pack\'s version is not newer than its base')
     .option('--dry-run', 'print the plan and who holds each file; change nothing')
     .addOption(restartUnitsOption()).addOption(inUseWaitOption()).addOption(jsonOption())
-    .action((pack: string, o: Opts) => runCommand('install', o, (out) => {
-      const r = lib.install(pack, {
+    .action((pack: string, o: Opts) => runCommand('install', o, async (out) => {
+      const r = await lib.install(pack, {
         target: o.target, dryRun: o.dryRun === true, restartUnits: o.restartUnits === true, onEvent: out.event,
-        trustedKeys: o.trustedKey, allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, stopRequested,
-        ...(o.inUseWait === undefined ? {} : { inUseWaitMs: o.inUseWait }),
+        trustedKey: o.trustedKey, allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, ...stopOptions(),
+        ...(o.inUseWait === undefined ? {} : { inUseWait: o.inUseWait }),
       });
       const trust = trustLine(r.trust, r.dryRun ? undefined : r.pinnedKey);
       if (r.dryRun) return { result: r, lines: [...renderPlan(r), trust] };
