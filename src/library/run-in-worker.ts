@@ -67,11 +67,19 @@ export function runInWorker(name: string, args: unknown[], worker: URL = WORKER)
           Atomics.store(flag, 0, 1);
         }
       } else if (m.kind === 'done') finish(() => (listenerError === undefined ? resolve(m.result) : reject(listenerError)));
-      else finish(() => reject(listenerError ?? receiveError(m.error)));
+      else finish(() => reject(listenerError ?? withAbortReason(receiveError(m.error), signal)));
     });
     thread.once('error', (err) => finish(() => reject(err)));
     thread.once('exit', (code) => finish(() => reject(new Error(`the worker thread of ${name} exited (code ${code}) without an outcome`))));
   });
+}
+
+/** An INTERRUPTED for the AbortSignal carries the abort's reason as its cause, as a stop before the start does. */
+function withAbortReason(err: Error, signal: AbortSignal | undefined): Error {
+  if (signal?.aborted === true && err instanceof ServicePackError && err.code === 'INTERRUPTED' && err.details.signal === 'AbortSignal') {
+    return Object.assign(err, { cause: signal.reason as unknown });
+  }
+  return err;
 }
 
 function withoutCallbacks(o: CallOptions | undefined): unknown {
