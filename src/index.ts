@@ -43,7 +43,7 @@ export { ServicePackError, isServicePackError, interruptedError, errorSummaries,
 export type { ErrorCode, ErrorDetails, ExplainArticle, Mismatch } from './errors/index.js';
 export type { BuildResult, BuildEvent, BuildWarning } from './build/index.js';
 export type { BuildCallOptions as BuildOptions } from './library/build-call.js';
-export type { CallOptions, TargetOptions, TransactionOptions, InstallOptions, TrustCallOptions as TrustOptions, HoldersOptions, KeygenOptions, LateStop, PlatformName } from './library/api-types.js';
+export type { CallOptions, TargetOptions, TransactionOptions, InstallOptions, TrustCallOptions, HoldersOptions, KeygenOptions, LateStop, PlatformName } from './library/api-types.js';
 export { trackProgress, type TrackedCall } from './library/track-progress.js';
 export type { PackSummary, PackSummaryEntry, Manifest, ManifestEntry, PackHooks, TreeNode } from './format/index.js';
 export type { Platform, HoldKind, Uninspectable, StopSignals } from './platform/index.js';
@@ -58,7 +58,7 @@ export type { UnitRestart, UnitRestartReport } from './engine/restart-units.js';
 export type { ProgressEvent, EventSink, Phase } from './records/events.js';
 export type { InstallPlan, InstallResult } from './operations/install.js';
 export type { PackTrust, KeyPairFiles } from './signing/index.js';
-export type { TrustResult } from './operations/trust-target.js';
+export type { TrustChanges, TrustResult } from './operations/trust-target.js';
 export type { PlannedAction } from './engine/plan-summary.js';
 export type { UninstallResult } from './operations/uninstall.js';
 export type { RecoverResult } from './operations/recover-target.js';
