@@ -1,7 +1,8 @@
 // One servicepack process per target: while an install is held mid-commit (its journal written, its
 // first set-aside delayed by strace for 30 s: three more runners, each starting Node and an operation
-// thread, must fit in it on a loaded machine: 19 s were seen at load average 47), every other install, uninstall and recover is refused
-// LOCKED and changes nothing; a lock left by a killed process is taken over by the next command, which recovers.
+// thread, must fit in it on a loaded machine; 19 s were seen at load average 47), every other install,
+// uninstall and recover is refused LOCKED and changes nothing; a lock left by a killed process is taken
+// over by the next command, which recovers.
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
