@@ -9,12 +9,20 @@ import { isServicePackError, recoverSync as recover, statusSync as status, unins
 import { runInWorker } from '../../src/library/run-in-worker.js';
 import { describeTree } from '../../test/helpers/tree.js';
 
-/** The operations under test: the library call's arguments, from the target and the remaining argv. Add one line per operation. */
-export const operations: Record<string, (target: string, args: string[]) => unknown[]> = {
-  install: (target, [pack, key]) => [pack!, { target, ...(key === undefined ? {} : { trustedKey: [key] }) }],
-  uninstall: (target) => [{ target }],
-  recover: (target) => [{ target }],
-  cleanup: (target) => [{ target }],
+/**
+ * The operations under test: the library operation to run and its arguments, from the target and the
+ * remaining argv. Add one line per operation.
+ */
+export const operations: Record<string, (target: string, args: string[]) => [string, unknown[]]> = {
+  install: (target, [pack, key]) => ['install', [pack!, { target, ...(key === undefined ? {} : { trustedKey: [key] }) }]],
+  uninstall: (target) => ['uninstall', [{ target }]],
+  recover: (target) => ['recover', [{ target }]],
+  cleanup: (target) => ['cleanup', [{ target }]],
+  // A trial whose check passes at once: confirmed after 0.1 s of passing.
+  'install-trial': (target, [pack, key]) => ['install', [pack!, { target, trustedKey: [key!], health: { checks: [{ cmd: ['true'] }], delayMs: 0, periodMs: 50, windowMs: 100, deadlineMs: 60_000 } }]],
+  // A trial whose check always fails: rolled back once the window can no longer fit before the deadline
+  // (main() reports its HEALTH_FAILED as the outcome 'health-failed').
+  'install-trial-fail': (target, [pack, key]) => ['install', [pack!, { target, trustedKey: [key!], health: { checks: [{ cmd: ['false'] }], delayMs: 0, periodMs: 50, windowMs: 100, deadlineMs: 200 } }]],
 };
 
 const WORKER = new URL('./runner-worker.js', import.meta.url);
@@ -87,13 +95,18 @@ async function main(argv: string[]): Promise<number> {
       print(settle(target, rest[0]));
       return 0;
     }
-    const args = operations[mode ?? ''];
-    if (args === undefined) throw new Error(`unknown mode ${mode}`);
-    const result = (await runInWorker(mode!, args(target, rest), WORKER)) as { recovered?: unknown; result?: unknown };
+    const call = operations[mode ?? ''];
+    if (call === undefined) throw new Error(`unknown mode ${mode}`);
+    const [operation, args] = call(target, rest);
+    const result = (await runInWorker(operation, args, WORKER)) as { recovered?: unknown; result?: unknown };
     print({ ok: true, recovered: result.recovered ?? result.result });
     return 0;
   } catch (err) {
     if (!isServicePackError(err)) throw err;
+    if (mode === 'install-trial-fail' && err.code === 'HEALTH_FAILED') {
+      print({ ok: true, recovered: 'health-failed' });
+      return 0;
+    }
     print(errorJson(err));
     return err.code === 'RECOVERY_NEEDED' ? 4 : 1;
   }

@@ -56,6 +56,15 @@ export function stopOptions(): { signal?: AbortSignal; watchStopSignals: boolean
 }
 
 /**
+ * For work on this thread (the fleet's sync): the signal recorded for the running command, polled
+ * between the steps of its transactions. Without the module a signal reaches Node's listener only once
+ * the thread is free again, so this then reports what the listener recorded.
+ */
+export function stopRequested(): string | null {
+  return gate?.pending() ?? running?.signal ?? null;
+}
+
+/**
  * The command's work is over (`err` if it failed): leaves the critical section, and returns the error to
  * report, which is INTERRUPTED when a signal arrived and the command failed with the target unchanged
  * (a pre hook killed by the same Ctrl-C fails too). `late` is a signal that came after the point of no

@@ -11,7 +11,8 @@ export const HELD_BASES_MAX_BYTES = 256 * 1024 * 1024;
 /** The paths whose old content is some delta blob's base, first ones first, within the bound. */
 export function basesToKeep(manifest: Manifest): Set<string> {
   const bases = new Set<string>();
-  for (const b of manifest.blobs) if (b.base !== undefined) bases.add(b.base);
+  // zstd-windows bases are read window by window in staging, never held.
+  for (const b of manifest.blobs) if (b.base !== undefined && b.encoding === 'zstd-patch') bases.add(b.base);
   const keep = new Set<string>();
   let bytes = 0;
   for (const e of manifest.entries) {

@@ -1,5 +1,6 @@
 // The manifest: what a pack changes, the exact base it applies to, and where each payload blob lives.
 // docs/format.md is the specification; this file is its TypeScript shape.
+import type { PackHealth } from './health.js';
 
 /** The container format version this code writes. */
 export const FORMAT_VERSION = 2;
@@ -61,9 +62,10 @@ export interface ManifestEntry {
 
 /**
  * How a blob's stored bytes decode to file content. `zstd` is one standard zstd frame; `zstd-patch` is one
- * standard zstd frame decoded with the old file whose sha256 is `base` as a raw-content dictionary.
+ * standard zstd frame decoded with the old file whose sha256 is `base` as a raw-content dictionary;
+ * `zstd-windows` is a delta against the old file `base` in windows of bounded size (zstd-windows.ts).
  */
-export type BlobEncoding = 'zstd' | 'zstd-patch';
+export type BlobEncoding = 'zstd' | 'zstd-patch' | 'zstd-windows';
 
 /** One stored payload blob: content-addressed, deduplicated, placed at `offset` within the payload section. */
 export interface BlobRecord {
@@ -71,7 +73,7 @@ export interface BlobRecord {
   storedSize: number;
   storedSha256: string;
   encoding: BlobEncoding;
-  /** Present exactly for `zstd-patch`: sha256 of the old content the frame is decoded against. */
+  /** Present exactly for the deltas (`zstd-patch`, `zstd-windows`): sha256 of the old content they decode against. */
   base?: string;
   size: number;
   sha256: string;
@@ -95,6 +97,8 @@ export interface Manifest {
   /** When the pack stops being installable: UTC, `YYYY-MM-DDTHH:MM:SSZ`. Covered by the signature. */
   expires?: string;
   hooks?: PackHooks;
+  /** What "healthy" means after an install: checks run during a trial, rolled back on failure (docs/health.md). */
+  health?: PackHealth;
   entries: ManifestEntry[];
   blobs: BlobRecord[];
 }

@@ -11,6 +11,7 @@ import type { Manifest } from './manifest.js';
 import { decodeManifest } from './manifest-codec.js';
 import { packCorrupt, packInvalid } from './pack-errors.js';
 import { MAX_FULL_WINDOW_LOG, MAX_WINDOW_LOG, startsWithDictionaryMagic, windowLogFor, zstd, type ZstdBinding } from './zstd.js';
+import { ZSTD_WINDOWS, decodeWindows, type BaseFile } from './zstd-windows.js';
 
 /** An open, validated pack. Holds a file descriptor until `close()`. */
 export interface PackReader {
@@ -115,15 +116,22 @@ function readExactly(fd: number, path: string, position: number, length: number)
 
 /**
  * Decodes blob `blobIndex`, passing decoded chunks to `onChunk` (each chunk is reused once it returns).
- * A `zstd-patch` blob needs `base`: the old content whose sha256 the caller checked equals `blob.base`.
+ * A `zstd-patch` blob needs `base`: the old content whose sha256 the caller checked equals `blob.base`;
+ * a `zstd-windows` blob the old file open (`BaseFile`), likewise checked.
  * Throws PACK_CORRUPT at the first decoded byte past the declared size, on a zstd error, or when the
  * stored hash, content hash or size differ; a consumer uses the output only after this returns.
  */
-export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base?: Uint8Array): void {
+export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base?: Uint8Array | BaseFile): void {
   const blob = reader.manifest.blobs[blobIndex];
   if (blob === undefined) throw new Error(`blob ${blobIndex} does not exist in ${reader.path}`);
   const corrupt = (expected: string, actual: string): ServicePackError<'PACK_CORRUPT'> =>
     packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), expected, actual);
+  if (blob.encoding === ZSTD_WINDOWS) {
+    if (base === undefined || base instanceof Uint8Array) throw new Error(`blob ${blobIndex} of ${reader.path} is a zstd-windows delta and needs its base file`);
+    decodeWindowsBlob(reader, blobIndex, onChunk, base, corrupt);
+    return;
+  }
+  if (base !== undefined && !(base instanceof Uint8Array)) throw new Error(`blob ${blobIndex} of ${reader.path} takes its base in memory`);
   const z = zstd();
   const dctx = (reader.scratch.dctx ??= new z.DCtx());
   // Whatever an earlier blob left (a dictionary, a frame it stopped in) is dropped here.
@@ -189,6 +197,41 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   if (content !== blob.sha256) throw corrupt(`sha256 ${blob.sha256}`, `sha256 ${content}`);
 }
 
+/** Reads a `zstd-windows` blob's records in order, hashing the stored bytes, then checks as decodeBlob does. */
+function decodeWindowsBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base: BaseFile, corrupt: (expected: string, actual: string) => ServicePackError<'PACK_CORRUPT'>): void {
+  const blob = reader.manifest.blobs[blobIndex]!;
+  const storedHash = createHash('sha256');
+  const contentHash = createHash('sha256');
+  const start = reader.payloadOffset + blob.offset;
+  let buf = Buffer.allocUnsafe(CHUNK_SIZE);
+  let read = 0;
+  const readStored = (length: number): Buffer => {
+    if (read + length > blob.storedSize) throw corrupt(`records within the ${blob.storedSize} stored bytes`, 'a record past the end of the blob');
+    if (buf.length < length) buf = Buffer.allocUnsafe(length);
+    for (let done = 0; done < length;) {
+      const n = readSync(reader.fd, buf, done, length - done, start + read + done);
+      if (n === 0) throw packInvalid(reader.path, `the file ended inside blob #${blobIndex}`, start + read + done);
+      done += n;
+    }
+    read += length;
+    const chunk = buf.subarray(0, length);
+    storedHash.update(chunk);
+    return chunk;
+  };
+  let decoded = 0;
+  decodeWindows(readStored, blob.size, base, (chunk) => {
+    decoded += chunk.length;
+    contentHash.update(chunk);
+    onChunk(chunk);
+  }, corrupt);
+  if (read !== blob.storedSize) throw corrupt(`records ending at stored byte ${blob.storedSize}`, `records ending at stored byte ${read}`);
+  const stored = storedHash.digest('hex');
+  if (stored !== blob.storedSha256) throw corrupt(`stored sha256 ${blob.storedSha256}`, `stored sha256 ${stored}`);
+  if (decoded !== blob.size) throw corrupt(`${blob.size} bytes`, `${decoded} bytes`);
+  const content = contentHash.digest('hex');
+  if (content !== blob.sha256) throw corrupt(`sha256 ${blob.sha256}`, `sha256 ${content}`);
+}
+
 /** zstd's message for ZSTD_error_frameParameter_windowTooLarge. */
 const WINDOW_TOO_LARGE = /requires too much memory/;
 
@@ -221,7 +264,7 @@ export function verifyPack(reader: PackReader, onProgress?: (p: VerifyProgress) 
   const { blobs } = reader.manifest;
   let storedBytesDone = 0;
   for (let i = 0; i < blobs.length; i++) {
-    if (blobs[i]?.encoding === 'zstd-patch') checkStoredBytes(reader, i);
+    if (blobs[i]?.base !== undefined) checkStoredBytes(reader, i);
     else decodeBlob(reader, i, () => {});
     storedBytesDone += blobs[i]?.storedSize ?? 0;
     onProgress?.({ blobsDone: i + 1, blobsTotal: blobs.length, storedBytesDone, storedBytesTotal: reader.header.payloadLength });

@@ -1,4 +1,5 @@
 // The option types of the public API. Names follow the command line's flags (api-options.ts).
+import type { PackHealth } from '../format/health.js';
 import type { Platform } from '../platform/index.js';
 import type { EventSink } from '../records/events.js';
 
@@ -64,8 +65,40 @@ export interface InstallOptions extends TransactionOptions {
   allowDowngrade?: boolean;
   /** `--dry-run`: verify the pack and plan the install without changing anything. */
   dryRun?: boolean;
+  /**
+   * `--keep <n>`: keep the uninstall backups of at most this many installed service packs, this one
+   * included; older ones are given up and can no longer be uninstalled (BACKUP_PRUNED).
+   */
+  keep?: number;
+  /**
+   * The health trial. `--no-health` is `health: false` (install without a trial, warning HEALTH_SKIPPED).
+   * The `--health-cmd/-url/-tcp` flags are `health.checks` (`{ cmd }`, `{ url }`, `{ tcp }`), added to the
+   * pack's; `--health-delay/-period/-window/-deadline <s>` are `health.delayMs/periodMs/windowMs/deadlineMs`
+   * (milliseconds), replacing the pack's (docs/health.md).
+   */
+  health?: Partial<PackHealth> | false;
   /** Library only: the time the pack's expiry is judged against (default: now). */
   now?: Date;
+}
+
+/** Options of `uninstall`. */
+export interface UninstallOptions extends TransactionOptions {
+  /** `--dry-run`: check that the uninstall can run and return what it would do, changing nothing. */
+  dryRun?: boolean;
+}
+
+/** Options of `cleanup`. */
+export interface CleanupOptions extends TargetOptions {
+  /** `--dry-run`: remove nothing; report what would be removed. */
+  dryRun?: boolean;
+  /** `--prune <n>`: give up the uninstall backups of all but the newest `n` installed service packs. */
+  prune?: number;
+}
+
+/** Options of `inspect`. */
+export interface InspectOptions extends CallOptions {
+  /** `--trusted-key <pub>` (repeatable): also check the pack's signature against these public key files. */
+  trustedKey?: string | readonly string[];
 }
 
 /** Options of `trust`. */

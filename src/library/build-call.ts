@@ -1,6 +1,7 @@
 // `build` with the command line's option names (`--sign` -> `sign`, `--pre-hook` -> `preHook`,
 // `--no-delta` -> `delta: false`), checked, then handed to the build, which encodes on its own workers.
-import { buildPack, type BuildEvent, type BuildResult, type BuildWarning } from '../build/index.js';
+import { buildPack, type BuildEvent, type BuildProgress, type BuildResult, type BuildWarning } from '../build/index.js';
+import type { PackHealth } from '../format/health.js';
 import { checkOptionNames } from './api-options.js';
 
 /** Options of `build`: the command's flags in camelCase, plus the two trees (its arguments). */
@@ -33,17 +34,30 @@ export interface BuildCallOptions {
   delta?: boolean;
   /** `--threads <n>`: encoding worker threads (default one per core; 0: none). */
   threads?: number;
+  /**
+   * The `--health-cmd/-url/-tcp` flags are `health.checks` (`{ cmd }`, `{ url }`, `{ tcp }`), the
+   * `--health-delay/-period/-window/-deadline <s>` flags `health.delayMs/...` (milliseconds): signed into
+   * the pack, run by every install of it (docs/health.md).
+   */
+  health?: PackHealth;
   /** `--keep-special-bits`: record setuid, setgid and sticky bits. */
   keepSpecialBits?: boolean;
   /** Once per entry, in path order, before its content is compressed. */
   onEvent?: (e: BuildEvent) => void;
+  /** Called as contents are encoded (on the calling thread, between worker results; the CLI's progress bar). */
+  onProgress?: (p: BuildProgress) => void;
+  /**
+   * Library only (the command line always sets it): refuse an `expires` already past (USAGE) and trees
+   * that change nothing without hooks (BUILD_INPUT).
+   */
+  strict?: boolean;
   /** Each name of the new tree Windows cannot hold (the CLI prints these as warnings). */
   onWarning?: (w: BuildWarning) => void;
   /** Stops the build (INTERRUPTED) between two encoded files; `out` is not written. */
   signal?: AbortSignal;
 }
 
-const BUILD_OPTIONS = ['oldDir', 'newDir', 'out', 'product', 'fromVersion', 'toVersion', 'level', 'preHook', 'postHook', 'sign', 'passphrase', 'expires', 'delta', 'threads', 'keepSpecialBits', 'onEvent', 'onWarning', 'signal'];
+const BUILD_OPTIONS = ['oldDir', 'newDir', 'out', 'product', 'fromVersion', 'toVersion', 'level', 'preHook', 'postHook', 'sign', 'passphrase', 'expires', 'delta', 'threads', 'health', 'keepSpecialBits', 'onEvent', 'onProgress', 'strict', 'onWarning', 'signal'];
 
 export async function buildCall(o: BuildCallOptions): Promise<BuildResult> {
   checkOptionNames('build', o, BUILD_OPTIONS);

@@ -7,17 +7,18 @@ import { inspectPack } from '../format/index.js';
 import { selectPlatform, type Platform } from '../platform/index.js';
 import { contextFor, type TxContext } from '../records/tx-context.js';
 import type { EventSink } from '../records/events.js';
-import { signatureKeyId, writeKeyPair } from '../signing/index.js';
+import { signatureKeyId, verifyPackFile, writeKeyPair } from '../signing/index.js';
 import { installPack, planInstallOnly } from '../operations/install.js';
 import { recoverTarget } from '../operations/recover-target.js';
 import { cleanupTarget } from '../operations/cleanup-target.js';
 import { listHolders } from '../operations/list-holders.js';
 import { targetStatus } from '../operations/status.js';
 import { trustTarget } from '../operations/trust-target.js';
-import { uninstallLatest } from '../operations/uninstall.js';
+import { planUninstallOnly, uninstallLatest } from '../operations/uninstall.js';
+import { targetHistory } from '../operations/history.js';
 import { verifyTarget } from '../operations/verify-target.js';
 import { CALL_OPTIONS, TARGET_OPTIONS, checkOptionNames, listOf } from './api-options.js';
-import type { InstallOptions, TargetOptions, TransactionOptions, TrustCallOptions, HoldersOptions, KeygenOptions, CallOptions } from './api-types.js';
+import type { CleanupOptions, InspectOptions, InstallOptions, TargetOptions, TrustCallOptions, HoldersOptions, KeygenOptions, CallOptions, UninstallOptions } from './api-types.js';
 
 /** What a call gets from the thread it runs on. */
 export interface CallEnv {
@@ -50,32 +51,48 @@ function ctxOf(env: CallEnv, o: TargetOptions & { inUseWait?: number }): TxConte
   return stop === undefined ? ctx : { ...ctx, stopRequested: stop };
 }
 
+/** The context of a call on this thread, from its options alone (the fleet's sync runs this way). */
+export function contextOfOptions(o: TargetOptions & { inUseWait?: number }): TxContext {
+  return ctxOf({}, o);
+}
+
 const optionsOf = <T>(args: readonly unknown[], at: number): T => (args[at] ?? {}) as T;
 
 export const operationTable: Record<string, OperationEntry> = {
   install: {
-    options: ['target', 'trustedKey', 'allowUnsigned', 'allowDowngrade', 'dryRun', 'restartUnits', 'inUseWait', 'now'],
+    options: ['target', 'trustedKey', 'allowUnsigned', 'allowDowngrade', 'dryRun', 'keep', 'health', 'restartUnits', 'inUseWait', 'now'],
     optionsAt: 1,
     readOnly: (args) => optionsOf<InstallOptions>(args, 1).dryRun === true,
     run(env, args) {
       const pack = args[0] as string;
       const o = optionsOf<InstallOptions>(args, 1);
       const trust = { trustedKeys: listOf(o.trustedKey), allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, ...(o.now === undefined ? {} : { now: o.now }) };
+      const health = o.health === false ? { noHealth: true } : o.health === undefined ? {} : { health: o.health };
+      const retention = o.keep === undefined ? {} : { keepBackups: o.keep };
       const ctx = ctxOf(env, o);
-      return o.dryRun === true ? planInstallOnly(ctx, pack, trust) : installPack(ctx, pack, { ...trust, restartUnits: o.restartUnits === true });
+      const options = { ...trust, ...health, ...retention };
+      return o.dryRun === true ? planInstallOnly(ctx, pack, options) : installPack(ctx, pack, { ...options, restartUnits: o.restartUnits === true });
     },
   },
   uninstall: {
-    options: ['target', 'restartUnits', 'inUseWait'],
+    options: ['target', 'dryRun', 'restartUnits', 'inUseWait'],
     optionsAt: 0,
-    readOnly: () => false,
+    readOnly: (args) => optionsOf<UninstallOptions>(args, 0).dryRun === true,
     run: (env, args) => {
-      const o = optionsOf<TransactionOptions>(args, 0);
-      return uninstallLatest(ctxOf(env, o), { restartUnits: o.restartUnits === true });
+      const o = optionsOf<UninstallOptions>(args, 0);
+      return o.dryRun === true ? planUninstallOnly(ctxOf(env, o)) : uninstallLatest(ctxOf(env, o), { restartUnits: o.restartUnits === true });
     },
   },
   recover: { options: ['target'], optionsAt: 0, readOnly: () => false, run: (env, args) => recoverTarget(ctxOf(env, optionsOf(args, 0))) },
-  cleanup: { options: ['target'], optionsAt: 0, readOnly: () => false, run: (env, args) => cleanupTarget(ctxOf(env, optionsOf(args, 0))) },
+  cleanup: {
+    options: ['target', 'dryRun', 'prune'],
+    optionsAt: 0,
+    readOnly: () => false,
+    run: (env, args) => {
+      const o = optionsOf<CleanupOptions>(args, 0);
+      return cleanupTarget(ctxOf(env, o), { dryRun: o.dryRun === true, ...(o.prune === undefined ? {} : { keep: o.prune }) });
+    },
+  },
   trust: {
     options: ['target', 'add', 'remove'],
     optionsAt: 0,
@@ -86,6 +103,7 @@ export const operationTable: Record<string, OperationEntry> = {
     },
   },
   status: { options: ['target'], optionsAt: 0, readOnly: () => true, run: (env, args) => targetStatus(ctxOf(env, optionsOf(args, 0))) },
+  history: { options: ['target'], optionsAt: 0, readOnly: () => true, run: (env, args) => targetHistory(ctxOf(env, optionsOf(args, 0))) },
   verify: { options: ['target'], optionsAt: 0, readOnly: () => true, run: (env, args) => verifyTarget(ctxOf(env, optionsOf(args, 0))) },
   holders: {
     options: ['target', 'paths'],
@@ -96,7 +114,17 @@ export const operationTable: Record<string, OperationEntry> = {
       return listHolders(ctxOf(env, o), listOf(o.paths));
     },
   },
-  inspect: { options: [], optionsAt: 1, readOnly: () => true, run: (_env, args) => inspectPack(args[0] as string, signatureKeyId) },
+  inspect: {
+    options: ['trustedKey'],
+    optionsAt: 1,
+    readOnly: () => true,
+    run: (_env, args) => {
+      const pack = args[0] as string;
+      const keys = listOf(optionsOf<InspectOptions>(args, 1).trustedKey);
+      const summary = inspectPack(pack, signatureKeyId);
+      return keys.length === 0 ? summary : { ...summary, trust: verifyPackFile(pack, keys) };
+    },
+  },
   keygen: {
     options: ['out'],
     optionsAt: 0,
