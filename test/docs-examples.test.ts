@@ -1,7 +1,8 @@
 // The code examples of the documentation are programs: every ```ts block of README.md and docs/*.md,
 // and the @example of src/index.ts, is type-checked against the published typings (`import ... from
 // 'servicepack'` resolves to this package), then run in a directory holding the trees the examples
-// name (release-5.5, release-sp4, and exchange, a copy of release-5.5) and must exit 0.
+// name (release-5.5, release-sp4, and exchange, a copy of release-5.5) and must exit 0. A fragment
+// that is not a program of the library's users (e.g. the project's own test code) is fenced ```typescript.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
