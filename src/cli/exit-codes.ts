@@ -33,7 +33,7 @@ Exit codes:
   0        done (install: also "already installed")
   1        failed; the target is unchanged (verify: differences were found)
   2        usage error
-  3        done, but some processes still run old code: restart them
+  3        done, but processes still run the old version: restart them
   4        a transaction is pending: run servicepack recover --target <dir>
   5        health check failed; rolled back: the target is the previous version
   70       internal error (a bug in servicepack)

@@ -47,20 +47,20 @@ export function hookArg(name: string): (v: string) => string[] {
 export function addHealthOptions(cmd: Command, verb: string): Command {
   const cmdArg = hookArg('--health-cmd');
   return cmd
-    .option('--health-cmd <command>', `a health check: a command that must exit 0 (words split on spaces, or a JSON array; no shell; repeatable)${verb}`, (v: string, prev: string[][]) => [...prev, cmdArg(v)], [])
-    .option('--health-url <url>', 'a health check: an http(s) URL that must answer 2xx (repeatable)', collect, [])
-    .option('--health-tcp <host:port>', 'a health check: a TCP port that must accept a connection (repeatable)', collect, [])
+    .option('--health-cmd <command>', `a health check: a command that must exit 0 (words split on spaces, or a JSON array; no shell; repeatable)${verb}`, (v: string, prev: string[][] | undefined) => [...(prev ?? []), cmdArg(v)])
+    .option('--health-url <url>', 'a health check: an http(s) URL that must answer 2xx (repeatable)', collect)
+    .option('--health-tcp <host:port>', 'a health check: a TCP port that must accept a connection (repeatable)', collect)
     .option('--health-delay <s>', 'seconds from the commit to the first check (default 2)', secondsArg('--health-delay'))
     .option('--health-period <s>', 'seconds between rounds of checks (default 1)', secondsArg('--health-period'))
     .option('--health-window <s>', 'seconds every check must keep passing (default 10)', secondsArg('--health-window'))
     .option('--health-deadline <s>', 'seconds from the commit within which the window must pass, else roll back (default 60)', secondsArg('--health-deadline'));
 }
 
-export interface HealthFlags { healthCmd: string[][]; healthUrl: string[]; healthTcp: string[]; healthDelay?: number; healthPeriod?: number; healthWindow?: number; healthDeadline?: number }
+export interface HealthFlags { healthCmd?: string[][]; healthUrl?: string[]; healthTcp?: string[]; healthDelay?: number; healthPeriod?: number; healthWindow?: number; healthDeadline?: number }
 
 /** The checks and timing the health options give (times in milliseconds). */
 export function healthOf(o: HealthFlags): Partial<PackHealth> {
-  const checks = [...o.healthCmd.map((cmd) => ({ cmd })), ...o.healthUrl.map((url) => ({ url })), ...o.healthTcp.map((tcp) => ({ tcp }))];
+  const checks = [...(o.healthCmd ?? []).map((cmd) => ({ cmd })), ...(o.healthUrl ?? []).map((url) => ({ url })), ...(o.healthTcp ?? []).map((tcp) => ({ tcp }))];
   return {
     ...(checks.length === 0 ? {} : { checks }),
     ...(o.healthDelay === undefined ? {} : { delayMs: o.healthDelay }),
