@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import {
-  build, install, installSync, status, statusSync, trackProgress, uninstall, verify, keygen, inspect, inspectSync, holders, isServicePackError,
+  build, cleanup, history, install, installSync, status, statusSync, trackProgress, uninstall, verify, keygen, inspect, inspectSync, holders, isServicePackError,
   type ProgressEvent, type ServicePackError,
 } from '../src/index.js';
 import { linuxPlatform } from '../src/platform/linux/linux-platform.js';
@@ -156,6 +156,35 @@ describe('the Promise API', () => {
       for await (const _ of failed.events) void _;
     }, (e: unknown) => isServicePackError(e, 'KEY_UNTRUSTED'));
     await assert.rejects(failed.result, (e: unknown) => isServicePackError(e, 'KEY_UNTRUSTED'));
+  });
+
+  it('takes the later commands\' options by their flags\' names: dryRun, prune, keep, health: false, trustedKey; history', async () => {
+    const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
+    const a = copyOf(oldDir);
+    const done = await install(pack, { ...trusted, target: a, health: false });
+    assert.deepEqual(done.health, { outcome: 'none' });
+    const plan = await uninstall({ target: a, dryRun: true });
+    assert.deepEqual([plan.dryRun, plan.removed.txid], [true, done.txid]);
+    const dry = await cleanup({ target: a, prune: 0, dryRun: true });
+    assert.deepEqual([dry.dryRun, dry.pruned], [true, [done.txid]]);
+    assert.equal(hashTree(a, { exclude: ['.servicepack'] }), hashTree(newDir));
+    assert.deepEqual((await cleanup({ target: a, prune: 0 })).pruned, [done.txid]);
+    await expectRejection('BACKUP_PRUNED', () => uninstall({ target: a }));
+    assert.deepEqual((await history({ target: a })).events.map((e) => e.event), ['install', 'prune']);
+    // --keep 0: this pack's own backups are given up at once.
+    const b = copyOf(oldDir);
+    await install(pack, { ...trusted, target: b, keep: 0 });
+    await expectRejection('BACKUP_PRUNED', () => uninstall({ target: b }));
+    // inspect --trusted-key checks the signature, without a target.
+    assert.equal((await inspect(pack, { trustedKey: testKey.pub })).trust?.verified, true);
+    const other = await keygen({ out: join(tempDir('keys'), 'other') });
+    await expectRejection('KEY_UNTRUSTED', () => inspect(pack, { trustedKey: other.publicKeyFile }));
+    // The engine's names are not the library's.
+    for (const [name, options] of [['noHealth', { noHealth: true }], ['keepBackups', { keepBackups: 1 }]] as const) {
+      const err = await expectRejection('USAGE', () => install(pack, { ...trusted, target: copyOf(oldDir), ...options } as never));
+      assert.deepEqual(err.details, { argument: name });
+    }
+    assert.deepEqual((await expectRejection('USAGE', () => cleanup({ target: a, keep: 1 } as never))).details, { argument: 'keep' });
   });
 
   it('keygen returns the key files', async () => {
