@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { build, inspect, install, uninstall, verify } from '../src/index.js';
+import { build, inspectSync as inspect, installSync as install, uninstallSync as uninstall, verifySync as verify } from '../src/index.js';
 import { hashFile } from '../src/format/hash.js';
 import { openPack } from '../src/format/pack-reader.js';
 import { openAtomicOutput } from '../src/fs/atomic-output.js';
@@ -62,7 +62,7 @@ describe('files of any size', () => {
     const edits: [number, Buffer][] = [[2 ** 31 - 2, Buffer.from('ab')], [2 ** 32 + 1, Buffer.from('cd')], [size - 3, Buffer.from('efg')]];
     const { oldDir, newDir, target: makeTarget } = bigPair(size, edits);
     const pack = join(tempDir('pack'), 'big.svp');
-    const result = await build({ oldDir, newDir, out: pack, product: 'big', fromVersion: '1', toVersion: '2', level: 19, signWith: testKey.key });
+    const result = await build({ oldDir, newDir, out: pack, product: 'big', fromVersion: '1', toVersion: '2', level: 19, sign: testKey.key });
     assert.equal(result.deltas, 1, 'data.img is a delta; notes.txt is under 256 bytes');
     assert.ok(result.size < 64 * 1024, `the pack is ${result.size} bytes`);
     const reader = openPack(pack);
@@ -92,7 +92,7 @@ describe('files of any size', () => {
     const size = 160 * MiB + 99;
     const { oldDir, newDir, target: makeTarget } = bigPair(size, [[100 * MiB, Buffer.from('changed')]]);
     const pack = join(tempDir('pack'), 'w.svp');
-    await build({ oldDir, newDir, out: pack, level: 3, fromVersion: '1', toVersion: '2', signWith: testKey.key });
+    await build({ oldDir, newDir, out: pack, level: 3, fromVersion: '1', toVersion: '2', sign: testKey.key });
     const reader = openPack(pack);
     const blob = reader.manifest.blobs.find((b) => b.encoding === 'zstd-windows')!;
     // Record 0 is a copy (the first window is unchanged): make its base range run past the old file.
@@ -111,7 +111,7 @@ describe('files of any size', () => {
     const size = 160 * MiB;
     const { oldDir, newDir, target: makeTarget } = bigPair(size, [[40 * MiB, Buffer.from('changed')]]);
     const pack = join(tempDir('pack'), 'm.svp');
-    await build({ oldDir, newDir, out: pack, level: 3, fromVersion: '1', toVersion: '2', signWith: testKey.key });
+    await build({ oldDir, newDir, out: pack, level: 3, fromVersion: '1', toVersion: '2', sign: testKey.key });
     const target = makeTarget();
     const file = join(target, 'data.img');
     const expected = hashFile(file).sha256;
@@ -130,7 +130,7 @@ describe('files of any size', () => {
     const size = 160 * MiB;
     const { oldDir, newDir } = bigPair(size, [[40 * MiB, Buffer.from('changed')]]);
     const pack = join(tempDir('pack'), 'b.svp');
-    await build({ oldDir, newDir, out: pack, level: 3, fromVersion: '1', toVersion: '2', signWith: testKey.key });
+    await build({ oldDir, newDir, out: pack, level: 3, fromVersion: '1', toVersion: '2', sign: testKey.key });
     const { manifest, payload } = sectionsOf(pack);
     const m = JSON.parse(manifest.toString('utf8'));
     const i = m.blobs.findIndex((b: { encoding: string }) => b.encoding === 'zstd-windows');
@@ -153,7 +153,7 @@ describe('files of any size', () => {
       writeFileSync(join(root, dir, 'app.bin'), Buffer.concat([content, Buffer.from(tail)]));
     }
     const pack = join(root, 'p.svp');
-    await build({ oldDir: join(root, 'old'), newDir: join(root, 'new'), out: pack, level: 3, signWith: testKey.key });
+    await build({ oldDir: join(root, 'old'), newDir: join(root, 'new'), out: pack, level: 3, sign: testKey.key });
     const { manifest, payload } = sectionsOf(pack);
     const m = JSON.parse(manifest.toString('utf8'));
     assert.equal(m.blobs[0].encoding, 'zstd-patch');

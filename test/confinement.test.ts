@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, lstatSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, install, recover, status, trust, uninstall, verify, type ErrorCode, type ServicePackError } from '../src/index.js';
+import { cleanupSync as cleanup, installSync as install, recoverSync as recover, statusSync as status, trustSync as trust, uninstallSync as uninstall, verifySync as verify, type ErrorCode, type ServicePackError } from '../src/index.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { trusted } from './helpers/keys.js';
 import { expectCode, packFrom } from './helpers/packs.js';
@@ -173,8 +173,8 @@ describe('the state directory is never followed out of the target', () => {
         assert.equal(err.details.argument, pack);
       }
       const key = join(s.sp, where, 'key.pub');
-      cpSync(trusted.trustedKeys[0]!, key);
-      assert.equal(expectCode('USAGE', () => install(packs.to3, { trustedKeys: [key], target: s.target })).details.argument, key);
+      cpSync(trusted.trustedKey[0]!, key);
+      assert.equal(expectCode('USAGE', () => install(packs.to3, { trustedKey: [key], target: s.target })).details.argument, key);
       assert.equal(expectCode('USAGE', () => trust({ target: s.target, add: [key] })).details.argument, key);
       assert.ok(existsSync(pack) && existsSync(key), 'the files given are still there');
       assert.equal(hashTree(s.target, { exclude: ['.servicepack'] }), s.v2);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { build, inspect, install, uninstall } from '../src/index.js';
+import { build, inspectSync as inspect, installSync as install, uninstallSync as uninstall } from '../src/index.js';
 import { openPack } from '../src/format/pack-reader.js';
 import { noise, revise } from './helpers/binaries.js';
 import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { inspect, install, type ProgressEvent } from '../src/index.js';
+import { inspectSync as inspect, installSync as install, type ProgressEvent } from '../src/index.js';
 import { copyOf, expectCode, packFrom, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, describeTree } from './helpers/tree.js';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { status } from '../src/index.js';
+import { statusSync as status } from '../src/index.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { buildPacks, makeRepo, targetAt, type Packs } from './helpers/fleet.js';
 import { cleanupTempDirs, tempDir } from './helpers/tree.js';

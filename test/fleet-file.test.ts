@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { status, sync } from '../src/index.js';
+import { statusSync as status, sync } from '../src/index.js';
 import { expectRejection, treeOf } from './helpers/packs.js';
 import { buildPacks, makeRepo, targetAt, type Packs } from './helpers/fleet.js';
 import { cleanupTempDirs, describeTree, hashTree, tempDir } from './helpers/tree.js';

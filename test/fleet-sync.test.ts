@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { channel, repoTimestamp, status, sync } from '../src/index.js';
+import { channel, repoTimestamp, statusSync as status, sync } from '../src/index.js';
 import { expectRejection, treeOf } from './helpers/packs.js';
 import { buildPacks, makeRepo, targetAt, type Packs } from './helpers/fleet.js';
 import { startNginx, type Nginx } from './helpers/nginx.js';

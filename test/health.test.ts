@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
-import { build, inspect, install, recover, status, type PackHealth, type ProgressEvent } from '../src/index.js';
+import { build, inspectSync as inspect, installSync as install, recoverSync as recover, statusSync as status, type PackHealth, type ProgressEvent } from '../src/index.js';
 import { copyOf, expectCode, testKey, trusted } from './helpers/packs.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { cleanupTempDirs, hashTree, makeTree, tempDir } from './helpers/tree.js';
@@ -71,7 +71,7 @@ async function app(mode: 'ok' | 'fail' | 'flaky', health?: PackHealth, extra: Re
   const pack = join(tempDir('health-pack'), 'sp.svp');
   const pre = ['sh', '-c', 'if [ -f "$1" ]; then p=$(cat "$1"); kill "$p"; while kill -0 "$p" 2>/dev/null; do sleep 0.05; done; rm -f "$1"; fi; echo "pre $SERVICEPACK_KIND ${SERVICEPACK_TRIAL:-}" >>"$2"', 'pre', pidfile, log];
   const post = ['sh', '-c', '"$1" server.cjs "$2" "$3" </dev/null >/dev/null 2>&1 & echo "post $SERVICEPACK_KIND $SERVICEPACK_OUTCOME ${SERVICEPACK_TRIAL:-}" >>"$4"', 'post', process.execPath, String(port), pidfile, log];
-  await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, signWith: testKey.key, hooks: { pre, post }, ...(health === undefined ? {} : { health }) });
+  await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, sign: testKey.key, preHook: pre, postHook: post, ...(health === undefined ? {} : { health }) });
   return { oldDir, newDir, pack, port, url: `http://127.0.0.1:${port}/health`, pidfile, log };
 }
 
@@ -185,7 +185,7 @@ describe('health trial', () => {
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(a.oldDir));
   });
 
-  it('adds install checks to the pack\'s, replaces its timing, and skips them all with noHealth', async () => {
+  it('adds install checks to the pack\'s, replaces its timing, and skips them all with health: false', async () => {
     const declared: PackHealth = { checks: [{ cmd: ['sh', '-c', 'grep -qx ok STATUS'] }], delayMs: 0, periodMs: 100, windowMs: 200, deadlineMs: 60_000 };
     const a = await app('fail', declared);
     assert.deepEqual(inspect(a.pack).health, declared);
@@ -199,13 +199,14 @@ describe('health trial', () => {
     // An install check is added: both run, and both are reported.
     const err2 = expectCode('HEALTH_FAILED', () => install(a.pack, { ...trusted, target, health: { checks: [{ tcp: `127.0.0.1:${a.port}` }], deadlineMs: 3000 } }));
     assert.deepEqual(err2.details.failed.map((x) => x.check), ['cmd ["sh","-c","grep -qx ok STATUS"]', `tcp 127.0.0.1:${a.port}`]);
-    // noHealth skips the pack's checks, with a warning, and installs.
+    // health: false skips the pack's checks, with a warning, and installs.
     const events: ProgressEvent[] = [];
-    const r = install(a.pack, { ...trusted, target, noHealth: true, onEvent: (e) => events.push(e) });
+    const r = install(a.pack, { ...trusted, target, health: false, onEvent: (e) => events.push(e) });
     assert.deepEqual(r.health, { outcome: 'skipped', checks: ['cmd ["sh","-c","grep -qx ok STATUS"]'] });
     assert.deepEqual(events.filter((e) => e.type === 'warning').map((e) => e.type === 'warning' && e.code), ['HEALTH_SKIPPED']);
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(a.newDir));
-    expectCode('USAGE', () => install(a.pack, { ...trusted, target: copyOf(a.oldDir), noHealth: true, health: { checks: [{ tcp: '127.0.0.1:1' }] } }));
+    // The engine's noHealth is the library's health: false (--no-health); the engine's name is refused.
+    assert.deepEqual(expectCode('USAGE', () => install(a.pack, { ...trusted, target: copyOf(a.oldDir), noHealth: true } as never)).details, { argument: 'noHealth' });
   });
 
   it('rolls back a trial whose process was killed (kill -9), at the next recover', async () => {

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { holders } from '../src/index.js';
+import { holdersSync as holders } from '../src/index.js';
 import { selectPlatform, type Platform } from '../src/platform/index.js';
 import { hasNativeScan } from '../src/platform/linux/native-scan.js';
 import { compileFixture, perfLibraryNames } from '../src/demo/compile.js';
@@ -155,7 +155,7 @@ for (const engine of ['native', 'javascript'] as const) describe(`holders (${eng
       const platformIndex = new URL('../src/platform/index.js', import.meta.url).pathname;
       const script = `const m = await import(${JSON.stringify(index)}); const p = (await import(${JSON.stringify(platformIndex)})).selectPlatform();
         const platform = ${engine === 'native' ? 'p' : '{ ...p, scanHolds: (f, q, o) => p.scanHolds(f, q, { ...o, native: false }) }'};
-        process.stdout.write(JSON.stringify(m.holders({ platform, target: ${JSON.stringify(app)} })));`;
+        process.stdout.write(JSON.stringify(m.holdersSync({ platform, target: ${JSON.stringify(app)} })));`;
       const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { cwd: '/' }).toString();
       const r = JSON.parse(out) as ReturnType<typeof holders>;
       assert.deepEqual(r.holders.map(brief), [`${asNobody.pid} fd shared.txt`]);

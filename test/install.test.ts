@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { install, status, uninstall, verify } from '../src/index.js';
+import { installSync as install, statusSync as status, uninstallSync as uninstall, verifySync as verify } from '../src/index.js';
 import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld, fullNew, fullOld } from './helpers/specs.js';
 import { cleanupTempDirs, hashTree, type TreeSpec } from './helpers/tree.js';

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { install, recover, status, uninstall, type ProgressEvent } from '../src/index.js';
+import { installSync as install, recoverSync as recover, statusSync as status, uninstallSync as uninstall, type ProgressEvent } from '../src/index.js';
 import { copyOf, expectCode, packFrom, spawnUntil, stateFilesOf, stopChild, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { needs } from './helpers/tools.js';

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, closeSync, linkSync, lstatSync, openSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { build, install, uninstall, verify } from '../src/index.js';
+import { build, installSync as install, uninstallSync as uninstall, verifySync as verify } from '../src/index.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { testKey } from './helpers/keys.js';
 import { copyOf, expectCode, packFrom, trusted } from './helpers/packs.js';
@@ -18,7 +18,7 @@ const ownerOf = (p: string): string => `${lstatSync(p).uid}:${lstatSync(p).gid}`
 
 async function packOf(oldDir: string, newDir: string, keepSpecialBits = false) {
   const pack = join(tempDir('pack'), 'sp.svp');
-  const result = await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, signWith: testKey.key, keepSpecialBits });
+  const result = await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, sign: testKey.key, keepSpecialBits });
   return { pack, result };
 }
 

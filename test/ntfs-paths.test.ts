@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { build, install, type BuildWarning, type Platform } from '../src/index.js';
+import { build, installSync as install, type BuildWarning, type Platform } from '../src/index.js';
 import { selectPlatform } from '../src/platform/index.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { copyOf, expectCode, packFrom, trusted } from './helpers/packs.js';

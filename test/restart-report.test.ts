@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cleanup, install, uninstall, type StaleProcess } from '../src/index.js';
+import { cleanupSync as cleanup, installSync as install, uninstallSync as uninstall, type StaleProcess } from '../src/index.js';
 import { compileFixture } from '../src/demo/compile.js';
 import { startHolder } from '../src/demo/holder.js';
 import { brief, eventually, startProcess, stop, stopAll } from './helpers/holders.js';

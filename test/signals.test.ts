@@ -61,6 +61,17 @@ function resultOf(r: Run): Record<string, any> {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
 }
 
+/** What each thread of `pid` waits for in the kernel (/proc/PID/task/TID/wchan). */
+function threadsWaiting(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((tid) => readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8'));
+  } catch (err) {
+    // The process or a thread ended meanwhile.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return [];
+    throw err;
+  }
+}
+
 describe('signals', () => {
   after(cleanupTempDirs);
   let hooked = '';
@@ -116,8 +127,8 @@ describe('signals', () => {
     const fifo = join(tempDir('fifo'), 'pack.svp');
     assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
     const run = started(['inspect', fifo, '--json']);
-    // Blocked opening the FIFO, which no one writes.
-    await until('the open of the FIFO', () => existsSync(`/proc/${run.pid}/wchan`) && readFileSync(`/proc/${run.pid}/wchan`, 'utf8') === 'wait_for_partner');
+    // Blocked opening the FIFO, which no one writes (on the command's operation thread).
+    await until('the open of the FIFO', () => threadsWaiting(run.pid!).includes('wait_for_partner'));
     process.kill(run.pid, 'SIGINT');
     const r = await run.done;
     assert.deepEqual([r.status, r.signal], [130, null]);

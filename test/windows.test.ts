@@ -36,7 +36,7 @@ const staleOf = (o: CliOutcome): string[] =>
 
 async function packOf(oldDir: string, newDir: string, from: string, to: string): Promise<string> {
   const pack = join(tempDir('wine-pack'), 'sp.svp');
-  await build({ oldDir, newDir, out: pack, product: 'exchange', fromVersion: from, toVersion: to, level: 3, signWith: testKey.key });
+  await build({ oldDir, newDir, out: pack, product: 'exchange', fromVersion: from, toVersion: to, level: 3, sign: testKey.key });
   return pack;
 }
 

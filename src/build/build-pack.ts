@@ -3,7 +3,7 @@
 // manifest and payload atomically.
 // Same trees, labels and level give a byte-identical pack.
 import { basename, dirname, join, resolve } from 'node:path';
-import { ServicePackError } from '../errors/index.js';
+import { ServicePackError, interruptedError } from '../errors/index.js';
 import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
 import type { EncodeJob } from '../delta/encode-file.js';
@@ -92,6 +92,8 @@ export interface BuildOptions {
   onProgress?: (p: BuildProgress) => void;
   /** Called for each name of the new tree that Windows cannot hold, before anything is compressed. */
   onWarning?: (w: BuildWarning) => void;
+  /** Stops the build (INTERRUPTED) before it starts or between two encoded files; `out` is then not written. */
+  signal?: AbortSignal;
 }
 
 export interface BuildResult {
@@ -114,6 +116,7 @@ export interface BuildResult {
  * output failures. Files are encoded on worker threads (see `threads`); the pack does not depend on how many.
  */
 export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
+  checkStop(opts);
   const level = checkLevel(opts.level ?? DEFAULT_ZSTD_LEVEL);
   const threads = checkThreads(opts.threads ?? 'auto');
   const hooks = opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined) ? checkHooks(opts.hooks) : undefined;
@@ -159,6 +162,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
     let payloadSize = 0;
     await encodeAll(jobs, threads, (i, outcome) => {
       if (!outcome.ok) throw buildInputError(outcome.failure.path, outcome.failure.reason);
+      checkStop(opts);
       const { file } = outcome;
       blobs.push({ offset: payloadSize, storedSize: file.storedSize, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
       if (file.spilled !== undefined) pieces.push({ path: file.spilled, length: file.storedSize });
@@ -195,6 +199,10 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
     spool.abort();
     for (const job of jobs) if (job.spill !== undefined) for (const p of [job.spill, `${job.spill}.full`]) removeSpill(p);
   }
+}
+
+function checkStop(opts: BuildOptions): void {
+  if (opts.signal?.aborted === true) throw Object.assign(interruptedError('AbortSignal'), { cause: opts.signal.reason as unknown });
 }
 
 /**

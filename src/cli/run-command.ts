@@ -37,7 +37,8 @@ export async function runCommand(command: string, opts: Json, work: (out: Output
       return;
     }
     const { result, lines, exitCode = EXIT.ok } = outcome!;
-    if (late !== null) out.event({ type: 'warning', code: 'INTERRUPTED', message: `${late} arrived after the point of no return: ${command} was finished, not stopped` });
+    // The library reports a stop it saw too late itself (a warning event and `lateStop`).
+    if (late !== null && (result as { lateStop?: string } | null)?.lateStop === undefined) out.event({ type: 'warning', code: 'INTERRUPTED', message: `${late} arrived after the point of no return: ${command} was finished, not stopped` });
     if (!out.json && opts.quiet !== true) for (const l of typeof lines === 'function' ? lines() : lines) out.line(l);
     out.result(command, exitCode, result);
     process.exitCode = exitCode;

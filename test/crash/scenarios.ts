@@ -2,7 +2,7 @@
 // the two trees recovery may end in. Adding an operation is one entry here and one line in runner.ts.
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { install, status, uninstall } from '../../src/index.js';
+import { installSync as install, statusSync as status, uninstallSync as uninstall } from '../../src/index.js';
 import { packFrom, testKey, trusted } from '../helpers/packs.js';
 import { describeTree, tempDir } from '../helpers/tree.js';
 import { releasePair } from './fixture.js';

@@ -1,6 +1,7 @@
 // Reads strace logs of the runner: which syscalls change disk state, where the operation's window is,
-// and which call a kill hit. Only the main thread counts: the operation runs synchronously there, and
-// strace counts `when=N` per thread.
+// and which call a kill hit. Only the operation's thread counts (called the main thread below: the one
+// that wrote the window's markers; the runner runs the operation on a worker thread, as the Promise API
+// does): the operation runs synchronously there, and strace counts `when=N` per thread.
 import { WINDOW_BEGIN, WINDOW_END } from './markers.js';
 
 /**

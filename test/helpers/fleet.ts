@@ -27,19 +27,19 @@ export async function buildPacks(extra: { failingPre?: boolean; unhealthy?: bool
   const packs: Record<string, string> = {};
   for (const [from, to] of [['1.0', '2.0'], ['2.0', '3.0'], ['1.0', '3.0']] as const) {
     const pack = join(out, `${from}-${to}.svp`);
-    await build({ oldDir: trees[from]!, newDir: trees[to]!, out: pack, product: 'acme', fromVersion: from, toVersion: to, level: 3, signWith: testKey.key, threads: 0 });
+    await build({ oldDir: trees[from]!, newDir: trees[to]!, out: pack, product: 'acme', fromVersion: from, toVersion: to, level: 3, sign: testKey.key, threads: 0 });
     packs[`${from}->${to}`] = pack;
   }
   if (extra.failingPre === true) {
     const pack = join(out, '2.0-3.0-failing.svp');
-    await build({ oldDir: trees['2.0']!, newDir: trees['3.0']!, out: pack, product: 'acme', fromVersion: '2.0', toVersion: '3.0', level: 3, signWith: testKey.key, threads: 0, hooks: { pre: ['/bin/false'] } });
+    await build({ oldDir: trees['2.0']!, newDir: trees['3.0']!, out: pack, product: 'acme', fromVersion: '2.0', toVersion: '3.0', level: 3, sign: testKey.key, threads: 0, preHook: ['/bin/false'] });
     packs['2.0->3.0 failing'] = pack;
   }
   if (extra.unhealthy === true) {
     // 3.0 declares a health check that 3.0 fails (its README is not 2.0's): the trial rolls the link back.
     const pack = join(out, '2.0-3.0-unhealthy.svp');
     const health = { checks: [{ cmd: ['/bin/grep', '-qx', 'acme', 'README'] }], delayMs: 0, periodMs: 100, windowMs: 300, deadlineMs: 2_000 };
-    await build({ oldDir: trees['2.0']!, newDir: trees['3.0']!, out: pack, product: 'acme', fromVersion: '2.0', toVersion: '3.0', level: 3, signWith: testKey.key, threads: 0, health });
+    await build({ oldDir: trees['2.0']!, newDir: trees['3.0']!, out: pack, product: 'acme', fromVersion: '2.0', toVersion: '3.0', level: 3, sign: testKey.key, threads: 0, health });
     packs['2.0->3.0 unhealthy'] = pack;
   }
   return { trees, packs };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { status } from '../../src/index.js';
+import { statusSync as status } from '../../src/index.js';
 import type { Platform } from '../../src/platform/index.js';
 import { stateFilesOf, trusted } from './packs.js';
 import { needs, toolPath } from './tools.js';
@@ -20,7 +20,7 @@ export const straceSkip = (): string | false => needs('strace');
  */
 export function killedAt(script: string, syscall: string, n: number, pack: string, target: string): boolean {
   const r = spawnSync(STRACE, ['-f', '-qq', '-o', '/dev/null', '-e', `inject=${syscall}:signal=SIGKILL:when=${n}`,
-    process.execPath, '--input-type=module', '-e', script, pack, target, trusted.trustedKeys[0]!], { encoding: 'utf8' });
+    process.execPath, '--input-type=module', '-e', script, pack, target, trusted.trustedKey[0]!], { encoding: 'utf8' });
   const done = r.stdout.includes('done');
   assert.ok(done || r.signal === 'SIGKILL' || r.status === 137, `unexpected end: ${r.status} ${r.signal} ${r.stderr}`);
   return !done;

@@ -46,16 +46,15 @@ Exit codes: 0 built, 1 failed (BUILD_INPUT, KEY_INVALID, ...), 2 usage.`);
       if (o.force !== true && existsSync(o.out)) {
         throw new lib.ServicePackError('USAGE', `${o.out} exists`, { hint: 'Choose another --out, or pass --force to overwrite it.', details: { argument: '--out' } });
       }
-      const hooks = { ...(o.preHook ? { pre: o.preHook } : {}), ...(o.postHook ? { post: o.postHook } : {}) };
       const health = healthOf(o);
       if (health.checks === undefined && Object.keys(health).length > 0) {
         throw new lib.ServicePackError('USAGE', 'health timing options need at least one check (--health-cmd, --health-url or --health-tcp)', { hint: 'for example --health-url http://127.0.0.1:8080/health --health-window 10', details: { argument: '--health-window' } });
       }
       const r = await lib.build({
-        oldDir, newDir, out: o.out, strict: true, onWarning: (w) => out.event(w), onProgress: out.progress, product: o.product, fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, hooks, delta: o.delta,
+        oldDir, newDir, out: o.out, strict: true, onWarning: (w) => out.event(w), onProgress: out.progress, fromVersion: o.fromVersion, toVersion: o.toVersion, level: o.level, delta: o.delta, ...(o.preHook ? { preHook: o.preHook } : {}), ...(o.postHook ? { postHook: o.postHook } : {}),
         ...(health.checks === undefined ? {} : { health: { ...health, checks: health.checks } }),
-        ...(o.keepSpecialBits === true ? { keepSpecialBits: true } : {}), ...(o.threads === undefined ? {} : { threads: o.threads }),
-        ...(o.sign === undefined ? {} : { signWith: o.sign }), ...(o.expires === undefined ? {} : { expires: o.expires }),
+        ...(o.product ? { product: o.product } : {}), ...(o.keepSpecialBits === true ? { keepSpecialBits: true } : {}), ...(o.threads === undefined ? {} : { threads: o.threads }),
+        ...(o.sign === undefined ? {} : { sign: o.sign }), ...(o.expires === undefined ? {} : { expires: o.expires }),
         ...(process.env.SERVICEPACK_KEY_PASSPHRASE === undefined ? {} : { passphrase: process.env.SERVICEPACK_KEY_PASSPHRASE }),
       });
       return { result: r, lines: () => renderBuild(r) };

@@ -13,7 +13,7 @@ export function addInspect(program: Command): void {
     .option('--trusted-key <pub>', 'check the signature with this public key file (repeatable); exit 1 unless one verifies it', collect)
     .addOption(verboseOption()).addOption(jsonOption())
     .action((pack: string, o: Opts) => runCommand('inspect', o, async () => {
-      const r = await lib.inspect(pack, { trustedKeys: o.trustedKey ?? [] });
+      const r = await lib.inspect(pack, { trustedKey: o.trustedKey ?? [] });
       return { result: r, lines: () => renderInspect(r, o.verbose === true) };
     }));
 }

@@ -7,7 +7,7 @@ import { EXIT } from '../exit-codes.js';
 import { addHealthOptions, collect, healthOf, intArg, inUseWaitOption, jsonOption, quietOption, restartUnitsOption, targetOption, verboseOption, type HealthFlags } from '../options.js';
 import { renderAlreadyInstalled, renderInstall, renderPlan } from '../render-text.js';
 import { trustLine } from '../render-trust.js';
-import { stopRequested } from '../interrupts.js';
+import { stopOptions } from '../interrupts.js';
 import { runCommand, type Json } from '../run-command.js';
 
 type Opts = Json & HealthFlags & { health: boolean; keep?: number; target: string; inUseWait?: number; dryRun?: boolean; restartUnits?: boolean; trustedKey?: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean; verbose?: boolean };
@@ -35,11 +35,18 @@ Exit codes: 0 done (or already installed), 1 failed (the target is unchanged), 2
   addHealthOptions(cmd, ', added to the pack\'s checks')
     .option('--no-health', 'skip the health trial (reported as a warning)')
     .action((pack: string, o: Opts) => runCommand('install', o, async (out) => {
+      const health = healthOf(o);
+      if (o.health === false && Object.keys(health).length > 0) {
+        throw new lib.ServicePackError('USAGE', '--no-health cannot be combined with health check options', {
+          hint: 'Give checks with --health-cmd, --health-url or --health-tcp (added to the pack\'s), times in seconds with --health-delay, --health-period, --health-window and --health-deadline; see docs/health.md.',
+          details: { argument: '--no-health' },
+        });
+      }
       const r = await lib.install(pack, {
         target: o.target, dryRun: o.dryRun === true, restartUnits: o.restartUnits === true, onEvent: out.event,
-        trustedKeys: o.trustedKey ?? [], allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, stopRequested,
-        ...(o.inUseWait === undefined ? {} : { inUseWaitMs: o.inUseWait }), ...(o.keep === undefined ? {} : { keepBackups: o.keep }),
-        health: healthOf(o), noHealth: o.health === false,
+        trustedKey: o.trustedKey ?? [], allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, ...stopOptions(),
+        ...(o.inUseWait === undefined ? {} : { inUseWait: o.inUseWait }), ...(o.keep === undefined ? {} : { keep: o.keep }),
+        health: o.health === false ? false : health,
       });
       if (r.alreadyInstalled) return { result: r, lines: renderAlreadyInstalled(r) };
       const trust = trustLine(r.trust, r.dryRun ? undefined : r.pinnedKey);

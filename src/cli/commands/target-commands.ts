@@ -6,19 +6,16 @@ import { confirm } from '../confirm.js';
 import { humanBytes } from '../human-size.js';
 import { intArg, inUseWaitOption, jsonOption, quietOption, restartUnitsOption, targetOption, verboseOption } from '../options.js';
 import { renderCleanup, renderHistory, renderRecover, renderStatus, renderUninstall, renderUninstallPlan, renderVerify } from '../render-text.js';
-import { stopRequested } from '../interrupts.js';
+import { stopOptions } from '../interrupts.js';
 import { runCommand, type CommandOutcome, type Json } from '../run-command.js';
 
 export type TargetOpts = Json & { target: string; restartUnits?: boolean; inUseWait?: number; dryRun?: boolean; verbose?: boolean; prune?: number; yes?: boolean };
-type Work = (o: lib.TransactionOptions, cli: TargetOpts) => CommandOutcome | Promise<CommandOutcome>;
+type Work = (o: lib.TargetOptions, cli: TargetOpts) => CommandOutcome | Promise<CommandOutcome>;
 
 /** `critical` (given the options): the command changes the target (see runCommand). */
 export function addTargetCommand(program: Command, name: string, description: string, work: Work, critical: (o: TargetOpts) => boolean = () => false): Command {
   return program.command(name).description(description).addOption(targetOption()).addOption(jsonOption())
-    .action((o: TargetOpts) => runCommand(name, o, (out) => work({
-      target: o.target, onEvent: out.event, restartUnits: o.restartUnits === true, stopRequested,
-      ...(o.inUseWait === undefined ? {} : { inUseWaitMs: o.inUseWait }),
-    }, o), critical(o)));
+    .action((o: TargetOpts) => runCommand(name, o, (out) => work({ target: o.target, onEvent: out.event, ...stopOptions() }, o), critical(o)));
 }
 
 const dryRunOption = (what: string) => ['--dry-run', `check and print what ${what} would do; change nothing`] as const;
@@ -26,11 +23,13 @@ const dryRunOption = (what: string) => ['--dry-run', `check and print what ${wha
 export function addTargetCommands(program: Command): void {
   addTargetCommand(program, 'uninstall', 'remove the most recently installed service pack', async (o, c) => {
     const verbose = c.verbose === true;
+    // Only uninstall has these flags; the other commands refuse options they do not take.
+    const t = { ...o, restartUnits: c.restartUnits === true, ...(c.inUseWait === undefined ? {} : { inUseWait: c.inUseWait }) };
     if (c.dryRun === true) {
-      const p = await lib.uninstall({ ...o, dryRun: true });
+      const p = await lib.uninstall({ ...t, dryRun: true });
       return { result: p, lines: () => renderUninstallPlan(p, verbose) };
     }
-    const r = await lib.uninstall(o);
+    const r = await lib.uninstall(t);
     return { result: r, lines: () => renderUninstall(r, verbose), exitCode: r.restartNeeded ? EXIT.restartNeeded : EXIT.ok };
   }, (o) => o.dryRun !== true).option(...dryRunOption('the uninstall')).addOption(restartUnitsOption()).addOption(inUseWaitOption()).addOption(verboseOption()).addOption(quietOption())
     .addHelpText('after', `
@@ -41,7 +40,7 @@ Examples:
 Exit codes: 0 done, 1 failed (the target is unchanged; NOT_MANAGED, NOTHING_TO_UNINSTALL, BACKUP_PRUNED ...),
 2 usage, 3 done but processes still run the old version, 4 a transaction is pending (run recover).`);
   addTargetCommand(program, 'cleanup', 'remove set-aside files that are no longer needed nor held; --prune gives up old uninstall backups', async (o, c) => {
-    const keep = c.prune === undefined ? {} : { keep: c.prune };
+    const keep = c.prune === undefined ? {} : { prune: c.prune };
     if (c.prune !== undefined && c.dryRun !== true && c.json !== true && c.yes !== true) {
       const plan = await lib.cleanup({ ...o, ...keep, dryRun: true });
       if (plan.pruned.length > 0) {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import * as lib from '../../index.js';
 import { collect, jsonOption, targetOption } from '../options.js';
 import { renderTrust } from '../render-trust.js';
+import { stopOptions } from '../interrupts.js';
 import { runCommand, type Json } from '../run-command.js';
 
 type Opts = Json & { target: string; add?: string[]; remove?: string[] };
@@ -14,7 +15,7 @@ export function addTrust(program: Command): void {
     .option('--remove <keyid>', 'unpin a key id (repeatable)', collect)
     .addOption(jsonOption())
     .action((o: Opts) => runCommand('trust', o, async (out) => {
-      const r = await lib.trust({ target: o.target, add: o.add ?? [], remove: o.remove ?? [], onEvent: out.event });
+      const r = await lib.trust({ target: o.target, add: o.add ?? [], remove: o.remove ?? [], onEvent: out.event, ...stopOptions() });
       return { result: r, lines: () => renderTrust(r) };
     }, (o.add ?? []).length + (o.remove ?? []).length > 0));
 }
