@@ -140,9 +140,9 @@ export function renderRecover(r: RecoverResult): string[] {
   return [o.outcome === 'nothing-to-do' ? `${r.target}: no interrupted transaction` : `${r.target}: interrupted ${o.kind} ${o.txid} ${o.outcome}`];
 }
 
-/** ', stored N as a delta, 3.97%' — how a file travels, and the stored size as a share of the file. */
+/** ', stored N as a delta (exediff), 3.97%' — how a file travels, and the stored size as a share of the file. */
 function stored(e: PackSummaryEntry): string {
   if (e.storedSize === undefined) return '';
   const ratio = e.ratio === undefined ? '' : `, ${(e.ratio * 100).toFixed(2)}%`;
-  return `, stored ${e.storedSize}${e.delta === true ? ' as a delta' : ''}${ratio}`;
+  return `, stored ${e.storedSize}${e.delta === true ? ' as a delta' : ''} (${e.encoding ?? '?'})${ratio}`;
 }

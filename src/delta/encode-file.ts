@@ -1,11 +1,11 @@
 // One unit of build work: compress one new file, as a delta against its old file when that is smaller.
 // Pure function of the two files and the level, so it runs the same on the main thread or in a worker.
 import { readFileSync } from 'node:fs';
-import { encodeBlobFromFile } from '../format/blob-encoder.js';
+import type { BlobCodec } from '../format/codecs/codec.js';
+import { zstdCodec } from '../format/codecs/zstd-full.js';
+import { zstdPatchCodec } from '../format/codecs/zstd-patch.js';
 import { sha256Hex } from '../format/hash.js';
-import { startsWithDictionaryMagic } from '../format/zstd.js';
 import { DELTA_RECHECK_RATIO } from './delta-params.js';
-import { encodeDelta } from './encode-delta.js';
 
 /** What to encode: the new file, and the old one when a delta may be tried (see `deltaCandidate`). */
 export interface EncodeJob {
@@ -20,7 +20,8 @@ export interface EncodeJob {
 export interface EncodedFile {
   stored: Uint8Array;
   storedSha256: string;
-  encoding: 'zstd' | 'zstd-patch';
+  /** The codec's name (src/format/codecs/). */
+  encoding: string;
   base?: string;
   size: number;
   sha256: string;
@@ -54,28 +55,35 @@ export function encodeFile(job: EncodeJob): EncodeOutcome {
 function tryDelta(job: EncodeJob, old: { path: string; sha256: string }): EncodeOutcome | null {
   const base = readFileSync(old.path);
   if (sha256Hex(base) !== old.sha256) return changed(old.path);
-  if (startsWithDictionaryMagic(base)) return null;
   const content = readFileSync(job.newPath);
   if (content.length !== job.newSize || sha256Hex(content) !== job.newSha256) return changed(job.newPath);
-  const frame = encodeDelta(base, content, job.level);
-  const delta: EncodedFile = { stored: frame, storedSha256: sha256Hex(frame), encoding: 'zstd-patch', base: old.sha256, size: content.length, sha256: job.newSha256 };
-  if (frame.length <= content.length * DELTA_RECHECK_RATIO) return { ok: true, file: delta };
+  const delta = encodeWith(zstdPatchCodec, job, base, content);
+  if (delta === null) return null;
+  if (delta.stored.length <= content.length * DELTA_RECHECK_RATIO) return { ok: true, file: { ...delta, base: old.sha256 } };
   // A poor delta: the full frame may be as small and needs no base on install; ties go to the full frame.
   const whole = full(job);
-  return whole.ok && whole.file.stored.length <= frame.length ? whole : { ok: true, file: delta };
+  return whole.ok && whole.file.stored.length <= delta.stored.length ? whole : { ok: true, file: { ...delta, base: old.sha256 } };
 }
 
-function full(job: EncodeJob): EncodeOutcome {
-  const chunks: Buffer[] = [];
-  const encoded = encodeBlobFromFile(job.newPath, job.newSize, job.level, (c) => chunks.push(Buffer.from(c)));
-  if (encoded.size !== job.newSize || encoded.sha256 !== job.newSha256) return changed(job.newPath);
+/** The blob `codec` makes of the job's content (against `base`), or null when the codec does not apply. */
+function encodeWith(codec: BlobCodec, job: EncodeJob, base: Uint8Array | undefined, content: Uint8Array | undefined): EncodedFile | null {
+  const chunks: Uint8Array[] = [];
+  const encoded = codec.encode({ path: job.newPath, size: job.newSize, level: job.level, ...(base === undefined ? {} : { base }), ...(content === undefined ? {} : { content }) }, (c) => chunks.push(Uint8Array.from(c)));
+  if (encoded === null) return null;
+  // One unpooled buffer of its own, so a worker can transfer it.
   const stored = new Uint8Array(encoded.storedSize);
   let at = 0;
   for (const c of chunks) {
     stored.set(c, at);
     at += c.length;
   }
-  return { ok: true, file: { stored, storedSha256: encoded.storedSha256, encoding: 'zstd', size: encoded.size, sha256: encoded.sha256 } };
+  return { stored, storedSha256: encoded.storedSha256, encoding: codec.name, size: encoded.size, sha256: encoded.sha256 };
+}
+
+function full(job: EncodeJob): EncodeOutcome {
+  const file = encodeWith(zstdCodec, job, undefined, undefined);
+  if (file === null || file.size !== job.newSize || file.sha256 !== job.newSha256) return changed(job.newPath);
+  return { ok: true, file };
 }
 
 function changed(path: string): EncodeOutcome {

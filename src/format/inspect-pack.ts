@@ -1,5 +1,6 @@
 // A summary of a pack from its header and manifest alone (no payload is decoded), for `inspect` and `--json`.
 import type { EntryAction, NodeType, PackHooks } from './manifest.js';
+import { codecOf } from './codecs/codecs.js';
 import { openPack } from './pack-reader.js';
 
 /** One entry as `inspect` shows it: `type`/`size` of the new node, or of the old one for a removal. */
@@ -11,6 +12,8 @@ export interface PackSummaryEntry {
   storedSize?: number;
   /** For a stored file: whether it travels as a delta against its old version. */
   delta?: boolean;
+  /** For a stored file: its blob's encoding (docs/format.md, 'Blob encodings'). */
+  encoding?: string;
   /** For a stored file: storedSize / size (0 for an empty file). */
   ratio?: number;
 }
@@ -52,7 +55,8 @@ export function inspectPack(path: string, keyIdOf?: (signature: Buffer, path: st
       const blob = e.blob === undefined ? undefined : manifest.blobs[e.blob];
       if (blob !== undefined) {
         out.storedSize = blob.storedSize;
-        out.delta = blob.encoding === 'zstd-patch';
+        out.delta = codecOf(blob).needsBase;
+        out.encoding = blob.encoding;
         out.ratio = blob.size === 0 ? 0 : blob.storedSize / blob.size;
       }
       return out;

@@ -127,7 +127,7 @@ function checkBlobs(m: Manifest, packPath: string): void {
   checkBases(m, packPath);
 }
 
-/** A zstd-patch blob must name as `base` the old content of a change entry that uses it: that file is where an installer finds the base. */
+/** A delta blob (zstd-patch, exediff) must name as `base` the old content of a change entry that uses it: that file is where an installer finds the base. */
 function checkBases(m: Manifest, packPath: string): void {
   const provided = new Set<string>();
   for (const e of m.entries) {

@@ -3,6 +3,7 @@
 import type { BlobEncoding, BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
 import { FORMAT_VERSION, PERMISSION_BITS, READABLE_FORMATS, SPECIAL_BITS, VERSION_1_DIR_MODE, VERSION_1_FILE_MODE } from './manifest.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
+import { codecNamed } from './codecs/codecs.js';
 
 export const MAX_ENTRIES = 1_000_000;
 export const MAX_SYMLINK_TARGET_BYTES = 4096;
@@ -10,7 +11,6 @@ export const MAX_HOOK_ARGS = 256;
 export const MAX_HOOK_ARG_BYTES = 4096;
 
 const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
-const ENCODINGS: readonly BlobEncoding[] = ['zstd', 'zstd-patch'];
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type JsonObject = Record<string, unknown>;
@@ -177,10 +177,11 @@ function parseBlob(value: unknown, index: number, packPath: string): BlobRecord 
     if (typeof o[key] !== 'string' || !SHA256_HEX.test(o[key])) fail(`"${key}" is not 64 lowercase hex digits`);
   }
   if (typeof o.encoding !== 'string') fail('"encoding" is not a string');
-  if (!ENCODINGS.includes(o.encoding as BlobEncoding)) throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
+  const codec = codecNamed(o.encoding as string);
+  if (codec === undefined) throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
   const encoding = o.encoding as BlobEncoding;
-  const needBase = encoding === 'zstd-patch';
-  if (needBase !== Object.hasOwn(o, 'base')) fail(needBase ? 'a zstd-patch blob has no "base"' : `a ${encoding} blob must not have a "base"`);
+  const needBase = codec.needsBase;
+  if (needBase !== Object.hasOwn(o, 'base')) fail(needBase ? `a ${encoding} blob has no "base"` : `a ${encoding} blob must not have a "base"`);
   if (needBase && (typeof o.base !== 'string' || !SHA256_HEX.test(o.base))) fail('"base" is not 64 lowercase hex digits');
   const blob: BlobRecord = {
     offset: o.offset as number,

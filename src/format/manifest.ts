@@ -60,10 +60,11 @@ export interface ManifestEntry {
 }
 
 /**
- * How a blob's stored bytes decode to file content. `zstd` is one standard zstd frame; `zstd-patch` is one
- * standard zstd frame decoded with the old file whose sha256 is `base` as a raw-content dictionary.
+ * How a blob's stored bytes decode to file content: the name of a codec in src/format/codecs/codecs.ts
+ * (`zstd`, `zstd-patch`, `exediff`; docs/format.md, 'Blob encodings'). The manifest parser accepts only
+ * names in that table.
  */
-export type BlobEncoding = 'zstd' | 'zstd-patch';
+export type BlobEncoding = string;
 
 /** One stored payload blob: content-addressed, deduplicated, placed at `offset` within the payload section. */
 export interface BlobRecord {
@@ -71,7 +72,7 @@ export interface BlobRecord {
   storedSize: number;
   storedSha256: string;
   encoding: BlobEncoding;
-  /** Present exactly for `zstd-patch`: sha256 of the old content the frame is decoded against. */
+  /** Present exactly for encodings that decode against old content: sha256 of that content. */
   base?: string;
   size: number;
   sha256: string;
