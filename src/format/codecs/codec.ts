@@ -34,6 +34,12 @@ export interface EncodeInput {
   content?: Uint8Array;
   base?: Uint8Array;
   level: number;
+  /**
+   * The build's memory budget: reserves `bytes` for the encoder's own tables (waiting while other
+   * encoders hold too much), returning the release function, or null when `bytes` exceeds the whole
+   * budget (the codec then declines). Absent: no budget.
+   */
+  reserve?: (bytes: number) => (() => void) | null;
 }
 
 /** The decoded (`size`, `sha256`) and stored (`storedSize`, `storedSha256`) sides of an encoded blob. */

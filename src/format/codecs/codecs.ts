@@ -2,10 +2,11 @@
 // `encoding` in a manifest is PACK_UNSUPPORTED. To add an encoding: one file exporting a BlobCodec, one
 // line here, and its section in docs/format.md.
 import type { BlobCodec } from './codec.js';
+import { exediffCodec } from './exediff.js';
 import { zstdCodec } from './zstd-full.js';
 import { zstdPatchCodec } from './zstd-patch.js';
 
-export const CODECS: readonly BlobCodec[] = [zstdCodec, zstdPatchCodec];
+export const CODECS: readonly BlobCodec[] = [zstdCodec, zstdPatchCodec, exediffCodec];
 
 /** The codec named `name`, or undefined for an encoding this reader does not know. */
 export function codecNamed(name: string): BlobCodec | undefined {
