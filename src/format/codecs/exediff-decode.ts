@@ -79,7 +79,9 @@ function parseControls(ctx: DecodeContext, raw: Buffer, count: number, oldSize: 
   return { olds, news, lens, count, copied };
 }
 
-export function decodeExediff(ctx: DecodeContext): void {
+/** Decodes through `ctx`, in pieces of at most `chunkSize` bytes (at least 8; tests use small ones). */
+export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void {
+  if (chunkSize < 8) throw new Error('exediff decodes in pieces of at least 8 bytes');
   const base = ctx.base!;
   const z = zstd();
   const scratch = (ctx.scratch.get('exediff') as ExediffScratch | undefined) ?? {
@@ -97,7 +99,8 @@ export function decodeExediff(ctx: DecodeContext): void {
   const predictor: Predictor | undefined = layout === undefined ? undefined : x86Predictor(base, layout, regions);
   const diff = zstdPull(ctx, d0, 'diff', h.streams.diff.stored, h.streams.diff.raw);
   const extra = zstdPull(ctx, d1, 'extra', h.streams.extra.stored, h.streams.extra.raw);
-  const { out, diff: diffBuf } = scratch;
+  const out = chunkSize === CHUNK_SIZE ? scratch.out : Buffer.allocUnsafe(chunkSize);
+  const diffBuf = chunkSize === CHUNK_SIZE ? scratch.diff : Buffer.allocUnsafe(chunkSize);
   let fill = 0;
   const flush = (): void => {
     if (fill > 0) ctx.write(out.subarray(0, fill));

@@ -10,7 +10,7 @@ export const exediffCodec: BlobCodec = {
   name: 'exediff',
   needsBase: true,
   encode: encodeExediff,
-  decode: decodeExediff,
+  decode: (ctx) => decodeExediff(ctx),
   describe: (blob) => `exediff against sha256 ${blob.base?.slice(0, 12) ?? '?'}…`,
 };
 

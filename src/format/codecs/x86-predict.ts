@@ -149,8 +149,9 @@ export function x86Predictor(old: Uint8Array, layout: Layout, regions: Regions):
             const d2 = t2 - (q + 4 - newSegs[m]!.off + newSegs[m]!.vaddr);
             if (d2 < -TWO_31 || d2 >= TWO_31) continue;
             if (i + f + 4 > end) {
+              // Predicted in the next piece, which starts at the field (or at `end` when the field starts there or after).
               state.next = i;
-              return i + f - k;
+              return Math.min(i + f, end) - k;
             }
             const w = outAt + i + f - k;
             out[w] = d2 & 0xff;
