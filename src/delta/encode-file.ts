@@ -6,7 +6,7 @@ import { exediffCodec } from '../format/codecs/exediff.js';
 import { zstdCodec } from '../format/codecs/zstd-full.js';
 import { zstdPatchCodec } from '../format/codecs/zstd-patch.js';
 import { sha256Hex } from '../format/hash.js';
-import { DELTA_RECHECK_RATIO } from './delta-params.js';
+import { DELTA_RECHECK_RATIO, EXEDIFF_RECHECK_SIZE } from './delta-params.js';
 import { reserver } from './memory-budget.js';
 
 /** What to encode: the new file, and the old one when a delta may be tried (see `deltaCandidate`). */
@@ -67,6 +67,12 @@ function tryDelta(job: EncodeJob, old: { path: string; sha256: string }): Encode
   const delta = first ?? encodeWith(zstdPatchCodec, job, base, content);
   if (delta === null) return null;
   const withBase = (f: EncodedFile): EncodeOutcome => ({ ok: true, file: { ...f, base: old.sha256 } });
+  // Below EXEDIFF_RECHECK_SIZE a second encoding costs little, and exediff's fixed overhead (a 96-byte
+  // header, four frames) can lose to zstd-patch: both are tried.
+  if (first !== null && content.length < EXEDIFF_RECHECK_SIZE) {
+    const patch = encodeWith(zstdPatchCodec, job, base, content);
+    if (patch !== null && patch.stored.length <= delta.stored.length && patch.stored.length <= content.length * DELTA_RECHECK_RATIO) return withBase(patch);
+  }
   if (delta.stored.length <= content.length * DELTA_RECHECK_RATIO) return withBase(delta);
   // A poor delta: zstd-patch (when exediff was first) or the full frame may be smaller, and a full
   // frame needs no base on install; ties go to zstd-patch, then to the full frame.

@@ -25,7 +25,8 @@ export function exediffMemory(oldSize: number, newSize: number): number {
   return 4 * oldSize + 3 * newSize + (64 << 20);
 }
 
-function compress(raw: Uint8Array, level: number): Buffer {
+/** One stream as one zstd frame (nothing for an empty stream). */
+export function compressStream(raw: Uint8Array, level: number): Buffer {
   if (raw.length === 0) return Buffer.alloc(0);
   const z = zstd();
   const cctx = newCompressor(level);
@@ -57,7 +58,7 @@ export function encodeExediff(input: EncodeInput, write: (chunk: Uint8Array) => 
     const [controls, diff, extra, regions] = native.exediff(base, content, layoutNumbers(oldL, newL), Float64Array.of(c.minMatch, c.literal, c.miss, c.control));
     const layout = predictor === PREDICTOR_X86_64 ? encodeLayout({ old: oldL!, new: newL! }) : Buffer.alloc(0);
     const raws = [layout, controls, diff, extra];
-    const frames = raws.map((r) => compress(r, input.level));
+    const frames = raws.map((r) => compressStream(r, input.level));
     const header = encodeHeader({ predictor, oldSize: base.length, newSize: content.length, regions, raw: raws.map((r) => r.length), stored: frames.map((f) => f.length) });
     stored = Buffer.concat([header, ...frames]);
   } finally {
