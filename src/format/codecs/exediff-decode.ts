@@ -87,7 +87,8 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
   const scratch = (ctx.scratch.get('exediff') as ExediffScratch | undefined) ?? {
     dctx: [new z.DCtx(), new z.DCtx()],
     out: Buffer.allocUnsafe(CHUNK_SIZE),
-    diff: Buffer.allocUnsafe(CHUNK_SIZE),
+    // Its own ArrayBuffer, 4-byte aligned: addDiff reads it as 32-bit words.
+    diff: Buffer.allocUnsafeSlow(CHUNK_SIZE),
   };
   ctx.scratch.set('exediff', scratch);
   const stored = readStored(ctx);
@@ -100,7 +101,8 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
   const diff = zstdPull(ctx, d0, 'diff', h.streams.diff.stored, h.streams.diff.raw);
   const extra = zstdPull(ctx, d1, 'extra', h.streams.extra.stored, h.streams.extra.raw);
   const out = chunkSize === CHUNK_SIZE ? scratch.out : Buffer.allocUnsafe(chunkSize);
-  const diffBuf = chunkSize === CHUNK_SIZE ? scratch.diff : Buffer.allocUnsafe(chunkSize);
+  const diffBuf = chunkSize === CHUNK_SIZE ? scratch.diff : Buffer.allocUnsafeSlow(chunkSize);
+  const diffWords = new Uint32Array(diffBuf.buffer, diffBuf.byteOffset, diffBuf.length >>> 2);
   let fill = 0;
   const flush = (): void => {
     if (fill > 0) ctx.write(out.subarray(0, fill));
@@ -130,7 +132,7 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
       out.set(base.subarray(o + k, o + k + piece), fill);
       if (predictor !== undefined) piece = predictor.piece(out, fill, o, n, len, k, piece, state);
       diff.read(diffBuf, 0, piece);
-      for (let i = 0; i < piece; i++) out[fill + i] = (out[fill + i]! + diffBuf[i]!) & 0xff;
+      addDiff(out, fill, diffBuf, diffWords, piece);
       fill += piece;
       k += piece;
     }
@@ -140,4 +142,21 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
   flush();
   diff.finish();
   extra.finish();
+}
+
+/**
+ * out[at + i] += diff[i] (mod 256) for i < n. Most diff bytes are zero: whole zero 32-bit words are
+ * skipped with one comparison. `words` views `diff` (which starts 4-byte aligned).
+ */
+function addDiff(out: Uint8Array, at: number, diff: Uint8Array, words: Uint32Array, n: number): void {
+  const whole = n >>> 2;
+  for (let w = 0; w < whole; w++) {
+    if (words[w] === 0) continue;
+    const i = w << 2;
+    out[at + i] = (out[at + i]! + diff[i]!) & 0xff;
+    out[at + i + 1] = (out[at + i + 1]! + diff[i + 1]!) & 0xff;
+    out[at + i + 2] = (out[at + i + 2]! + diff[i + 2]!) & 0xff;
+    out[at + i + 3] = (out[at + i + 3]! + diff[i + 3]!) & 0xff;
+  }
+  for (let i = whole << 2; i < n; i++) out[at + i] = (out[at + i]! + diff[i]!) & 0xff;
 }

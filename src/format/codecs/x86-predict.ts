@@ -10,6 +10,13 @@ export const MODRM_OPS = table([0x01, 0x03, 0x09, 0x0b, 0x11, 0x13, 0x19, 0x1b, 
 /** Second bytes after 0F that take a ModRM operand and no immediate (SSE moves and arithmetic, movzx/movsx, imul). */
 export const SSE_OPS = table([0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x28, 0x29, 0x2a, 0x2c, 0x2d, 0x2e, 0x2f, 0x51, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x6e, 0x6f, 0x7e, 0x7f, 0xaf, 0xb6, 0xb7, 0xbe, 0xbf, 0xd4, 0xd6, 0xdb, 0xdf, 0xeb, 0xef, 0xfa, 0xfb, 0xfe]);
 
+/** First bytes that may start a recognised rel32 form: the scan skips every other byte with one load. */
+const FIRST = (() => {
+  const t = table([0xe8, 0xe9, 0x0f, 0xff, ...Array.from({ length: 16 }, (_, i) => 0x40 + i)]);
+  for (let b = 0; b < 256; b++) if (MODRM_OPS[b] === 1) t[b] = 1;
+  return t;
+})();
+
 function table(ops: number[]): Uint8Array {
   const t = new Uint8Array(256);
   for (const op of ops) t[op] = 1;
@@ -124,7 +131,9 @@ export function x86Predictor(old: Uint8Array, layout: Layout, regions: Regions):
         }
         if (s.exec) {
           for (; i < segEnd; i++) {
-            const p = o + i;
+            const p = nextCandidate(old, o + i, o + segEnd);
+            i = p - o;
+            if (i >= segEnd) break;
             const b = old[p]!;
             let f = 0;
             if (b === 0xe8 || b === 0xe9) f = 1;
@@ -204,4 +213,18 @@ function segByOffFrom(segs: Segment[], x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The first offset in [from, to) whose byte may start a rel32 form, or `to`. Offsets below 2^31 run as
+ * small integers (V8 then indexes without converting doubles): the hot loop of the decoder.
+ */
+function nextCandidate(old: Uint8Array, from: number, to: number): number {
+  if (to <= 0x7fffffff) {
+    const end = to | 0;
+    for (let q = from | 0; q < end; q++) if (FIRST[old[q]!] === 1) return q;
+    return end;
+  }
+  for (let q = from; q < to; q++) if (FIRST[old[q]!] === 1) return q;
+  return to;
 }
