@@ -84,7 +84,8 @@ export function mutate(rng: Random, corpus: PackParts[], key: SecretKey): { kind
       return { kind, bytes: assemble(manifest, Buffer.from(signMessage(key, manifest, 'fuzz')), rng.int(0, 3) === 0 ? b.payload : a.payload) };
     }
     case 'exediff': {
-      const edited = editExediff(rng, a, key);
+      // Aimed at the corpus pack holding an exediff blob, when there is one.
+      const edited = editExediff(rng, corpus.find(hasExediff) ?? a, key);
       return { kind, bytes: edited ?? out };
     }
     case 'signature-text': {
@@ -137,6 +138,10 @@ function editJson(rng: Random, root: any): unknown {
       break;
   }
   return root;
+}
+
+function hasExediff(p: PackParts): boolean {
+  return p.manifest.includes('"encoding":"exediff"');
 }
 
 /**
