@@ -14,11 +14,11 @@ import { executableLayout } from './exe-layout.js';
 export const EXEDIFF_MAX_OLD = 0x7fffffff;
 
 /**
- * Tuning of the region selection (measured on the release pairs of docs/benchmarks.md): seed matches
+ * Tuning of the region selection (chosen on esbuild 0.28.1→0.28.2, docs/benchmarks.md "exediff"): seed matches
  * must beat the previous region's diagonal by this many bytes; then the cost, in compressed bytes,
  * of a literal byte, of a byte the prediction misses, and of one region's controls.
  */
-export const EXEDIFF_COSTS = { minMatch: 8, literal: 0.5, miss: 1, control: 6 };
+export const EXEDIFF_COSTS = { minMatch: 4, literal: 0.3, miss: 1, control: 6 };
 
 /** Memory the encoder needs beyond the two files: the suffix array (4 bytes per old byte), its streams and zstd's tables. */
 export function exediffMemory(oldSize: number, newSize: number): number {
