@@ -18,7 +18,7 @@ export const EXEDIFF_MAX_OLD = 0x7fffffff;
  * must beat the previous region's diagonal by this many bytes; then the cost, in compressed bytes,
  * of a literal byte, of a byte the prediction misses, and of one region's controls.
  */
-export const EXEDIFF_COSTS = { minMatch: 4, literal: 0.3, miss: 1, control: 12 };
+export const EXEDIFF_COSTS = { minMatch: 4, literal: 0.3, miss: 1, control: 24 };
 
 /** Memory the encoder needs beyond the two files: the suffix array (4 bytes per old byte), its streams and zstd's tables. */
 export function exediffMemory(oldSize: number, newSize: number): number {
