@@ -83,7 +83,7 @@ for (const pair of PAIRS.filter((p) => wanted.length === 0 || wanted.some((w) =>
   const pack = join(work, 'sp.svp');
   // Real versions: an install only moves forward ("old" -> "new" would be refused as a downgrade).
   const versionOf = (spec) => spec.slice(spec.lastIndexOf('@') + 1);
-  const b = timed(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--json', '--from-version', versionOf(pair.from), '--to-version', versionOf(pair.to)]);
+  const b = timed(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--json', '--product', pair.name, '--from-version', versionOf(pair.from), '--to-version', versionOf(pair.to)]);
   const summary = JSON.parse(execFileSync(process.execPath, [CLI, 'inspect', pack, '--json'], { encoding: 'utf8' }).trim().split('\n').at(-1)).result;
   const stored = summary.entries.filter((e) => changed.includes(e.path)).reduce((s, e) => s + e.storedSize, 0);
   const target = join(work, 'target');

@@ -159,7 +159,14 @@ describe('attacks', () => {
     const installed = hashTree(target);
     const otherProduct = await packFrom(newSpec, oldSpec, { product: 'other', from: '2.0', to: '3.0' });
     assert.deepEqual(expectCode('PRODUCT_MISMATCH', () => install(otherProduct.pack, { ...trusted, target })).details.pack, 'other');
-    expectCode('VERSION_MISMATCH', () => install(up.pack, { ...trusted, target }));
+    // Replayed: the very pack installed already is "already installed" and changes nothing.
+    const replayed = install(up.pack, { ...trusted, target });
+    assert.deepEqual([replayed.alreadyInstalled, replayed.actions, replayed.bytesWritten], [true, [], 0]);
+    assert.equal(hashTree(target), installed);
+    const first = await packFrom(oldSpec, newSpec, { from: '1.0', to: '2.0', unsigned: true });
+    assert.equal(expectCode('PACK_UNSIGNED', () => install(first.pack, { target })).code, 'PACK_UNSIGNED', 'admitted before it is recognised');
+    const other = await packFrom({ ...oldSpec, 'extra.txt': 'x\n' }, newSpec, { from: '1.0', to: '2.0' });
+    expectCode('VERSION_MISMATCH', () => install(other.pack, { ...trusted, target }));
     const err = expectCode('DOWNGRADE', () => install(down.pack, { ...trusted, target }));
     assert.deepEqual([err.details.installed, err.details.pack], ['2.0', '1.5']);
     assert.equal(hashTree(target), installed);

@@ -11,6 +11,7 @@ import { cleanup, install, recover, status, trust, uninstall, verify, type Error
 import { CLI_PATH } from './helpers/cli-path.js';
 import { trusted } from './helpers/keys.js';
 import { expectCode, packFrom } from './helpers/packs.js';
+import { needs } from './helpers/tools.js';
 import { cleanupTempDirs, hashTree, makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
 
 const v1: TreeSpec = { bin: { tool: 'tool v1\n' }, 'readme.txt': 'hello\n' };
@@ -180,7 +181,7 @@ describe('the state directory is never followed out of the target', () => {
     }
   });
 
-  it('run by the unprivileged owner of a target: every command refuses a symlinked staging/ (TARGET_UNSAFE)', { skip: !isRoot && 'needs root to set up uid 65534' }, () => {
+  it('run by the unprivileged owner of a target: every command refuses a symlinked staging/ (TARGET_UNSAFE)', { skip: needs('setpriv') || (!isRoot && 'needs root to set up uid 65534') }, () => {
     const s = installedScene();
     for (const p of [s.root, s.target, s.outside]) execFileSync('chown', ['-R', '65534:65534', p]);
     chmodSync(s.root, 0o755);
@@ -233,7 +234,7 @@ describe('as root, a state directory another user owns or can write is refused (
     });
   }
 
-  it('the unprivileged owner of the installation directory replaces .servicepack: root refuses it, nothing outside is removed', () => {
+  it('the unprivileged owner of the installation directory replaces .servicepack: root refuses it, nothing outside is removed', { skip: needs('setpriv') }, () => {
     const s = installedScene();
     for (const dir of [s.root, s.outside]) chmodSync(dir, 0o755);
     chownSync(s.target, 65534, 65534);

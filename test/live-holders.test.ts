@@ -10,6 +10,7 @@ import { startHolder, type HolderProcess } from '../src/demo/holder.js';
 import { writeExchangeRelease } from '../src/demo/exchange-release.js';
 import { build, install, status, uninstall, verify } from '../src/index.js';
 import { copyOf, stopChild, testKey, treeOf, trusted } from './helpers/packs.js';
+import { needs } from './helpers/tools.js';
 import { cleanupTempDirs, tempDir } from './helpers/tree.js';
 
 const bin = 'Exchsrvr/BIN';
@@ -31,7 +32,7 @@ function mappedIds(pid: number): Set<string> {
 const inode = (path: string): bigint => statSync(path, { bigint: true }).ino;
 const alive = (pid: number): boolean => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]![0] !== 'Z';
 
-describe('install with live holders', { skip: process.platform !== 'linux' && 'needs /proc and ETXTBSY (Linux)' }, () => {
+describe('install with live holders', { skip: (process.platform !== 'linux' && 'needs /proc and ETXTBSY (Linux)') || needs('cc') }, () => {
   let rel55 = '';
   let relSp4 = '';
   let pack = '';

@@ -13,6 +13,7 @@ import { sectionsOf } from './helpers/craft.js';
 import { testKey } from './helpers/keys.js';
 import { copyOf } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
+import { needs } from './helpers/tools.js';
 import { cleanupTempDirs, makeTree, tempDir } from './helpers/tree.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -37,7 +38,7 @@ async function buildSigned(signWith: string, passphrase?: string): Promise<strin
   return out;
 }
 
-describe('minisign interop', () => {
+describe('minisign interop', { skip: needs('minisign') }, () => {
   after(cleanupTempDirs);
 
   it('stock minisign -V verifies the manifest of a pack signed with a servicepack key, and refuses an altered one', async () => {

@@ -12,6 +12,7 @@ import { brief, eventually, startProcess, stop, stopAll } from './helpers/holder
 import { copyOf, packFrom, stateFilesOf, testKey, treeOf, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, tempDir, type TreeSpec } from './helpers/tree.js';
 import { CLI_PATH } from './helpers/cli-path.js';
+import { needs } from './helpers/tools.js';
 
 const sleepBinary = readFileSync('/bin/sleep');
 const oldSpec: TreeSpec = {
@@ -82,7 +83,7 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
     assert.deepEqual(r.unitRestarts?.units, []);
   });
 
-  it('keeps a set-aside library while a process maps it, and removes it once the process is gone', { skip: spawnSync('sh', ['-c', 'command -v cc']).status !== 0 && 'needs a C compiler' }, async () => {
+  it('keeps a set-aside library while a process maps it, and removes it once the process is gone', { skip: needs('cc') }, async () => {
     const v55 = compileFixture(tempDir('cc55'), '5.5');
     const sp4 = compileFixture(tempDir('ccsp4'), 'SP4');
     const lib = (c: typeof v55) => ({ 'Mdbperf.dll': readFileSync(c.libs['Mdbperf.dll']!), 'conf.txt': c === v55 ? 'v1\n' : 'v2\n' });
@@ -110,7 +111,7 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
       assert.deepEqual(freed.removed, [aside]);
       assert.equal(freed.bytesFreed, readFileSync(sp4.libs['Mdbperf.dll']!).length);
       assert.deepEqual(freed.held, []);
-      assert.deepEqual(stateFilesOf(target), ['backup', 'staging', 'state.json', 'trust', `trust/${testKey.keyId}.pub`]);
+      assert.deepEqual(stateFilesOf(target), ['backup', 'history.log', 'staging', 'state.json', 'trust', `trust/${testKey.keyId}.pub`]);
       assert.deepEqual(cleanup({ target }).removed, [], 'nothing left to clean');
     } finally {
       await host.stop();

@@ -166,9 +166,9 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
     const cleaned = runCliJson(['cleanup', '--target', winPath(target)]);
     assert.equal(cleaned.status, 0, cleaned.run.stdout + cleaned.run.stderr);
     assert.deepEqual(contentTree(target), contentTree(oldDir));
-    // Only the state and the pinned key remain: no backup, staging, journal or lock.
+    // Only the state, the history log and the pinned key remain: no backup, staging, journal or lock.
     assert.deepEqual(describeTree(join(target, '.servicepack')).map((l) => l.split(' ')[0]!).filter((p) => !p.startsWith('trust')),
-      ['backup', 'staging', 'state.json']);
+      ['backup', 'history.log', 'staging', 'state.json']);
     assert.deepEqual(readdirSync(join(target, '.servicepack/backup')), []);
   });
 

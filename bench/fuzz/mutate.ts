@@ -28,7 +28,7 @@ const assemble = (manifest: Buffer, signature: Buffer, payload: Buffer): Buffer 
 
 const INTERESTING = [0, 1, 2, 31, 32, 33, 255, 256, 4096, 65535, 65536, 0x7fffffff, 0xffffffff];
 const HOSTILE_STRINGS = ['', '/', '..', '../x', '/etc/passwd', 'a\\b', 'C:x', '.servicepack', '.SERVICEPACK/x', 'a//b', './a', 'x'.repeat(300),
-  'BIN', 'bin/../..', '\u0000', 'cafe\u0301', '\uD800', 'zstd-patch', 'hardlink', 'fifo', 'symlink', 'dir', 'file', 'keep', 'remove', '0'.repeat(64), 'f'.repeat(64)];
+  'BIN', 'bin/../..', '\u0000', 'cafe\u0301', '\uD800', 'zstd-patch', 'zstd-windows', 'hardlink', 'fifo', 'symlink', 'dir', 'file', 'keep', 'remove', '0'.repeat(64), 'f'.repeat(64)];
 const HOSTILE_NUMBERS = [-1, 0, 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53, 1e300, 0.5, NaN];
 
 /** Names of the mutation kinds, for the report. */

@@ -13,6 +13,17 @@ export const operations: Record<string, (target: string, args: string[]) => unkn
   uninstall: (target) => uninstall({ target }),
   recover: (target) => recover({ target }),
   cleanup: (target) => cleanup({ target }),
+  // A trial whose check passes at once: confirmed after 0.1 s of passing.
+  'install-trial': (target, [pack, key]) => install(pack!, { target, trustedKeys: [key!], health: { checks: [{ cmd: ['true'] }], delayMs: 0, periodMs: 50, windowMs: 100, deadlineMs: 60_000 } }),
+  // A trial whose check always fails: rolled back once the window can no longer fit before the deadline.
+  'install-trial-fail': (target, [pack, key]) => {
+    try {
+      return install(pack!, { target, trustedKeys: [key!], health: { checks: [{ cmd: ['false'] }], delayMs: 0, periodMs: 50, windowMs: 100, deadlineMs: 200 } });
+    } catch (err) {
+      if (!isServicePackError(err) || err.code !== 'HEALTH_FAILED') throw err;
+      return { recovered: 'health-failed' };
+    }
+  },
 };
 
 

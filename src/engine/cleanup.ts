@@ -33,8 +33,12 @@ export interface CleanupResult {
   atReboot: string[];
 }
 
-/** Runs the clean-up; the caller holds the lock and no journal is pending. */
-export function cleanupLocked(ctx: TxContext): CleanupResult {
+/**
+ * Runs the clean-up; the caller holds the lock and no journal is pending. With `dryRun`, removes nothing
+ * and reports in `removed` what it would remove (no lock needed: it only reads), counting the backups of
+ * the transactions in `givingUp` as given up already.
+ */
+export function cleanupLocked(ctx: TxContext, dryRun = false, givingUp: ReadonlySet<string> = new Set()): CleanupResult {
   const { layout } = ctx;
   // What is listed and removed here must be servicepack's own: checked again, not followed.
   checkStateDir(ctx);
@@ -43,8 +47,9 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
   for (const w of result.backupWrites) {
     ctx.emit({ type: 'warning', code: 'BACKUP_WRITTEN', message: `${w.path} was written after it was set aside: the writes went to ${w.backup}` });
   }
-  for (const name of listOrEmpty(layout.staging)) removeStateTree(layout, `staging/${name}`);
-  const keep = new Set((state?.history ?? []).map((h) => h.txid));
+  if (!dryRun) for (const name of listOrEmpty(layout.staging)) removeStateTree(layout, `staging/${name}`);
+  // The backups of installed packs are kept, except those a retention policy gave up (pruned).
+  const keep = new Set((state?.history ?? []).filter((h) => h.pruned !== true && !givingUp.has(h.txid)).map((h) => h.txid));
   const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).map((name) => `${STATE_DIR_NAME}/backup/${name}`);
   for (const rel of doomed) checkBeneath(layout.target, rel);
   if (doomed.length === 0) return result;
@@ -55,7 +60,7 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
   result.uninspectable = report.uninspectable;
   const holdersOf = new Map<string, Holder[]>();
   for (const h of report.holders) holdersOf.set(h.path, [...(holdersOf.get(h.path) ?? []), h]);
-  const atReboot = scheduleAtReboot(ctx);
+  const atReboot = dryRun ? () => false : scheduleAtReboot(ctx);
   for (const e of leaves.sort(deepestFirst)) {
     const holders = holdersOf.get(e.path);
     const abs = path.join(layout.target, e.path);
@@ -65,18 +70,18 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
       continue;
     }
     const size = e.type === 'file' ? fs.lstatSync(abs).size : 0;
-    unlink(abs);
+    if (!dryRun) unlink(abs);
     result.removed.push(e.path);
     result.bytesFreed += size;
   }
   // Now: every unheld file is gone; directories go deepest first, each only once empty and unheld.
-  for (const e of entries.filter((x) => x.type === 'dir').sort(deepestFirst)) {
+  for (const e of dryRun ? [] : entries.filter((x) => x.type === 'dir').sort(deepestFirst)) {
     if (!holdersOf.has(e.path)) removeEmptyDir(path.join(layout.target, e.path));
   }
   result.removed.sort();
   result.atReboot.sort();
   result.held.sort((a, b) => (a.path < b.path ? -1 : 1));
-  if (result.removed.length > 0 || result.held.length > 0) {
+  if (!dryRun && (result.removed.length > 0 || result.held.length > 0)) {
     ctx.emit({ type: 'cleanup', removed: result.removed.length, bytesFreed: result.bytesFreed, held: result.held.map((h) => h.path) });
   }
   return result;

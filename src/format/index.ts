@@ -1,6 +1,8 @@
 // Public API of the pack format: manifest types, codecs, path rules, hashing, reading, writing, inspecting.
 export { FORMAT_VERSION, oldNodeOf, sameNode } from './manifest.js';
 export type { BlobEncoding, BlobRecord, DirNode, EntryAction, FileNode, Manifest, ManifestEntry, NodeType, PackHooks, SymlinkNode, TreeNode } from './manifest.js';
+export { CHECK_TIMEOUT_MS, HEALTH_DEFAULTS, canonicalHealth, describeCheck, healthProblem, splitHostPort, timingOf } from './health.js';
+export type { HealthCheck, HealthTiming, PackHealth } from './health.js';
 export { CHUNK_SIZE, hashFile, sha256Hex } from './hash.js';
 export { STATE_DIR_NAME, checkEntryPath, comparePaths, foldPath, parentPath } from './paths.js';
 export { HEADER_SIZE, PACK_MAGIC, decodeHeader, encodeHeader } from './header.js';

@@ -1,6 +1,7 @@
 // A summary of a pack from its header and manifest alone (no payload is decoded), for `inspect` and `--json`.
 import type { EntryAction, NodeType, PackHooks } from './manifest.js';
 import { codecOf } from './codecs/codecs.js';
+import type { PackHealth } from './health.js';
 import { openPack } from './pack-reader.js';
 
 /** One entry as `inspect` shows it: `type`/`size` of the new node, or of the old one for a removal. */
@@ -34,6 +35,8 @@ export interface PackSummary {
   counts: Record<EntryAction, number>;
   /** The commands the installer runs before and after the commit; {} when the pack has none. */
   hooks: PackHooks;
+  /** The health checks an install runs after the commit (docs/health.md), when the pack has them. */
+  health?: PackHealth;
   entries: PackSummaryEntry[];
 }
 
@@ -73,6 +76,7 @@ export function inspectPack(path: string, keyIdOf?: (signature: Buffer, path: st
       size: reader.size,
       counts,
       hooks: manifest.hooks ?? {},
+      ...(manifest.health === undefined ? {} : { health: manifest.health }),
       entries,
     };
   } finally {

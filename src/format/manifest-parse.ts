@@ -2,6 +2,7 @@
 // turning `unknown` into a typed Manifest. Cross-entry rules live in manifest-check.ts.
 import type { BlobEncoding, BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
 import { FORMAT_VERSION, PERMISSION_BITS, READABLE_FORMATS, SPECIAL_BITS, VERSION_1_DIR_MODE, VERSION_1_FILE_MODE } from './manifest.js';
+import { healthProblem, type PackHealth } from './health.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
 import { codecNamed } from './codecs/codecs.js';
 
@@ -9,6 +10,14 @@ export const MAX_ENTRIES = 1_000_000;
 export const MAX_SYMLINK_TARGET_BYTES = 4096;
 export const MAX_HOOK_ARGS = 256;
 export const MAX_HOOK_ARG_BYTES = 4096;
+
+const TOP_FIELDS = ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'];
+const OPTIONAL_TOP_FIELDS = ['expires', 'hooks', 'health'];
+/**
+ * The first format whose manifests may carry `health` (docs/format.md "Health checks"): the format
+ * this release writes, whatever older readers would make of it (they refuse it either way).
+ */
+export const HEALTH_SINCE_FORMAT = 2;
 
 const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -20,7 +29,13 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   const fail = (reason: string): never => {
     throw packInvalid(packPath, reason);
   };
-  const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], ['expires', 'hooks'], 'the manifest', fail);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('the manifest is not a JSON object');
+  const known = [...TOP_FIELDS, ...OPTIONAL_TOP_FIELDS];
+  // A field this reader does not know was added by a newer writer and may change what an install must
+  // do (health checks did): refuse it as unsupported, never install without it.
+  const unknown = Object.keys(value).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw packUnsupported(packPath, `manifest field "${unknown}"`, Number.isSafeInteger((value as JsonObject).format) ? (value as JsonObject).format as number : 0);
+  const top = objectWithKeys(value, TOP_FIELDS, OPTIONAL_TOP_FIELDS, 'the manifest', fail);
   if (!Number.isSafeInteger(top.format)) fail('the manifest "format" is not an integer');
   if (!READABLE_FORMATS.includes(top.format as number)) throw packUnsupported(packPath, `manifest format ${String(top.format)}`, top.format as number);
   const format = top.format as number;
@@ -39,6 +54,12 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
     manifest.expires = top.expires as string;
   }
   if (Object.hasOwn(top, 'hooks')) manifest.hooks = parseHooks(top.hooks, fail);
+  if (Object.hasOwn(top, 'health')) {
+    if (format < HEALTH_SINCE_FORMAT) fail(`the manifest "health" needs format ${HEALTH_SINCE_FORMAT} or later`);
+    const problem = healthProblem(top.health, 'the manifest "health"');
+    if (problem !== undefined) fail(problem);
+    manifest.health = top.health as PackHealth;
+  }
   return manifest;
 }
 

@@ -1,5 +1,6 @@
 // The manifest: what a pack changes, the exact base it applies to, and where each payload blob lives.
 // docs/format.md is the specification; this file is its TypeScript shape.
+import type { PackHealth } from './health.js';
 
 /** The container format version this code writes. */
 export const FORMAT_VERSION = 2;
@@ -61,8 +62,8 @@ export interface ManifestEntry {
 
 /**
  * How a blob's stored bytes decode to file content: the name of a codec in src/format/codecs/codecs.ts
- * (`zstd`, `zstd-patch`, `exediff`; docs/format.md, 'Blob encodings'). The manifest parser accepts only
- * names in that table.
+ * (`zstd`, `zstd-patch`, `zstd-windows`, `exediff`; docs/format.md, 'Blob encodings'). The manifest
+ * parser accepts only names in that table.
  */
 export type BlobEncoding = string;
 
@@ -72,7 +73,7 @@ export interface BlobRecord {
   storedSize: number;
   storedSha256: string;
   encoding: BlobEncoding;
-  /** Present exactly for encodings that decode against old content: sha256 of that content. */
+  /** Present exactly for encodings that decode against old content (deltas): sha256 of that content. */
   base?: string;
   size: number;
   sha256: string;
@@ -96,6 +97,8 @@ export interface Manifest {
   /** When the pack stops being installable: UTC, `YYYY-MM-DDTHH:MM:SSZ`. Covered by the signature. */
   expires?: string;
   hooks?: PackHooks;
+  /** What "healthy" means after an install: checks run during a trial, rolled back on failure (docs/health.md). */
+  health?: PackHealth;
   entries: ManifestEntry[];
   blobs: BlobRecord[];
 }

@@ -10,6 +10,7 @@ import type { PackHeader } from './header.js';
 import type { Manifest } from './manifest.js';
 import { decodeManifest } from './manifest-codec.js';
 import { packCorrupt, packInvalid } from './pack-errors.js';
+import { baseKindOf, type BaseFile } from './codecs/codec.js';
 import { codecOf } from './codecs/codecs.js';
 
 /** An open, validated pack. Holds a file descriptor until `close()`. */
@@ -109,17 +110,21 @@ function readExactly(fd: number, path: string, position: number, length: number)
 /**
  * Decodes blob `blobIndex` with its encoding's codec (src/format/codecs/), passing decoded chunks to
  * `onChunk` (each chunk is reused once it returns). A blob whose codec needs a base gets `base`: the old
- * content whose sha256 the caller checked equals `blob.base`. Throws PACK_CORRUPT at the first decoded
- * byte past the declared size, on any error of the codec, or when the stored hash, content hash or size
- * differ; a consumer uses the output only after this returns.
+ * content whose sha256 the caller checked equals `blob.base`, in memory, or the old file open
+ * (`BaseFile`) for a codec whose `baseKind` is 'file' (zstd-windows). Throws PACK_CORRUPT at the first
+ * decoded byte past the declared size, on any error of the codec, or when the stored hash, content hash
+ * or size differ; a consumer uses the output only after this returns.
  */
-export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base?: Uint8Array): void {
+export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base?: Uint8Array | BaseFile): void {
   const blob = reader.manifest.blobs[blobIndex];
   if (blob === undefined) throw new Error(`blob ${blobIndex} does not exist in ${reader.path}`);
   const corrupt = (expected: string, actual: string): ServicePackError<'PACK_CORRUPT'> =>
     packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), expected, actual);
   const codec = codecOf(blob);
-  if (codec.needsBase && base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
+  const baseKind = baseKindOf(codec);
+  if (baseKind !== undefined && base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
+  if (baseKind === 'memory' && !(base instanceof Uint8Array)) throw new Error(`blob ${blobIndex} of ${reader.path} takes its base in memory`);
+  if (baseKind === 'file' && base instanceof Uint8Array) throw new Error(`blob ${blobIndex} of ${reader.path} (${blob.encoding}) needs its base file`);
   const storedHash = createHash('sha256');
   const contentHash = createHash('sha256');
   const input = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, Math.max(blob.storedSize, 1)));
@@ -128,7 +133,8 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   let decoded = 0;
   codec.decode({
     blob,
-    base: codec.needsBase ? base : undefined,
+    base: baseKind === 'memory' ? (base as Uint8Array) : undefined,
+    ...(baseKind === 'file' ? { baseFile: base as BaseFile } : {}),
     nextStored(): Buffer | null {
       if (read >= blob.storedSize) return null;
       const n = readSync(reader.fd, input, 0, Math.min(input.length, blob.storedSize - read), start + read);

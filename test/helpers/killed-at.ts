@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { status } from '../../src/index.js';
 import type { Platform } from '../../src/platform/index.js';
 import { stateFilesOf, trusted } from './packs.js';
+import { needs, toolPath } from './tools.js';
 
-export const STRACE = '/usr/bin/strace';
+/** strace on PATH ('strace' when it is missing: tests skip on `straceSkip`). */
+export const STRACE = toolPath('strace') ?? 'strace';
+/** The skip reason of a kill test (strace missing), or false. */
+export const straceSkip = (): string | false => needs('strace');
 
 /**
  * Runs `script` (an ES module text reading pack, target and trusted key from argv) in a child that strace

@@ -5,8 +5,9 @@ import type { BlobCodec } from './codec.js';
 import { exediffCodec } from './exediff.js';
 import { zstdCodec } from './zstd-full.js';
 import { zstdPatchCodec } from './zstd-patch.js';
+import { zstdWindowsCodec } from './zstd-windows.js';
 
-export const CODECS: readonly BlobCodec[] = [zstdCodec, zstdPatchCodec, exediffCodec];
+export const CODECS: readonly BlobCodec[] = [zstdCodec, zstdPatchCodec, zstdWindowsCodec, exediffCodec];
 
 /** The codec named `name`, or undefined for an encoding this reader does not know. */
 export function codecNamed(name: string): BlobCodec | undefined {
