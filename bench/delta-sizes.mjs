@@ -8,10 +8,10 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { CACHE, CLI, changedFiles, fetchRelease, sha256, sizeOf, timed } from './lib.mjs';
 
-const { decodeBlob, openPack } = await import(new URL('../dist/src/format/index.js', import.meta.url).href);
+const { baseKindOf, codecOf, decodeBlob, openPack } = await import(new URL('../dist/src/format/index.js', import.meta.url).href);
 
 /** Decodes the blobs of `paths` in `pack` against their old files (read beforehand): { bytes, seconds, encodings }. */
 function decodeSpeed(pack, oldRoot, paths) {
@@ -23,9 +23,16 @@ function decodeSpeed(pack, oldRoot, paths) {
       if (!paths.includes(e.path) || e.blob === undefined) continue;
       const blob = reader.manifest.blobs[e.blob];
       encodings[blob.encoding] = (encodings[blob.encoding] ?? 0) + 1;
-      const base = blob.base === undefined ? undefined : readFileSync(join(oldRoot, e.path));
+      // A codec that streams its base (zstd-windows) gets the old file open, the others its content.
+      const kind = baseKindOf(codecOf(blob));
+      const fd = kind === 'file' ? openSync(join(oldRoot, e.path), 'r') : undefined;
+      const base = kind === undefined ? undefined : fd !== undefined ? { fd, size: fstatSync(fd).size } : readFileSync(join(oldRoot, e.path));
       const t = process.hrtime.bigint();
-      decodeBlob(reader, e.blob, () => {}, base);
+      try {
+        decodeBlob(reader, e.blob, () => {}, base);
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+      }
       seconds += Number(process.hrtime.bigint() - t) / 1e9;
       bytes += blob.size;
     }
