@@ -5,8 +5,10 @@
 // Node-API module needs no linking against Node and loads in every Node from 20 on (docs/node-lines.md).
 // Without a C compiler on PATH the build says so in one line and leaves them out: the holder scan then
 // runs in JavaScript and signals go through Node's listeners; the tests that need them skip (README).
+// native/exediff.c (the exediff encoder, build side only) links libdivsufsort (Debian libdivsufsort-dev);
+// without it (or without a compiler) the addon is left out and `build` falls back to zstd-patch deltas.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 
@@ -20,12 +22,17 @@ const onPath = (cmd) => cmd.includes('/') || (process.env.PATH ?? '').split(deli
     throw e;
   }
 });
+// A stale encoder from an earlier build would make `build` use exediff where this build could not make it.
+rmSync('dist/native/exediff.node', { force: true });
 if (!onPath(cc)) {
-  console.log(`build-native: no C compiler (${cc}) on PATH: native holder scan and signal handling not built, JavaScript is used (apt-get install -y gcc libc6-dev)`);
+  console.log(`build-native: no C compiler (${cc}) on PATH: native holder scan, signal handling and exediff encoder not built, JavaScript and zstd-patch are used (apt-get install -y gcc libc6-dev)`);
   process.exit(0);
 }
 const { include_dir: include } = createRequire(import.meta.url)('node-api-headers');
 mkdirSync('dist/native', { recursive: true });
-for (const name of ['scan', 'stop-signals']) {
-  execFileSync(cc, ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${include}`, '-o', `dist/native/${name}.node`, `native/${name}.c`], { stdio: 'inherit' });
-}
+const compile = (name, extra = []) =>
+  execFileSync(cc, ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${include}`, '-o', `dist/native/${name}.node`, `native/${name}.c`, ...extra], { stdio: 'inherit' });
+for (const name of ['scan', 'stop-signals']) compile(name);
+const multiarch = '/usr/include/x86_64-linux-gnu/divsufsort.h';
+if (existsSync('/usr/include/divsufsort.h') || existsSync(multiarch)) compile('exediff', ['-ldivsufsort']);
+else console.warn('build-native: libdivsufsort is not installed (apt-get install libdivsufsort-dev): the exediff encoder is not built; packs use zstd-patch deltas');

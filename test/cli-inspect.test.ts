@@ -41,7 +41,7 @@ describe('cli inspect', () => {
       '4 changed, 3 added, 2 removed, 4 unchanged (-v lists them)',
     ]);
     const v = cli('inspect', hooked, '-v').stdout.split('\n');
-    assert.ok(v.some((l) => /^ {2}change file {4}bin\/tool \(16 bytes, stored \d+, [\d.]+%\)$/.test(l)), v.join('\n'));
+    assert.ok(v.some((l) => /^ {2}change file {4}bin\/tool \(16 bytes, stored \d+ \(zstd\), [\d.]+%\)$/.test(l)), v.join('\n'));
     assert.equal(v.filter((l) => /^ {2}(add|change|remove) /.test(l)).length, 9);
     const plain = cli('inspect', unsigned).stdout.split('\n');
     assert.deepEqual([plain[2], plain[3]], ['expires: never', 'hooks: none']);

@@ -70,9 +70,9 @@ describe('per-file deltas', () => {
     const app = inspect(join(dir, 'delta.svp')).entries.find((e) => e.path === 'bin/app')!;
     assert.equal(app.ratio, app.storedSize! / appV2.length);
     const shown = run('inspect', join(dir, 'delta.svp'), '-v');
-    const line = `bin/app (${appV2.length} bytes, stored ${app.storedSize} as a delta, ${(app.ratio! * 100).toFixed(2)}%)`;
+    const line = `bin/app (${appV2.length} bytes, stored ${app.storedSize} as a delta (zstd-patch), ${(app.ratio! * 100).toFixed(2)}%)`;
     assert.ok(shown.stdout.split('\n').some((l) => l.endsWith(line)), shown.stdout);
-    assert.match(shown.stdout, /bin\/notes\.txt \(14 bytes, stored \d+, \d+\.\d\d%\)/);
+    assert.match(shown.stdout, /bin\/notes\.txt \(14 bytes, stored \d+ \(zstd\), \d+\.\d\d%\)/);
     assert.ok(!inspect(join(dir, 'full.svp')).entries.some((e) => e.delta === true));
   });
 

@@ -68,7 +68,11 @@ async function fuzzIn(work: string, options: FuzzOptions): Promise<FuzzReport> {
   const trust = { trustedKey: [keys.publicKeyFile], now: NOW };
   const bigOld: TreeSpec = { data: { 'big.bin': Buffer.alloc(300_000, 7), 'text.txt': 'lorem ipsum '.repeat(2000) } };
   const bigNew: TreeSpec = { data: { 'big.bin': Buffer.concat([Buffer.alloc(200_000, 7), Buffer.alloc(100_000, 9)]), 'text.txt': 'lorem ipsum dolor '.repeat(2000) } };
-  const pairs: [TreeSpec, TreeSpec][] = [[flatOld, flatNew], [fullOld, fullNew], [bigOld, bigNew]];
+  // An x86-64 DLL changed between two builds: its blob is exediff (the 'exediff' mutations aim at it).
+  const vector = (name: string): Buffer => readFileSync(new URL(`../../../test/fixtures/exediff/${name}`, import.meta.url));
+  const exeOld: TreeSpec = { bin: { 'app.dll': { content: vector('pe-v1.dll'), mode: 0o755 } } };
+  const exeNew: TreeSpec = { bin: { 'app.dll': { content: vector('pe-v2.dll'), mode: 0o755 } } };
+  const pairs: [TreeSpec, TreeSpec][] = [[flatOld, flatNew], [fullOld, fullNew], [bigOld, bigNew], [exeOld, exeNew]];
   const corpus: PackParts[] = [];
   const bases: string[] = [];
   for (const [i, [o, n]] of pairs.entries()) {

@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ServicePackError, interruptedError } from '../errors/index.js';
 import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
-import type { EncodeJob } from '../delta/encode-file.js';
+import { spillFiles, type EncodeJob } from '../delta/encode-file.js';
 import { SPILL_MIN_SIZE, removeSpill } from '../delta/stored-sink.js';
 import type { PayloadPiece } from '../format/pack-writer.js';
 import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from '../format/manifest.js';
@@ -197,7 +197,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
     };
   } finally {
     spool.abort();
-    for (const job of jobs) if (job.spill !== undefined) for (const p of [job.spill, `${job.spill}.full`]) removeSpill(p);
+    for (const job of jobs) if (job.spill !== undefined) for (const p of spillFiles(job.spill)) removeSpill(p);
   }
 }
 

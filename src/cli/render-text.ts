@@ -247,11 +247,11 @@ export function renderRecover(r: RecoverResult): string[] {
   ];
 }
 
-/** ', stored N as a delta, 3.97%' — how a file travels, and the stored size as a share of the file. */
+/** ', stored N as a delta (exediff), 3.97%' — how a file travels, and the stored size as a share of the file. */
 function stored(e: PackSummaryEntry): string {
   if (e.storedSize === undefined) return '';
   const ratio = e.ratio === undefined ? '' : `, ${(e.ratio * 100).toFixed(2)}%`;
-  return `, stored ${e.storedSize}${e.delta === true ? ' as a delta' : ''}${ratio}`;
+  return `, stored ${e.storedSize}${e.delta === true ? ' as a delta' : ''} (${e.encoding ?? '?'})${ratio}`;
 }
 
 /** One event of the history log on one line. */

@@ -17,6 +17,9 @@ export const DELTA_MAX_SIZE = 128 * 1024 * 1024;
 /** Above this stored/new ratio the full encoding is tried too, and the smaller one is kept. */
 export const DELTA_RECHECK_RATIO = 0.5;
 
+/** Executables smaller than this are encoded as exediff and as zstd-patch, and the smaller one is kept. */
+export const EXEDIFF_RECHECK_SIZE = 4 << 20;
+
 /** True when a change from `oldSize` to `newSize` bytes is worth trying as a delta (of any size). */
 export function deltaCandidate(oldSize: number, newSize: number): boolean {
   return oldSize >= DELTA_MIN_SIZE && newSize >= DELTA_MIN_SIZE;

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { checkBeneath } from '../fs/beneath.js';
 import { deferredSync } from '../fs/deferred-sync.js';
 import { fsyncDirs, link, makeDirs, makeSymlink } from '../fs/durable.js';
+import { baseKindOf } from '../format/codecs/codec.js';
+import { codecOf } from '../format/codecs/codecs.js';
 import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
 import { readBase, withBaseFile } from '../delta/read-base.js';
@@ -110,10 +112,10 @@ function baseOf(ctx: TxContext, manifest: Manifest, blob: number, plan: StagePla
   return readBase(ctx.layout.target, source, file, base);
 }
 
-/** For a `zstd-windows` blob, the target file holding its base, read window by window while decoding (never whole). */
+/** For a blob whose codec reads its base from the file (zstd-windows), the target file holding it, read range by range while decoding (never whole). */
 function windowsBaseOf(ctx: TxContext, manifest: Manifest, blob: number, oldFileOf: Map<string, string>): { source: string; file: string; sha256: string } | undefined {
   const record = manifest.blobs[blob];
-  if (record?.encoding !== 'zstd-windows' || record.base === undefined) return undefined;
+  if (record === undefined || record.base === undefined || baseKindOf(codecOf(record)) !== 'file') return undefined;
   const source = oldFileOf.get(record.base);
   if (source === undefined) throw new Error(`no file in the plan holds the base ${record.base} of blob ${blob}`);
   return { source, file: path.join(ctx.layout.target, source), sha256: record.base };

@@ -15,6 +15,8 @@ export type { EncodedBlob } from './blob-encoder.js';
 export { writePack } from './pack-writer.js';
 export type { PayloadSource, WrittenPack } from './pack-writer.js';
 export { decodeBlob, openPack, verifyPack } from './pack-reader.js';
+export { baseKindOf, type BaseFile, type BlobCodec } from './codecs/codec.js';
+export { codecOf } from './codecs/codecs.js';
 export type { PackReader, VerifyProgress } from './pack-reader.js';
 export { inspectPack } from './inspect-pack.js';
 export type { PackSummary, PackSummaryEntry } from './inspect-pack.js';

@@ -1,5 +1,6 @@
 // A summary of a pack from its header and manifest alone (no payload is decoded), for `inspect` and `--json`.
 import type { EntryAction, NodeType, PackHooks } from './manifest.js';
+import { codecOf } from './codecs/codecs.js';
 import type { PackHealth } from './health.js';
 import { openPack } from './pack-reader.js';
 
@@ -12,6 +13,8 @@ export interface PackSummaryEntry {
   storedSize?: number;
   /** For a stored file: whether it travels as a delta against its old version. */
   delta?: boolean;
+  /** For a stored file: its blob's encoding (docs/format.md, 'Blob encodings'). */
+  encoding?: string;
   /** For a stored file: storedSize / size (0 for an empty file). */
   ratio?: number;
 }
@@ -55,7 +58,8 @@ export function inspectPack(path: string, keyIdOf?: (signature: Buffer, path: st
       const blob = e.blob === undefined ? undefined : manifest.blobs[e.blob];
       if (blob !== undefined) {
         out.storedSize = blob.storedSize;
-        out.delta = blob.base !== undefined;
+        out.delta = codecOf(blob).needsBase;
+        out.encoding = blob.encoding;
         out.ratio = blob.size === 0 ? 0 : blob.storedSize / blob.size;
       }
       return out;

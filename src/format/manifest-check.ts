@@ -5,7 +5,7 @@ import type { Manifest, ManifestEntry, TreeNode } from './manifest.js';
 import { oldNodeOf, sameNode } from './manifest.js';
 import { packInvalid, packUnsafePath as unsafe } from './pack-errors.js';
 import { MAX_WINDOW_LOG } from './zstd.js';
-import { ZSTD_WINDOWS, minStoredSize } from './zstd-windows.js';
+import { codecOf } from './codecs/codecs.js';
 import { checkEntryPath, comparePaths, foldPath, parentPath } from './paths.js';
 
 /**
@@ -103,10 +103,13 @@ function checkBlobs(m: Manifest, packPath: string): void {
   for (const [i, blob] of m.blobs.entries()) {
     if (blob.offset !== offset) throw packInvalid(packPath, `blob #${i}: offset ${blob.offset} is not where blob #${i - 1} ends (${offset})`);
     if (blob.storedSize === 0) throw packInvalid(packPath, `blob #${i}: "storedSize" is 0`);
-    if (blob.encoding === ZSTD_WINDOWS) {
-      // A record copying a window of the old file costs its header only: the bound is one header per window.
-      if (blob.storedSize < minStoredSize(blob.size)) {
-        throw packInvalid(packPath, `${entryName(m, i)}: ${blob.size} bytes need at least ${minStoredSize(blob.size)} stored bytes as zstd-windows records, not ${blob.storedSize}`);
+    const codec = codecOf(blob);
+    if (codec.minStoredSize !== undefined) {
+      // zstd-windows: a record copying a window of the old file costs its header only, so the bound is
+      // one header per window, not a decompression ratio.
+      const least = codec.minStoredSize(blob.size);
+      if (blob.storedSize < least) {
+        throw packInvalid(packPath, `${entryName(m, i)}: ${blob.size} bytes need at least ${least} stored bytes as ${codec.name} records, not ${blob.storedSize}`);
       }
     } else if (blob.size > blob.storedSize * MAX_DECOMPRESSION_RATIO) {
       throw packInvalid(packPath, `${entryName(m, i)}: ${blob.size} bytes claimed from ${blob.storedSize} stored bytes exceeds the ${MAX_DECOMPRESSION_RATIO}:1 decompression bound`);
@@ -134,7 +137,7 @@ function checkBlobs(m: Manifest, packPath: string): void {
   checkBases(m, packPath);
 }
 
-/** A zstd-patch blob must name as `base` the old content of a change entry that uses it: that file is where an installer finds the base. */
+/** A delta blob (zstd-patch, zstd-windows, exediff) must name as `base` the old content of a change entry that uses it: that file is where an installer finds the base. */
 function checkBases(m: Manifest, packPath: string): void {
   const provided = new Set<string>();
   const baseSize = new Map<string, number>();

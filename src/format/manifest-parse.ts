@@ -4,6 +4,7 @@ import type { BlobEncoding, BlobRecord, EntryAction, Manifest, ManifestEntry, Pa
 import { FORMAT_VERSION, PERMISSION_BITS, READABLE_FORMATS, SPECIAL_BITS, VERSION_1_DIR_MODE, VERSION_1_FILE_MODE } from './manifest.js';
 import { healthProblem, type PackHealth } from './health.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
+import { codecNamed } from './codecs/codecs.js';
 
 export const MAX_ENTRIES = 1_000_000;
 export const MAX_SYMLINK_TARGET_BYTES = 4096;
@@ -19,7 +20,6 @@ const OPTIONAL_TOP_FIELDS = ['expires', 'hooks', 'health'];
 export const HEALTH_SINCE_FORMAT = 2;
 
 const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
-const ENCODINGS: readonly BlobEncoding[] = ['zstd', 'zstd-patch', 'zstd-windows'];
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type JsonObject = Record<string, unknown>;
@@ -198,9 +198,10 @@ function parseBlob(value: unknown, index: number, packPath: string): BlobRecord 
     if (typeof o[key] !== 'string' || !SHA256_HEX.test(o[key])) fail(`"${key}" is not 64 lowercase hex digits`);
   }
   if (typeof o.encoding !== 'string') fail('"encoding" is not a string');
-  if (!ENCODINGS.includes(o.encoding as BlobEncoding)) throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
+  const codec = codecNamed(o.encoding as string);
+  if (codec === undefined) throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
   const encoding = o.encoding as BlobEncoding;
-  const needBase = encoding !== 'zstd';
+  const needBase = codec.needsBase;
   if (needBase !== Object.hasOwn(o, 'base')) fail(needBase ? `a ${encoding} blob has no "base"` : `a ${encoding} blob must not have a "base"`);
   if (needBase && (typeof o.base !== 'string' || !SHA256_HEX.test(o.base))) fail('"base" is not 64 lowercase hex digits');
   const blob: BlobRecord = {

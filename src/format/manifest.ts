@@ -61,11 +61,11 @@ export interface ManifestEntry {
 }
 
 /**
- * How a blob's stored bytes decode to file content. `zstd` is one standard zstd frame; `zstd-patch` is one
- * standard zstd frame decoded with the old file whose sha256 is `base` as a raw-content dictionary;
- * `zstd-windows` is a delta against the old file `base` in windows of bounded size (zstd-windows.ts).
+ * How a blob's stored bytes decode to file content: the name of a codec in src/format/codecs/codecs.ts
+ * (`zstd`, `zstd-patch`, `zstd-windows`, `exediff`; docs/format.md, 'Blob encodings'). The manifest
+ * parser accepts only names in that table.
  */
-export type BlobEncoding = 'zstd' | 'zstd-patch' | 'zstd-windows';
+export type BlobEncoding = string;
 
 /** One stored payload blob: content-addressed, deduplicated, placed at `offset` within the payload section. */
 export interface BlobRecord {
@@ -73,7 +73,7 @@ export interface BlobRecord {
   storedSize: number;
   storedSha256: string;
   encoding: BlobEncoding;
-  /** Present exactly for the deltas (`zstd-patch`, `zstd-windows`): sha256 of the old content they decode against. */
+  /** Present exactly for encodings that decode against old content (deltas): sha256 of that content. */
   base?: string;
   size: number;
   sha256: string;

@@ -1,10 +1,12 @@
 // The `zstd-windows` blob encoding: a delta for files of any size with bounded memory on both sides.
 // The new content is cut into windows of WINDOW_BYTES; each window is one record, either a copy of a
 // range of the old file or a zstd frame decoded against a range of the old file loaded as a raw-content
-// dictionary. docs/format.md ('zstd-windows') specifies the records; this file is the whole codec.
+// dictionary. docs/format.md ('zstd-windows') specifies the records; codecs/zstd-windows.ts puts this
+// codec in the table of blob encodings.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { CParameter } from 'zstd-napi/binding.js';
+import type { BaseFile } from './codecs/codec.js';
 import { MAX_FULL_WINDOW_LOG, newCompressor, startsWithDictionaryMagic, windowLogFor, zstd, type ZstdBinding } from './zstd.js';
 
 export const ZSTD_WINDOWS = 'zstd-windows';
@@ -153,11 +155,7 @@ function readFully(fd: number, buf: Buffer, length: number, position: number): v
   }
 }
 
-/** The old file a blob decodes against: an open descriptor and its size, checked by the caller. */
-export interface BaseFile {
-  fd: number;
-  size: number;
-}
+export type { BaseFile };
 
 /** Reads the blob's stored bytes in order: exactly `length` bytes, into a buffer valid until the next call. */
 export type StoredReader = (length: number) => Buffer;
@@ -251,6 +249,3 @@ function decodeFrame(dctx: InstanceType<ZstdBinding['DCtx']>, read: StoredReader
 export function describeWindows(size: number): string {
   return `${recordCount(size)} windows of up to ${WINDOW_BYTES} bytes, each a copy of or a zstd patch against a range of the old file`;
 }
-
-/** The codec, in the shape of the other encodings: name, encode, decode, describe. */
-export const zstdWindowsCodec = { name: ZSTD_WINDOWS, encode: encodeWindows, decode: decodeWindows, describe: describeWindows } as const;
