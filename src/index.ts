@@ -36,9 +36,8 @@ import type { UninstallPlan, UninstallResult } from './operations/uninstall.js';
 import type { VerifyResult } from './operations/verify-target.js';
 import type { HistoryResult } from './operations/history.js';
 import { buildCall, type BuildCallOptions } from './library/build-call.js';
-import { contextOfOptions, runOperation } from './library/operation-table.js';
+import { runOperation } from './library/operation-table.js';
 import { runInWorker } from './library/run-in-worker.js';
-import type { EventSink } from './records/events.js';
 import type { CallOptions, CleanupOptions, HoldersOptions, InspectOptions, InstallOptions, KeygenOptions, LateStop, TargetOptions, TrustCallOptions, UninstallOptions } from './library/api-types.js';
 
 export { ServicePackError, isServicePackError, interruptedError, errorSummaries, explainArticles } from './errors/index.js';
@@ -80,14 +79,14 @@ export { runDemo } from './demo/run-demo.js';
 // library users do not pay for them at start-up.
 import type { RepoInitResult } from './fleet/repo-init.js';
 import type { PublishResult } from './fleet/publish.js';
-import type { ChannelChanges, ChannelResult } from './fleet/set-channel.js';
-import type { SigningOptions } from './fleet/repo-state.js';
-import type { SyncOptions as FleetSyncOptions, SyncResult } from './fleet/sync-target.js';
+import type { ChannelResult } from './fleet/set-channel.js';
+import type { SyncResult } from './fleet/sync-target.js';
+import { channelCall, publishCall, repoInitCall, syncCall, timestampCall, type ChannelOptions, type PublishOptions, type RepoOptions, type SyncOptions, type TimestampOptions } from './library/fleet-calls.js';
+export type { ChannelOptions, PublishOptions, RepoOptions, SyncOptions, TimestampOptions } from './library/fleet-calls.js';
 export type { RepoInitResult } from './fleet/repo-init.js';
 export type { PublishResult, PublishedEntry } from './fleet/publish.js';
 export type { ChannelResult } from './fleet/set-channel.js';
 export type { ChannelRecord } from './fleet/channel-record.js';
-export type { SigningOptions } from './fleet/repo-state.js';
 export type { SyncResult, SyncLinkReport } from './fleet/sync-target.js';
 export type { InstalledLink } from './fleet/install-chain.js';
 import { runWindowsDemo as runWindowsDemoOn, type WindowsDemoResult } from './demo/run-demo-windows.js';
@@ -238,51 +237,24 @@ export function verifySync(options: TargetOptions): VerifyResult {
   return runOperation('verify', [options], syncEnv(options)) as VerifyResult;
 }
 
-/** Options of the commands that change a fleet repository. */
-export interface RepoOptions extends SigningOptions {
-  /** The repository directory (uploaded as it is to a web server, bucket or CDN). */
-  repo: string;
-  /** The directory of the role keys (`repo init` writes them; root.key may stay offline). */
-  keyDir: string;
-  /** A Platform object (the fleet functions run on the calling thread). Default: the running OS. */
-  platform?: Platform;
-}
-
 /** Makes a new fleet repository and its role keys; `rootFile` is what installations trust (`sync --root`). */
-export async function repoInit(options: RepoOptions): Promise<RepoInitResult> {
-  const { initRepo } = await import('./fleet/repo-init.js');
-  return initRepo(options.repo, options.keyDir, options.platform ?? selectPlatform(), options);
+export function repoInit(options: RepoOptions): Promise<RepoInitResult> {
+  return repoInitCall(options);
 }
 
 /** Adds signed packs (and the public keys that sign them) to a repository and re-signs its metadata. */
-export async function publish(packs: string[], options: RepoOptions & { packKeys?: string[] }): Promise<PublishResult> {
-  const { publishPacks } = await import('./fleet/publish.js');
-  return publishPacks(packs, options, options.platform ?? selectPlatform());
+export function publish(packs: string[], options: PublishOptions): Promise<PublishResult> {
+  return publishCall(packs, options);
 }
 
 /** Creates or changes a channel (version, rollout percentage, halt, required stops, pulled versions). */
-export async function channel(name: string, options: RepoOptions & Omit<ChannelChanges, 'repo' | 'keyDir'>): Promise<ChannelResult> {
-  const { setChannel } = await import('./fleet/set-channel.js');
-  return setChannel(name, options, options.platform ?? selectPlatform());
+export function channel(name: string, options: ChannelOptions): Promise<ChannelResult> {
+  return channelCall(name, options);
 }
 
 /** Re-signs the repository's timestamp (one command, run before it expires: by cron or CI). */
-export async function repoTimestamp(options: RepoOptions): Promise<{ version: number; expires: string }> {
-  const { readRepo, writeTimestamp } = await import('./fleet/repo-state.js');
-  const ts = writeTimestamp(options.repo, options.keyDir, readRepo(options.repo), null, options.platform ?? selectPlatform(), options);
-  return { version: ts.signed.version, expires: ts.signed.expires };
-}
-
-/** Options of `sync`. */
-export interface SyncOptions extends FleetSyncOptions {
-  /** The installation directory (`--target`). */
-  target: string;
-  /** Progress events of the installs. */
-  onEvent?: EventSink;
-  /** A Platform object (sync runs on the calling thread, its installs too). Default: the running OS. */
-  platform?: Platform;
-  /** Polled between the steps of each install up to its point of no return (see CallOptions). */
-  stopRequested?: () => string | null;
+export function repoTimestamp(options: TimestampOptions): Promise<{ version: number; expires: string }> {
+  return timestampCall(options);
 }
 
 /**
@@ -290,9 +262,8 @@ export interface SyncOptions extends FleetSyncOptions {
  * metadata (TUF), plans the cheapest chain of packs, downloads them (resuming), dry-runs the chain,
  * installs it link by link. A failed link rolls the target back to where the sync started.
  */
-export async function sync(options: SyncOptions): Promise<SyncResult> {
-  const { syncTarget } = await import('./fleet/sync-target.js');
-  return syncTarget(contextOfOptions(options), options);
+export function sync(options: SyncOptions): Promise<SyncResult> {
+  return syncCall(options);
 }
 
 /** The KB-style article for an error code, or a USAGE error for an unknown code. */

@@ -55,7 +55,7 @@ describe('sync from file://', () => {
   it('no chain to the channel version (NO_CHAIN) when the only link lands on a pulled version', async () => {
     const repo = await makeRepo(tempDir('fleet-file'), 'repo', [fx.packs['1.0->2.0']!, fx.packs['2.0->3.0']!], '3.0');
     const { channel } = await import('../src/index.js');
-    await channel('stable', { repo: repo.dir, keyDir: repo.keys, pull: ['2.0'] });
+    await channel('stable', { repo: repo.dir, keys: repo.keys, pull: ['2.0'] });
     const target = targetAt(fx.trees, '1.0');
     const h = hashTree(target);
     await expectRejection('NO_CHAIN', () => sync({ target, repo: repo.dir, root: repo.root, cacheDir: tempDir('fleet-cache'), machineId: 'm' }));

@@ -74,7 +74,7 @@ describe('sync from nginx', { skip: needs('nginx') }, () => {
 
   it('refuses an expired timestamp (METADATA_EXPIRED), the target byte-identical', async () => {
     const repo = await chainRepo('expired');
-    await repoTimestamp({ repo: repo.dir, keyDir: repo.keys, now: new Date(Date.now() - 30 * 86_400_000) });
+    await repoTimestamp({ repo: repo.dir, keys: repo.keys, now: new Date(Date.now() - 30 * 86_400_000) });
     const target = targetAt(fx.trees, '1.0');
     const h = hashTree(target);
     const err = await expectRejection('METADATA_EXPIRED', () => sync(syncOpts('expired', repo.root, target)));
@@ -86,7 +86,7 @@ describe('sync from nginx', { skip: needs('nginx') }, () => {
     const repo = await chainRepo('rollback');
     const ts = join(repo.dir, 'metadata', 'timestamp.json');
     const old = readFileSync(ts);
-    await repoTimestamp({ repo: repo.dir, keyDir: repo.keys });
+    await repoTimestamp({ repo: repo.dir, keys: repo.keys });
     const target = targetAt(fx.trees, '1.0');
     const opts = syncOpts('rollback', repo.root, target);
     await sync({ ...opts, dryRun: true });
@@ -99,14 +99,14 @@ describe('sync from nginx', { skip: needs('nginx') }, () => {
 
   it('a halted channel stops sync before any download (CHANNEL_HALTED); --resume lets it through', async () => {
     const repo = await chainRepo('halt');
-    await channel('stable', { repo: repo.dir, keyDir: repo.keys, halt: true });
+    await channel('stable', { repo: repo.dir, keys: repo.keys, halt: true });
     const target = targetAt(fx.trees, '1.0');
     const h = hashTree(target);
     const opts = syncOpts('halt', repo.root, target);
     await expectRejection('CHANNEL_HALTED', () => sync(opts));
     assert.equal(hashTree(target), h);
     assert.doesNotMatch(nginx.accessLog(), /\/halt\/targets\/packs\//);
-    await channel('stable', { repo: repo.dir, keyDir: repo.keys, resume: true });
+    await channel('stable', { repo: repo.dir, keys: repo.keys, resume: true });
     assert.equal((await sync(opts)).version, '3.0');
   });
 
@@ -116,7 +116,7 @@ describe('sync from nginx', { skip: needs('nginx') }, () => {
     await expectRejection('CHANNEL_HALTED', () => sync({
       ...syncOpts('halt-between', repo.root, target),
       checkLink: async () => {
-        await channel('stable', { repo: repo.dir, keyDir: repo.keys, halt: true });
+        await channel('stable', { repo: repo.dir, keys: repo.keys, halt: true });
       },
     }));
     assert.equal(status({ target }).version, '2.0');
@@ -132,7 +132,7 @@ describe('sync from nginx', { skip: needs('nginx') }, () => {
       assert.equal(err.details.percent, 0);
     }
     assert.equal(hashTree(target), h);
-    await channel('stable', { repo: repo.dir, keyDir: repo.keys, percent: 100 });
+    await channel('stable', { repo: repo.dir, keys: repo.keys, percent: 100 });
     for (const id of ['machine-b', 'machine-c']) {
       const t = targetAt(fx.trees, '1.0');
       assert.equal((await sync({ ...syncOpts('rollout', repo.root, t), machineId: id })).version, '2.0');

@@ -30,7 +30,7 @@ export async function runMetadataFuzz(opts: { cases: number; seed: number }): Pr
   const report: MetadataFuzzReport = { outcomes: {}, failures: [] };
   try {
     const repo = join(work, 'repo');
-    const { rootFile } = await repoInit({ repo, keyDir: join(work, 'keys') });
+    const { rootFile } = await repoInit({ repo, keys: join(work, 'keys') });
     const files = readdirSync(join(repo, 'metadata')).filter((n) => n !== '1.root.json').map((n) => join('metadata', n));
     const rnd = seeded(opts.seed);
     const channel = channelBytes({ channel: 'stable', product: 'acme', version: '2.0', percent: 50, halted: false, rollout: 'r', requiredStops: ['1.5'], pulled: [] });

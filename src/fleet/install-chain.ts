@@ -43,9 +43,14 @@ export async function installChain(s: SyncSession, channelName: string, links: C
   return done;
 }
 
-/** Uninstalls the `count` links this sync installed (the failed link's own transaction rolled itself back). */
+/**
+ * Uninstalls the `count` links this sync installed (the failed link's own transaction rolled itself back).
+ * A stop request does not cut it short: it is often why the chain is being rolled back, and honouring
+ * it here would leave the target at a version between the start and the channel's.
+ */
 function rollBack(s: SyncSession, count: number, start: string): void {
-  for (let k = 0; k < count; k++) uninstallLatest(s.ctx);
+  const { stopRequested: _ignored, ...ctx } = s.ctx;
+  for (let k = 0; k < count; k++) uninstallLatest(ctx);
   if (count > 0) s.ctx.emit({ type: 'sync', step: 'rolled-back', message: `rolled back ${count} link(s): the target is at ${start} again` });
 }
 

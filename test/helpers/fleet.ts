@@ -55,9 +55,9 @@ export interface Repo {
 export async function makeRepo(parent: string, name: string, packs: string[], version: string, channelOpts: { percent?: number } = {}): Promise<Repo> {
   const dir = join(parent, name);
   const keys = join(tempDir('fleet-keys'), 'keys');
-  const r = await repoInit({ repo: dir, keyDir: keys });
-  await publish(packs, { repo: dir, keyDir: keys, packKeys: [testKey.pub] });
-  await channel('stable', { repo: dir, keyDir: keys, version, ...channelOpts });
+  const r = await repoInit({ repo: dir, keys });
+  await publish(packs, { repo: dir, keys, packKey: testKey.pub });
+  await channel('stable', { repo: dir, keys, version, ...channelOpts });
   return { dir, keys, root: r.rootFile };
 }
 

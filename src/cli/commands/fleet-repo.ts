@@ -15,7 +15,7 @@ export function addFleetRepo(program: Command): void {
     .requiredOption('--keys <key-dir>', 'a new directory for the role keys (keep root.key offline)')
     .addOption(jsonOption())
     .action((dir: string, o: Json & { keys: string }) => runCommand('repo init', o, async () => {
-      const r = await lib.repoInit({ repo: dir, keyDir: o.keys });
+      const r = await lib.repoInit({ repo: dir, keys: o.keys });
       return { result: r, lines: [`repository ${r.repo}`, `keys in ${r.keyDir}; give installations ${r.rootFile} (sync --root)`] };
     }));
   repo.command('timestamp').description('re-sign the timestamp (run it before the current one expires)')
@@ -23,7 +23,7 @@ export function addFleetRepo(program: Command): void {
     .option('--days <n>', 'days the new timestamp is valid (default 7)', positiveArg('--days'))
     .addOption(jsonOption())
     .action((o: RepoOpts & { days?: number }) => runCommand('repo timestamp', o, async () => {
-      const r = await lib.repoTimestamp({ repo: o.repo, keyDir: o.keys, ...(o.days === undefined ? {} : { timestampDays: o.days }) });
+      const r = await lib.repoTimestamp({ repo: o.repo, keys: o.keys, ...(o.days === undefined ? {} : { days: o.days }) });
       return { result: r, lines: [`timestamp version ${r.version}, expires ${r.expires}`] };
     }));
   program.command('publish').description('add signed service packs to a fleet repository and re-sign its metadata').argument('<pack...>')
@@ -31,7 +31,7 @@ export function addFleetRepo(program: Command): void {
     .option('--pack-key <pub>', 'a public key that signs the packs, listed for installations to trust (repeatable)', collect, [])
     .addOption(jsonOption())
     .action((packs: string[], o: RepoOpts & { packKey: string[] }) => runCommand('publish', o, async () => {
-      const r = await lib.publish(packs, { repo: o.repo, keyDir: o.keys, packKeys: o.packKey });
+      const r = await lib.publish(packs, { repo: o.repo, keys: o.keys, packKey: o.packKey });
       return { result: r, lines: [...r.packs.map((p) => `${p.added ? 'published' : 'already published'} ${p.name} (${p.length} bytes)`), ...r.keys.map((k) => `listed key ${k}`), `metadata re-signed; timestamp expires ${r.timestampExpires}`] };
     }));
   program.command('channel').description('point a channel at a version, stage its rollout, halt or resume it').argument('<name>')
@@ -46,7 +46,7 @@ export function addFleetRepo(program: Command): void {
     .addOption(jsonOption())
     .action((name: string, o: RepoOpts & { version?: string; percent?: number; halt?: boolean; resume?: boolean; requiredStop: string[]; pull: string[]; unpull: string[] }) => runCommand('channel', o, async () => {
       const r = await lib.channel(name, {
-        repo: o.repo, keyDir: o.keys, halt: o.halt === true, resume: o.resume === true, requiredStops: o.requiredStop, pull: o.pull, unpull: o.unpull,
+        repo: o.repo, keys: o.keys, halt: o.halt === true, resume: o.resume === true, requiredStop: o.requiredStop, pull: o.pull, unpull: o.unpull,
         ...(o.version === undefined ? {} : { version: o.version }), ...(o.percent === undefined ? {} : { percent: o.percent }),
       });
       const c = r.channel;
