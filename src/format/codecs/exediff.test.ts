@@ -15,10 +15,11 @@ import { compressStream, encodeExediff } from './exediff-encode.js';
 import { exediffNative } from './exediff-native.js';
 import { executableLayout } from './exe-layout.js';
 import { noise, revise } from '../../../test/helpers/binaries.js';
+import { needsSetup } from '../../../test/helpers/tools.js';
 
 const vector = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`../../../../test/fixtures/exediff/${name}`, import.meta.url)));
 const native = exediffNative() !== null;
-const skip = !native && 'needs the exediff addon (apt-get install libdivsufsort-dev; npm run build)';
+const skip = needsSetup('the exediff addon', native, 'apt-get install -y libdivsufsort-dev && npm run build');
 
 /** Decodes `stored` against `base` in pieces of `chunk` bytes: the content, or the thrown error. */
 function decode(stored: Buffer, base: Uint8Array, size: number, chunk?: number): Buffer {
