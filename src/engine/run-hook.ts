@@ -3,18 +3,13 @@
 // file of the target changes; a failed post hook is reported, because the commit already happened.
 import { ServicePackError } from '../errors/index.js';
 import type { PackHooks } from '../format/manifest.js';
+import type { HistoryHook } from '../records/history-log.js';
 import type { TxContext } from '../records/tx-context.js';
 
 export const HOOK_TIMEOUT_MS = 5 * 60_000;
 
-export interface HookOutcome {
-  phase: 'pre' | 'post';
-  argv: string[];
-  ok: boolean;
-  exitCode: number | null;
-  signal: string | null;
-  /** Why it could not run (not found, timed out). */
-  error?: string;
+/** How a hook ended: what history.log records of it (`error`: why it could not run), always with its output. */
+export interface HookOutcome extends Omit<HistoryHook, 'output'> {
   /** The last 4 KiB of its output. */
   output: string;
 }

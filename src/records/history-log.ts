@@ -14,6 +14,7 @@ export interface HistoryHook {
   ok: boolean;
   exitCode: number | null;
   signal: string | null;
+  /** Why it could not run (not found, timed out). */
   error?: string;
   /** The last 4 KiB of its output, kept only when it failed. */
   output?: string;
