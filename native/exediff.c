@@ -1,16 +1,18 @@
 // servicepack's exediff encoder (docs/format.md, 'exediff'; the build side only): a suffix array of the
-// old file (libdivsufsort), approximate matching that keeps few long regions (a region is kept only when
-// its estimated cost in the patch is below that of its bytes as literals), then the x86-64 reference
-// predictor of src/format/codecs/x86-predict.ts, applied with exactly the same rules, and the byte-wise
-// difference of each region against its prediction. The caller compresses the streams and checks the
+// old file (libdivsufsort), approximate matching (in pieces of the new file, on up to four threads),
+// each candidate region cut into the pieces whose estimated cost in the patch is below that of their
+// bytes as literals, then the x86-64 reference predictor of src/format/codecs/x86-predict.ts, applied
+// with exactly the same rules, and the byte-wise difference of each region against its prediction. The caller compresses the streams and checks the
 // result by decoding it. Deterministic: the suffix array is a total order, every tie is broken by position.
 #define NAPI_VERSION 8
 #include <node_api.h>
 
 #include <divsufsort.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct { int64_t off, size, vaddr, mem; int exec; } seg_t;
 typedef struct { int64_t nw, old, len; } region_t;
@@ -193,11 +195,11 @@ static int push(regions_t *v, int64_t nw, int64_t old, int64_t len) {
   return 0;
 }
 
-// Approximate matching: exact matches found through the suffix array seed regions; each region is then
-// extended forward and backward along its diagonal while at least half of the bytes agree (the rest
-// goes to the diff stream), and regions never overlap in the new file.
-static int find_regions(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t min_match, regions_t *out) {
-  int64_t scan = 0, len = 0, pos = 0, last_scan = 0, last_pos = 0, last_off = 0;
+// Approximate matching over new[start, end): exact matches found through the suffix array seed regions;
+// each region is then extended forward and backward along its diagonal while at least half of the bytes
+// agree (the rest goes to the diff stream), and regions never overlap in the new file nor leave the range.
+static int find_regions(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t start, int64_t nn, int64_t min_match, regions_t *out) {
+  int64_t scan = start, len = 0, pos = 0, last_scan = start, last_pos = start < oldn ? start : oldn, last_off = last_pos - start;
   while (scan < nn) {
     int64_t old_score = 0, scsc;
     for (scsc = scan += len; scan < nn; scan++) {
@@ -245,22 +247,93 @@ static int find_regions(const int32_t *sa, const uint8_t *old, int64_t oldn, con
   return 0;
 }
 
-// Cost selection: a region pays for itself when the bytes its prediction misses (each costs about one
-// byte in the compressed diff stream) plus its control entry cost less than its bytes as literals
-// (compressed code is about half its size). Regions that do not pay, or copy fewer than MIN_REGION
-// bytes, become literals. Returns the new count.
-static int64_t select_regions(pred_t *p, region_t *r, int64_t nr, const uint8_t *nw, uint8_t *tmp, double lit_cost, double miss_cost, double ctrl_cost) {
-  if (prepare_pred(p, r, nr) != 0) return -1;
-  int64_t kept = 0;
-  for (int64_t i = 0; i < nr; i++) {
-    if (r[i].len < MIN_REGION) continue;
-    memcpy(tmp, p->old + r[i].old, (size_t)r[i].len);
-    if (p->on > 0) predict(p, tmp, r[i].old, r[i].nw, r[i].len);
-    int64_t miss = 0;
-    for (int64_t k = 0; k < r[i].len; k++) miss += tmp[k] != nw[r[i].nw + k];
-    if ((double)miss * miss_cost + ctrl_cost < (double)r[i].len * lit_cost) r[kept++] = r[i];
+// The new file is matched in PIECES ranges of equal size (a fixed number for a given size, so the
+// regions do not depend on how many threads run them), by up to MAX_THREADS threads that share the
+// read-only suffix array: matching is most of the encoder's time on large files.
+enum { PIECE_MIN = 4 << 20, MAX_PIECES = 16, MAX_THREADS = 4 };
+typedef struct {
+  const int32_t *sa; const uint8_t *old, *nw; int64_t oldn, nn, min_match;
+  int pieces; regions_t *out; int *status;
+  pthread_mutex_t lock; int next;
+} match_job_t;
+
+static void *match_worker(void *arg) {
+  match_job_t *j = arg;
+  for (;;) {
+    pthread_mutex_lock(&j->lock);
+    int k = j->next++;
+    pthread_mutex_unlock(&j->lock);
+    if (k >= j->pieces) return NULL;
+    int64_t a = j->nn * k / j->pieces, b = j->nn * (k + 1) / j->pieces;
+    j->status[k] = find_regions(j->sa, j->old, j->oldn, j->nw, a, b, j->min_match, &j->out[k]);
   }
-  return kept;
+}
+
+static int match_all(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t min_match, regions_t *out) {
+  int pieces = (int)(nn / PIECE_MIN);
+  if (pieces < 1) pieces = 1;
+  if (pieces > MAX_PIECES) pieces = MAX_PIECES;
+  regions_t parts[MAX_PIECES] = {{0}};
+  int status[MAX_PIECES] = {0};
+  match_job_t job = {sa, old, nw, oldn, nn, min_match, pieces, parts, status, PTHREAD_MUTEX_INITIALIZER, 0};
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
+  if (threads > pieces) threads = pieces;
+  pthread_t tid[MAX_THREADS];
+  int started = 0;
+  for (; started < threads - 1; started++)
+    if (pthread_create(&tid[started], NULL, match_worker, &job) != 0) break;
+  match_worker(&job);
+  for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+  int rc = 0;
+  for (int k = 0; k < pieces; k++) {
+    if (status[k] != 0) rc = -1;
+    for (int64_t i = 0; rc == 0 && i < parts[k].n; i++)
+      if (push(out, parts[k].r[i].nw, parts[k].r[i].old, parts[k].r[i].len) != 0) rc = -1;
+    free(parts[k].r);
+  }
+  return rc;
+}
+
+// Cost selection: each candidate region is cut into the pieces that pay for themselves. A byte the
+// prediction gets right earns what it would cost as a literal (compressed code is about a third of its
+// size); a byte it misses earns that too but costs its byte in the compressed diff stream; each kept
+// piece costs its controls. The pieces maximising earnings minus costs are found exactly (a two-state
+// dynamic programme over the region's bytes; a tie keeps the current state); pieces copying fewer than
+// MIN_REGION bytes become literals. `choice` has room for the longest region.
+static int select_regions(pred_t *p, const regions_t *in, regions_t *out, const uint8_t *nw, uint8_t *tmp, uint8_t *choice, double lit_cost, double miss_cost, double ctrl_cost) {
+  if (prepare_pred(p, in->r, in->n) != 0) return -1;
+  for (int64_t i = 0; i < in->n; i++) {
+    const region_t r = in->r[i];
+    if (r.len < MIN_REGION) continue;
+    memcpy(tmp, p->old + r.old, (size_t)r.len);
+    if (p->on > 0) predict(p, tmp, r.old, r.nw, r.len);
+    // inside: best value with byte k in a piece; outside: best value with byte k a literal.
+    // choice bit 0: the piece holding k opened at k; bit 1: outside at k came from inside at k - 1.
+    double inside = -1e300, outside = 0;
+    for (int64_t k = 0; k < r.len; k++) {
+      double g = tmp[k] == nw[r.nw + k] ? lit_cost : lit_cost - miss_cost;
+      double open = outside - ctrl_cost;
+      uint8_t c = 0;
+      double ni = inside >= open ? inside + g : (c |= 1, open + g);
+      double no = outside >= inside ? outside : (c |= 2, inside);
+      inside = ni; outside = no; choice[k] = c;
+    }
+    // Walk back from the better end state, collecting pieces (in reverse order).
+    int64_t first = out->n, end = -1;
+    int in_piece = inside > outside;
+    for (int64_t k = r.len - 1; k >= 0; k--) {
+      if (in_piece) {
+        if (end < 0) end = k + 1;
+        if (choice[k] & 1) {
+          if (end - k >= MIN_REGION && push(out, r.nw + k, r.old + k, end - k) != 0) return -1;
+          end = -1; in_piece = 0;
+        }
+      } else if (choice[k] & 2) in_piece = 1;
+    }
+    for (int64_t a = first, b = out->n - 1; a < b; a++, b--) { region_t t = out->r[a]; out->r[a] = out->r[b]; out->r[b] = t; }
+  }
+  return 0;
 }
 
 static void put_varint(uint8_t **w, uint64_t v) {
@@ -276,7 +349,7 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4], result = NULL;
   int32_t *sa = NULL; uint8_t *diff = NULL, *extra = NULL, *ctl = NULL;
-  regions_t regs = {0};
+  regions_t regs = {0}, kept = {0};
   pred_t pred = {0};
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   napi_typedarray_type t0, t1, t2, t3;
@@ -306,12 +379,15 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   sa = malloc(on * sizeof(int32_t));
   if (sa == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   if (divsufsort(old, sa, (saidx_t)on) != 0) { napi_throw_error(env, NULL, "exediff: divsufsort failed"); goto out; }
-  if (find_regions(sa, old, (int64_t)on, nw, (int64_t)nn, (int64_t)cost[0], &regs) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  if (match_all(sa, old, (int64_t)on, nw, (int64_t)nn, (int64_t)cost[0], &regs) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   free(sa); sa = NULL; // the suffix array is not needed past matching: free it before the output is built
   diff = malloc(nn + 1); extra = malloc(nn + 1);
   if (diff == NULL || extra == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
-  int64_t nr = select_regions(&pred, regs.r, regs.n, nw, diff, cost[1], cost[2], cost[3]);
-  if (nr < 0 || prepare_pred(&pred, regs.r, nr) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  // The longest candidate bounds the choice table; `extra` is free until the streams are written.
+  if (select_regions(&pred, &regs, &kept, nw, diff, extra, cost[1], cost[2], cost[3]) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  free(regs.r); regs = kept; kept = (regions_t){0};
+  int64_t nr = regs.n;
+  if (prepare_pred(&pred, regs.r, nr) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   ctl = malloc((size_t)(nr > 0 ? nr : 1) * 3 * 10);
   if (ctl == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   uint8_t *w = ctl;
@@ -345,7 +421,7 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   CHECK(napi_set_element(env, result, 2, ve));
   CHECK(napi_set_element(env, result, 3, vn));
 out:
-  free(sa); free(diff); free(extra); free(ctl); free(regs.r); free(pred.byold); free(pred.os); free(pred.ns);
+  free(sa); free(diff); free(extra); free(ctl); free(regs.r); free(kept.r); free(pred.byold); free(pred.os); free(pred.ns);
   return result;
 }
 
