@@ -252,7 +252,7 @@ static int find_regions(const int32_t *sa, const uint8_t *old, int64_t oldn, con
 // read-only suffix array: matching is most of the encoder's time on large files.
 enum { PIECE_MIN = 4 << 20, MAX_PIECES = 16, MAX_THREADS = 4 };
 typedef struct {
-  const int32_t *sa; const uint8_t *old, *nw; int64_t oldn, nn, min_match;
+  const int32_t *sa; const uint8_t *old, *nw; int64_t oldn, start, nn, min_match;
   int pieces; regions_t *out; int *status;
   pthread_mutex_t lock; int next;
 } match_job_t;
@@ -264,18 +264,19 @@ static void *match_worker(void *arg) {
     int k = j->next++;
     pthread_mutex_unlock(&j->lock);
     if (k >= j->pieces) return NULL;
-    int64_t a = j->nn * k / j->pieces, b = j->nn * (k + 1) / j->pieces;
+    int64_t span = j->nn - j->start, a = j->start + span * k / j->pieces, b = j->start + span * (k + 1) / j->pieces;
     j->status[k] = find_regions(j->sa, j->old, j->oldn, j->nw, a, b, j->min_match, &j->out[k]);
   }
 }
 
-static int match_all(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t min_match, regions_t *out) {
-  int pieces = (int)(nn / PIECE_MIN);
+// Matches new[start, nn) against old, appending the regions to `out` in new order.
+static int match_all(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t start, int64_t nn, int64_t min_match, regions_t *out) {
+  int pieces = (int)((nn - start) / PIECE_MIN);
   if (pieces < 1) pieces = 1;
   if (pieces > MAX_PIECES) pieces = MAX_PIECES;
   regions_t parts[MAX_PIECES] = {{0}};
   int status[MAX_PIECES] = {0};
-  match_job_t job = {sa, old, nw, oldn, nn, min_match, pieces, parts, status, PTHREAD_MUTEX_INITIALIZER, 0};
+  match_job_t job = {sa, old, nw, oldn, start, nn, min_match, pieces, parts, status, PTHREAD_MUTEX_INITIALIZER, 0};
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   int threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
   if (threads > pieces) threads = pieces;
@@ -292,6 +293,86 @@ static int match_all(const int32_t *sa, const uint8_t *old, int64_t oldn, const 
       if (push(out, parts[k].r[i].nw, parts[k].r[i].old, parts[k].r[i].len) != 0) rc = -1;
     free(parts[k].r);
   }
+  return rc;
+}
+
+// A second matching pass for the data segments (not executable) of the new file. Raw bytes align a
+// table of pointers with the wrong old entries: after code moved, an old entry holding the value that a
+// new entry holds is another entry (a relocation table shows it best). So the old data segments are
+// rewritten as the predictor would rewrite them under the first pass's regions (each aligned 64-bit
+// address mapped to where it went), a suffix array is built over those rewritten bytes only, and the new
+// data segments are matched against them; their first-pass candidates are replaced. `first` holds the
+// first pass's candidates (new order), `sel` the regions selected from them (p is prepared with them).
+typedef struct { int64_t at, old, size; } piece_t; // rewritten buffer offset -> old file offset
+static int data_pass(pred_t *p, const regions_t *first, const uint8_t *nw, int64_t min_match, regions_t *out) {
+  int rc = -1;
+  uint8_t *buf = NULL; int32_t *sa = NULL; piece_t *map = NULL;
+  regions_t found = {0}, second = {0};
+  int64_t size = 0;
+  for (int i = 0; i < p->on; i++) if (!p->os[i].exec) size += p->os[i].size;
+  if (size < MIN_REGION) return 1;
+  map = malloc(sizeof(piece_t) * (size_t)(p->on + 1));
+  buf = malloc((size_t)size);
+  sa = malloc((size_t)size * sizeof(int32_t));
+  if (map == NULL || buf == NULL || sa == NULL) goto done;
+  int pieces = 0;
+  int64_t at = 0;
+  for (int i = 0; i < p->on; i++) {
+    const seg_t *s = &p->os[i];
+    if (s->exec || s->size == 0) continue;
+    memcpy(buf + at, p->old + s->off, (size_t)s->size);
+    // The predictor's rule for data: 8-aligned old offsets whose u64 is below 2^53 and maps.
+    for (int64_t x = s->off + (8 - s->off % 8) % 8; x + 8 <= s->off + s->size; x += 8) {
+      uint64_t v = 0;
+      for (int k = 7; k >= 0; k--) v = (v << 8) | p->old[x + k];
+      if ((v >> 32) >= 0x200000) continue;
+      int64_t t2 = map_addr(p, (int64_t)v);
+      if (t2 < 0) continue;
+      for (int k = 0; k < 8; k++) buf[at + x - s->off + k] = ((uint64_t)t2 >> (8 * k)) & 0xff;
+    }
+    map[pieces++] = (piece_t){at, s->off, s->size};
+    at += s->size;
+  }
+  if (divsufsort(buf, sa, (saidx_t)size) != 0) goto done;
+  // The new data segments against the rewritten buffer, in file order; the regions go back to old
+  // offsets, cut where the buffer joins two old segments.
+  for (int m = 0; m < p->nn; m++) {
+    const seg_t *s = &p->ns[m];
+    if (s->exec || s->size == 0) continue;
+    found.n = 0;
+    if (match_all(sa, buf, size, nw, s->off, s->off + s->size, min_match, &found) != 0) goto done;
+    for (int64_t i = 0; i < found.n; i++) {
+      region_t r = found.r[i];
+      int j = 0;
+      while (r.len > 0) {
+        while (j + 1 < pieces && map[j + 1].at <= r.old) j++;
+        int64_t room = map[j].at + map[j].size - r.old, len = r.len < room ? r.len : room;
+        if (push(&second, r.nw, r.old - map[j].at + map[j].old, len) != 0) goto done;
+        r.nw += len; r.old += len; r.len -= len;
+      }
+    }
+  }
+  // First-pass candidates minus the new data segments, merged with the second pass's in new order.
+  int64_t k = 0;
+  for (int64_t i = 0; i < first->n; i++) {
+    int64_t s0 = first->r[i].nw, e0 = s0 + first->r[i].len, d = first->r[i].old - s0;
+    for (int m = 0; m <= p->nn && s0 < e0; m++) {
+      int data = m < p->nn && !p->ns[m].exec && p->ns[m].size > 0;
+      if (m < p->nn && !data) continue;
+      int64_t a = m < p->nn ? p->ns[m].off : e0, b = m < p->nn ? p->ns[m].off + p->ns[m].size : e0;
+      if (b <= s0) continue;
+      int64_t e1 = a < e0 ? a : e0;
+      if (e1 > s0) {
+        for (; k < second.n && second.r[k].nw < s0; k++) if (push(out, second.r[k].nw, second.r[k].old, second.r[k].len) != 0) goto done;
+        if (push(out, s0, s0 + d, e1 - s0) != 0) goto done;
+      }
+      if (b > s0) s0 = b;
+    }
+  }
+  for (; k < second.n; k++) if (push(out, second.r[k].nw, second.r[k].old, second.r[k].len) != 0) goto done;
+  rc = 0;
+done:
+  free(buf); free(sa); free(map); free(found.r); free(second.r);
   return rc;
 }
 
@@ -379,10 +460,20 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   sa = malloc(on * sizeof(int32_t));
   if (sa == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   if (divsufsort(old, sa, (saidx_t)on) != 0) { napi_throw_error(env, NULL, "exediff: divsufsort failed"); goto out; }
-  if (match_all(sa, old, (int64_t)on, nw, (int64_t)nn, (int64_t)cost[0], &regs) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  if (match_all(sa, old, (int64_t)on, nw, 0, (int64_t)nn, (int64_t)cost[0], &regs) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   free(sa); sa = NULL; // the suffix array is not needed past matching: free it before the output is built
   diff = malloc(nn + 1); extra = malloc(nn + 1);
   if (diff == NULL || extra == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  if (pred.on > 0 && pred.nn > 0) {
+    // Data segments matched again against the old ones as the first pass's regions predict them.
+    regions_t both = {0};
+    int rc = select_regions(&pred, &regs, &kept, nw, diff, extra, cost[1], cost[2], cost[3]);
+    if (rc == 0) rc = prepare_pred(&pred, kept.r, kept.n);
+    if (rc == 0) rc = data_pass(&pred, &regs, nw, (int64_t)cost[0], &both);
+    free(kept.r); kept = (regions_t){0};
+    if (rc < 0) { free(both.r); napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+    if (rc == 0) { free(regs.r); regs = both; } else free(both.r);
+  }
   // The longest candidate bounds the choice table; `extra` is free until the streams are written.
   if (select_regions(&pred, &regs, &kept, nw, diff, extra, cost[1], cost[2], cost[3]) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   free(regs.r); regs = kept; kept = (regions_t){0};
