@@ -168,9 +168,8 @@ static int64_t match_len(const uint8_t *a, int64_t an, const uint8_t *b, int64_t
   return i;
 }
 
-// Longest match of nw[0, nn) among the old file's suffixes: its length, and its old offset in *pos.
-static int64_t search(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t *pos) {
-  int64_t lo = 0, hi = oldn - 1;
+// Longest match of nw[0, nn) among the suffixes sa[lo, hi]: its length, and its old offset in *pos.
+static int64_t search_range(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t lo, int64_t hi, int64_t *pos) {
   int64_t llo = match_len(old + sa[lo], oldn - sa[lo], nw, nn), lhi = match_len(old + sa[hi], oldn - sa[hi], nw, nn);
   while (hi - lo > 1) {
     int64_t mid = lo + (hi - lo) / 2;
@@ -181,6 +180,49 @@ static int64_t search(const int32_t *sa, const uint8_t *old, int64_t oldn, const
   }
   if (llo >= lhi) { *pos = sa[lo]; return llo; }
   *pos = sa[hi]; return lhi;
+}
+
+// A suffix array with the first suffix of each K-byte prefix (K = 2, or 3 for texts of 16 MiB and
+// more): a search starts inside its prefix's bucket instead of walking the whole array from the top.
+typedef struct { const int32_t *sa; int32_t *bucket; int k; } sindex_t;
+enum { BUCKET3_FROM = 1 << 24 };
+static inline uint32_t prefix_of(const uint8_t *b, int k) { return k == 3 ? (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2] : (uint32_t)b[0] << 8 | b[1]; }
+
+// bucket[p] is where the suffixes of at least K bytes starting with p begin in sa: those with a
+// smaller prefix, plus the shorter suffixes that sort before p (a suffix shorter than K sorts just
+// before the suffixes it is a prefix of; it may end up at the end of the previous bucket's range,
+// which leaves every range sorted and holding all of its prefix's suffixes).
+static int index_build(sindex_t *ix, const int32_t *sa, const uint8_t *t, int64_t n) {
+  ix->sa = sa;
+  ix->k = n >= BUCKET3_FROM ? 3 : 2;
+  size_t m = (size_t)1 << (8 * ix->k);
+  ix->bucket = calloc(m + 1, sizeof(int32_t));
+  if (ix->bucket == NULL) return -1;
+  for (int64_t i = 0; i + ix->k <= n; i++) ix->bucket[prefix_of(t + i, ix->k) + 1]++;
+  for (int len = 1; len < ix->k && len <= n; len++) {
+    uint32_t padded = 0;
+    for (int j = 0; j < ix->k; j++) padded = padded << 8 | (j < len ? t[n - len + j] : 0);
+    ix->bucket[padded]++;
+  }
+  for (size_t p = 1; p <= m; p++) ix->bucket[p] += ix->bucket[p - 1];
+  return 0;
+}
+
+// Longest match of nw[0, nn) among the old file's suffixes: its length, and its old offset in *pos.
+// The same answer as a search of the whole array: the bucket and one suffix on each side bracket the
+// same final pair of neighbours (a longest match of K bytes or more is in the bucket).
+static int64_t search(const sindex_t *ix, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t *pos) {
+  if (nn >= ix->k) {
+    uint32_t p = prefix_of(nw, ix->k);
+    int64_t lo = ix->bucket[p], hi = ix->bucket[p + 1];
+    if (lo < hi) {
+      if (lo > 0) lo--;
+      if (hi > oldn - 1) hi = oldn - 1;
+      int64_t len = search_range(ix->sa, old, oldn, nw, nn, lo, hi, pos);
+      if (len >= ix->k) return len;
+    }
+  }
+  return search_range(ix->sa, old, oldn, nw, nn, 0, oldn - 1, pos);
 }
 
 typedef struct { region_t *r; int64_t n, cap; } regions_t;
@@ -198,7 +240,7 @@ static int push(regions_t *v, int64_t nw, int64_t old, int64_t len) {
 // Approximate matching over new[start, end): exact matches found through the suffix array seed regions;
 // each region is then extended forward and backward along its diagonal while at least half of the bytes
 // agree (the rest goes to the diff stream), and regions never overlap in the new file nor leave the range.
-static int find_regions(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t start, int64_t nn, int64_t min_match, regions_t *out) {
+static int find_regions(const sindex_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t start, int64_t nn, int64_t min_match, regions_t *out) {
   int64_t scan = start, len = 0, pos = 0, last_scan = start, last_pos = start < oldn ? start : oldn, last_off = last_pos - start;
   while (scan < nn) {
     int64_t old_score = 0, scsc;
@@ -252,7 +294,7 @@ static int find_regions(const int32_t *sa, const uint8_t *old, int64_t oldn, con
 // read-only suffix array: matching is most of the encoder's time on large files.
 enum { PIECE_MIN = 4 << 20, MAX_PIECES = 16, MAX_THREADS = 4 };
 typedef struct {
-  const int32_t *sa; const uint8_t *old, *nw; int64_t oldn, start, nn, min_match;
+  const sindex_t *sa; const uint8_t *old, *nw; int64_t oldn, start, nn, min_match;
   int pieces; regions_t *out; int *status;
   pthread_mutex_t lock; int next;
 } match_job_t;
@@ -270,7 +312,7 @@ static void *match_worker(void *arg) {
 }
 
 // Matches new[start, nn) against old, appending the regions to `out` in new order.
-static int match_all(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t start, int64_t nn, int64_t min_match, regions_t *out) {
+static int match_all(const sindex_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t start, int64_t nn, int64_t min_match, regions_t *out) {
   int pieces = (int)((nn - start) / PIECE_MIN);
   if (pieces < 1) pieces = 1;
   if (pieces > MAX_PIECES) pieces = MAX_PIECES;
@@ -308,9 +350,12 @@ static int data_pass(pred_t *p, const regions_t *first, const uint8_t *nw, int64
   int rc = -1;
   uint8_t *buf = NULL; int32_t *sa = NULL; piece_t *map = NULL;
   regions_t found = {0}, second = {0};
+  sindex_t ix = {0};
   int64_t size = 0;
   for (int i = 0; i < p->on; i++) if (!p->os[i].exec) size += p->os[i].size;
-  if (size < MIN_REGION) return 1;
+  // The buffer and its suffix array (5 bytes per byte) stay within the old file's suffix array (4 per
+  // byte) freed before: exediffMemory in exediff-encode.ts counts on it.
+  if (size < MIN_REGION || 5 * size > 4 * p->oldn) return 1;
   map = malloc(sizeof(piece_t) * (size_t)(p->on + 1));
   buf = malloc((size_t)size);
   sa = malloc((size_t)size * sizeof(int32_t));
@@ -333,14 +378,14 @@ static int data_pass(pred_t *p, const regions_t *first, const uint8_t *nw, int64
     map[pieces++] = (piece_t){at, s->off, s->size};
     at += s->size;
   }
-  if (divsufsort(buf, sa, (saidx_t)size) != 0) goto done;
+  if (divsufsort(buf, sa, (saidx_t)size) != 0 || index_build(&ix, sa, buf, size) != 0) goto done;
   // The new data segments against the rewritten buffer, in file order; the regions go back to old
   // offsets, cut where the buffer joins two old segments.
   for (int m = 0; m < p->nn; m++) {
     const seg_t *s = &p->ns[m];
     if (s->exec || s->size == 0) continue;
     found.n = 0;
-    if (match_all(sa, buf, size, nw, s->off, s->off + s->size, min_match, &found) != 0) goto done;
+    if (match_all(&ix, buf, size, nw, s->off, s->off + s->size, min_match, &found) != 0) goto done;
     for (int64_t i = 0; i < found.n; i++) {
       region_t r = found.r[i];
       int j = 0;
@@ -372,7 +417,7 @@ static int data_pass(pred_t *p, const regions_t *first, const uint8_t *nw, int64
   for (; k < second.n; k++) if (push(out, second.r[k].nw, second.r[k].old, second.r[k].len) != 0) goto done;
   rc = 0;
 done:
-  free(buf); free(sa); free(map); free(found.r); free(second.r);
+  free(buf); free(sa); free(ix.bucket); free(map); free(found.r); free(second.r);
   return rc;
 }
 
@@ -431,6 +476,7 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   napi_value argv[4], result = NULL;
   int32_t *sa = NULL; uint8_t *diff = NULL, *extra = NULL, *ctl = NULL;
   regions_t regs = {0}, kept = {0};
+  sindex_t ix = {0};
   pred_t pred = {0};
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   napi_typedarray_type t0, t1, t2, t3;
@@ -460,8 +506,9 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   sa = malloc(on * sizeof(int32_t));
   if (sa == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   if (divsufsort(old, sa, (saidx_t)on) != 0) { napi_throw_error(env, NULL, "exediff: divsufsort failed"); goto out; }
-  if (match_all(sa, old, (int64_t)on, nw, 0, (int64_t)nn, (int64_t)cost[0], &regs) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
-  free(sa); sa = NULL; // the suffix array is not needed past matching: free it before the output is built
+  if (index_build(&ix, sa, old, (int64_t)on) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  if (match_all(&ix, old, (int64_t)on, nw, 0, (int64_t)nn, (int64_t)cost[0], &regs) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  free(sa); sa = NULL; free(ix.bucket); ix.bucket = NULL; // the suffix array is not needed past matching: free it before the output is built
   diff = malloc(nn + 1); extra = malloc(nn + 1);
   if (diff == NULL || extra == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   if (pred.on > 0 && pred.nn > 0) {
@@ -512,7 +559,7 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   CHECK(napi_set_element(env, result, 2, ve));
   CHECK(napi_set_element(env, result, 3, vn));
 out:
-  free(sa); free(diff); free(extra); free(ctl); free(regs.r); free(kept.r); free(pred.byold); free(pred.os); free(pred.ns);
+  free(ix.bucket); free(sa); free(diff); free(extra); free(ctl); free(regs.r); free(kept.r); free(pred.byold); free(pred.os); free(pred.ns);
   return result;
 }
 

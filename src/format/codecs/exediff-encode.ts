@@ -22,9 +22,14 @@ export const EXEDIFF_MAX_OLD = 0x7fffffff;
  */
 export const EXEDIFF_COSTS = { minMatch: 4, literal: 0.3, miss: 0.4, control: 24 };
 
-/** Memory the encoder needs beyond the two files: the suffix array (4 bytes per old byte), its streams and zstd's tables. */
+/**
+ * Memory the encoder needs beyond the two files: the old file's suffix array (4 bytes per byte) with its
+ * bucket table (up to 64 MiB); later, never at the same time, the diff and extra streams with the
+ * rewritten data segments and their suffix array (5 bytes per byte; the data pass is skipped when that
+ * is more than 4 bytes per old byte); then zstd's tables.
+ */
 export function exediffMemory(oldSize: number, newSize: number): number {
-  return 4 * oldSize + 3 * newSize + (64 << 20);
+  return 4 * oldSize + 3 * newSize + (128 << 20);
 }
 
 /**
