@@ -2,6 +2,8 @@
 // Benchmark 1: delta size, build (encode) time, apply time and peak RSS of servicepack against bsdiff,
 // xdelta3 -9 (lzma) and zstd -19 --long --patch-from, side by side on real npm release pairs.
 // Usage: npm run build && node bench/delta-sizes.mjs [pair-name-substring...]
+// SERVICEPACK_BENCH_ANCHORS=0 skips bsdiff, xdelta3 and zstd (their sizes do not change between runs:
+// docs/benchmarks.md has them) and measures servicepack alone.
 // Anchors work per changed file; servicepack builds and installs a pack of the whole package tree, and
 // its decoder is also timed alone on each changed file (base in memory, output discarded): "decode MB/s".
 // HDiffPatch (hdiffz) is not packaged in Debian: its numbers come from ../shared/FIELD-NOTES.md runs.
@@ -73,7 +75,7 @@ for (const pair of PAIRS.filter((p) => wanted.length === 0 || wanted.some((w) =>
   const newBytes = changed.reduce((s, p) => s + sizeOf(join(newRoot, p)), 0);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  for (const [tool, t] of Object.entries(TOOLS)) {
+  for (const [tool, t] of Object.entries(process.env.SERVICEPACK_BENCH_ANCHORS === '0' ? {} : TOOLS)) {
     let size = 0, enc = 0, dec = 0, encRss = 0, decRss = 0;
     for (const [i, rel] of changed.entries()) {
       const o = join(oldRoot, rel), n = join(newRoot, rel), p = join(work, `p${i}`), out = join(work, `o${i}`);

@@ -1,16 +1,18 @@
 // servicepack's exediff encoder (docs/format.md, 'exediff'; the build side only): a suffix array of the
-// old file (libdivsufsort), approximate matching that keeps few long regions (a region is kept only when
-// its estimated cost in the patch is below that of its bytes as literals), then the x86-64 reference
-// predictor of src/format/codecs/x86-predict.ts, applied with exactly the same rules, and the byte-wise
-// difference of each region against its prediction. The caller compresses the streams and checks the
+// old file (libdivsufsort), approximate matching (in pieces of the new file, on up to four threads),
+// each candidate region cut into the pieces whose estimated cost in the patch is below that of their
+// bytes as literals, then the x86-64 reference predictor of src/format/codecs/x86-predict.ts, applied
+// with exactly the same rules, and the byte-wise difference of each region against its prediction. The caller compresses the streams and checks the
 // result by decoding it. Deterministic: the suffix array is a total order, every tie is broken by position.
 #define NAPI_VERSION 8
 #include <node_api.h>
 
 #include <divsufsort.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct { int64_t off, size, vaddr, mem; int exec; } seg_t;
 typedef struct { int64_t nw, old, len; } region_t;
@@ -166,9 +168,8 @@ static int64_t match_len(const uint8_t *a, int64_t an, const uint8_t *b, int64_t
   return i;
 }
 
-// Longest match of nw[0, nn) among the old file's suffixes: its length, and its old offset in *pos.
-static int64_t search(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t *pos) {
-  int64_t lo = 0, hi = oldn - 1;
+// Longest match of nw[0, nn) among the suffixes sa[lo, hi]: its length, and its old offset in *pos.
+static int64_t search_range(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t lo, int64_t hi, int64_t *pos) {
   int64_t llo = match_len(old + sa[lo], oldn - sa[lo], nw, nn), lhi = match_len(old + sa[hi], oldn - sa[hi], nw, nn);
   while (hi - lo > 1) {
     int64_t mid = lo + (hi - lo) / 2;
@@ -179,6 +180,49 @@ static int64_t search(const int32_t *sa, const uint8_t *old, int64_t oldn, const
   }
   if (llo >= lhi) { *pos = sa[lo]; return llo; }
   *pos = sa[hi]; return lhi;
+}
+
+// A suffix array with the first suffix of each K-byte prefix (K = 2, or 3 for texts of 16 MiB and
+// more): a search starts inside its prefix's bucket instead of walking the whole array from the top.
+typedef struct { const int32_t *sa; int32_t *bucket; int k; } sindex_t;
+enum { BUCKET3_FROM = 1 << 24 };
+static inline uint32_t prefix_of(const uint8_t *b, int k) { return k == 3 ? (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2] : (uint32_t)b[0] << 8 | b[1]; }
+
+// bucket[p] is where the suffixes of at least K bytes starting with p begin in sa: those with a
+// smaller prefix, plus the shorter suffixes that sort before p (a suffix shorter than K sorts just
+// before the suffixes it is a prefix of; it may end up at the end of the previous bucket's range,
+// which leaves every range sorted and holding all of its prefix's suffixes).
+static int index_build(sindex_t *ix, const int32_t *sa, const uint8_t *t, int64_t n) {
+  ix->sa = sa;
+  ix->k = n >= BUCKET3_FROM ? 3 : 2;
+  size_t m = (size_t)1 << (8 * ix->k);
+  ix->bucket = calloc(m + 1, sizeof(int32_t));
+  if (ix->bucket == NULL) return -1;
+  for (int64_t i = 0; i + ix->k <= n; i++) ix->bucket[prefix_of(t + i, ix->k) + 1]++;
+  for (int len = 1; len < ix->k && len <= n; len++) {
+    uint32_t padded = 0;
+    for (int j = 0; j < ix->k; j++) padded = padded << 8 | (j < len ? t[n - len + j] : 0);
+    ix->bucket[padded]++;
+  }
+  for (size_t p = 1; p <= m; p++) ix->bucket[p] += ix->bucket[p - 1];
+  return 0;
+}
+
+// Longest match of nw[0, nn) among the old file's suffixes: its length, and its old offset in *pos.
+// The same answer as a search of the whole array: the bucket and one suffix on each side bracket the
+// same final pair of neighbours (a longest match of K bytes or more is in the bucket).
+static int64_t search(const sindex_t *ix, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t *pos) {
+  if (nn >= ix->k) {
+    uint32_t p = prefix_of(nw, ix->k);
+    int64_t lo = ix->bucket[p], hi = ix->bucket[p + 1];
+    if (lo < hi) {
+      if (lo > 0) lo--;
+      if (hi > oldn - 1) hi = oldn - 1;
+      int64_t len = search_range(ix->sa, old, oldn, nw, nn, lo, hi, pos);
+      if (len >= ix->k) return len;
+    }
+  }
+  return search_range(ix->sa, old, oldn, nw, nn, 0, oldn - 1, pos);
 }
 
 typedef struct { region_t *r; int64_t n, cap; } regions_t;
@@ -193,11 +237,11 @@ static int push(regions_t *v, int64_t nw, int64_t old, int64_t len) {
   return 0;
 }
 
-// Approximate matching: exact matches found through the suffix array seed regions; each region is then
-// extended forward and backward along its diagonal while at least half of the bytes agree (the rest
-// goes to the diff stream), and regions never overlap in the new file.
-static int find_regions(const int32_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t nn, int64_t min_match, regions_t *out) {
-  int64_t scan = 0, len = 0, pos = 0, last_scan = 0, last_pos = 0, last_off = 0;
+// Approximate matching over new[start, end): exact matches found through the suffix array seed regions;
+// each region is then extended forward and backward along its diagonal while at least half of the bytes
+// agree (the rest goes to the diff stream), and regions never overlap in the new file nor leave the range.
+static int find_regions(const sindex_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t start, int64_t nn, int64_t min_match, regions_t *out) {
+  int64_t scan = start, len = 0, pos = 0, last_scan = start, last_pos = start < oldn ? start : oldn, last_off = last_pos - start;
   while (scan < nn) {
     int64_t old_score = 0, scsc;
     for (scsc = scan += len; scan < nn; scan++) {
@@ -245,22 +289,177 @@ static int find_regions(const int32_t *sa, const uint8_t *old, int64_t oldn, con
   return 0;
 }
 
-// Cost selection: a region pays for itself when the bytes its prediction misses (each costs about one
-// byte in the compressed diff stream) plus its control entry cost less than its bytes as literals
-// (compressed code is about half its size). Regions that do not pay, or copy fewer than MIN_REGION
-// bytes, become literals. Returns the new count.
-static int64_t select_regions(pred_t *p, region_t *r, int64_t nr, const uint8_t *nw, uint8_t *tmp, double lit_cost, double miss_cost, double ctrl_cost) {
-  if (prepare_pred(p, r, nr) != 0) return -1;
-  int64_t kept = 0;
-  for (int64_t i = 0; i < nr; i++) {
-    if (r[i].len < MIN_REGION) continue;
-    memcpy(tmp, p->old + r[i].old, (size_t)r[i].len);
-    if (p->on > 0) predict(p, tmp, r[i].old, r[i].nw, r[i].len);
-    int64_t miss = 0;
-    for (int64_t k = 0; k < r[i].len; k++) miss += tmp[k] != nw[r[i].nw + k];
-    if ((double)miss * miss_cost + ctrl_cost < (double)r[i].len * lit_cost) r[kept++] = r[i];
+// The new file is matched in PIECES ranges of equal size (a fixed number for a given size, so the
+// regions do not depend on how many threads run them), by up to MAX_THREADS threads that share the
+// read-only suffix array: matching is most of the encoder's time on large files.
+enum { PIECE_MIN = 4 << 20, MAX_PIECES = 16, MAX_THREADS = 4 };
+typedef struct {
+  const sindex_t *sa; const uint8_t *old, *nw; int64_t oldn, start, nn, min_match;
+  int pieces; regions_t *out; int *status;
+  pthread_mutex_t lock; int next;
+} match_job_t;
+
+static void *match_worker(void *arg) {
+  match_job_t *j = arg;
+  for (;;) {
+    pthread_mutex_lock(&j->lock);
+    int k = j->next++;
+    pthread_mutex_unlock(&j->lock);
+    if (k >= j->pieces) return NULL;
+    int64_t span = j->nn - j->start, a = j->start + span * k / j->pieces, b = j->start + span * (k + 1) / j->pieces;
+    j->status[k] = find_regions(j->sa, j->old, j->oldn, j->nw, a, b, j->min_match, &j->out[k]);
   }
-  return kept;
+}
+
+// Matches new[start, nn) against old, appending the regions to `out` in new order.
+static int match_all(const sindex_t *sa, const uint8_t *old, int64_t oldn, const uint8_t *nw, int64_t start, int64_t nn, int64_t min_match, regions_t *out) {
+  int pieces = (int)((nn - start) / PIECE_MIN);
+  if (pieces < 1) pieces = 1;
+  if (pieces > MAX_PIECES) pieces = MAX_PIECES;
+  regions_t parts[MAX_PIECES] = {{0}};
+  int status[MAX_PIECES] = {0};
+  match_job_t job = {sa, old, nw, oldn, start, nn, min_match, pieces, parts, status, PTHREAD_MUTEX_INITIALIZER, 0};
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
+  if (threads > pieces) threads = pieces;
+  pthread_t tid[MAX_THREADS];
+  int started = 0;
+  for (; started < threads - 1; started++)
+    if (pthread_create(&tid[started], NULL, match_worker, &job) != 0) break;
+  match_worker(&job);
+  for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+  int rc = 0;
+  for (int k = 0; k < pieces; k++) {
+    if (status[k] != 0) rc = -1;
+    for (int64_t i = 0; rc == 0 && i < parts[k].n; i++)
+      if (push(out, parts[k].r[i].nw, parts[k].r[i].old, parts[k].r[i].len) != 0) rc = -1;
+    free(parts[k].r);
+  }
+  return rc;
+}
+
+// A second matching pass for the data segments (not executable) of the new file. Raw bytes align a
+// table of pointers with the wrong old entries: after code moved, an old entry holding the value that a
+// new entry holds is another entry (a relocation table shows it best). So the old data segments are
+// rewritten as the predictor would rewrite them under the first pass's regions (each aligned 64-bit
+// address mapped to where it went), a suffix array is built over those rewritten bytes only, and the new
+// data segments are matched against them; their first-pass candidates are replaced. `first` holds the
+// first pass's candidates (new order), `sel` the regions selected from them (p is prepared with them).
+typedef struct { int64_t at, old, size; } piece_t; // rewritten buffer offset -> old file offset
+static int data_pass(pred_t *p, const regions_t *first, const uint8_t *nw, int64_t min_match, regions_t *out) {
+  int rc = -1;
+  uint8_t *buf = NULL; int32_t *sa = NULL; piece_t *map = NULL;
+  regions_t found = {0}, second = {0};
+  sindex_t ix = {0};
+  int64_t size = 0;
+  for (int i = 0; i < p->on; i++) if (!p->os[i].exec) size += p->os[i].size;
+  // The buffer and its suffix array (5 bytes per byte) stay within the old file's suffix array (4 per
+  // byte) freed before: exediffMemory in exediff-encode.ts counts on it.
+  if (size < MIN_REGION || 5 * size > 4 * p->oldn) return 1;
+  map = malloc(sizeof(piece_t) * (size_t)(p->on + 1));
+  buf = malloc((size_t)size);
+  sa = malloc((size_t)size * sizeof(int32_t));
+  if (map == NULL || buf == NULL || sa == NULL) goto done;
+  int pieces = 0;
+  int64_t at = 0;
+  for (int i = 0; i < p->on; i++) {
+    const seg_t *s = &p->os[i];
+    if (s->exec || s->size == 0) continue;
+    memcpy(buf + at, p->old + s->off, (size_t)s->size);
+    // The predictor's rule for data: 8-aligned old offsets whose u64 is below 2^53 and maps.
+    for (int64_t x = s->off + (8 - s->off % 8) % 8; x + 8 <= s->off + s->size; x += 8) {
+      uint64_t v = 0;
+      for (int k = 7; k >= 0; k--) v = (v << 8) | p->old[x + k];
+      if ((v >> 32) >= 0x200000) continue;
+      int64_t t2 = map_addr(p, (int64_t)v);
+      if (t2 < 0) continue;
+      for (int k = 0; k < 8; k++) buf[at + x - s->off + k] = ((uint64_t)t2 >> (8 * k)) & 0xff;
+    }
+    map[pieces++] = (piece_t){at, s->off, s->size};
+    at += s->size;
+  }
+  if (divsufsort(buf, sa, (saidx_t)size) != 0 || index_build(&ix, sa, buf, size) != 0) goto done;
+  // The new data segments against the rewritten buffer, in file order; the regions go back to old
+  // offsets, cut where the buffer joins two old segments.
+  for (int m = 0; m < p->nn; m++) {
+    const seg_t *s = &p->ns[m];
+    if (s->exec || s->size == 0) continue;
+    found.n = 0;
+    if (match_all(&ix, buf, size, nw, s->off, s->off + s->size, min_match, &found) != 0) goto done;
+    for (int64_t i = 0; i < found.n; i++) {
+      region_t r = found.r[i];
+      int j = 0;
+      while (r.len > 0) {
+        while (j + 1 < pieces && map[j + 1].at <= r.old) j++;
+        int64_t room = map[j].at + map[j].size - r.old, len = r.len < room ? r.len : room;
+        if (push(&second, r.nw, r.old - map[j].at + map[j].old, len) != 0) goto done;
+        r.nw += len; r.old += len; r.len -= len;
+      }
+    }
+  }
+  // First-pass candidates minus the new data segments, merged with the second pass's in new order.
+  int64_t k = 0;
+  for (int64_t i = 0; i < first->n; i++) {
+    int64_t s0 = first->r[i].nw, e0 = s0 + first->r[i].len, d = first->r[i].old - s0;
+    for (int m = 0; m <= p->nn && s0 < e0; m++) {
+      int data = m < p->nn && !p->ns[m].exec && p->ns[m].size > 0;
+      if (m < p->nn && !data) continue;
+      int64_t a = m < p->nn ? p->ns[m].off : e0, b = m < p->nn ? p->ns[m].off + p->ns[m].size : e0;
+      if (b <= s0) continue;
+      int64_t e1 = a < e0 ? a : e0;
+      if (e1 > s0) {
+        for (; k < second.n && second.r[k].nw < s0; k++) if (push(out, second.r[k].nw, second.r[k].old, second.r[k].len) != 0) goto done;
+        if (push(out, s0, s0 + d, e1 - s0) != 0) goto done;
+      }
+      if (b > s0) s0 = b;
+    }
+  }
+  for (; k < second.n; k++) if (push(out, second.r[k].nw, second.r[k].old, second.r[k].len) != 0) goto done;
+  rc = 0;
+done:
+  free(buf); free(sa); free(ix.bucket); free(map); free(found.r); free(second.r);
+  return rc;
+}
+
+// Cost selection: each candidate region is cut into the pieces that pay for themselves. A byte the
+// prediction gets right earns what it would cost as a literal (compressed code is about a third of its
+// size); a byte it misses earns that too but costs its byte in the compressed diff stream; each kept
+// piece costs its controls. The pieces maximising earnings minus costs are found exactly (a two-state
+// dynamic programme over the region's bytes; a tie keeps the current state); pieces copying fewer than
+// MIN_REGION bytes become literals. `choice` has room for the longest region.
+static int select_regions(pred_t *p, const regions_t *in, regions_t *out, const uint8_t *nw, uint8_t *tmp, uint8_t *choice, double lit_cost, double miss_cost, double ctrl_cost) {
+  if (prepare_pred(p, in->r, in->n) != 0) return -1;
+  for (int64_t i = 0; i < in->n; i++) {
+    const region_t r = in->r[i];
+    if (r.len < MIN_REGION) continue;
+    memcpy(tmp, p->old + r.old, (size_t)r.len);
+    if (p->on > 0) predict(p, tmp, r.old, r.nw, r.len);
+    // inside: best value with byte k in a piece; outside: best value with byte k a literal.
+    // choice bit 0: the piece holding k opened at k; bit 1: outside at k came from inside at k - 1.
+    double inside = -1e300, outside = 0;
+    for (int64_t k = 0; k < r.len; k++) {
+      double g = tmp[k] == nw[r.nw + k] ? lit_cost : lit_cost - miss_cost;
+      double open = outside - ctrl_cost;
+      uint8_t c = 0;
+      double ni = inside >= open ? inside + g : (c |= 1, open + g);
+      double no = outside >= inside ? outside : (c |= 2, inside);
+      inside = ni; outside = no; choice[k] = c;
+    }
+    // Walk back from the better end state, collecting pieces (in reverse order).
+    int64_t first = out->n, end = -1;
+    int in_piece = inside > outside;
+    for (int64_t k = r.len - 1; k >= 0; k--) {
+      if (in_piece) {
+        if (end < 0) end = k + 1;
+        if (choice[k] & 1) {
+          if (end - k >= MIN_REGION && push(out, r.nw + k, r.old + k, end - k) != 0) return -1;
+          end = -1; in_piece = 0;
+        }
+      } else if (choice[k] & 2) in_piece = 1;
+    }
+    for (int64_t a = first, b = out->n - 1; a < b; a++, b--) { region_t t = out->r[a]; out->r[a] = out->r[b]; out->r[b] = t; }
+  }
+  return 0;
 }
 
 static void put_varint(uint8_t **w, uint64_t v) {
@@ -276,7 +475,8 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4], result = NULL;
   int32_t *sa = NULL; uint8_t *diff = NULL, *extra = NULL, *ctl = NULL;
-  regions_t regs = {0};
+  regions_t regs = {0}, kept = {0};
+  sindex_t ix = {0};
   pred_t pred = {0};
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   napi_typedarray_type t0, t1, t2, t3;
@@ -306,12 +506,26 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   sa = malloc(on * sizeof(int32_t));
   if (sa == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   if (divsufsort(old, sa, (saidx_t)on) != 0) { napi_throw_error(env, NULL, "exediff: divsufsort failed"); goto out; }
-  if (find_regions(sa, old, (int64_t)on, nw, (int64_t)nn, (int64_t)cost[0], &regs) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
-  free(sa); sa = NULL; // the suffix array is not needed past matching: free it before the output is built
+  if (index_build(&ix, sa, old, (int64_t)on) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  if (match_all(&ix, old, (int64_t)on, nw, 0, (int64_t)nn, (int64_t)cost[0], &regs) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  free(sa); sa = NULL; free(ix.bucket); ix.bucket = NULL; // the suffix array is not needed past matching: free it before the output is built
   diff = malloc(nn + 1); extra = malloc(nn + 1);
   if (diff == NULL || extra == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
-  int64_t nr = select_regions(&pred, regs.r, regs.n, nw, diff, cost[1], cost[2], cost[3]);
-  if (nr < 0 || prepare_pred(&pred, regs.r, nr) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  if (pred.on > 0 && pred.nn > 0) {
+    // Data segments matched again against the old ones as the first pass's regions predict them.
+    regions_t both = {0};
+    int rc = select_regions(&pred, &regs, &kept, nw, diff, extra, cost[1], cost[2], cost[3]);
+    if (rc == 0) rc = prepare_pred(&pred, kept.r, kept.n);
+    if (rc == 0) rc = data_pass(&pred, &regs, nw, (int64_t)cost[0], &both);
+    free(kept.r); kept = (regions_t){0};
+    if (rc < 0) { free(both.r); napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+    if (rc == 0) { free(regs.r); regs = both; } else free(both.r);
+  }
+  // The longest candidate bounds the choice table; `extra` is free until the streams are written.
+  if (select_regions(&pred, &regs, &kept, nw, diff, extra, cost[1], cost[2], cost[3]) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  free(regs.r); regs = kept; kept = (regions_t){0};
+  int64_t nr = regs.n;
+  if (prepare_pred(&pred, regs.r, nr) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   ctl = malloc((size_t)(nr > 0 ? nr : 1) * 3 * 10);
   if (ctl == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   uint8_t *w = ctl;
@@ -345,7 +559,7 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   CHECK(napi_set_element(env, result, 2, ve));
   CHECK(napi_set_element(env, result, 3, vn));
 out:
-  free(sa); free(diff); free(extra); free(ctl); free(regs.r); free(pred.byold); free(pred.os); free(pred.ns);
+  free(ix.bucket); free(sa); free(diff); free(extra); free(ctl); free(regs.r); free(kept.r); free(pred.byold); free(pred.os); free(pred.ns);
   return result;
 }
 

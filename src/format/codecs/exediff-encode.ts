@@ -2,6 +2,7 @@
 // each is compressed as one zstd frame, and the result is decoded once with the reader's own decoder
 // and compared with the content, so a blob that would not decode exactly is never written.
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { sha256Hex } from '../hash.js';
 import { newCompressor, zstd } from '../zstd.js';
 import type { DecodeContext, EncodeInput, EncodedBlob } from './codec.js';
@@ -14,16 +15,32 @@ import { executableLayout } from './exe-layout.js';
 export const EXEDIFF_MAX_OLD = 0x7fffffff;
 
 /**
- * Tuning of the region selection (chosen on esbuild 0.28.1→0.28.2, docs/benchmarks.md "exediff"): seed matches
- * must beat the previous region's diagonal by this many bytes; then the cost, in compressed bytes,
- * of a literal byte, of a byte the prediction misses, and of one region's controls.
+ * Tuning of the region selection (chosen on esbuild 0.28.1→0.28.2 and checked on the PE, rollup and
+ * lightningcss pairs, docs/benchmarks.md "exediff"): seed matches must beat the previous region's
+ * diagonal by this many bytes; then the cost, in compressed bytes, of a literal byte, of a byte the
+ * prediction misses (in the diff stream), and of one region's controls.
  */
-export const EXEDIFF_COSTS = { minMatch: 4, literal: 0.3, miss: 1, control: 24 };
+export const EXEDIFF_COSTS = { minMatch: 4, literal: 0.3, miss: 0.4, control: 24 };
 
-/** Memory the encoder needs beyond the two files: the suffix array (4 bytes per old byte), its streams and zstd's tables. */
+/**
+ * Memory the encoder needs beyond the two files: the old file's suffix array (4 bytes per byte) with its
+ * bucket table (up to 64 MiB); later, never at the same time, the diff and extra streams with the
+ * rewritten data segments and their suffix array (5 bytes per byte; the data pass is skipped when that
+ * is more than 4 bytes per old byte); then zstd's tables.
+ */
 export function exediffMemory(oldSize: number, newSize: number): number {
-  return 4 * oldSize + 3 * newSize + (64 << 20);
+  return 4 * oldSize + 3 * newSize + (128 << 20);
 }
+
+/**
+ * Streams are compressed in jobs of this size by zstd's worker threads (each job also sees the last
+ * 1/8 of a window before it). zstd's output depends on the job size, not on the number of workers, so
+ * the same content gives the same bytes on every machine; the diff stream of a 100 MB executable
+ * then compresses on every core.
+ */
+const STREAM_JOB_SIZE = 8 << 20;
+const STREAM_OVERLAP_LOG = 6;
+const STREAM_MAX_WORKERS = 4;
 
 /** One stream as one zstd frame (nothing for an empty stream). */
 export function compressStream(raw: Uint8Array, level: number): Buffer {
@@ -32,6 +49,9 @@ export function compressStream(raw: Uint8Array, level: number): Buffer {
   const cctx = newCompressor(level);
   cctx.setParameter(z.CParameter.windowLog, Math.min(27, Math.max(10, Math.ceil(Math.log2(raw.length)))));
   cctx.setParameter(z.CParameter.enableLongDistanceMatching, 1);
+  cctx.setParameter(z.CParameter.nbWorkers, Math.min(STREAM_MAX_WORKERS, availableParallelism()));
+  cctx.setParameter(z.CParameter.jobSize, STREAM_JOB_SIZE);
+  cctx.setParameter(z.CParameter.overlapLog, STREAM_OVERLAP_LOG);
   const out = Buffer.allocUnsafe(z.compressBound(raw.length));
   const n = cctx.compress2(out, raw);
   return Buffer.from(out.subarray(0, n));
