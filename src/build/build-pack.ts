@@ -22,6 +22,9 @@ import { ntfsNameProblems } from '../format/ntfs-names.js';
 import { normalizeExpiry } from './normalize-expiry.js';
 import { signManifest } from './sign-manifest.js';
 import { classifyTrees } from './classify-trees.js';
+import { changesOnly } from './changes-only.js';
+import { commitTree } from '../format/tree-commitment.js';
+import { cellsPerPartFor, sketchTree } from '../format/tree-sketch.js';
 
 export type BuildEvent =
   | { type: 'build-file'; path: string; action: EntryAction }
@@ -111,7 +114,11 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   }
   const counts: Record<EntryAction, number> = { add: 0, change: 0, remove: 0, keep: 0 };
   for (const e of entries) counts[e.action]++;
-  const jobs = planJobs(entries, opts, level);
+  // The manifest carries what changes; the whole trees only as commitments (docs/format.md).
+  const baseTree = { ...commitTree(oldTree), sketch: sketchTree(oldTree, cellsPerPartFor(oldTree.size)).toString('base64') };
+  const resultTree = commitTree(newTree);
+  const carried = changesOnly(entries);
+  const jobs = planJobs(carried, opts, level);
   const spool = openAtomicOutput(join(dirname(opts.out), `.${basename(opts.out)}.payload`));
   try {
     const blobs: BlobRecord[] = [];
@@ -128,7 +135,9 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
       fromVersion: opts.fromVersion ?? 'old',
       toVersion: opts.toVersion ?? 'new',
       ...(expires === undefined ? {} : { expires }),
-      entries,
+      baseTree,
+      resultTree,
+      entries: carried,
       blobs,
     };
     if (hooks !== undefined) manifest.hooks = hooks;

@@ -14,6 +14,7 @@ import { findBackupWrites, type BackupWrite } from '../records/backup-writes.js'
 import { STATE_DIR_NAME } from '../records/layout.js';
 import { checkStateDir, removeStateTree } from '../records/state-dir.js';
 import { readState } from '../records/state-file.js';
+import { listingOf } from '../records/tree-record.js';
 import type { TxContext } from '../records/tx-context.js';
 
 export interface CleanupResult {
@@ -44,6 +45,9 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
     ctx.emit({ type: 'warning', code: 'BACKUP_WRITTEN', message: `${w.path} was written after it was set aside: the writes went to ${w.backup}` });
   }
   for (const name of listOrEmpty(layout.staging)) removeStateTree(layout, `staging/${name}`);
+  // Listings of the tree that the state does not name: a first install that never committed.
+  const listing = state?.record === undefined ? undefined : listingOf(state.record.listing);
+  for (const name of listOrEmpty(path.join(layout.dir, 'tree'))) if (`tree/${name}` !== listing) removeStateTree(layout, `tree/${name}`);
   const keep = new Set((state?.history ?? []).map((h) => h.txid));
   const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).map((name) => `${STATE_DIR_NAME}/backup/${name}`);
   for (const rel of doomed) checkBeneath(layout.target, rel);
