@@ -1,7 +1,7 @@
 // Child process of the crash harness (kept out of test/ so that `node --test dist/` does not run it). `op` runs ONE library operation on a target between two marker
 // writes, so that an strace log shows exactly which syscalls belong to the operation; `settle` runs
 // recover in a fresh process and reports what a user would then see (status, tree, leftovers).
-import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, install, isServicePackError, recover, status, uninstall, type ServicePackError } from '../../src/index.js';
 import { describeTree } from '../../test/helpers/tree.js';
@@ -23,6 +23,8 @@ export interface Settled {
   pending: unknown;
   lockedBy: number | null;
   historyTxids: string[];
+  /** The transaction whose listing of the tree the state names (`tree/<txid>.json`), if any. */
+  listing: string | null;
   tree: string[];
   servicepack: string[];
   /** With `settle <target> <version>`: the tree after uninstalling, when `version` was installed. */
@@ -50,6 +52,15 @@ function listAll(dir: string, rel = ''): string[] {
   });
 }
 
+function listingOf(target: string): string | null {
+  try {
+    const state = JSON.parse(readFileSync(join(target, '.servicepack', 'state.json'), 'utf8')) as { record?: { listing?: string } };
+    return state.record?.listing ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function settle(target: string, uninstallIfVersion: string | undefined): Settled {
   let recovered: string;
   try {
@@ -64,6 +75,7 @@ function settle(target: string, uninstallIfVersion: string | undefined): Settled
   const settled: Settled = {
     recovered, version: s.version, pending: s.pending, lockedBy: s.lockedBy,
     historyTxids: s.history.map((h) => h.txid),
+    listing: listingOf(target),
     tree: describeTree(target, { exclude: ['.servicepack'] }),
     servicepack: listAll(join(target, '.servicepack')).sort(),
   };

@@ -239,10 +239,10 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
   checkPathLengths(layout, manifest.entries.map((e) => e.path), ctx.platform);
   const inventory = scanInventory(layout.target, pathsToInspect(manifest), keepBases ? { keepContent: basesToKeep(manifest) } : {});
   const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);
-  // The target as a whole: one comparison when it is managed, one walk when it is not.
-  const base = checkBaseTree(layout, manifest, state);
-  const reported = new Set(mismatches.map((m) => m.path));
-  mismatches.push(...base.mismatches.filter((m) => !reported.has(m.path)));
+  // Then the target as a whole (one comparison when it is managed, one walk when it is not), once
+  // the paths the pack touches agree: their mismatches are the precise report.
+  const base = mismatches.length > 0 ? { mismatches: [] } : checkBaseTree(layout, manifest, state);
+  mismatches.push(...base.mismatches);
   if (mismatches.length > 0) {
     throw new ServicePackError('BASE_MISMATCH', `${mismatches.length} file(s) in the target are not version ${manifest.fromVersion}: ${mismatches.map((m) => m.path).join(', ')}`, {
       hint: 'The target is not the base this service pack applies to. Restore those files (or reinstall the base version), then run the install again.',
