@@ -1,8 +1,6 @@
 // The manifest: what a pack changes, the exact base it applies to, and where each payload blob lives.
 // docs/format.md is the specification; this file is its TypeScript shape.
 
-import type { TreeCommitment } from './tree-commitment.js';
-
 /** The container format version this code writes. */
 export const FORMAT_VERSION = 3;
 
@@ -95,6 +93,16 @@ export interface BlobRecord {
 export interface PackHooks {
   pre?: string[];
   post?: string[];
+}
+
+/** The base or result tree of a pack, as a format-3 manifest names it (docs/format.md, "Tree commitments"). */
+export interface TreeCommitment {
+  /** How many nodes (files, links and directories, the root not counted) the tree has. */
+  nodes: number;
+  /** Lowercase hex SHA-256 of the tree's canonical node lines in path order (tree-commitment.ts). */
+  sha256: string;
+  /** Base tree only: an invertible sketch of the node keys (tree-sketch.ts), base64. */
+  sketch?: string;
 }
 
 export interface Manifest {

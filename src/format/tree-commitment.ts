@@ -4,18 +4,10 @@
 // order, and the node count. An installer that knows a tree computes the same value without the pack
 // listing it.
 import { createHash } from 'node:crypto';
-import type { TreeNode } from './manifest.js';
+import type { TreeCommitment, TreeNode } from './manifest.js';
 import { comparePaths } from './paths.js';
 
-/** The base or result tree of a pack, as a format-3 manifest names it. */
-export interface TreeCommitment {
-  /** How many nodes (files, links and directories, the root not counted) the tree has. */
-  nodes: number;
-  /** Lowercase hex SHA-256 of the tree's canonical node lines in path order. */
-  sha256: string;
-  /** Base tree only: an invertible sketch of the node keys (tree-sketch.ts), base64. */
-  sketch?: string;
-}
+export type { TreeCommitment };
 
 /** The canonical line of one node, without its newline: a JSON array as JSON.stringify writes it. */
 export function nodeLine(path: string, node: TreeNode): string {
