@@ -24,14 +24,14 @@ const key = join(CACHE, 'bench-signing');
 if (!existsSync(`${key}.key`)) execFileSync(process.execPath, [CLI, 'keygen', '--out', key]);
 const pack = join(CACHE, 'typescript-5.8.3-5.9.2.format3.signed.svp');
 if (!existsSync(pack)) execFileSync(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--product', 'typescript', '--from-version', '5.8.3', '--to-version', '5.9.2', '--sign', `${key}.key`]);
-// The managed 5.8.3: a seed pack (5.8.3 without one file -> 5.8.3) installed once into a template.
+// The managed 5.8.3: a seed pack ("5.8.2": 5.8.3 without one file -> 5.8.3) installed once into a template.
 const seedDir = join(CACHE, 'typescript-5.8.3-seed');
 if (!existsSync(seedDir)) {
   cpSync(oldRoot, seedDir, { recursive: true });
   rmSync(join(seedDir, 'LICENSE.txt'));
 }
 const seedPack = join(CACHE, 'typescript-seed-5.8.3.signed.svp');
-if (!existsSync(seedPack)) execFileSync(process.execPath, [CLI, 'build', seedDir, oldRoot, '--out', seedPack, '--product', 'typescript', '--from-version', '5.8.3-seed', '--to-version', '5.8.3', '--sign', `${key}.key`]);
+if (!existsSync(seedPack)) execFileSync(process.execPath, [CLI, 'build', seedDir, oldRoot, '--out', seedPack, '--product', 'typescript', '--from-version', '5.8.2', '--to-version', '5.8.3', '--sign', `${key}.key`]);
 const managedTemplate = join(work, 'managed-template');
 cpSync(seedDir, managedTemplate, { recursive: true });
 execFileSync(process.execPath, [CLI, 'install', seedPack, '--target', managedTemplate, '--trusted-key', `${key}.pub`], { stdio: 'ignore' });
