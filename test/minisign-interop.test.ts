@@ -19,7 +19,7 @@ const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url))
 const extract = `
 M=$(od -An -tu4 -j12 -N4 "$1" | tr -d ' ')
 S=$(od -An -tu4 -j16 -N4 "$1" | tr -d ' ')
-tail -c +33 "$1" | head -c "$M" > "$2"
+tail -c +33 "$1" | head -c "$M" | zstd -dqc > "$2"
 tail -c +$((33 + M)) "$1" | head -c "$S" > "$2.minisig"
 `;
 
