@@ -59,7 +59,7 @@ try {
   const { NODE_EXTRA_CA_CERTS: extraCa, ...cleanEnv } = process.env;
   const cliRun = (env) => () => JSON.parse(execFileSync(process.execPath, [cli, 'holders', '--target', target, '--json'], { env }).toString().trim().split('\n').at(-1)).result.holders.length;
   const tools = {
-    library: () => lib.holders({ target }).holders.length,
+    library: () => lib.holdersSync({ target }).holders.length,
     'js-1t': () => findHolders(javascript, targetFiles(target, ['']), { secondThread: 'off' }).holders.length,
     'js-2t': () => findHolders(javascript, targetFiles(target, ['']), { secondThread: 'on' }).holders.length,
     servicepack: cliRun(cleanEnv),

@@ -55,7 +55,7 @@ function chainEntries(depth) {
 }
 
 async function child(kind, n) {
-  const { install } = await import(join(DIST, 'src/index.js'));
+  const { installSync: install } = await import(join(DIST, 'src/index.js'));
   const work = join(CACHE, `scale-${kind}-${n}-${process.pid}`);
   execFileSync('rm', ['-rf', work]);
   mkdirSync(join(work, 't'), { recursive: true });

@@ -3,7 +3,7 @@
 // what `bin` runs: Node then loads one module instead of ~130, which is most of a command's start-up
 // (docs/benchmarks.md, "Install speed"). The encode worker is bundled beside it, where the pool's
 // `new URL('./encode-worker.js', import.meta.url)` finds it; likewise the holder scan's second thread
-// (`./scan-worker.js`). zstd-napi and koffi stay external: they are native addons
+// (`./scan-worker.js`) and the thread every library operation runs on (`./operation-worker.js`). zstd-napi and koffi stay external: they are native addons
 // loaded from node_modules. The library (`main`) stays the unbundled dist/src/ modules.
 import { build } from 'esbuild';
 
@@ -12,6 +12,7 @@ await build({
     servicepack: 'dist/src/cli/main.js',
     'encode-worker': 'dist/src/delta/encode-worker.js',
     'scan-worker': 'dist/src/platform/linux/scan-worker.js',
+    'operation-worker': 'dist/src/library/operation-worker.js',
   },
   outdir: 'dist/bundle',
   bundle: true,

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const layers = ['errors', 'platform', 'fs', 'format', 'signing', 'delta', 'inventory', 'build', 'journal', 'planner', 'inuse', 'records', 'engine', 'operations', 'demo', 'index.ts', 'cli'];
+const layers = ['errors', 'platform', 'fs', 'format', 'signing', 'delta', 'inventory', 'build', 'journal', 'planner', 'inuse', 'records', 'engine', 'operations', 'fleet', 'demo', 'library', 'index.ts', 'cli'];
 const src = resolve('src');
 
 function files(dir) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { linkSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { build, install, type ErrorCode, type ProgressEvent, type ServicePackError } from '../src/index.js';
+import { build, installSync as install, type ErrorCode, type ProgressEvent, type ServicePackError } from '../src/index.js';
 import { craftPack, sectionsOf, signatureOf, writeRaw } from './helpers/craft.js';
 import { otherKey, testKey, trusted } from './helpers/keys.js';
 import { copyOf, expectCode, packFrom } from './helpers/packs.js';
@@ -159,7 +159,14 @@ describe('attacks', () => {
     const installed = hashTree(target);
     const otherProduct = await packFrom(newSpec, oldSpec, { product: 'other', from: '2.0', to: '3.0' });
     assert.deepEqual(expectCode('PRODUCT_MISMATCH', () => install(otherProduct.pack, { ...trusted, target })).details.pack, 'other');
-    expectCode('VERSION_MISMATCH', () => install(up.pack, { ...trusted, target }));
+    // Replayed: the very pack installed already is "already installed" and changes nothing.
+    const replayed = install(up.pack, { ...trusted, target });
+    assert.deepEqual([replayed.alreadyInstalled, replayed.actions, replayed.bytesWritten], [true, [], 0]);
+    assert.equal(hashTree(target), installed);
+    const first = await packFrom(oldSpec, newSpec, { from: '1.0', to: '2.0', unsigned: true });
+    assert.equal(expectCode('PACK_UNSIGNED', () => install(first.pack, { target })).code, 'PACK_UNSIGNED', 'admitted before it is recognised');
+    const other = await packFrom({ ...oldSpec, 'extra.txt': 'x\n' }, newSpec, { from: '1.0', to: '2.0' });
+    expectCode('VERSION_MISMATCH', () => install(other.pack, { ...trusted, target }));
     const err = expectCode('DOWNGRADE', () => install(down.pack, { ...trusted, target }));
     assert.deepEqual([err.details.installed, err.details.pack], ['2.0', '1.5']);
     assert.equal(hashTree(target), installed);
@@ -170,7 +177,7 @@ describe('attacks', () => {
   it('expired pack', async () => {
     const oldDir = makeTree(oldSpec);
     const out = join(tempDir('exp'), 'e.svp');
-    await build({ oldDir, newDir: makeTree(newSpec), out, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, signWith: testKey.key, expires: '2020-01-31' });
+    await build({ oldDir, newDir: makeTree(newSpec), out, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, sign: testKey.key, expires: '2020-01-31' });
     const err = refused('PACK_EXPIRED', out);
     assert.equal(err.details.expires, '2020-01-31T23:59:59Z');
     const v = victim();
@@ -209,8 +216,8 @@ describe('attacks', () => {
   it('wrong key: no key given, another key given, and another key pinned', async () => {
     const { pack } = await packFrom(oldSpec, newSpec);
     const other = otherKey();
-    assert.deepEqual(refused('KEY_UNTRUSTED', pack, { trustedKeys: [] }).details, { path: pack, keyId: testKey.keyId, trusted: [] });
-    assert.deepEqual(refused('KEY_UNTRUSTED', pack, { trustedKeys: [other.pub] }).details.trusted, [other.keyId]);
+    assert.deepEqual(refused('KEY_UNTRUSTED', pack, { trustedKey: [] }).details, { path: pack, keyId: testKey.keyId, trusted: [] });
+    assert.deepEqual(refused('KEY_UNTRUSTED', pack, { trustedKey: [other.pub] }).details.trusted, [other.keyId]);
     const signedByOther = craftPack({ signWith: other.key, entries: [base, { path: 'bin/x', action: 'add', new: { type: 'file', content: 'x' } }] });
     const v = victim();
     const first = install(pack, { ...trusted, target: v.target });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { install, uninstall, verify } from '../src/index.js';
+import { installSync as install, uninstallSync as uninstall, verifySync as verify } from '../src/index.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { signatureOf, writeRaw } from './helpers/craft.js';
 import { craftPack, type CraftEntry } from './helpers/craft.js';

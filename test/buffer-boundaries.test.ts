@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { inspect, install } from '../src/index.js';
+import { inspectSync as inspect, installSync as install } from '../src/index.js';
 import { CHUNK_SIZE } from '../src/format/hash.js';
 import { encodeBlobFromFile } from '../src/format/index.js';
 import { noise } from './helpers/binaries.js';

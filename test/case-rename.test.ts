@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { build, install, uninstall, verify } from '../src/index.js';
+import { build, installSync as install, uninstallSync as uninstall, verifySync as verify } from '../src/index.js';
 import { copyOf, expectRejection, packFrom, testKey, treeOf, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
 
@@ -30,7 +30,7 @@ describe('case-only renames', () => {
   it('two paths of one tree that differ only in case are still refused', async () => {
     const out = join(tempDir('case'), 'sp.svp');
     const err = await expectRejection('BUILD_INPUT', () => build({
-      oldDir: makeTree(oldSpec), newDir: makeTree({ ...newSpec, README: 'both\n' }), out, fromVersion: '1', toVersion: '2', signWith: testKey.key,
+      oldDir: makeTree(oldSpec), newDir: makeTree({ ...newSpec, README: 'both\n' }), out, fromVersion: '1', toVersion: '2', sign: testKey.key,
     }));
     assert.match(err.details.reason, /collides with "README" of the same tree/);
   });

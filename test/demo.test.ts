@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runDemo } from '../src/index.js';
+import { needs } from './helpers/tools.js';
 
 const bin = 'Exchsrvr/BIN';
 const dlls = ['Mdbperf.dll', 'Msefperf.dll', 'Mtaperf.dll', 'Perfdsa.dll'].map((n) => `${bin}/${n}`);
 
-describe('demo', { skip: process.platform !== 'linux' && 'needs ETXTBSY and /proc (Linux)' }, () => {
+describe('demo', { skip: (process.platform !== 'linux' && 'needs ETXTBSY and /proc (Linux)') || needs('cc') }, () => {
   it('reproduces the failure, names the holder, installs live (exit 3), uninstalls, cleans up once free', async () => {
     const lines: string[] = [];
     const r = await runDemo({ onLine: (l) => lines.push(l) });

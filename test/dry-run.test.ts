@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { inspect, install, type ProgressEvent } from '../src/index.js';
+import { inspectSync as inspect, installSync as install, type ProgressEvent } from '../src/index.js';
 import { copyOf, expectCode, packFrom, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, describeTree } from './helpers/tree.js';
@@ -68,7 +68,9 @@ describe('install --dry-run', () => {
     const plan = install(next.pack, { ...trusted, target, dryRun: true });
     assert.deepEqual(plan.actions, [{ path: 'three.txt', action: 'add', type: 'file', bytes: 2, holders: [] }]);
     assert.deepEqual(describeTree(target), before);
-    expectCode('VERSION_MISMATCH', () => install(pack, { ...trusted, target, dryRun: true }));
+    // The installed pack again: already installed, nothing to do.
+    const again = install(pack, { ...trusted, target, dryRun: true });
+    assert.deepEqual([again.alreadyInstalled, again.actions], [true, []]);
     assert.deepEqual(describeTree(target), before);
     assert.deepEqual(describeTree(target, { exclude: ['.servicepack'] }), describeTree(newDir));
   });

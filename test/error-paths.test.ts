@@ -12,6 +12,8 @@ import { CLI_PATH } from './helpers/cli-path.js';
 import { copyOf, testKey } from './helpers/packs.js';
 import { cleanupTempDirs, makeTree, tempDir } from './helpers/tree.js';
 
+/** What every build on the command line must name. */
+const labels = ['--product', 'acme', '--from-version', '1.0', '--to-version', '2.0'];
 const NOBODY = 65534;
 
 interface Run {
@@ -115,8 +117,8 @@ describe('every command answers with a coded error', () => {
     mkdirSync(join(newDir, '.servicepack'));
     writeFileSync(join(newDir, '.servicepack', 'state.json'), '{}\n');
     const out = join(root, 'refused.svp');
-    walk([['build', ['build', oldDir, newDir, '--out', out], [1, 'BUILD_INPUT']]]);
-    const r = JSON.parse(cli(['build', oldDir, newDir, '--out', out, '--json']).stdout.trim()) as Record<string, any>;
+    walk([['build', ['build', oldDir, newDir, '--out', out, ...labels], [1, 'BUILD_INPUT']]]);
+    const r = JSON.parse(cli(['build', oldDir, newDir, '--out', out, ...labels, '--json']).stdout.trim()) as Record<string, any>;
     assert.equal(r.error.details.path, join(newDir, '.servicepack'));
     walk([
       ['inspect', ['inspect', out], [1, 'PACK_NOT_FOUND']],
@@ -167,7 +169,7 @@ describe('every command answers with a coded error', () => {
     mkdirSync(hidden, 0o700);
     copyFileSync(pack, join(hidden, 'sp.svp'));
     walk([
-      ['build', ['build', oldDir, target, '--out', join(root, 'x.svp')], [1, 'BUILD_INPUT']],
+      ['build', ['build', oldDir, target, '--out', join(root, 'x.svp'), ...labels], [1, 'BUILD_INPUT']],
       ['inspect', ['inspect', join(hidden, 'sp.svp')], [1, 'PACK_NOT_FOUND']],
       ['keygen', ['keygen', '--out', join(hidden, 'k')], [1, 'IO_FAILED']],
       ['explain', ['explain', 'IO_FAILED'], [0, null]],
@@ -237,7 +239,7 @@ function longPaths(work: string): void {
       ['trust --add', ['trust', '--add', testKey.pub, ...t], [1, 'IO_FAILED']],
     ], { unchanged: join(work, 't') });
     walk([
-      ['build', ['build', join(work, 'o'), join(work, 'n'), '--out', join(work, 'y.svp')], [1, 'BUILD_INPUT']],
+      ['build', ['build', join(work, 'o'), join(work, 'n'), '--out', join(work, 'y.svp'), ...labels], [1, 'BUILD_INPUT']],
       ['inspect', ['inspect', join(work, 't', deep, 'x.svp')], [1, 'PACK_NOT_FOUND']],
       ['keygen', ['keygen', '--out', join(work, 't', entry)], [1, 'IO_FAILED']],
       ['explain', ['explain', 'PATH_TOO_LONG'], [0, null]],

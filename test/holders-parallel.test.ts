@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { targetFiles } from '../src/inuse/target-files.js';
 import { selectPlatform, type HoldScan } from '../src/platform/index.js';
 import { eventually, startProcess, stop, stopAll, type Started } from './helpers/holders.js';
+import { needs } from './helpers/tools.js';
 import { cleanupTempDirs, tempDir } from './helpers/tree.js';
 
 /** The scan without start times (compared apart: each scan reads the boot clock anew, to 10 ms). */
@@ -71,7 +72,7 @@ describe('holder scan on two threads', { skip: process.platform !== 'linux' && '
     }
   });
 
-  it('finds the same on the native scan, on one thread and on two', () => {
+  it('finds the same on the native scan, on one thread and on two', { skip: needs('cc') }, () => {
     const platform = selectPlatform();
     const files = targetFiles(target, ['']);
     const pids = [...started.map((s) => s.pid), gonePid, process.pid];

@@ -3,20 +3,20 @@
 // another user, a scanner without privileges, and processes that exit while the scan runs. Every case
 // runs on both engines: the native scan (what `holders` uses when it is built) and the JavaScript one.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { holders } from '../src/index.js';
+import { holdersSync as holders } from '../src/index.js';
 import { selectPlatform, type Platform } from '../src/platform/index.js';
 import { hasNativeScan } from '../src/platform/linux/native-scan.js';
 import { compileFixture, perfLibraryNames } from '../src/demo/compile.js';
 import { startHolder } from '../src/demo/holder.js';
 import { brief, eventually, startProcess, stop, stopAll } from './helpers/holders.js';
+import { needs } from './helpers/tools.js';
 import { cleanupTempDirs, tempDir } from './helpers/tree.js';
 import { expectCode } from './helpers/packs.js';
 
-const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const isRoot = process.getuid?.() === 0;
 
 /** The platform with the JavaScript scan only: read-only callers otherwise get the native one. */
@@ -24,11 +24,11 @@ function javascriptOnly(platform: Platform): Platform {
   return { ...platform, scanHolds: (files, pids, options) => platform.scanHolds(files, pids, { ...options, native: false }) };
 }
 
-it('has the native scan built (npm run build compiles it)', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+it('has the native scan built (npm run build compiles it)', { skip: (process.platform !== 'linux' && 'Linux only') || needs('cc') }, () => {
   assert.equal(hasNativeScan(), true);
 });
 
-for (const engine of ['native', 'javascript'] as const) describe(`holders (${engine} scan)`, { skip: process.platform !== 'linux' && 'reads /proc (Linux)' }, () => {
+for (const engine of ['native', 'javascript'] as const) describe(`holders (${engine} scan)`, { skip: (process.platform !== 'linux' && 'reads /proc (Linux)') || (engine === 'native' && needs('cc')) }, () => {
   const platform = engine === 'native' ? selectPlatform() : javascriptOnly(selectPlatform());
   let target = '';
   before(() => {
@@ -76,7 +76,7 @@ for (const engine of ['native', 'javascript'] as const) describe(`holders (${eng
     }
   });
 
-  it('names the loaded shared libraries (mapped) of a running host', { skip: !has('cc') && 'needs a C compiler' }, async () => {
+  it('names the loaded shared libraries (mapped) of a running host', { skip: needs('cc') }, async () => {
     const built = compileFixture(tempDir('cc'), '5.5');
     const lib = join(target, 'lib');
     mkdirSync(lib);
@@ -107,7 +107,7 @@ for (const engine of ['native', 'javascript'] as const) describe(`holders (${eng
     }
   });
 
-  it('names a process whose root is the target (root)', { skip: !has('perl') && 'needs perl for chroot' }, async () => {
+  it('names a process whose root is the target (root)', { skip: needs('perl') }, async () => {
     const p = await startProcess('perl', ['-e', 'chroot($ARGV[0]) or die "chroot: $!"; chdir("/"); $| = 1; print "ready\\n"; sleep 600', target]);
     try {
       assert.deepEqual(holders({ platform, target }).holders.map(brief), [`${p.pid} root `]);
@@ -116,7 +116,7 @@ for (const engine of ['native', 'javascript'] as const) describe(`holders (${eng
     }
   });
 
-  it('matches by device and inode: a holder in another mount namespace sees another path', { skip: (!isRoot || !has('unshare')) && 'needs root and unshare' }, async () => {
+  it('matches by device and inode: a holder in another mount namespace sees another path', { skip: needs('unshare') || (!isRoot && 'needs root') }, async () => {
     const elsewhere = tempDir('ns-mount');
     const script = 'mount --bind "$1" "$2" && exec 3<"$2/data.txt" && echo ready && exec sleep 600';
     const p = await startProcess('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', target, elsewhere]);
@@ -129,7 +129,7 @@ for (const engine of ['native', 'javascript'] as const) describe(`holders (${eng
     }
   });
 
-  it('names a holder running as another user (nobody)', { skip: (!isRoot || !has('setpriv')) && 'needs root and setpriv' }, async () => {
+  it('names a holder running as another user (nobody)', { skip: needs('setpriv') || (!isRoot && 'needs root') }, async () => {
     const p = await startProcess('sh', ['-c', 'exec 3<"$1"; echo ready; exec setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600', 'sh', join(target, 'data.txt')]);
     try {
       assert.ok(await eventually(() => holders({ platform, target }).holders.some((h) => h.command === 'sleep 600')));
@@ -141,7 +141,7 @@ for (const engine of ['native', 'javascript'] as const) describe(`holders (${eng
     }
   });
 
-  it('reports processes it may not inspect instead of skipping them (scanner as nobody)', { skip: (!isRoot || !has('setpriv')) && 'needs root and setpriv' }, async () => {
+  it('reports processes it may not inspect instead of skipping them (scanner as nobody)', { skip: needs('setpriv') || (!isRoot && 'needs root') }, async () => {
     const open = tempDir('open');
     chmodSync(open, 0o755);
     const app = join(open, 'app');
@@ -155,7 +155,7 @@ for (const engine of ['native', 'javascript'] as const) describe(`holders (${eng
       const platformIndex = new URL('../src/platform/index.js', import.meta.url).pathname;
       const script = `const m = await import(${JSON.stringify(index)}); const p = (await import(${JSON.stringify(platformIndex)})).selectPlatform();
         const platform = ${engine === 'native' ? 'p' : '{ ...p, scanHolds: (f, q, o) => p.scanHolds(f, q, { ...o, native: false }) }'};
-        process.stdout.write(JSON.stringify(m.holders({ platform, target: ${JSON.stringify(app)} })));`;
+        process.stdout.write(JSON.stringify(m.holdersSync({ platform, target: ${JSON.stringify(app)} })));`;
       const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { cwd: '/' }).toString();
       const r = JSON.parse(out) as ReturnType<typeof holders>;
       assert.deepEqual(r.holders.map(brief), [`${asNobody.pid} fd shared.txt`]);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { build, inspect, install, uninstall, type ProgressEvent } from '../src/index.js';
+import { build, inspectSync as inspect, installSync as install, uninstallSync as uninstall, type ProgressEvent } from '../src/index.js';
 import { copyOf, expectCode, expectRejection, packFrom, testKey, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, hashTree, tempDir } from './helpers/tree.js';
@@ -16,7 +16,7 @@ const logHook = (log: string, status: number): string[] =>
 async function hookedPack(pre: string[], post: string[]) {
   const { oldDir, newDir } = await packFrom(flatOld, flatNew);
   const pack = join(tempDir('hooked'), 'sp.svp');
-  await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, hooks: { pre, post }, signWith: testKey.key });
+  await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, preHook: pre, postHook: post, sign: testKey.key });
   return { oldDir, newDir, pack };
 }
 
@@ -65,7 +65,7 @@ describe('pack hooks', () => {
   it('refuses empty hook commands at build time', async () => {
     const { oldDir, newDir } = await packFrom(flatOld, flatNew);
     const out = join(tempDir('hooked'), 'sp.svp');
-    await expectRejection('USAGE', () => build({ oldDir, newDir, out, hooks: { pre: [] } }));
-    await expectRejection('USAGE', () => build({ oldDir, newDir, out, hooks: { post: ['', 'x'] } }));
+    await expectRejection('USAGE', () => build({ oldDir, newDir, out, preHook: [] }));
+    await expectRejection('USAGE', () => build({ oldDir, newDir, out, postHook: ['', 'x'] }));
   });
 });

@@ -1,10 +1,10 @@
 // Install and uninstall against real trees: every kind of difference a pack carries lands exactly, and
 // uninstall gives back the exact old tree; stacked packs undo in order; a repeated install is refused.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { install, status, uninstall, verify } from '../src/index.js';
+import { installSync as install, statusSync as status, uninstallSync as uninstall, verifySync as verify } from '../src/index.js';
 import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld, fullNew, fullOld } from './helpers/specs.js';
 import { cleanupTempDirs, hashTree, type TreeSpec } from './helpers/tree.js';
@@ -137,12 +137,14 @@ describe('install and uninstall', () => {
     assert.equal(hashTree(target, noSp), hashTree(first.oldDir));
   });
 
-  it('refuses to install the same pack twice', async () => {
+  it('installing the same pack twice: already installed, nothing changes', async () => {
     const { oldDir, newDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
-    install(pack, { ...trusted, target });
-    const err = expectCode('VERSION_MISMATCH', () => install(pack, { ...trusted, target }));
-    assert.deepEqual(err.details, { target, installed: '2.0', expected: '1.0' });
+    const first = install(pack, { ...trusted, target });
+    const state = readFileSync(join(target, '.servicepack/state.json'), 'utf8');
+    const again = install(pack, { ...trusted, target });
+    assert.deepEqual([again.alreadyInstalled, again.txid, again.actions, again.hooks, again.bytesWritten], [true, first.txid, [], [], 0]);
+    assert.equal(readFileSync(join(target, '.servicepack/state.json'), 'utf8'), state);
     assert.deepEqual(treeOf(target), treeOf(newDir));
     assert.equal(status({ target }).history.length, 1);
   });

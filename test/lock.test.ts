@@ -5,9 +5,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { install, recover, status, uninstall, type ProgressEvent } from '../src/index.js';
+import { installSync as install, recoverSync as recover, statusSync as status, uninstallSync as uninstall, type ProgressEvent } from '../src/index.js';
 import { copyOf, expectCode, packFrom, spawnUntil, stateFilesOf, stopChild, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
+import { needs } from './helpers/tools.js';
 import { cleanupTempDirs, describeTree } from './helpers/tree.js';
 
 const lockModule = new URL('../src/fs/lock.js', import.meta.url).href;
@@ -32,7 +33,8 @@ async function holdLock(target: string, prefix: string[] = []): Promise<ChildPro
   return child;
 }
 
-const canUnsharePid = process.getuid?.() === 0 && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+const unshareSkip = needs('unshare');
+const canUnsharePid = unshareSkip === false && process.getuid?.() === 0 && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
 const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
 
 /** The pid of a process that has exited (and been reaped). */
@@ -125,7 +127,7 @@ describe('target lock', () => {
     assert.deepEqual(treeOf(target), treeOf(newDir));
   });
 
-  it('never takes over a lock held from another pid namespace, whose pid means nothing here', { skip: !canUnsharePid && 'needs root and unshare --pid' }, async () => {
+  it('never takes over a lock held from another pid namespace, whose pid means nothing here', { skip: unshareSkip || (!canUnsharePid && 'needs root and unshare --pid') }, async () => {
     const { oldDir, pack } = await packFrom(flatOld, flatNew);
     const target = copyOf(oldDir);
     // In its own pid namespace the holder is pid 1; here pid 1 is another, live process with another

@@ -10,10 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { copyOf, packFrom, testKey, treeOf } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
-import { cleanupTempDirs, hashTree } from './helpers/tree.js';
+import { needs, toolPath } from './helpers/tools.js';
+import { cleanupTempDirs, hashTree, tempDir } from './helpers/tree.js';
 
-const strace = '/usr/bin/strace';
-const skip = !existsSync(strace) ? `${strace} is missing` : false;
+const strace = toolPath('strace') ?? 'strace';
+const skip = needs('strace');
 
 interface Run {
   status: number | null;
@@ -69,7 +70,7 @@ describe('messages that say what happened', () => {
   });
   const packFromHooked = async () => {
     const { oldDir: o, newDir: n } = await packFrom(flatOld, flatNew);
-    const out = join(o, '..', 'hooked.svp');
+    const out = join(tempDir('hooked'), 'hooked.svp');
     const b = cli('build', o, n, '--out', out, '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--sign', testKey.key, '--level', '3', '--pre-hook', 'sleep 3');
     assert.equal(b.status, 0, b.stderr);
     return { pack: out };

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, closeSync, linkSync, lstatSync, openSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { build, install, uninstall, verify } from '../src/index.js';
+import { build, installSync as install, uninstallSync as uninstall, verifySync as verify } from '../src/index.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { testKey } from './helpers/keys.js';
 import { copyOf, expectCode, packFrom, trusted } from './helpers/packs.js';
@@ -18,7 +18,7 @@ const ownerOf = (p: string): string => `${lstatSync(p).uid}:${lstatSync(p).gid}`
 
 async function packOf(oldDir: string, newDir: string, keepSpecialBits = false) {
   const pack = join(tempDir('pack'), 'sp.svp');
-  const result = await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, signWith: testKey.key, keepSpecialBits });
+  const result = await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, sign: testKey.key, keepSpecialBits });
   return { pack, result };
 }
 
@@ -126,15 +126,15 @@ describe('modes, owners, links and holes', () => {
     const oldDir = makeTree({ su: { content: 'v1', mode: 0o755 } });
     const newDir = makeTree({ su: { content: 'v2', mode: 0o4755 } });
     const out = join(tempDir('pack'), 'sp.svp');
-    const r = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', out, '--from-version', '1.0', '--to-version', '2.0', '--level', '3', '--sign', testKey.key], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', out, '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--level', '3', '--sign', testKey.key], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^warning: su: setuid, setgid or sticky bit not recorded \(build with --keep-special-bits to keep it\)$/m);
-    const kept = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', out, '--level', '3', '--keep-special-bits'], { encoding: 'utf8' });
+    const kept = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', out, '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--force', '--level', '3', '--keep-special-bits'], { encoding: 'utf8' });
     assert.equal(kept.status, 0, kept.stderr);
     assert.doesNotMatch(kept.stdout, /warning/);
 
     const target = copyOf(oldDir);
-    install(out, { target, allowUnsigned: true, allowDowngrade: true });
+    install(out, { target, allowUnsigned: true });
     chmodSync(join(target, 'su'), 0o777);
     const v = spawnSync(process.execPath, [CLI_PATH, 'verify', '--target', target], { encoding: 'utf8' });
     assert.equal(v.status, 1);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build, install, isServicePackError, type InstallPlan } from '../src/index.js';
+import { build, installSync as install, isServicePackError, type InstallPlan } from '../src/index.js';
 import { packFrom, testKey, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, hashTree, makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
 
@@ -88,8 +88,8 @@ describe('free space on a small tmpfs', { skip: canMount }, () => {
     const hooked = join(tempDir('hooked'), 'sp.svp');
     // The pre hook runs after staging and the backup record, before the journal: it fills the disk.
     await build({
-      oldDir: oldTree, newDir: newTree, out: hooked, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, signWith: testKey.key,
-      hooks: { pre: ['sh', '-c', `head -c 4000000 /dev/zero > ${filler}; exit 0`] },
+      oldDir: oldTree, newDir: newTree, out: hooked, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, sign: testKey.key,
+      preHook: ['sh', '-c', `head -c 4000000 /dev/zero > ${filler}; exit 0`],
     });
     const target = join(disk, 'app');
     cpSync(oldTree, target, { recursive: true });

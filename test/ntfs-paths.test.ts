@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { build, install, type BuildWarning, type Platform } from '../src/index.js';
+import { build, installSync as install, type BuildWarning, type Platform } from '../src/index.js';
 import { selectPlatform } from '../src/platform/index.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { copyOf, expectCode, packFrom, trusted } from './helpers/packs.js';
@@ -57,11 +57,11 @@ describe('names Windows cannot hold', () => {
     assert.deepEqual(warnings, expected);
     assert.ok(existsSync(out));
 
-    const r = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', join(tempDir('pack'), 'cli.svp'), '--level', '3', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', join(tempDir('pack'), 'cli.svp'), '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--level', '3', '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     assert.deepEqual(lines.filter((l) => l.type === 'warning'), expected);
-    const text = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', join(tempDir('pack'), 'text.svp'), '--level', '3'], { encoding: 'utf8' });
+    const text = spawnSync(process.execPath, [CLI_PATH, 'build', oldDir, newDir, '--out', join(tempDir('pack'), 'text.svp'), '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--level', '3'], { encoding: 'utf8' });
     assert.equal(text.status, 0, text.stderr);
     assert.equal(text.stderr.split('\n').filter((l) => l.startsWith('warning ')).join('\n'), expected.map((w) => `warning NTFS_UNSAFE_NAME: ${w.message}`).join('\n'));
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { install, status } from '../src/index.js';
+import { installSync as install, statusSync as status } from '../src/index.js';
 import { copyOf, expectCode, packFrom, stateFilesOf, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs, describeTree, sha256OfFile, tempDir } from './helpers/tree.js';

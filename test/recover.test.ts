@@ -1,19 +1,18 @@
 // Crash tests: a real child process installs or uninstalls under strace, which kills it with SIGKILL at
 // the Nth rename(2) or link(2); recover() must then leave exactly the old or exactly the new tree.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { install, recover, status, uninstall, verify } from '../src/index.js';
-import { assertSettled, killedAt, STRACE as strace } from './helpers/killed-at.js';
+import { installSync as install, recoverSync as recover, statusSync as status, uninstallSync as uninstall, verifySync as verify } from '../src/index.js';
+import { assertSettled, killedAt, straceSkip } from './helpers/killed-at.js';
 import { copyOf, packFrom, stateFilesOf, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs } from './helpers/tree.js';
 
-const skip = !existsSync(strace) ? `${strace} is missing: crash tests need it to kill at a syscall` : false;
+const skip = straceSkip();
 const index = new URL('../src/index.js', import.meta.url).href;
 const scripts = {
-  install: `import { install } from '${index}'; install(process.argv[1], { target: process.argv[2], trustedKeys: [process.argv[3]] }); console.log('done');`,
-  uninstall: `import { uninstall } from '${index}'; uninstall({ target: process.argv[2] }); console.log('done');`,
+  install: `import { installSync as install } from '${index}'; install(process.argv[1], { target: process.argv[2], trustedKey: [process.argv[3]] }); console.log('done');`,
+  uninstall: `import { uninstallSync as uninstall } from '${index}'; uninstall({ target: process.argv[2] }); console.log('done');`,
 };
 
 type Syscall = 'rename' | 'link' | 'unlink';

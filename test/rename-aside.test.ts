@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { install, recover, status, verify } from '../src/index.js';
+import { installSync as install, recoverSync as recover, statusSync as status, verifySync as verify } from '../src/index.js';
 import { linuxPlatform } from '../src/platform/linux/linux-platform.js';
 import type { Platform } from '../src/platform/index.js';
-import { assertSettled, killedAt, STRACE as strace } from './helpers/killed-at.js';
+import { assertSettled, killedAt, straceSkip } from './helpers/killed-at.js';
 import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';
 import { flatNew, flatOld } from './helpers/specs.js';
 import { cleanupTempDirs } from './helpers/tree.js';
@@ -18,10 +18,10 @@ import { cleanupTempDirs } from './helpers/tree.js';
 const renameAside = (delays: number[] = []): Platform => ({ ...linuxPlatform(), setAside: 'rename', inUseRetryDelaysMs: delays });
 const index = new URL('../src/index.js', import.meta.url).href;
 const linux = new URL('../src/platform/linux/linux-platform.js', import.meta.url).href;
-const header = `import { install, uninstall } from '${index}'; import { linuxPlatform } from '${linux}';
+const header = `import { installSync as install, uninstallSync as uninstall } from '${index}'; import { linuxPlatform } from '${linux}';
 const platform = { ...linuxPlatform(), setAside: 'rename' };`;
 const scripts = {
-  install: `${header} install(process.argv[1], { target: process.argv[2], trustedKeys: [process.argv[3]], platform }); console.log('done');`,
+  install: `${header} install(process.argv[1], { target: process.argv[2], trustedKey: [process.argv[3]], platform }); console.log('done');`,
   uninstall: `${header} uninstall({ target: process.argv[2], platform }); console.log('done');`,
 };
 
@@ -37,7 +37,7 @@ describe('rename set-aside', () => {
     ({ oldDir, newDir, pack } = await packFrom(flatOld, flatNew));
   });
 
-  it('install killed at each rename: recover with rename set-aside leaves exactly the old or the new tree', { skip: !existsSync(strace) && 'strace is missing' }, () => {
+  it('install killed at each rename: recover with rename set-aside leaves exactly the old or the new tree', { skip: straceSkip() }, () => {
     const outcomes = new Set<string>();
     let n = 1;
     for (; n < 60; n++) {
@@ -59,7 +59,7 @@ describe('rename set-aside', () => {
     assert.deepEqual([...outcomes].sort(), ['nothing-to-do', 'rolled-back']);
   });
 
-  it('uninstall killed at each rename: recover leaves exactly the installed or the old tree', { skip: !existsSync(strace) && 'strace is missing' }, () => {
+  it('uninstall killed at each rename: recover leaves exactly the installed or the old tree', { skip: straceSkip() }, () => {
     const outcomes = new Set<string>();
     for (let n = 1; n < 60; n++) {
       const target = copyOf(oldDir);

@@ -5,13 +5,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cleanup, install, uninstall, type StaleProcess } from '../src/index.js';
+import { cleanupSync as cleanup, installSync as install, uninstallSync as uninstall, type StaleProcess } from '../src/index.js';
 import { compileFixture } from '../src/demo/compile.js';
 import { startHolder } from '../src/demo/holder.js';
 import { brief, eventually, startProcess, stop, stopAll } from './helpers/holders.js';
 import { copyOf, packFrom, stateFilesOf, testKey, treeOf, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, tempDir, type TreeSpec } from './helpers/tree.js';
 import { CLI_PATH } from './helpers/cli-path.js';
+import { needs } from './helpers/tools.js';
 
 const sleepBinary = readFileSync('/bin/sleep');
 const oldSpec: TreeSpec = {
@@ -82,7 +83,7 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
     assert.deepEqual(r.unitRestarts?.units, []);
   });
 
-  it('keeps a set-aside library while a process maps it, and removes it once the process is gone', { skip: spawnSync('sh', ['-c', 'command -v cc']).status !== 0 && 'needs a C compiler' }, async () => {
+  it('keeps a set-aside library while a process maps it, and removes it once the process is gone', { skip: needs('cc') }, async () => {
     const v55 = compileFixture(tempDir('cc55'), '5.5');
     const sp4 = compileFixture(tempDir('ccsp4'), 'SP4');
     const lib = (c: typeof v55) => ({ 'Mdbperf.dll': readFileSync(c.libs['Mdbperf.dll']!), 'conf.txt': c === v55 ? 'v1\n' : 'v2\n' });
@@ -111,7 +112,7 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
       assert.equal(freed.bytesFreed, readFileSync(sp4.libs['Mdbperf.dll']!).length);
       assert.deepEqual(freed.held, []);
       // The tree's listing, written by the first install, stays: it is the record of version 1.0 now.
-      assert.deepEqual(stateFilesOf(target), ['backup', 'staging', 'state.json', 'tree', `tree/${done.txid}.json`, 'trust', `trust/${testKey.keyId}.pub`]);
+      assert.deepEqual(stateFilesOf(target), ['backup', 'history.log', 'staging', 'state.json', 'tree', `tree/${done.txid}.json`, 'trust', `trust/${testKey.keyId}.pub`]);
       assert.deepEqual(cleanup({ target }).removed, [], 'nothing left to clean');
     } finally {
       await host.stop();

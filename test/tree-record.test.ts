@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { install, status, uninstall, verify } from '../src/index.js';
+import { installSync as install, statusSync as status, uninstallSync as uninstall, verifySync as verify } from '../src/index.js';
 import { openPack } from '../src/format/index.js';
 import { copyOf, expectCode, packFrom, treeOf, trusted } from './helpers/packs.js';
 import { cleanupTempDirs, hashTree, type TreeSpec } from './helpers/tree.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
-import { build, cleanup, install, status, uninstall } from '../src/index.js';
+import { build, cleanupSync as cleanup, installSync as install, statusSync as status, uninstallSync as uninstall } from '../src/index.js';
 import { CLI_PATH } from './helpers/cli-path.js';
 import { startProcess, stopAll, eventually } from './helpers/holders.js';
 import { copyOf, expectCode, testKey, trusted, treeOf } from './helpers/packs.js';
@@ -25,7 +25,7 @@ async function packWith(hooks: { pre?: string[]; post?: string[] }) {
   const oldDir = makeTree(oldSpec);
   const newDir = makeTree(newSpec);
   const pack = join(tempDir('writes'), 'sp.svp');
-  await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, hooks, signWith: testKey.key });
+  await build({ oldDir, newDir, out: pack, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, ...(hooks.pre === undefined ? {} : { preHook: hooks.pre }), ...(hooks.post === undefined ? {} : { postHook: hooks.post }), sign: testKey.key });
   return { oldDir, newDir, pack };
 }
 

@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build, install, isServicePackError, keygen, verify } from '../../src/index.js';
+import { build, installSync as install, isServicePackError, keygenSync as keygen, verifySync as verify } from '../../src/index.js';
 import { readSecretKeyFile } from '../../src/signing/index.js';
 import { flatNew, flatOld, fullNew, fullOld } from '../../test/helpers/specs.js';
 import { hashTree, makeTree, type TreeSpec } from '../../test/helpers/tree.js';
@@ -65,16 +65,20 @@ async function fuzzIn(work: string, options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const keys = keygen({ out: join(work, 'vendor') });
   const key = readSecretKeyFile(keys.secretKeyFile);
-  const trust = { trustedKeys: [keys.publicKeyFile], now: NOW };
+  const trust = { trustedKey: [keys.publicKeyFile], now: NOW };
   const bigOld: TreeSpec = { data: { 'big.bin': Buffer.alloc(300_000, 7), 'text.txt': 'lorem ipsum '.repeat(2000) } };
   const bigNew: TreeSpec = { data: { 'big.bin': Buffer.concat([Buffer.alloc(200_000, 7), Buffer.alloc(100_000, 9)]), 'text.txt': 'lorem ipsum dolor '.repeat(2000) } };
-  const pairs: [TreeSpec, TreeSpec][] = [[flatOld, flatNew], [fullOld, fullNew], [bigOld, bigNew]];
+  // An x86-64 DLL changed between two builds: its blob is exediff (the 'exediff' mutations aim at it).
+  const vector = (name: string): Buffer => readFileSync(new URL(`../../../test/fixtures/exediff/${name}`, import.meta.url));
+  const exeOld: TreeSpec = { bin: { 'app.dll': { content: vector('pe-v1.dll'), mode: 0o755 } } };
+  const exeNew: TreeSpec = { bin: { 'app.dll': { content: vector('pe-v2.dll'), mode: 0o755 } } };
+  const pairs: [TreeSpec, TreeSpec][] = [[flatOld, flatNew], [fullOld, fullNew], [bigOld, bigNew], [exeOld, exeNew]];
   const corpus: PackParts[] = [];
   const bases: string[] = [];
   for (const [i, [o, n]] of pairs.entries()) {
     const oldDir = makeTree(o, join(work, `old-${i}`));
     const out = join(work, `corpus-${i}.svp`);
-    await build({ oldDir, newDir: makeTree(n, join(work, `new-${i}`)), out, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, signWith: keys.secretKeyFile, expires: '2030-01-01' });
+    await build({ oldDir, newDir: makeTree(n, join(work, `new-${i}`)), out, product: 'acme', fromVersion: '1.0', toVersion: '2.0', level: 3, sign: keys.secretKeyFile, expires: '2030-01-01' });
     corpus.push(partsOf(readFileSync(out)));
     bases.push(oldDir);
   }

@@ -1,19 +1,31 @@
-// Child process of the crash harness (kept out of test/ so that `node --test dist/` does not run it). `op` runs ONE library operation on a target between two marker
-// writes, so that an strace log shows exactly which syscalls belong to the operation; `settle` runs
-// recover in a fresh process and reports what a user would then see (status, tree, leftovers).
-import { closeSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
+// Child process of the crash harness (kept out of test/ so that `node --test dist/` does not run it). `op` runs ONE library operation on a target the way
+// the Promise API runs it, on a worker thread (runner-worker.ts), between two marker writes made by that
+// thread, so that an strace log shows exactly which syscalls belong to the operation and on which
+// thread; `settle` runs recover in a fresh process and reports what a user would then see (status,
+// tree, leftovers).
+import { readFileSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, install, isServicePackError, recover, status, uninstall, type ServicePackError } from '../../src/index.js';
+import { isServicePackError, recoverSync as recover, statusSync as status, uninstallSync as uninstall, type ServicePackError } from '../../src/index.js';
+import { runInWorker } from '../../src/library/run-in-worker.js';
 import { describeTree } from '../../test/helpers/tree.js';
-import { WINDOW_BEGIN, WINDOW_END } from '../../test/crash/markers.js';
 
-/** The operations under test; each takes the target and the remaining argv. Add one line per operation. */
-export const operations: Record<string, (target: string, args: string[]) => unknown> = {
-  install: (target, [pack, key]) => install(pack!, { target, ...(key === undefined ? {} : { trustedKeys: [key] }) }),
-  uninstall: (target) => uninstall({ target }),
-  recover: (target) => recover({ target }),
-  cleanup: (target) => cleanup({ target }),
+/**
+ * The operations under test: the library operation to run and its arguments, from the target and the
+ * remaining argv. Add one line per operation.
+ */
+export const operations: Record<string, (target: string, args: string[]) => [string, unknown[]]> = {
+  install: (target, [pack, key]) => ['install', [pack!, { target, ...(key === undefined ? {} : { trustedKey: [key] }) }]],
+  uninstall: (target) => ['uninstall', [{ target }]],
+  recover: (target) => ['recover', [{ target }]],
+  cleanup: (target) => ['cleanup', [{ target }]],
+  // A trial whose check passes at once: confirmed after 0.1 s of passing.
+  'install-trial': (target, [pack, key]) => ['install', [pack!, { target, trustedKey: [key!], health: { checks: [{ cmd: ['true'] }], delayMs: 0, periodMs: 50, windowMs: 100, deadlineMs: 60_000 } }]],
+  // A trial whose check always fails: rolled back once the window can no longer fit before the deadline
+  // (main() reports its HEALTH_FAILED as the outcome 'health-failed').
+  'install-trial-fail': (target, [pack, key]) => ['install', [pack!, { target, trustedKey: [key!], health: { checks: [{ cmd: ['false'] }], delayMs: 0, periodMs: 50, windowMs: 100, deadlineMs: 200 } }]],
 };
+
+const WORKER = new URL('./runner-worker.js', import.meta.url);
 
 
 /** What `settle` prints: the recovery outcome, what status says, the tree and `.servicepack/` leftovers. */
@@ -87,20 +99,7 @@ function settle(target: string, uninstallIfVersion: string | undefined): Settled
   return settled;
 }
 
-/**
- * strace counts `when=N` per thread, and at startup libuv's pool thread (loading ES modules) makes a few
- * dozen opens and writes of its own. Padding the main thread's counts past that keeps every call of the
- * window at an ordinal the pool thread never reaches, so a kill always lands in the main thread.
- */
-function padCounts(): void {
-  for (let n = 0; n < 200; n++) {
-    const fd = openSync('/dev/null', 'w');
-    writeSync(fd, '.');
-    closeSync(fd);
-  }
-}
-
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [mode, target, ...rest] = argv;
   if (target === undefined) throw new Error('usage: runner.js op|settle <target> ...');
   try {
@@ -108,19 +107,21 @@ function main(argv: string[]): number {
       print(settle(target, rest[0]));
       return 0;
     }
-    const run = operations[mode ?? ''];
-    if (run === undefined) throw new Error(`unknown mode ${mode}`);
-    padCounts();
-    writeSync(1, `${WINDOW_BEGIN}\n`);
-    const result = run(target, rest) as { recovered?: unknown; result?: unknown };
-    writeSync(1, `${WINDOW_END}\n`);
+    const call = operations[mode ?? ''];
+    if (call === undefined) throw new Error(`unknown mode ${mode}`);
+    const [operation, args] = call(target, rest);
+    const result = (await runInWorker(operation, args, WORKER)) as { recovered?: unknown; result?: unknown };
     print({ ok: true, recovered: result.recovered ?? result.result });
     return 0;
   } catch (err) {
     if (!isServicePackError(err)) throw err;
+    if (mode === 'install-trial-fail' && err.code === 'HEALTH_FAILED') {
+      print({ ok: true, recovered: 'health-failed' });
+      return 0;
+    }
     print(errorJson(err));
     return err.code === 'RECOVERY_NEEDED' ? 4 : 1;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -3,11 +3,14 @@
 // manifest and payload atomically.
 // Same trees, labels and level give a byte-identical pack.
 import { basename, dirname, join, resolve } from 'node:path';
-import { ServicePackError } from '../errors/index.js';
+import { ServicePackError, interruptedError } from '../errors/index.js';
 import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
-import type { EncodeJob } from '../delta/encode-file.js';
+import { spillFiles, type EncodeJob } from '../delta/encode-file.js';
+import { SPILL_MIN_SIZE, removeSpill } from '../delta/stored-sink.js';
+import type { PayloadPiece } from '../format/pack-writer.js';
 import type { BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from '../format/manifest.js';
+import { canonicalHealth, healthProblem, type PackHealth } from '../format/health.js';
 import { FORMAT_VERSION, SPECIAL_BITS } from '../format/manifest.js';
 import { MAX_HOOK_ARGS, MAX_HOOK_ARG_BYTES } from '../format/manifest-parse.js';
 import { writePack } from '../format/pack-writer.js';
@@ -30,6 +33,18 @@ export type BuildEvent =
   | { type: 'build-file'; path: string; action: EntryAction }
   /** A path of the new tree whose setuid, setgid or sticky bit the pack does not carry (see keepSpecialBits). */
   | { type: 'build-warning'; path: string; message: string };
+
+/**
+ * Encoding progress: `done` of `total` contents encoded, `bytes` of `totalBytes` (their sizes in the new
+ * tree). Sent once with done 0 before the first, then after each content in blob order.
+ */
+export interface BuildProgress {
+  type: 'build-progress';
+  done: number;
+  total: number;
+  bytes: number;
+  totalBytes: number;
+}
 
 /** A name of the new tree Windows cannot hold (NTFS_UNSAFE_NAME): the pack builds, but installing it on Windows is refused. */
 export interface BuildWarning {
@@ -62,15 +77,26 @@ export interface BuildOptions {
   expires?: string;
   /** Commands the installer runs before and after the commit (docs/format.md, "Hooks"). */
   hooks?: PackHooks;
+  /** Health checks the installer runs after the commit, and the trial's timing (docs/health.md). */
+  health?: PackHealth;
   /**
    * Record setuid, setgid and sticky bits (default false: they are dropped from both trees, and each
    * new-tree path that had one is reported in `specialBitsDropped` and as a `build-warning` event).
    */
   keepSpecialBits?: boolean;
+  /**
+   * Refuse what makes a pack nobody should install: an `expires` already past (USAGE) and trees that
+   * change nothing without hooks (BUILD_INPUT). The command line always sets it.
+   */
+  strict?: boolean;
   /** Called once per entry, in path order, before its content (if any) is compressed. */
   onEvent?: (e: BuildEvent) => void;
+  /** Called as contents are encoded (on the calling thread, between worker results). */
+  onProgress?: (p: BuildProgress) => void;
   /** Called for each name of the new tree that Windows cannot hold, before anything is compressed. */
   onWarning?: (w: BuildWarning) => void;
+  /** Stops the build (INTERRUPTED) before it starts or between two encoded files; `out` is then not written. */
+  signal?: AbortSignal;
 }
 
 export interface BuildResult {
@@ -93,10 +119,18 @@ export interface BuildResult {
  * output failures. Files are encoded on worker threads (see `threads`); the pack does not depend on how many.
  */
 export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
+  checkStop(opts);
   const level = checkLevel(opts.level ?? DEFAULT_ZSTD_LEVEL);
   const threads = checkThreads(opts.threads ?? 'auto');
   const hooks = opts.hooks !== undefined && (opts.hooks.pre !== undefined || opts.hooks.post !== undefined) ? checkHooks(opts.hooks) : undefined;
+  const health = opts.health === undefined || opts.health.checks.length === 0 ? undefined : checkHealth(opts.health);
   const expires = opts.expires === undefined ? undefined : normalizeExpiry(opts.expires);
+  if (opts.strict === true && expires !== undefined && Date.parse(expires) <= Date.now()) {
+    throw new ServicePackError('USAGE', `--expires ${opts.expires} is already past: every install would refuse the pack as expired`, {
+      hint: 'Give a date in the future, for example the end of the support period of this release.',
+      details: { argument: 'expires' },
+    });
+  }
   // Read the key before the long compression, so a wrong path or passphrase fails at once.
   const key = opts.signWith === undefined ? undefined : readSecretKeyFile(opts.signWith, opts.passphrase);
   const walkOptions = { refuse: [STATE_DIR_NAME] };
@@ -114,20 +148,42 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
   }
   const counts: Record<EntryAction, number> = { add: 0, change: 0, remove: 0, keep: 0 };
   for (const e of entries) counts[e.action]++;
+  if (opts.strict === true && hooks === undefined && counts.keep === entries.length) {
+    throw new ServicePackError('BUILD_INPUT', `Cannot build from ${opts.newDir}: it is identical to ${opts.oldDir}, so the pack would change nothing.`, {
+      hint: 'Check that the two directories are the old and the new release. A pack that only runs commands needs --pre-hook or --post-hook.',
+      details: { path: opts.newDir, reason: 'identical to the old tree' },
+    });
+  }
   // The manifest carries what changes; the whole trees only as commitments (docs/format.md).
   const baseTree = { ...commitTree(oldTree), sketch: sketchTree(oldTree, cellsPerPartFor(oldTree.size)).toString('base64') };
   const resultTree = commitTree(newTree);
   const carried = changesOnly(entries);
   const jobs = planJobs(carried, opts, level);
+  const progress = { type: 'build-progress' as const, done: 0, total: jobs.length, bytes: 0, totalBytes: jobs.reduce((n, j) => n + j.newSize, 0) };
+  opts.onProgress?.({ ...progress });
   const spool = openAtomicOutput(join(dirname(opts.out), `.${basename(opts.out)}.payload`));
   try {
     const blobs: BlobRecord[] = [];
+    // Small blobs go to the spool; a large blob's spill file is copied straight into the pack.
+    const pieces: PayloadPiece[] = [];
+    let payloadSize = 0;
     await encodeAll(jobs, threads, (i, outcome) => {
       if (!outcome.ok) throw buildInputError(outcome.failure.path, outcome.failure.reason);
+      checkStop(opts);
       const { file } = outcome;
-      blobs.push({ offset: spool.size, storedSize: file.stored.length, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
-      spool.write(file.stored);
+      blobs.push({ offset: payloadSize, storedSize: file.storedSize, storedSha256: file.storedSha256, encoding: file.encoding, ...(file.base === undefined ? {} : { base: file.base }), size: file.size, sha256: file.sha256 });
+      if (file.spilled !== undefined) pieces.push({ path: file.spilled, length: file.storedSize });
+      else {
+        const last = pieces.at(-1);
+        if (last !== undefined && 'fd' in last) last.length += file.storedSize;
+        else pieces.push({ fd: spool.fd, offset: spool.size, length: file.storedSize });
+        spool.write(file.stored!);
+      }
+      payloadSize += file.storedSize;
       if (blobs.length !== i + 1) throw new Error('encode outcomes arrived out of order');
+      progress.done++;
+      progress.bytes += jobs[i]!.newSize;
+      opts.onProgress?.({ ...progress });
     });
     const manifest: Manifest = {
       format: FORMAT_VERSION,
@@ -141,15 +197,21 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
       blobs,
     };
     if (hooks !== undefined) manifest.hooks = hooks;
+    if (health !== undefined) manifest.health = health;
     const signature = key === undefined ? undefined : signManifest(manifest, key);
-    const written = writePack(opts.out, manifest, { fd: spool.fd, length: spool.size }, signature);
+    const written = writePack(opts.out, manifest, { fd: spool.fd, length: payloadSize, pieces }, signature);
     return {
       packId: written.packId, out: opts.out, size: written.size, counts, blobs: blobs.length, deltas: blobs.filter((b) => b.base !== undefined).length,
       ...(key === undefined ? {} : { keyId: keyIdHex(key.keyId) }), ...(expires === undefined ? {} : { expires }), specialBitsDropped,
     };
   } finally {
     spool.abort();
+    for (const job of jobs) if (job.spill !== undefined) for (const p of spillFiles(job.spill)) removeSpill(p);
   }
+}
+
+function checkStop(opts: BuildOptions): void {
+  if (opts.signal?.aborted === true) throw Object.assign(interruptedError('AbortSignal'), { cause: opts.signal.reason as unknown });
 }
 
 /**
@@ -170,7 +232,8 @@ function planJobs(entries: ManifestEntry[], opts: BuildOptions, level: number): 
     }
     const job: EncodeJob = { newPath: join(opts.newDir, entry.path), newSize: node.size, newSha256: node.sha256, level };
     const old = entry.old;
-    if (opts.delta !== false && old?.type === 'file' && deltaCandidate(old.size, node.size)) job.old = { path: join(opts.oldDir, entry.path), sha256: old.sha256 };
+    if (opts.delta !== false && old?.type === 'file' && deltaCandidate(old.size, node.size)) job.old = { path: join(opts.oldDir, entry.path), sha256: old.sha256, size: old.size };
+    if (node.size >= SPILL_MIN_SIZE) job.spill = join(dirname(opts.out), `.${basename(opts.out)}.blob-${process.pid}-${jobs.length}`);
     entry.blob = jobs.length;
     byContent.set(node.sha256, jobs.length);
     jobs.push(job);
@@ -197,6 +260,15 @@ function checkThreads(threads: number | 'auto'): number | 'auto' {
     });
   }
   return threads;
+}
+
+/** Health checks as the reader will accept them (in canonical form); USAGE otherwise, before anything is written. */
+function checkHealth(health: PackHealth): PackHealth {
+  const problem = healthProblem(health, 'the health checks');
+  if (problem !== undefined) {
+    throw new ServicePackError('USAGE', `${problem}.`, { hint: 'for example --health-url http://127.0.0.1:8080/health --health-window 10', details: { argument: 'health' } });
+  }
+  return canonicalHealth(health) as PackHealth;
 }
 
 /** Hooks as the reader will accept them; USAGE otherwise, before anything is written. */

@@ -5,14 +5,16 @@
 // - a transaction (a critical section) only records the signal; the library polls it between steps and
 //   rolls back, up to the point of no return; a signal after that point lets the command finish and is
 //   reported as a warning.
-// Without it (the module is not built), Node's listeners report a signal when the event loop runs:
-// during asynchronous work (build), or once a synchronous command finished, whose result then stands.
+// The library runs a command's work on a worker thread and reads the recorded signal there
+// (`watchStopSignals`). Without the module (it is not built), Node's listeners see a signal at once,
+// since the event loop stays free: a critical command is asked to stop through an AbortSignal, and any
+// other command ends with INTERRUPTED.
 import { interruptedError, stopSignals, type ServicePackError, type StopSignals } from '../index.js';
 import { exitCodeForError, exitCodeForSignal } from './exit-codes.js';
 import { renderError, type Output } from './output.js';
 
 let gate: StopSignals | null = null;
-let running: { command: string; out: Output } | null = null;
+let running: { command: string; out: Output; critical: boolean; stop: AbortController; signal: string | null } | null = null;
 
 /** Installs the handling of SIGINT and SIGTERM; call once, before any command runs. */
 export function handleStopSignals(): void {
@@ -26,6 +28,12 @@ export function handleStopSignals(): void {
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
+      if (running?.critical === true) {
+        // The transaction rolls back (or, past its point of no return, finishes); commandFinished reports it.
+        running.signal ??= signal;
+        running.stop.abort(signal);
+        return;
+      }
       if (running !== null) running.out.error(running.command, exitCodeForSignal(signal), interruptedError(signal));
       // A command that already wrote its result keeps it, and its exit code.
       process.exit(running === null ? process.exitCode ?? exitCodeForSignal(signal) : exitCodeForSignal(signal));
@@ -35,16 +43,25 @@ export function handleStopSignals(): void {
 
 /** A command starts: a signal now reports INTERRUPTED for it; `critical` commands defer signals (see above). */
 export function commandStarted(command: string, out: Output, critical: boolean): void {
-  running = { command, out };
+  running = { command, out, critical, stop: new AbortController(), signal: null };
   if (gate === null) return;
   const report = (signal: 'SIGINT' | 'SIGTERM') => renderError(out.json, command, exitCodeForSignal(signal), interruptedError(signal));
   gate.watch({ SIGINT: report('SIGINT'), SIGTERM: report('SIGTERM') });
   if (critical) gate.defer();
 }
 
-/** The signal a transaction should stop for, if one arrived (polled by the library). */
+/** The library options that stop the running command's transaction for SIGINT and SIGTERM. */
+export function stopOptions(): { signal?: AbortSignal; watchStopSignals: boolean } {
+  return { ...(running === null ? {} : { signal: running.stop.signal }), watchStopSignals: gate !== null };
+}
+
+/**
+ * For work on this thread (the fleet's sync): the signal recorded for the running command, polled
+ * between the steps of its transactions. Without the module a signal reaches Node's listener only once
+ * the thread is free again, so this then reports what the listener recorded.
+ */
 export function stopRequested(): string | null {
-  return gate?.pending() ?? null;
+  return gate?.pending() ?? running?.signal ?? null;
 }
 
 /**
@@ -54,7 +71,7 @@ export function stopRequested(): string | null {
  * return of a command that then succeeded.
  */
 export function commandFinished(err: ServicePackError | undefined): { err: ServicePackError | undefined; late: string | null } {
-  const signal = gate?.resume() ?? null;
+  const signal = gate?.resume() ?? running?.signal ?? null;
   // From here the command only writes its result: a signal now would cut it short, so it waits.
   gate?.defer();
   if (signal === null) return { err, late: null };

@@ -11,7 +11,10 @@ import { addHolders } from './commands/holders.js';
 import { addKeygen } from './commands/keygen.js';
 import { addTrust } from './commands/trust.js';
 import { addTargetCommands } from './commands/target-commands.js';
-import { EXIT, exitCodeForError } from './exit-codes.js';
+import { addFleetRepo } from './commands/fleet-repo.js';
+import { addSync } from './commands/sync.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeForError } from './exit-codes.js';
+import { ServicePackError } from '../index.js';
 import { asServicePackError } from './internal-error.js';
 import { handleStopSignals } from './interrupts.js';
 import { createOutput } from './output.js';
@@ -35,16 +38,48 @@ function reportEscaped(err: unknown): void {
 process.on('uncaughtException', reportEscaped);
 handleStopSignals();
 
+const json = process.argv.includes('--json');
 const program = new Command('servicepack')
   .description('Build service packs and install them onto running installations: one crash-safe transaction, never stopped by files in use.')
   .version('0.1.0')
   .showHelpAfterError('(servicepack --help for usage)')
-  .exitOverride();
-for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addKeygen, addTrust, addExplain, addDemo]) add(program);
+  .exitOverride()
+  // Program options (--version) only before the command: `channel --version V` is the channel's own option.
+  .enablePositionalOptions()
+  // With --json, a usage error is the JSON result line (below), not commander's text.
+  .configureOutput({ writeErr: (text) => { if (!json) process.stderr.write(text); } });
+program.addHelpText('after', `
+Examples:
+  servicepack build release-5.5 release-sp4 --out sp4.svp --product exchange --from-version 5.5 --to-version SP4 --sign vendor.key
+  servicepack inspect sp4.svp --trusted-key vendor.pub
+  servicepack install sp4.svp --target /opt/exchange --trusted-key vendor.pub --dry-run
+  servicepack install sp4.svp --target /opt/exchange --trusted-key vendor.pub
+  servicepack status --target /opt/exchange
+  servicepack history --target /opt/exchange
+  servicepack uninstall --target /opt/exchange
+  servicepack sync --target /opt/exchange --repo https://updates.example.com/exchange/ --root root.json
+${EXIT_CODES_HELP}
+
+servicepack <command> --help shows a command's options; servicepack explain <CODE> explains an error.`);
+for (const add of [addBuild, addInspect, addInstall, addTargetCommands, addHolders, addKeygen, addTrust, addFleetRepo, addSync, addExplain, addDemo]) add(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  else reportEscaped(err);
+  if (!(err instanceof CommanderError)) reportEscaped(err);
+  else if (err.exitCode === 0) process.exitCode = EXIT.ok;
+  else {
+    if (json) createOutput(true).error(commandNamed(program), EXIT.usage, usageError(err));
+    process.exitCode = EXIT.usage;
+  }
+}
+
+/** The command the user named (the first argument that is one), for the --json result of a usage error. */
+function commandNamed(root: Command): string {
+  const names = new Set(root.commands.map((c) => c.name()));
+  return process.argv.slice(2).find((a) => names.has(a)) ?? 'servicepack';
+}
+
+function usageError(err: CommanderError): ServicePackError<'USAGE'> {
+  return new ServicePackError('USAGE', err.message.replace(/^error: /, ''), { hint: 'See servicepack --help, or servicepack <command> --help.', details: {} });
 }

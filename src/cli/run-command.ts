@@ -12,7 +12,7 @@ export interface CommandOutcome {
   exitCode?: number;
 }
 
-export type Json = { json?: boolean };
+export type Json = { json?: boolean; quiet?: boolean };
 
 /**
  * `critical`: the command changes the target through transactions, which poll `stopRequested` and roll
@@ -37,8 +37,9 @@ export async function runCommand(command: string, opts: Json, work: (out: Output
       return;
     }
     const { result, lines, exitCode = EXIT.ok } = outcome!;
-    if (late !== null) out.event({ type: 'warning', code: 'INTERRUPTED', message: `${late} arrived after the point of no return: ${command} was finished, not stopped` });
-    if (!out.json) for (const l of typeof lines === 'function' ? lines() : lines) out.line(l);
+    // The library reports a stop it saw too late itself (a warning event and `lateStop`).
+    if (late !== null && (result as { lateStop?: string } | null)?.lateStop === undefined) out.event({ type: 'warning', code: 'INTERRUPTED', message: `${late} arrived after the point of no return: ${command} was finished, not stopped` });
+    if (!out.json && opts.quiet !== true) for (const l of typeof lines === 'function' ? lines() : lines) out.line(l);
     out.result(command, exitCode, result);
     process.exitCode = exitCode;
   } finally {

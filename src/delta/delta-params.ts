@@ -8,15 +8,21 @@
  */
 export const DELTA_MIN_SIZE = 256;
 
-/** Files larger than this (old or new) are stored in full: encoding holds both in memory, and zstd's window ends at 2^31. */
-export const DELTA_MAX_SIZE = 1 << 30;
+/**
+ * Files up to this size (old and new) are one zstd-patch frame: encoding holds both in memory (with zstd's
+ * copy, about 3 times this per encode thread). Larger ones are deltas in windows (`zstd-windows`).
+ */
+export const DELTA_MAX_SIZE = 128 * 1024 * 1024;
 
 /** Above this stored/new ratio the full encoding is tried too, and the smaller one is kept. */
 export const DELTA_RECHECK_RATIO = 0.5;
 
-/** True when a change from `oldSize` to `newSize` bytes is worth trying as a delta. */
+/** Executables smaller than this are encoded as exediff and as zstd-patch, and the smaller one is kept. */
+export const EXEDIFF_RECHECK_SIZE = 4 << 20;
+
+/** True when a change from `oldSize` to `newSize` bytes is worth trying as a delta (of any size). */
 export function deltaCandidate(oldSize: number, newSize: number): boolean {
-  return oldSize >= DELTA_MIN_SIZE && newSize >= DELTA_MIN_SIZE && oldSize <= DELTA_MAX_SIZE && newSize <= DELTA_MAX_SIZE;
+  return oldSize >= DELTA_MIN_SIZE && newSize >= DELTA_MIN_SIZE;
 }
 
 /** log2 of a window that spans the whole base and the whole new file (zstd lowers it again to what it needs). */

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { encodeFile, type EncodeJob, type EncodeOutcome } from './encode-file.js';
+import { newMemoryBudget } from './memory-budget.js';
 
 /** Below this many new bytes in total, 'auto' encodes on the calling thread: starting workers costs more. */
 export const INLINE_BYTES = 1 << 20;
@@ -19,7 +20,10 @@ export function workerCountFor(threads: number | 'auto', jobs: readonly EncodeJo
  * Encodes `jobs` on worker threads (see `workerCountFor`) and calls `deliver` for job 0, 1, 2, ... in
  * order. A `deliver` that throws stops the pool and rejects with its error.
  */
-export async function encodeAll(jobs: readonly EncodeJob[], threads: number | 'auto', deliver: (index: number, outcome: EncodeOutcome) => void): Promise<void> {
+export async function encodeAll(allJobs: readonly EncodeJob[], threads: number | 'auto', deliver: (index: number, outcome: EncodeOutcome) => void): Promise<void> {
+  // One memory budget for the whole build, shared by the workers (memory-budget.ts).
+  const budget = newMemoryBudget();
+  const jobs = allJobs.map((j) => (j.old === undefined || j.budget !== undefined ? j : { ...j, budget }));
   const workerCount = workerCountFor(threads, jobs);
   if (workerCount === 0) {
     jobs.forEach((job, i) => deliver(i, encodeFile(job)));

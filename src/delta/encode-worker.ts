@@ -7,6 +7,6 @@ const port = parentPort;
 if (port === null) throw new Error('encode-worker.js runs only as a worker thread');
 port.on('message', (message: { id: number; job: EncodeJob }) => {
   const outcome = encodeFile(message.job);
-  const transfer = outcome.ok ? [outcome.file.stored.buffer as ArrayBuffer] : [];
+  const transfer = outcome.ok && outcome.file.stored !== undefined ? [outcome.file.stored.buffer as ArrayBuffer] : [];
   port.postMessage({ id: message.id, outcome }, transfer);
 });

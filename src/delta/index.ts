@@ -4,4 +4,4 @@ export { encodeDelta } from './encode-delta.js';
 export { encodeFile } from './encode-file.js';
 export type { EncodeFailure, EncodeJob, EncodeOutcome, EncodedFile } from './encode-file.js';
 export { INLINE_BYTES, encodeAll, workerCountFor } from './encode-pool.js';
-export { readBase } from './read-base.js';
+export { readBase, withBaseFile } from './read-base.js';

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { needs } from '../../test/helpers/tools.js';
 import { cleanupTempDirs, describeTree, hashTree, sha256OfFile, tempDir } from '../../test/helpers/tree.js';
 import { perfLibraryNames } from './compile.js';
 import { writeExchangeRelease } from './exchange-release.js';
@@ -32,7 +33,7 @@ function isMapped(pid: number, path: string): boolean {
     });
 }
 
-describe('demo fixture', { skip: process.platform !== 'linux' && 'needs /proc and ETXTBSY (Linux)' }, () => {
+describe('demo fixture', { skip: (process.platform !== 'linux' && 'needs /proc and ETXTBSY (Linux)') || needs('cc') }, () => {
   let work = '';
   const holders: HolderProcess[] = [];
   before(() => {

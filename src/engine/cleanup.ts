@@ -34,8 +34,12 @@ export interface CleanupResult {
   atReboot: string[];
 }
 
-/** Runs the clean-up; the caller holds the lock and no journal is pending. */
-export function cleanupLocked(ctx: TxContext): CleanupResult {
+/**
+ * Runs the clean-up; the caller holds the lock and no journal is pending. With `dryRun`, removes nothing
+ * and reports in `removed` what it would remove (no lock needed: it only reads), counting the backups of
+ * the transactions in `givingUp` as given up already.
+ */
+export function cleanupLocked(ctx: TxContext, dryRun = false, givingUp: ReadonlySet<string> = new Set()): CleanupResult {
   const { layout } = ctx;
   // What is listed and removed here must be servicepack's own: checked again, not followed.
   checkStateDir(ctx);
@@ -44,12 +48,19 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
   for (const w of result.backupWrites) {
     ctx.emit({ type: 'warning', code: 'BACKUP_WRITTEN', message: `${w.path} was written after it was set aside: the writes went to ${w.backup}` });
   }
-  for (const name of listOrEmpty(layout.staging)) removeStateTree(layout, `staging/${name}`);
+  if (!dryRun) for (const name of listOrEmpty(layout.staging)) removeStateTree(layout, `staging/${name}`);
   // Listings of the tree that the state does not name: a first install that never committed.
   const listing = state?.record === undefined ? undefined : listingOf(state.record.listing);
-  for (const name of listOrEmpty(path.join(layout.dir, 'tree'))) if (`tree/${name}` !== listing) removeStateTree(layout, `tree/${name}`);
-  const keep = new Set((state?.history ?? []).map((h) => h.txid));
-  const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).map((name) => `${STATE_DIR_NAME}/backup/${name}`);
+  if (!dryRun) for (const name of listOrEmpty(path.join(layout.dir, 'tree'))) if (`tree/${name}` !== listing) removeStateTree(layout, `tree/${name}`);
+  // The backups of installed packs are kept, except those a retention policy gave up (pruned).
+  const keep = new Set((state?.history ?? []).filter((h) => h.pruned !== true && !givingUp.has(h.txid)).map((h) => h.txid));
+  // A given-up pack whose changes the tree's record names (record.changes) keeps its record.json, which
+  // verify reads to know the whole tree: only its set-aside files go.
+  const chained = new Set(state?.record?.changes ?? []);
+  const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).flatMap((name) => {
+    if (!chained.has(name)) return [`${STATE_DIR_NAME}/backup/${name}`];
+    return listOrEmpty(path.join(layout.backup, name)).includes('files') ? [`${STATE_DIR_NAME}/backup/${name}/files`] : [];
+  });
   for (const rel of doomed) checkBeneath(layout.target, rel);
   if (doomed.length === 0) return result;
   const entries = targetFiles(layout.target, doomed);
@@ -59,7 +70,7 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
   result.uninspectable = report.uninspectable;
   const holdersOf = new Map<string, Holder[]>();
   for (const h of report.holders) holdersOf.set(h.path, [...(holdersOf.get(h.path) ?? []), h]);
-  const atReboot = scheduleAtReboot(ctx);
+  const atReboot = dryRun ? () => false : scheduleAtReboot(ctx);
   for (const e of leaves.sort(deepestFirst)) {
     const holders = holdersOf.get(e.path);
     const abs = path.join(layout.target, e.path);
@@ -69,18 +80,18 @@ export function cleanupLocked(ctx: TxContext): CleanupResult {
       continue;
     }
     const size = e.type === 'file' ? fs.lstatSync(abs).size : 0;
-    unlink(abs);
+    if (!dryRun) unlink(abs);
     result.removed.push(e.path);
     result.bytesFreed += size;
   }
   // Now: every unheld file is gone; directories go deepest first, each only once empty and unheld.
-  for (const e of entries.filter((x) => x.type === 'dir').sort(deepestFirst)) {
+  for (const e of dryRun ? [] : entries.filter((x) => x.type === 'dir').sort(deepestFirst)) {
     if (!holdersOf.has(e.path)) removeEmptyDir(path.join(layout.target, e.path));
   }
   result.removed.sort();
   result.atReboot.sort();
   result.held.sort((a, b) => (a.path < b.path ? -1 : 1));
-  if (result.removed.length > 0 || result.held.length > 0) {
+  if (!dryRun && (result.removed.length > 0 || result.held.length > 0)) {
     ctx.emit({ type: 'cleanup', removed: result.removed.length, bytesFreed: result.bytesFreed, held: result.held.map((h) => h.path) });
   }
   return result;

@@ -10,13 +10,19 @@ import { preHookFailed, runHook, type HookInfo, type HookOutcome } from './run-h
 import { staleAfter, type StaleProcess } from './target-holders.js';
 import type { TxContext } from '../records/tx-context.js';
 import { runTransaction, type TransactionSpec } from './run-transaction.js';
+import { logEvent, type HistoryHook } from '../records/history-log.js';
 
 /** The fields a committed install or uninstall adds to its result. */
 export interface AfterCommit {
   /** Processes that still run the old version (they hold set-aside files, or started from the target before the commit). */
   staleProcesses: StaleProcess[];
-  /** True when some process should be restarted to run the new version (CLI exit code 3). */
+  /** True when some process runs the old version (executes, maps or has open a set-aside file): restart it (CLI exit code 3). */
   restartNeeded: boolean;
+  /**
+   * True when some process may need a restart without holding an old file: its executable, cwd or root
+   * is in the target and it started before the commit. Reported; CLI exit code 0.
+   */
+  restartAdvised: boolean;
   /** Processes that could not be inspected (permission): they may run old code too. */
   uninspectable: Uninspectable[];
   /** The hooks that ran, in order. */
@@ -56,7 +62,13 @@ function hookedTransaction(ctx: TxContext, hooks: PackHooks | undefined, info: H
   };
 }
 
-function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo, ran: HookOutcome[], opts: CommitOptions): AfterCommit {
+/** A hook outcome as the history log keeps it: the output only of a failed hook. */
+function historyHook(h: HookOutcome): HistoryHook {
+  const { output, ...rest } = h;
+  return h.ok ? rest : { ...rest, output };
+}
+
+function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo & { packId?: string }, ran: HookOutcome[], opts: CommitOptions): AfterCommit {
   const commitTime = ctx.platform.now();
   const post = runHook(ctx, hooks, 'post', { ...info, outcome: 'committed' });
   if (post !== undefined) ran.push(post);
@@ -67,9 +79,16 @@ function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, info: Hoo
     if (unitRestarts.units.some((u) => u.outcome === 'restarted')) stale = staleAfter(ctx, info.txid, commitTime);
   }
   const cleanup = cleanupLocked(ctx);
+  logEvent(ctx, {
+    event: info.kind, outcome: 'committed', txid: info.txid, product: info.product, fromVersion: info.fromVersion, toVersion: info.toVersion,
+    ...(info.packId === undefined ? {} : { packId: info.packId }),
+    ...(ran.length === 0 ? {} : { hooks: ran.map(historyHook) }),
+    restartNeeded: stale.staleProcesses.some((p) => p.runsOldVersion),
+  });
   return {
     staleProcesses: stale.staleProcesses,
-    restartNeeded: stale.staleProcesses.length > 0,
+    restartNeeded: stale.staleProcesses.some((p) => p.runsOldVersion),
+    restartAdvised: stale.staleProcesses.some((p) => !p.runsOldVersion),
     uninspectable: stale.uninspectable,
     hooks: ran,
     ...(unitRestarts === undefined ? {} : { unitRestarts }),
@@ -82,7 +101,7 @@ function finishCommitted(ctx: TxContext, hooks: PackHooks | undefined, info: Hoo
  * a failure before the commit runs the post hook with outcome `rolled-back` and rethrows; after the
  * commit comes everything in {@link AfterCommit}.
  */
-export function commitWithHooks(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo, opts: CommitOptions, spec: TransactionSpec): AfterCommit {
+export function commitWithHooks(ctx: TxContext, hooks: PackHooks | undefined, info: HookInfo & { packId?: string }, opts: CommitOptions, spec: TransactionSpec): AfterCommit {
   const hooked = hookedTransaction(ctx, hooks, info);
   hooked.run(() => runTransaction(ctx, {
     ...spec,

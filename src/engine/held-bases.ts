@@ -1,6 +1,8 @@
 // The delta bases the preflight keeps in memory for staging: it reads and hashes each old file anyway,
 // so staging decodes against those very bytes instead of reading and hashing the file again. Bounded:
 // beyond HELD_BASES_MAX_BYTES in all, staging reads the remaining bases itself, one at a time.
+import { baseKindOf } from '../format/codecs/codec.js';
+import { codecOf } from '../format/codecs/codecs.js';
 import type { Manifest } from '../format/manifest.js';
 import type { FileSnapshot } from '../inventory/file-snapshot.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -11,7 +13,8 @@ export const HELD_BASES_MAX_BYTES = 256 * 1024 * 1024;
 /** The paths whose old content is some delta blob's base, first ones first, within the bound. */
 export function basesToKeep(manifest: Manifest): Set<string> {
   const bases = new Set<string>();
-  for (const b of manifest.blobs) if (b.base !== undefined) bases.add(b.base);
+  // Bases read from the file (zstd-windows: window by window in staging) are never held.
+  for (const b of manifest.blobs) if (b.base !== undefined && baseKindOf(codecOf(b)) === 'memory') bases.add(b.base);
   const keep = new Set<string>();
   let bytes = 0;
   for (const e of manifest.entries) {

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, isServicePackError } from '../errors/index.js';
-import { listOrEmpty, fsyncDir, unlinkIfExists } from '../fs/durable.js';
+import { listOrEmpty, fsyncDir, lstatOrNull, unlinkIfExists } from '../fs/durable.js';
+import { logEvent } from '../records/history-log.js';
 import { readJournal, type Journal } from '../journal/journal.js';
 import { cleanupLocked } from './cleanup.js';
 import type { TxContext } from '../records/tx-context.js';
@@ -36,6 +37,8 @@ export function recoverLocked(ctx: TxContext, cleanUp = true): RecoverOutcome {
   }
   removeDeadWritersFiles(ctx);
   ctx.emit({ type: 'recovered', txid: journal.txid, kind: journal.kind, outcome });
+  // Logged only where something stays installed: a first install rolled back leaves no `.servicepack/`.
+  if (lstatOrNull(ctx.layout.state) !== null) logEvent(ctx, { event: 'recover', outcome, txid: journal.txid, kind: journal.kind });
   if (cleanUp) cleanupLocked(ctx);
   return { outcome, txid: journal.txid, kind: journal.kind };
 }

@@ -27,7 +27,15 @@ export interface HookInfo {
   txid: string;
   /** For the post hook: whether the transaction committed or was rolled back. */
   outcome?: 'committed' | 'rolled-back';
+  /** For an uninstall that rolls back an install on trial: why (docs/health.md). */
+  trial?: TrialEnd;
 }
+
+/**
+ * Why a health trial ended without confirming its install: its checks failed (or the deadline passed),
+ * its process died (found by the next command), or a signal stopped it.
+ */
+export type TrialEnd = 'failed' | 'abandoned' | 'interrupted';
 
 /** Runs the hook of `phase`, if the pack has one; returns its outcome (undefined when there is none). */
 export function runHook(ctx: TxContext, hooks: PackHooks | undefined, phase: 'pre' | 'post', info: HookInfo): HookOutcome | undefined {
@@ -42,6 +50,7 @@ export function runHook(ctx: TxContext, hooks: PackHooks | undefined, phase: 'pr
     SERVICEPACK_TO_VERSION: info.toVersion,
     SERVICEPACK_TXID: info.txid,
     ...(info.outcome === undefined ? {} : { SERVICEPACK_OUTCOME: info.outcome }),
+    ...(info.trial === undefined ? {} : { SERVICEPACK_TRIAL: info.trial }),
   };
   const r = ctx.platform.runCommand(argv, { cwd: ctx.layout.target, env, timeoutMs: HOOK_TIMEOUT_MS });
   const out: HookOutcome = { phase, argv: r.argv, ok: r.exitCode === 0 && r.error === undefined, exitCode: r.exitCode, signal: r.signal, output: r.output };

@@ -6,9 +6,11 @@ import * as path from 'node:path';
 import { checkBeneath } from '../fs/beneath.js';
 import { deferredSync } from '../fs/deferred-sync.js';
 import { fsyncDirs, link, makeDirs, makeSymlink } from '../fs/durable.js';
+import { baseKindOf } from '../format/codecs/codec.js';
+import { codecOf } from '../format/codecs/codecs.js';
 import type { Manifest } from '../format/manifest.js';
 import { decodeBlob, type PackReader } from '../format/pack-reader.js';
-import { readBase } from '../delta/read-base.js';
+import { readBase, withBaseFile } from '../delta/read-base.js';
 import { isUnchanged, type FileSnapshot } from '../inventory/file-snapshot.js';
 import type { StepNaming } from '../planner/plan-steps.js';
 import type { Transition } from '../planner/transition.js';
@@ -64,9 +66,14 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
         const first = stagedBlob.get(blob);
         if (first !== undefined) files.copyNewFile(first, dest, mode, owner === undefined ? {} : { owner });
         else {
-          const base = baseOf(ctx, reader.manifest, blob, plan, oldFileOf);
           const opts = { ...(owner === undefined ? {} : { owner }), ...(to.sparse === true ? { sparse: true } : {}) };
-          files.writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base), opts);
+          const windows = windowsBaseOf(ctx, reader.manifest, blob, oldFileOf);
+          if (windows !== undefined) {
+            files.writeNewFile(dest, mode, (write) => withBaseFile(ctx.layout.target, windows.source, windows.file, windows.sha256, (base) => decodeBlob(reader, blob, write, base)), opts);
+          } else {
+            const base = baseOf(ctx, reader.manifest, blob, plan, oldFileOf);
+            files.writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base), opts);
+          }
         }
         stagedBlob.set(blob, dest);
         stagedPath.set(t.path, dest);
@@ -103,6 +110,15 @@ function baseOf(ctx: TxContext, manifest: Manifest, blob: number, plan: StagePla
   plan.bases.delete(source);
   if (held !== undefined && held.sha256 === base && isUnchanged(held, file)) return held.bytes;
   return readBase(ctx.layout.target, source, file, base);
+}
+
+/** For a blob whose codec reads its base from the file (zstd-windows), the target file holding it, read range by range while decoding (never whole). */
+function windowsBaseOf(ctx: TxContext, manifest: Manifest, blob: number, oldFileOf: Map<string, string>): { source: string; file: string; sha256: string } | undefined {
+  const record = manifest.blobs[blob];
+  if (record === undefined || record.base === undefined || baseKindOf(codecOf(record)) !== 'file') return undefined;
+  const source = oldFileOf.get(record.base);
+  if (source === undefined) throw new Error(`no file in the plan holds the base ${record.base} of blob ${blob}`);
+  return { source, file: path.join(ctx.layout.target, source), sha256: record.base };
 }
 
 /** The first path (in plan order) whose old node is a file, by that file's sha256: where a delta finds its base. */

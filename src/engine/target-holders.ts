@@ -15,6 +15,12 @@ export interface StaleProcess extends Holder {
    * 'started-before-commit': its executable, cwd or root is in the target and it started before the commit.
    */
   reason: 'set-aside' | 'started-before-commit';
+  /**
+   * True when it runs the old version: it executes, maps or has open a set-aside file, so a restart is
+   * needed. False when it only may need one: its executable, cwd or root is in the target and it started
+   * before the commit (a shell sitting there, an interpreter) (docs/holders.md, "The restart report").
+   */
+  runsOldVersion: boolean;
 }
 
 export interface StaleReport {
@@ -42,8 +48,8 @@ export function staleAfter(ctx: TxContext, txid: string, commitTime: number): St
   const report = findHolders(ctx.platform, files);
   const staleProcesses: StaleProcess[] = [];
   for (const h of report.holders) {
-    if (h.path.startsWith(prefix)) staleProcesses.push({ ...h, path: h.path.slice(prefix.length), reason: 'set-aside' });
-    else if (placeKinds.has(h.kind) && Date.parse(h.startedAt) < commitTime) staleProcesses.push({ ...h, reason: 'started-before-commit' });
+    if (h.path.startsWith(prefix)) staleProcesses.push({ ...h, path: h.path.slice(prefix.length), reason: 'set-aside', runsOldVersion: true });
+    else if (placeKinds.has(h.kind) && Date.parse(h.startedAt) < commitTime) staleProcesses.push({ ...h, reason: 'started-before-commit', runsOldVersion: false });
   }
   return { staleProcesses, uninspectable: report.uninspectable };
 }

@@ -3,17 +3,24 @@ import { fsyncParentsOf, lstatOrNull, makeDirs, removeEmptyDir } from '../fs/dur
 import { trustDirOf } from '../records/trust-store.js';
 import { TargetLock } from '../fs/lock.js';
 import { recoverLocked, type RecoverOutcome } from './recover.js';
+import { settleTrialLocked, type TrialSettlement } from './health-trial.js';
+import type { UninstallResult } from './uninstall-latest.js';
+import { readTrialRecord } from '../records/trial-record.js';
 import type { TxContext } from '../records/tx-context.js';
 import { checkStateDir, removeStateTree } from '../records/state-dir.js';
 
+/** What was settled before the work: an interrupted transaction, and an install on trial nobody was running. */
+export type Recovered = RecoverOutcome & { trial?: TrialSettlement };
+
 /**
  * Runs `work` holding the target lock, after finishing or rolling back any interrupted transaction and
- * cleaning up (unless `cleanUpFirst` is false: the cleanup command does that itself).
+ * cleaning up (unless `cleanUpFirst` is false: the cleanup command does that itself), then rolling
+ * back an install whose health trial was never confirmed (`rolledBack`: that uninstall's result).
  * Creates `.servicepack/` when `create` is set (the first install); if that first install fails, or a
  * first install is rolled back (here or by recover), the directory is removed again when nothing else
  * is in it, so the target is left exactly as it was found.
  */
-export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recovered: RecoverOutcome) => T, cleanUpFirst = true): T {
+export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recovered: Recovered, rolledBack?: UninstallResult) => T, cleanUpFirst = true): T {
   const { layout } = ctx;
   const created = create ? makeDirs(layout.dir) : [];
   // Its entry in the target must survive a power loss like everything kept inside it.
@@ -26,7 +33,10 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
   let failed = false;
   try {
     if (lock.tookOverFrom !== undefined) ctx.emit({ type: 'lock-taken-over', fromPid: lock.tookOverFrom });
-    return work(recoverLocked(ctx, cleanUpFirst));
+    const recovered = recoverLocked(ctx, cleanUpFirst);
+    // We hold the lock, so no process runs a trial on this target: one still recorded was never confirmed.
+    const trial = settleTrialLocked(ctx, readTrialRecord(layout));
+    return trial === undefined ? work(recovered) : work({ ...recovered, trial: trial.settlement }, trial.uninstalled);
   } catch (err) {
     failed = true;
     throw err;

@@ -8,6 +8,19 @@ export interface Mismatch {
   actual: string;
 }
 
+/** One run of one health check (docs/health.md). */
+export interface HealthCheckResult {
+  /** What was checked: `cmd [...]`, `url http://...` or `tcp host:port`. */
+  check: string;
+  ok: boolean;
+  /** Why it failed: `HTTP 500`, `exit status 3: <output>`, `connect ECONNREFUSED ...`, `timed out after 5000 ms`. */
+  reason?: string;
+  /** How long it ran, in milliseconds. */
+  ms: number;
+  /** When it started, in milliseconds since the trial began. */
+  atMs: number;
+}
+
 /** Details carried by each code. */
 export interface ErrorDetails {
   USAGE: { argument?: string };
@@ -40,6 +53,7 @@ export interface ErrorDetails {
   FILE_IN_USE: { path: string; errno: string; attempts: number; waitedMs: number };
   SYMLINK_UNSUPPORTED: { target: string; paths: string[] };
   NOTHING_TO_UNINSTALL: { target: string };
+  BACKUP_PRUNED: { target: string; txid: string; version: string };
   BACKUP_DAMAGED: { target: string; mismatches: Mismatch[] };
   /** `writes[]`: the installed path, the backup path the writes went to, the old sha256 and the one now. */
   BACKUP_WRITTEN: { target: string; txid: string; writes: { txid: string; path: string; backup: string; expected: string; actual: string }[] };
@@ -51,7 +65,25 @@ export interface ErrorDetails {
   PATH_TOO_LONG: { target: string; path: string; bytes: number; limit: number };
   JOURNAL_UNSUPPORTED: { path: string; version: number; supported: number };
   INTERRUPTED: { signal: string };
+  /**
+   * `failed`: the last result of each check in the trial (the failing ones say why); `deadline`: true
+   * when the deadline ended the trial; `afterRollBack`: the checks run once against the version put back.
+   */
+  HEALTH_FAILED: {
+    target: string; txid: string; failedVersion: string; version: string; deadline: boolean;
+    failed: HealthCheckResult[]; afterRollBack: HealthCheckResult[]; rollBackTxid: string;
+  };
   INTERNAL_ERROR: { name: string; message: string; errno?: string; syscall?: string; path?: string };
+  REPO_INVALID: { path: string; reason: string };
+  REPO_UNREACHABLE: { url: string; reason: string; status?: number };
+  METADATA_EXPIRED: { url: string; reason: string };
+  METADATA_ROLLBACK: { url: string; reason: string };
+  METADATA_INVALID: { url: string; reason: string };
+  CHANNEL_NOT_FOUND: { url: string; channel: string };
+  CHANNEL_HALTED: { channel: string; version: string };
+  NOT_IN_ROLLOUT: { channel: string; version: string; percent: number; bucket: number };
+  NO_CHAIN: { product: string; from: string; to: string; reason: string };
+  DOWNLOAD_CORRUPT: { url: string; path: string; reason: string };
 }
 
 export type ErrorCode = keyof ErrorDetails;
@@ -70,7 +102,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   PACK_EXPIRED: 'The service pack\'s signed expiry date has passed.',
   KEY_INVALID: 'A key file is missing, unreadable, or not a minisign Ed25519 key of the expected kind.',
   KEY_PASSPHRASE: 'The secret key is encrypted and no passphrase, or a wrong one, was given.',
-  BUILD_INPUT: 'A release tree given to build is missing or holds a file type a pack cannot carry.',
+  BUILD_INPUT: 'A release tree given to build is missing, identical to the other, or holds a file type a pack cannot carry.',
   TARGET_NOT_FOUND: 'The target directory does not exist.',
   NOT_MANAGED: 'The target has no servicepack state: no service pack was ever installed there.',
   PRODUCT_MISMATCH: 'The service pack is for another product than the one installed in the target.',
@@ -88,6 +120,7 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   FILE_IN_USE: 'A file to be replaced is open in a process that does not let it be renamed; the transaction was rolled back.',
   SYMLINK_UNSUPPORTED: 'The service pack carries symbolic links, which this system cannot create for servicepack.',
   NOTHING_TO_UNINSTALL: 'No service pack is installed in the target.',
+  BACKUP_PRUNED: 'The uninstall backup of the latest service pack was given up (install --keep, cleanup --prune), so it cannot be uninstalled.',
   BACKUP_WRITTEN: 'A set-aside file was written to after the install set it aside: a process kept writing to the old file, so uninstall cannot restore the old version exactly.',
   BACKUP_DAMAGED: 'The stored backup of a service pack is missing or altered, so it cannot be uninstalled.',
   JOURNAL_CORRUPT: 'The transaction journal of the target cannot be read.',
@@ -97,5 +130,16 @@ export const errorSummaries: { readonly [C in ErrorCode]: string } = {
   PATH_TOO_LONG: 'A path of the pack, joined to the target (or to servicepack\'s backup inside it), is longer than the system allows.',
   JOURNAL_UNSUPPORTED: 'The journal or state of the target was written by a newer servicepack, in a version this one does not read.',
   INTERRUPTED: 'The command was stopped by a signal (SIGINT or SIGTERM); a transaction in progress was rolled back.',
+  HEALTH_FAILED: 'The installed service pack failed its health checks during its trial and was rolled back: the target is the previous version.',
   INTERNAL_ERROR: 'servicepack hit an error it does not expect: a bug. Nothing more is known about the target than the message says.',
+  REPO_INVALID: 'The directory given as a fleet repository, or its key directory, is missing, not a repository, or holds keys that do not match its root.',
+  REPO_UNREACHABLE: 'The fleet repository could not be reached, or a file it must serve is missing; sync changed nothing.',
+  METADATA_EXPIRED: 'The fleet repository\'s signed metadata has expired (stale or frozen); sync changed nothing.',
+  METADATA_ROLLBACK: 'The fleet repository serves metadata older than what this target already trusted (a rollback); sync changed nothing.',
+  METADATA_INVALID: 'The fleet repository\'s metadata is malformed, tampered with, or not signed by the keys the trusted root names; sync changed nothing.',
+  CHANNEL_NOT_FOUND: 'The fleet repository\'s signed metadata lists no channel of that name.',
+  CHANNEL_HALTED: 'The channel\'s rollout is halted; sync stopped before downloading or installing.',
+  NOT_IN_ROLLOUT: 'This machine is outside the channel\'s staged rollout percentage for now; sync changed nothing.',
+  NO_CHAIN: 'No chain of published service packs leads from the installed version to the channel\'s version (respecting required stops and pulled versions).',
+  DOWNLOAD_CORRUPT: 'A downloaded service pack does not have the length or SHA-256 the repository\'s signed metadata lists; it was discarded.',
 };

@@ -70,8 +70,8 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
   },
   BUILD_INPUT: {
     symptoms: '`servicepack build` stops naming a path in one of the release trees.',
-    cause: 'A release directory is missing, or holds a file type a pack cannot carry (FIFO, socket, device node).',
-    resolution: 'Point build at two existing release trees that contain only directories, regular files and symlinks.',
+    cause: 'A release directory is missing, holds a file type a pack cannot carry (FIFO, socket, device node), or is identical to the other one (a pack without hooks that would change nothing).',
+    resolution: 'Point build at two existing, different release trees that contain only directories, regular files and symlinks.',
   },
   TARGET_NOT_FOUND: {
     symptoms: 'The command stops at once naming the target.',
@@ -153,6 +153,11 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'Creating a symbolic link on Windows needs a privilege (SeCreateSymbolicLinkPrivilege, or Developer Mode) that servicepack does not ask for, so it does not offer a transaction it could not finish.',
     resolution: 'Build the service pack from trees without symbolic links (ship the file itself), or install it on a system that supports them. Nothing was changed.',
   },
+  BACKUP_PRUNED: {
+    symptoms: 'uninstall stops naming the service pack it would remove and says its backup was given up; nothing is changed.',
+    cause: 'A retention policy (`install --keep N` or `cleanup --prune N`) removed the set-aside files of older service packs to save space. The latest pack still installed is one of them: the old files uninstall would put back no longer exist.',
+    resolution: 'Reinstall the version you want from its full release, or install a service pack that goes there. `servicepack status` and `servicepack history` show which packs were pruned and when. Keep more backups next time (`--keep`).',
+  },
   NOTHING_TO_UNINSTALL: {
     symptoms: 'uninstall reports that no service pack is installed.',
     cause: 'The target\'s history of installed service packs is empty.',
@@ -188,6 +193,11 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     cause: 'The pack carries a pre hook (for example a command that stops the application) and that command could not be started, timed out after 5 minutes, or exited with a status other than 0.',
     resolution: 'Run the command shown by hand in the target directory and fix what it reports (a stopped service, a missing program, permissions); then install again. The target was not changed; the post hook was run to start the application again.',
   },
+  HEALTH_FAILED: {
+    symptoms: 'install exits with status 5 after the commit, saying the health checks failed and the service pack was rolled back; the message names the check that failed and why (an HTTP status, an exit status and output, a refused connection, a timeout) and the result of the checks run again against the previous version.',
+    cause: 'The pack (or the install command) declares health checks. After the commit and the post hook the install is on trial: every check must keep passing for the trial window before the deadline. One did not (or the deadline passed first, for example because a check never answered), so the install was undone with the uninstall machinery: the hooks ran again with SERVICEPACK_TRIAL=failed, and the target is the previous version, file for file.',
+    resolution: 'Read details.failed for what was checked and why it failed, and details.afterRollBack for whether the previous version passes the same checks (if it does not either, the checks or the environment are at fault, not the pack). Fix the application or the check, then install again. To install without the trial, pass --no-health (reported as a warning); to give a slow application more time, raise --health-delay, --health-window or --health-deadline.',
+  },
   PATH_TOO_LONG: {
     symptoms: 'install (or a dry run) is refused before any change, naming the longest path, its length in bytes and the limit.',
     cause: 'A transaction reaches every changed file by its full path, including the copy it sets aside under `.servicepack/backup/<txid>/files/`. Joined to the --target path as given, one of them exceeds the system\'s path length limit (PATH_MAX, 4096 bytes on Linux), so a system call would fail with ENAMETOOLONG in the middle of the work.',
@@ -207,5 +217,55 @@ export const explainArticles: { readonly [C in ErrorCode]: ExplainArticle } = {
     symptoms: 'A command fails with an error it does not name a code for; exit code 70. The result names the underlying error (and errno, system call and path when it comes from the system).',
     cause: 'A defect in servicepack: a failure that should have been reported with one of the codes above was not.',
     resolution: 'Report it with the command line and the --json result. Run `servicepack status --target <dir>` and, if a transaction is pending, `servicepack recover --target <dir>`; `servicepack verify` compares the target with its recorded state.',
+  },
+  REPO_INVALID: {
+    symptoms: '`repo init`, `publish` or `channel` stops naming the repository or key directory and the reason.',
+    cause: '`repo init` was pointed at a directory that already holds a repository; or `publish`/`channel` at one without `metadata/root.json`; or the key directory lacks a role key, or holds keys the repository\'s root does not name; or a pack to publish is for another product than the channel.',
+    resolution: 'Check `--repo` and `--keys` (docs/fleet.md, "Repository layout"). Nothing in the repository was changed: metadata is written whole or not at all.',
+  },
+  REPO_UNREACHABLE: {
+    symptoms: '`sync` stops before changing anything, naming the URL and the network or HTTP error (connection refused, DNS failure, timeout, 404).',
+    cause: 'The web server, bucket or `file://` directory is down, misnamed, behind a proxy that is not set in HTTPS_PROXY/HTTP_PROXY, or a metadata or pack file was not uploaded.',
+    resolution: 'Check `--repo` and the proxy variables; fetch `<repo>/metadata/timestamp.json` with curl from the same machine. Upload the whole repository (metadata last). The target was not changed; run sync again.',
+  },
+  METADATA_EXPIRED: {
+    symptoms: '`sync` stops naming the metadata role that expired (timestamp, snapshot, targets or root).',
+    cause: 'Signed metadata carries an expiry so that a mirror or attacker cannot freeze a fleet on old versions. The repository was not re-signed in time, or this machine\'s clock is far ahead.',
+    resolution: 'On the publishing side run `servicepack repo timestamp --repo <dir> --keys <keys>` (or `publish`/`channel`, which re-sign too) and upload `metadata/`. Check the machine\'s clock. The target was not changed.',
+  },
+  METADATA_ROLLBACK: {
+    symptoms: '`sync` stops naming the role and the version it was served and the newer one it already trusts.',
+    cause: 'The repository (or a mirror, cache or attacker in between) serves metadata older than what this target verified before: TUF never lets versions go back.',
+    resolution: 'Find the stale copy (a CDN cache, an old mirror, a restored backup of the repository) and serve the current metadata. If the repository was deliberately rebuilt, re-sign it with versions above the old ones. The target was not changed.',
+  },
+  METADATA_INVALID: {
+    symptoms: '`sync` stops naming the metadata file and why it was refused (bad signature, hash or length mismatch, malformed JSON).',
+    cause: 'A metadata file was altered after signing, truncated in upload, signed with keys the trusted root does not name, or the `--root` file belongs to another repository.',
+    resolution: 'Re-upload `metadata/` from the publishing machine; check that `--root` is the `root.json` that `repo init` wrote for this repository. The target was not changed.',
+  },
+  CHANNEL_NOT_FOUND: {
+    symptoms: '`sync` stops naming the channel.',
+    cause: 'No `servicepack channel <name> --version V` was run for this repository, or `--channel` is misspelt.',
+    resolution: 'Create the channel on the publishing side and upload `metadata/`, or pass an existing `--channel`. The target was not changed.',
+  },
+  CHANNEL_HALTED: {
+    symptoms: '`sync` stops (before downloading, or before the next link of a chain) naming the channel and its version.',
+    cause: 'The publisher ran `servicepack channel <name> --halt` to stop a rollout.',
+    resolution: 'Wait for the publisher to fix the release and run `servicepack channel <name> --resume` (or move the channel to another version). Links installed before the halt stay installed; nothing is half-done.',
+  },
+  NOT_IN_ROLLOUT: {
+    symptoms: '`sync` reports that this machine is not yet in the rollout, with the channel\'s percentage and this machine\'s bucket.',
+    cause: 'The channel admits only machines whose stable bucket (from /etc/machine-id, the product and the rollout) is below its `--percent`.',
+    resolution: 'Nothing to do: a later sync admits the machine once the publisher raises the percentage. To force one machine in, pass a `--machine-id` whose bucket is below it. The target was not changed.',
+  },
+  NO_CHAIN: {
+    symptoms: '`sync` stops naming the product, the installed version and the channel\'s version.',
+    cause: 'The repository has no service packs leading from the installed version to the channel\'s version, or every such chain passes a pulled version or skips a required stop, or the target is not a release any published pack applies to.',
+    resolution: 'Publish the missing pack(s) (`servicepack publish`), or point the channel at a reachable version. `servicepack status --target <dir>` shows the installed version. The target was not changed.',
+  },
+  DOWNLOAD_CORRUPT: {
+    symptoms: '`sync` stops after a download naming the pack URL and the length or SHA-256 that did not match.',
+    cause: 'The pack file on the server differs from the one the signed metadata lists (altered, truncated, or replaced without re-publishing), or a proxy altered it.',
+    resolution: 'Re-upload the repository\'s `targets/` from the publishing machine. The damaged download was removed; the target was not changed.',
   },
 };

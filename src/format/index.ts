@@ -1,6 +1,8 @@
 // Public API of the pack format: manifest types, codecs, path rules, hashing, reading, writing, inspecting.
 export { FORMAT_VERSION, oldNodeOf, sameNode } from './manifest.js';
 export type { BlobEncoding, BlobRecord, DirNode, EntryAction, FileNode, Manifest, ManifestEntry, NodeType, PackHooks, SymlinkNode, TreeNode } from './manifest.js';
+export { CHECK_TIMEOUT_MS, HEALTH_DEFAULTS, canonicalHealth, describeCheck, healthProblem, splitHostPort, timingOf } from './health.js';
+export type { HealthCheck, HealthTiming, PackHealth } from './health.js';
 export { CHUNK_SIZE, hashFile, sha256Hex } from './hash.js';
 export { STATE_DIR_NAME, checkEntryPath, comparePaths, foldPath, parentPath } from './paths.js';
 export { HEADER_SIZE, PACK_MAGIC, decodeHeader, encodeHeader } from './header.js';
@@ -14,6 +16,8 @@ export type { EncodedBlob } from './blob-encoder.js';
 export { writePack } from './pack-writer.js';
 export type { PayloadSource, WrittenPack } from './pack-writer.js';
 export { decodeBlob, openPack, verifyPack } from './pack-reader.js';
+export { baseKindOf, type BaseFile, type BlobCodec } from './codecs/codec.js';
+export { codecOf } from './codecs/codecs.js';
 export type { PackReader, VerifyProgress } from './pack-reader.js';
 export { inspectPack } from './inspect-pack.js';
 export type { PackSummary, PackSummaryEntry } from './inspect-pack.js';

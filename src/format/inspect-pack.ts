@@ -1,5 +1,7 @@
 // A summary of a pack from its header and manifest alone (no payload is decoded), for `inspect` and `--json`.
 import type { EntryAction, NodeType, PackHooks } from './manifest.js';
+import { codecOf } from './codecs/codecs.js';
+import type { PackHealth } from './health.js';
 import { openPack } from './pack-reader.js';
 
 /** One entry as `inspect` shows it: `type`/`size` of the new node, or of the old one for a removal. */
@@ -11,6 +13,8 @@ export interface PackSummaryEntry {
   storedSize?: number;
   /** For a stored file: whether it travels as a delta against its old version. */
   delta?: boolean;
+  /** For a stored file: its blob's encoding (docs/format.md, 'Blob encodings'). */
+  encoding?: string;
   /** For a stored file: storedSize / size (0 for an empty file). */
   ratio?: number;
 }
@@ -31,6 +35,8 @@ export interface PackSummary {
   counts: Record<EntryAction, number>;
   /** The commands the installer runs before and after the commit; {} when the pack has none. */
   hooks: PackHooks;
+  /** The health checks an install runs after the commit (docs/health.md), when the pack has them. */
+  health?: PackHealth;
   entries: PackSummaryEntry[];
 }
 
@@ -52,7 +58,8 @@ export function inspectPack(path: string, keyIdOf?: (signature: Buffer, path: st
       const blob = e.blob === undefined ? undefined : manifest.blobs[e.blob];
       if (blob !== undefined) {
         out.storedSize = blob.storedSize;
-        out.delta = blob.encoding === 'zstd-patch';
+        out.delta = codecOf(blob).needsBase;
+        out.encoding = blob.encoding;
         out.ratio = blob.size === 0 ? 0 : blob.storedSize / blob.size;
       }
       return out;
@@ -69,6 +76,7 @@ export function inspectPack(path: string, keyIdOf?: (signature: Buffer, path: st
       size: reader.size,
       counts,
       hooks: manifest.hooks ?? {},
+      ...(manifest.health === undefined ? {} : { health: manifest.health }),
       entries,
     };
   } finally {

@@ -4,6 +4,8 @@
 import type { Manifest, ManifestEntry, TreeNode } from './manifest.js';
 import { oldNodeOf, sameNode } from './manifest.js';
 import { packInvalid, packUnsafePath as unsafe } from './pack-errors.js';
+import { MAX_WINDOW_LOG } from './zstd.js';
+import { codecOf } from './codecs/codecs.js';
 import { checkEntryPath, comparePaths, foldPath, parentPath } from './paths.js';
 
 /**
@@ -101,7 +103,15 @@ function checkBlobs(m: Manifest, packPath: string): void {
   for (const [i, blob] of m.blobs.entries()) {
     if (blob.offset !== offset) throw packInvalid(packPath, `blob #${i}: offset ${blob.offset} is not where blob #${i - 1} ends (${offset})`);
     if (blob.storedSize === 0) throw packInvalid(packPath, `blob #${i}: "storedSize" is 0`);
-    if (blob.size > blob.storedSize * MAX_DECOMPRESSION_RATIO) {
+    const codec = codecOf(blob);
+    if (codec.minStoredSize !== undefined) {
+      // zstd-windows: a record copying a window of the old file costs its header only, so the bound is
+      // one header per window, not a decompression ratio.
+      const least = codec.minStoredSize(blob.size);
+      if (blob.storedSize < least) {
+        throw packInvalid(packPath, `${entryName(m, i)}: ${blob.size} bytes need at least ${least} stored bytes as ${codec.name} records, not ${blob.storedSize}`);
+      }
+    } else if (blob.size > blob.storedSize * MAX_DECOMPRESSION_RATIO) {
       throw packInvalid(packPath, `${entryName(m, i)}: ${blob.size} bytes claimed from ${blob.storedSize} stored bytes exceeds the ${MAX_DECOMPRESSION_RATIO}:1 decompression bound`);
     }
     offset += blob.storedSize;
@@ -127,15 +137,24 @@ function checkBlobs(m: Manifest, packPath: string): void {
   checkBases(m, packPath);
 }
 
-/** A zstd-patch blob must name as `base` the old content of a change entry that uses it: that file is where an installer finds the base. */
+/** A delta blob (zstd-patch, zstd-windows, exediff) must name as `base` the old content of a change entry that uses it: that file is where an installer finds the base. */
 function checkBases(m: Manifest, packPath: string): void {
   const provided = new Set<string>();
+  const baseSize = new Map<string, number>();
   for (const e of m.entries) {
-    if (e.blob !== undefined && e.action === 'change' && e.old?.type === 'file') provided.add(`${e.blob}:${e.old.sha256}`);
+    if (e.blob !== undefined && e.action === 'change' && e.old?.type === 'file') {
+      provided.add(`${e.blob}:${e.old.sha256}`);
+      baseSize.set(e.old.sha256, e.old.size);
+    }
   }
   for (const [i, blob] of m.blobs.entries()) {
     if (blob.base !== undefined && !provided.has(`${i}:${blob.base}`)) {
       throw packInvalid(packPath, `blob #${i}: its base ${blob.base} is not the old content of any change entry that uses it`);
+    }
+    // Checked here, before anything is read: decoding needs the base and the content in one zstd window.
+    const span = (baseSize.get(blob.base ?? '') ?? 0) + blob.size;
+    if (blob.encoding === 'zstd-patch' && span > 2 ** MAX_WINDOW_LOG) {
+      throw packInvalid(packPath, `${entryName(m, i)}: a zstd-patch blob spans base and content of ${span} bytes, more than the 2^${MAX_WINDOW_LOG} a zstd window holds`);
     }
   }
 }

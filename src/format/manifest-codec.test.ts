@@ -5,6 +5,7 @@ import { isServicePackError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { Manifest } from './manifest.js';
 import { decodeManifest, encodeManifest } from './manifest-codec.js';
+import { HEALTH_SINCE_FORMAT } from './manifest-parse.js';
 
 const H = (c: string): string => c.repeat(64);
 
@@ -91,7 +92,7 @@ test('non-canonical bytes are PACK_INVALID', () => {
 });
 
 test('shape errors are PACK_INVALID and name the entry', () => {
-  rejects(edited((m) => (m.extra = 1)), 'PACK_INVALID', 'unknown field "extra"');
+  rejects(edited((m) => (m.entries[0].extra = 1)), 'PACK_INVALID', 'entry "BIN" has an unknown field "extra"');
   rejects(edited((m) => delete m.toVersion), 'PACK_INVALID', 'has no "toVersion"');
   rejects(edited((m) => (m.product = '')), 'PACK_INVALID', '"product" is not a non-empty string');
   rejects(edited((m) => (m.format = '1')), 'PACK_INVALID', '"format" is not an integer');
@@ -190,6 +191,31 @@ test('hooks: canonical between toVersion and entries, argv arrays checked strict
   rejects(withHooks({ pre: ['', 'x'] }), 'PACK_INVALID', "the pre hook's program (its first argument) is empty");
   rejects(withHooks({ pre: ['a\u0000b'] }), 'PACK_INVALID', 'the pre hook has an argument with a NUL character');
   rejects(withHooks({ during: ['x'] }), 'PACK_INVALID', 'the manifest "hooks" has an unknown field "during"');
+});
+
+test('an unknown top-level field is PACK_UNSUPPORTED: a newer writer\'s feature is never ignored', () => {
+  rejects(edited((m) => (m.extra = 1)), 'PACK_UNSUPPORTED', 'manifest field "extra"');
+  rejects(edited((m) => (m.rollout = { percent: 5 })), 'PACK_UNSUPPORTED', 'manifest field "rollout"');
+});
+
+test('health: canonical after the hooks, checks and times checked strictly', () => {
+  const health = { windowMs: 10000, checks: [{ url: 'http://127.0.0.1:8080/health' }, { tcp: '[::1]:5432' }, { cmd: ['bin/check', '--quick'] }], delayMs: 2000 };
+  const m = { ...sampleV2(), hooks: { post: ['true'] }, health };
+  const bytes = encodeManifest(m as Manifest);
+  assert.ok(bytes.toString().includes('"hooks":{"post":["true"]},"health":{"checks":[{"url":"http://127.0.0.1:8080/health"},{"tcp":"[::1]:5432"},{"cmd":["bin/check","--quick"]}],"delayMs":2000,"windowMs":10000},"entries":'), bytes.toString().slice(0, 400));
+  assert.deepEqual(decodeManifest(bytes, 'x.svp').health, { checks: health.checks, delayMs: 2000, windowMs: 10000 });
+  const withHealth = (h: unknown, format = 2): Buffer => raw({ ...JSON.parse(encodeManifest(format === 2 ? sampleV2() : sample()).toString()), health: h });
+  rejects(withHealth({ checks: [{ url: 'http://x/' }] }, 1), 'PACK_INVALID', `the manifest "health" needs format ${HEALTH_SINCE_FORMAT} or later`);
+  rejects(withHealth({ checks: [] }), 'PACK_INVALID', '"checks" is not a non-empty array');
+  rejects(withHealth({ checks: [{ url: 'ftp://x/' }] }), 'PACK_INVALID', 'check #0: "url" "ftp://x/" is not http:// or https://');
+  rejects(withHealth({ checks: [{ tcp: 'localhost' }] }), 'PACK_INVALID', 'check #0: "tcp" "localhost" is not host:port');
+  rejects(withHealth({ checks: [{ tcp: 'h:70000' }] }), 'PACK_INVALID', 'is not host:port');
+  rejects(withHealth({ checks: [{ cmd: [] }] }), 'PACK_INVALID', '"cmd" is not an array of 1 to 256 strings');
+  rejects(withHealth({ checks: [{ cmd: ['x'], url: 'http://x/' }] }), 'PACK_INVALID', 'must have exactly one of "cmd", "url" or "tcp"');
+  rejects(withHealth({ checks: [{ cmd: ['x'] }], periodMs: 0 }), 'PACK_INVALID', '"periodMs" is 0');
+  rejects(withHealth({ checks: [{ cmd: ['x'] }], windowMs: 1.5 }), 'PACK_INVALID', '"windowMs" is not an integer');
+  rejects(withHealth({ checks: [{ cmd: ['x'] }], windowMs: 50000, deadlineMs: 40000 }), 'PACK_INVALID', 'can never pass');
+  rejects(withHealth({ checks: [{ cmd: ['x'] }], retries: 3 }), 'PACK_INVALID', 'the manifest "health" has an unknown field "retries"');
 });
 
 /** The sample in format 2: modes on files and directories, a hard link, a sparse file. */

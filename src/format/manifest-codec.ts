@@ -1,6 +1,7 @@
 // The manifest's byte form: canonical JSON (fixed key order, no whitespace, integers only) on encode,
 // and on decode strict UTF-8, JSON, shape, cross-entry rules, and byte-exact canonical form.
 import type { BlobRecord, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
+import { canonicalHealth } from './health.js';
 import { checkManifest } from './manifest-check.js';
 import { parseManifest } from './manifest-parse.js';
 import { packInvalid } from './pack-errors.js';
@@ -17,6 +18,7 @@ export function encodeManifest(m: Manifest): Buffer {
     ...(m.hooks === undefined ? {} : { hooks: canonicalHooks(m.hooks) }),
     ...(m.baseTree === undefined ? {} : { baseTree: canonicalTree(m.baseTree) }),
     ...(m.resultTree === undefined ? {} : { resultTree: canonicalTree(m.resultTree) }),
+    ...(m.health === undefined ? {} : { health: canonicalHealth(m.health) }),
     entries: m.entries.map((e) => canonicalEntry(e, m.format)),
     blobs: m.blobs.map(canonicalBlob),
   };

@@ -3,7 +3,9 @@
 import type { BlobEncoding, BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
 import { FORMAT_VERSION, PERMISSION_BITS, READABLE_FORMATS, SPECIAL_BITS, VERSION_1_DIR_MODE, VERSION_1_FILE_MODE } from './manifest.js';
 import { CHANGES_ONLY_FORMAT } from './manifest.js';
+import { healthProblem, type PackHealth } from './health.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
+import { codecNamed } from './codecs/codecs.js';
 import type { TreeCommitment } from './tree-commitment.js';
 import { CELL_BYTES, MAX_CELLS_PER_PART, SKETCH_PARTS } from './tree-sketch.js';
 
@@ -12,8 +14,15 @@ export const MAX_SYMLINK_TARGET_BYTES = 4096;
 export const MAX_HOOK_ARGS = 256;
 export const MAX_HOOK_ARG_BYTES = 4096;
 
+const TOP_FIELDS = ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'];
+const OPTIONAL_TOP_FIELDS = ['expires', 'hooks', 'health', 'baseTree', 'resultTree'];
+/**
+ * The first format whose manifests may carry `health` (docs/format.md "Health checks"): the format
+ * this release writes, whatever older readers would make of it (they refuse it either way).
+ */
+export const HEALTH_SINCE_FORMAT = 2;
+
 const ACTIONS: readonly EntryAction[] = ['add', 'change', 'remove', 'keep'];
-const ENCODINGS: readonly BlobEncoding[] = ['zstd', 'zstd-patch'];
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type JsonObject = Record<string, unknown>;
@@ -23,7 +32,13 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
   const fail = (reason: string): never => {
     throw packInvalid(packPath, reason);
   };
-  const top = objectWithKeys(value, ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'], ['expires', 'hooks', 'baseTree', 'resultTree'], 'the manifest', fail);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('the manifest is not a JSON object');
+  const known = [...TOP_FIELDS, ...OPTIONAL_TOP_FIELDS];
+  // A field this reader does not know was added by a newer writer and may change what an install must
+  // do (health checks did): refuse it as unsupported, never install without it.
+  const unknown = Object.keys(value).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw packUnsupported(packPath, `manifest field "${unknown}"`, Number.isSafeInteger((value as JsonObject).format) ? (value as JsonObject).format as number : 0);
+  const top = objectWithKeys(value, TOP_FIELDS, OPTIONAL_TOP_FIELDS, 'the manifest', fail);
   if (!Number.isSafeInteger(top.format)) fail('the manifest "format" is not an integer');
   if (!READABLE_FORMATS.includes(top.format as number)) throw packUnsupported(packPath, `manifest format ${String(top.format)}`, top.format as number);
   const format = top.format as number;
@@ -46,6 +61,12 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
     const changesOnly = format >= CHANGES_ONLY_FORMAT;
     if (changesOnly !== Object.hasOwn(top, key)) fail(changesOnly ? `a format ${format} manifest has no "${key}"` : `a format ${format} manifest must not have "${key}"`);
     if (changesOnly) manifest[key] = parseTree(top[key], key, fail);
+  }
+  if (Object.hasOwn(top, 'health')) {
+    if (format < HEALTH_SINCE_FORMAT) fail(`the manifest "health" needs format ${HEALTH_SINCE_FORMAT} or later`);
+    const problem = healthProblem(top.health, 'the manifest "health"');
+    if (problem !== undefined) fail(problem);
+    manifest.health = top.health as PackHealth;
   }
   return manifest;
 }
@@ -206,10 +227,11 @@ function parseBlob(value: unknown, index: number, packPath: string): BlobRecord 
     if (typeof o[key] !== 'string' || !SHA256_HEX.test(o[key])) fail(`"${key}" is not 64 lowercase hex digits`);
   }
   if (typeof o.encoding !== 'string') fail('"encoding" is not a string');
-  if (!ENCODINGS.includes(o.encoding as BlobEncoding)) throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
+  const codec = codecNamed(o.encoding as string);
+  if (codec === undefined) throw packUnsupported(packPath, `blob encoding ${JSON.stringify(o.encoding)} (blob #${index})`, FORMAT_VERSION);
   const encoding = o.encoding as BlobEncoding;
-  const needBase = encoding === 'zstd-patch';
-  if (needBase !== Object.hasOwn(o, 'base')) fail(needBase ? 'a zstd-patch blob has no "base"' : `a ${encoding} blob must not have a "base"`);
+  const needBase = codec.needsBase;
+  if (needBase !== Object.hasOwn(o, 'base')) fail(needBase ? `a ${encoding} blob has no "base"` : `a ${encoding} blob must not have a "base"`);
   if (needBase && (typeof o.base !== 'string' || !SHA256_HEX.test(o.base))) fail('"base" is not 64 lowercase hex digits');
   const blob: BlobRecord = {
     offset: o.offset as number,

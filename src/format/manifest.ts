@@ -1,5 +1,6 @@
 // The manifest: what a pack changes, the exact base it applies to, and where each payload blob lives.
 // docs/format.md is the specification; this file is its TypeScript shape.
+import type { PackHealth } from './health.js';
 
 /** The container format version this code writes. */
 export const FORMAT_VERSION = 3;
@@ -69,10 +70,11 @@ export interface ManifestEntry {
 }
 
 /**
- * How a blob's stored bytes decode to file content. `zstd` is one standard zstd frame; `zstd-patch` is one
- * standard zstd frame decoded with the old file whose sha256 is `base` as a raw-content dictionary.
+ * How a blob's stored bytes decode to file content: the name of a codec in src/format/codecs/codecs.ts
+ * (`zstd`, `zstd-patch`, `zstd-windows`, `exediff`; docs/format.md, 'Blob encodings'). The manifest
+ * parser accepts only names in that table.
  */
-export type BlobEncoding = 'zstd' | 'zstd-patch';
+export type BlobEncoding = string;
 
 /** One stored payload blob: content-addressed, deduplicated, placed at `offset` within the payload section. */
 export interface BlobRecord {
@@ -80,7 +82,7 @@ export interface BlobRecord {
   storedSize: number;
   storedSha256: string;
   encoding: BlobEncoding;
-  /** Present exactly for `zstd-patch`: sha256 of the old content the frame is decoded against. */
+  /** Present exactly for encodings that decode against old content (deltas): sha256 of that content. */
   base?: string;
   size: number;
   sha256: string;
@@ -118,6 +120,8 @@ export interface Manifest {
   baseTree?: TreeCommitment;
   /** Format 3 on: the whole new tree (no sketch). */
   resultTree?: TreeCommitment;
+  /** What "healthy" means after an install: checks run during a trial, rolled back on failure (docs/health.md). */
+  health?: PackHealth;
   entries: ManifestEntry[];
   blobs: BlobRecord[];
 }

@@ -11,7 +11,8 @@ import type { Manifest } from './manifest.js';
 import { decodeManifest } from './manifest-codec.js';
 import { loadManifest } from './manifest-section.js';
 import { packCorrupt, packInvalid } from './pack-errors.js';
-import { MAX_FULL_WINDOW_LOG, MAX_WINDOW_LOG, startsWithDictionaryMagic, windowLogFor, zstd, type ZstdBinding } from './zstd.js';
+import { baseKindOf, type BaseFile } from './codecs/codec.js';
+import { codecOf } from './codecs/codecs.js';
 
 /** An open, validated pack. Holds a file descriptor until `close()`. */
 export interface PackReader {
@@ -33,15 +34,8 @@ export interface PackReader {
   close(): void;
 }
 
-/**
- * One zstd context and one output buffer per open pack, reused blob after blob: a fresh context and
- * buffer per blob would make the kernel hand out (and zero) new pages for zstd's window and for the
- * output each time, which costs more than decoding a small delta.
- */
-export interface DecodeScratch {
-  dctx?: InstanceType<ZstdBinding['DCtx']>;
-  output?: Buffer;
-}
+/** What the codecs reuse from blob to blob of one open pack (contexts, buffers), keyed by codec. */
+export type DecodeScratch = Map<string, unknown>;
 
 /** Opens and validates the pack at `path`: PACK_NOT_FOUND, PACK_INVALID, PACK_UNSUPPORTED or PACK_UNSAFE_PATH. */
 export function openPack(path: string): PackReader {
@@ -94,7 +88,7 @@ function readPack(path: string, fd: number): PackReader {
     payloadOffset: HEADER_SIZE + header.manifestLength + header.signatureLength,
     size,
     fd,
-    scratch: {},
+    scratch: new Map(),
     close(): void {
       if (open) {
         open = false;
@@ -116,95 +110,73 @@ function readExactly(fd: number, path: string, position: number, length: number)
 }
 
 /**
- * Decodes blob `blobIndex`, passing decoded chunks to `onChunk` (each chunk is reused once it returns).
- * A `zstd-patch` blob needs `base`: the old content whose sha256 the caller checked equals `blob.base`.
- * Throws PACK_CORRUPT at the first decoded byte past the declared size, on a zstd error, or when the
- * stored hash, content hash or size differ; a consumer uses the output only after this returns.
+ * Decodes blob `blobIndex` with its encoding's codec (src/format/codecs/), passing decoded chunks to
+ * `onChunk` (each chunk is reused once it returns). A blob whose codec needs a base gets `base`: the old
+ * content whose sha256 the caller checked equals `blob.base`, in memory, or the old file open
+ * (`BaseFile`) for a codec whose `baseKind` is 'file' (zstd-windows). Throws PACK_CORRUPT at the first
+ * decoded byte past the declared size, on any error of the codec, or when the stored hash, content hash
+ * or size differ; a consumer uses the output only after this returns.
  */
-export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base?: Uint8Array): void {
+export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base?: Uint8Array | BaseFile): void {
   const blob = reader.manifest.blobs[blobIndex];
   if (blob === undefined) throw new Error(`blob ${blobIndex} does not exist in ${reader.path}`);
   const corrupt = (expected: string, actual: string): ServicePackError<'PACK_CORRUPT'> =>
     packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), expected, actual);
-  const z = zstd();
-  const dctx = (reader.scratch.dctx ??= new z.DCtx());
-  // Whatever an earlier blob left (a dictionary, a frame it stopped in) is dropped here.
-  dctx.reset(z.ResetDirective.sessionAndParameters);
-  const delta = blob.encoding === 'zstd-patch';
-  if (delta && base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
-  // zstd checks the frame's window against this before it allocates the window: memory is bounded by
-  // what the blob declares, not by what its frame asks for.
-  const windowLog = delta ? windowLogFor(base!.length + blob.size, MAX_WINDOW_LOG) : windowLogFor(blob.size, MAX_FULL_WINDOW_LOG);
-  dctx.setParameter(z.DParameter.windowLogMax, windowLog);
-  if (delta) {
-    // zstd reads a dictionary starting with its magic as a structured dictionary, not as raw content.
-    if (startsWithDictionaryMagic(base!)) throw corrupt('a base that is raw content', 'a base starting with the zstd dictionary magic');
-    dctx.loadDictionary(base!);
-  }
+  const codec = codecOf(blob);
+  const baseKind = baseKindOf(codec);
+  if (baseKind !== undefined && base === undefined) throw new Error(`blob ${blobIndex} of ${reader.path} is a delta and needs its base`);
+  if (baseKind === 'memory' && !(base instanceof Uint8Array)) throw new Error(`blob ${blobIndex} of ${reader.path} takes its base in memory`);
+  if (baseKind === 'file' && base instanceof Uint8Array) throw new Error(`blob ${blobIndex} of ${reader.path} (${blob.encoding}) needs its base file`);
   const storedHash = createHash('sha256');
   const contentHash = createHash('sha256');
   const input = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, Math.max(blob.storedSize, 1)));
-  const output = outputBuffer(reader.scratch, Math.min(CHUNK_SIZE, blob.size + 1));
   const start = reader.payloadOffset + blob.offset;
   let read = 0;
   let decoded = 0;
-  let frameLeft = 1;
+  codec.decode({
+    blob,
+    base: baseKind === 'memory' ? (base as Uint8Array) : undefined,
+    ...(baseKind === 'file' ? { baseFile: base as BaseFile } : {}),
+    nextStored(): Buffer | null {
+      if (read >= blob.storedSize) return null;
+      const n = readSync(reader.fd, input, 0, Math.min(input.length, blob.storedSize - read), start + read);
+      if (n === 0) throw packInvalid(reader.path, `the file ended inside blob #${blobIndex}`, start + read);
+      read += n;
+      const src = input.subarray(0, n);
+      storedHash.update(src);
+      return src;
+    },
+    write(chunk: Uint8Array): void {
+      if (decoded + chunk.length > blob.size) {
+        if (blob.size > decoded) onChunk(asBuffer(chunk).subarray(0, blob.size - decoded));
+        throw corrupt(`${blob.size} bytes`, `more than ${blob.size} bytes`);
+      }
+      decoded += chunk.length;
+      if (chunk.length === 0) return;
+      const b = asBuffer(chunk);
+      contentHash.update(b);
+      onChunk(b);
+    },
+    corrupt,
+    scratch: reader.scratch,
+  });
+  // A codec that stopped early leaves stored bytes unread: they are hashed too, so a damaged tail is
+  // reported as what it is.
   while (read < blob.storedSize) {
     const n = readSync(reader.fd, input, 0, Math.min(input.length, blob.storedSize - read), start + read);
     if (n === 0) throw packInvalid(reader.path, `the file ended inside blob #${blobIndex}`, start + read);
     read += n;
-    const src = input.subarray(0, n);
-    storedHash.update(src);
-    let consumedTotal = 0;
-    let produced = 0;
-    do {
-      let consumed: number;
-      try {
-        [frameLeft, produced, consumed] = dctx.decompressStream(output, src.subarray(consumedTotal));
-      } catch (err) {
-        if (err instanceof Error && WINDOW_TOO_LARGE.test(err.message)) throw corrupt(windowBound(windowLog, delta), 'a frame declaring a larger window');
-        throw corrupt('a valid zstd frame', err instanceof Error ? `zstd error: ${err.message}` : 'zstd error');
-      }
-      consumedTotal += consumed;
-      if (frameLeft === 0 && (consumedTotal < n || read < blob.storedSize)) {
-        throw corrupt('one zstd frame', 'stored bytes after the end of the frame');
-      }
-      if (decoded + produced > blob.size) {
-        if (blob.size > decoded) onChunk(output.subarray(0, blob.size - decoded));
-        throw corrupt(`${blob.size} bytes`, `more than ${blob.size} bytes`);
-      }
-      decoded += produced;
-      if (produced > 0) {
-        const chunk = output.subarray(0, produced);
-        contentHash.update(chunk);
-        onChunk(chunk);
-      }
-      // A full output buffer may hide more output, unless the frame just ended: asking zstd again
-      // then would start reading a next frame (and report it as truncated).
-    } while (frameLeft !== 0 && (consumedTotal < n || produced === output.length));
+    storedHash.update(input.subarray(0, n));
   }
   const stored = storedHash.digest('hex');
   if (stored !== blob.storedSha256) throw corrupt(`stored sha256 ${blob.storedSha256}`, `stored sha256 ${stored}`);
-  if (frameLeft !== 0) throw corrupt('a complete zstd frame', 'a truncated zstd frame');
   if (decoded !== blob.size) throw corrupt(`${blob.size} bytes`, `${decoded} bytes`);
   const content = contentHash.digest('hex');
   if (content !== blob.sha256) throw corrupt(`sha256 ${blob.sha256}`, `sha256 ${content}`);
 }
 
-/** zstd's message for ZSTD_error_frameParameter_windowTooLarge. */
-const WINDOW_TOO_LARGE = /requires too much memory/;
-
-function windowBound(windowLog: number, delta: boolean): string {
-  const cap = delta ? MAX_WINDOW_LOG : MAX_FULL_WINDOW_LOG;
-  const why = windowLog === cap ? `the most a ${delta ? 'delta' : 'full blob'} may use`
-    : `${delta ? "the base's size plus the blob's" : "the blob's size"}, rounded up to a power of two`;
-  return `a zstd window of at most ${2 ** windowLog} bytes (${why})`;
-}
-
-/** The scratch output buffer, grown to at least `size` bytes (never beyond CHUNK_SIZE + 1). */
-function outputBuffer(scratch: DecodeScratch, size: number): Buffer {
-  if (scratch.output === undefined || scratch.output.length < size) scratch.output = Buffer.allocUnsafe(size);
-  return scratch.output.subarray(0, size);
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
 }
 
 /** Progress of `verifyPack`, reported after each blob. */
@@ -223,7 +195,7 @@ export function verifyPack(reader: PackReader, onProgress?: (p: VerifyProgress) 
   const { blobs } = reader.manifest;
   let storedBytesDone = 0;
   for (let i = 0; i < blobs.length; i++) {
-    if (blobs[i]?.encoding === 'zstd-patch') checkStoredBytes(reader, i);
+    if (codecOf(blobs[i]!).needsBase) checkStoredBytes(reader, i);
     else decodeBlob(reader, i, () => {});
     storedBytesDone += blobs[i]?.storedSize ?? 0;
     onProgress?.({ blobsDone: i + 1, blobsTotal: blobs.length, storedBytesDone, storedBytesTotal: reader.header.payloadLength });

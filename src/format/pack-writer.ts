@@ -1,6 +1,6 @@
 // Writes a pack file atomically: header, manifest, signature, then the payload copied from a spool file
 // in 1 MiB chunks. The manifest is validated exactly as a reader would before anything is written.
-import { readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { openAtomicOutput } from '../fs/atomic-output.js';
 import { CHUNK_SIZE, sha256Hex } from './hash.js';
 import { HEADER_SIZE, MAX_SIGNATURE_LENGTH, encodeHeader } from './header.js';
@@ -12,7 +12,14 @@ import { storeManifest } from './manifest-section.js';
 export interface PayloadSource {
   fd: number;
   length: number;
+  /**
+   * When given, the payload is these pieces in order instead of `fd` (their lengths sum to `length`):
+   * ranges of open files, or whole files by path (a builder's spill files, copied once, not twice).
+   */
+  pieces?: PayloadPiece[];
 }
+
+export type PayloadPiece = { fd: number; offset: number; length: number } | { path: string; length: number };
 
 /** What was written. */
 export interface WrittenPack {
@@ -44,11 +51,21 @@ export function writePack(outPath: string, manifest: Manifest, payload: PayloadS
 
 function copyPayload(payload: PayloadSource, write: (buf: Uint8Array) => void): void {
   const buf = Buffer.allocUnsafe(CHUNK_SIZE);
-  let position = 0;
-  while (position < payload.length) {
-    const n = readSync(payload.fd, buf, 0, Math.min(CHUNK_SIZE, payload.length - position), position);
-    if (n === 0) throw new Error(`payload spool ended at ${position} of ${payload.length} bytes`);
-    write(buf.subarray(0, n));
-    position += n;
+  const pieces = payload.pieces ?? [{ fd: payload.fd, offset: 0, length: payload.length }];
+  const total = pieces.reduce((sum, p) => sum + p.length, 0);
+  if (total !== payload.length) throw new Error(`payload pieces hold ${total} bytes, not ${payload.length}`);
+  for (const piece of pieces) {
+    const fd = 'path' in piece ? openSync(piece.path, 'r') : piece.fd;
+    try {
+      const start = 'path' in piece ? 0 : piece.offset;
+      for (let done = 0; done < piece.length;) {
+        const n = readSync(fd, buf, 0, Math.min(CHUNK_SIZE, piece.length - done), start + done);
+        if (n === 0) throw new Error(`a payload piece ended at ${done} of ${piece.length} bytes`);
+        write(buf.subarray(0, n));
+        done += n;
+      }
+    } finally {
+      if ('path' in piece) closeSync(fd);
+    }
   }
 }

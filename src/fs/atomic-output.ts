@@ -4,6 +4,8 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { basename, dirname, join } from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 
+const MAX_WRITE = 1 << 30;
+
 /** An output file being written; exactly one of `commit` or `abort` ends it. */
 export interface AtomicOutput {
   /** The temp file's descriptor, open for reading and writing. */
@@ -53,7 +55,8 @@ export function openAtomicOutput(path: string): AtomicOutput {
       let done = 0;
       try {
         while (done < buf.length) {
-          done += ioStep(path, 'write', () => writeSync(fd, buf, done, buf.length - done, size + done));
+          // One write of at most 1 GiB: Node refuses lengths of 2 GiB and more (ERR_OUT_OF_RANGE).
+          done += ioStep(path, 'write', () => writeSync(fd, buf, done, Math.min(buf.length - done, MAX_WRITE), size + done));
         }
       } catch (err) {
         // A failed write (ENOSPC) ends the output: the partial temp file is removed at once.

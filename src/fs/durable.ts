@@ -124,9 +124,30 @@ export function makeDirs(dir: string): string[] {
   return created;
 }
 
-/** Removes a tree that belongs to servicepack (staging, backups); a missing tree is fine. */
+/**
+ * Removes a tree that belongs to servicepack (staging, backups); a missing tree is fine. Not fs.rmSync:
+ * on Node 24 and 26 (a C++ implementation) it reports a failed unlink or rmdir with an empty code
+ * and errno UNKNOWN, and IO_FAILED must name the errno (docs/node-lines.md).
+ */
 export function removeTree(p: string): void {
-  withIo('remove', p, () => fs.rmSync(p, { recursive: true, force: true }));
+  withIo('remove', p, () => removeEntry(p));
+}
+
+function removeEntry(p: string): void {
+  const st = lstatOrNull(p);
+  if (st === null) return;
+  if (st.isDirectory()) {
+    for (const name of fs.readdirSync(p)) removeEntry(path.join(p, name));
+    removeIfExists(p, fs.rmdirSync);
+  } else removeIfExists(p, fs.unlinkSync);
+}
+
+function removeIfExists(p: string, remove: (p: string) => void): void {
+  try {
+    remove(p);
+  } catch (err) {
+    if (!hasErrno(err, 'ENOENT')) throw err;
+  }
 }
 
 export const rename = (from: string, to: string): void => withIo('rename', to, () => fs.renameSync(from, to));
@@ -182,7 +203,7 @@ export function tryLink(existing: string, newPath: string): boolean {
 }
 
 export const unlink = (p: string): void => withIo('unlink', p, () => fs.unlinkSync(p));
-export const unlinkIfExists = (p: string): void => withIo('unlink', p, () => fs.rmSync(p, { force: true }));
+export const unlinkIfExists = (p: string): void => withIo('unlink', p, () => removeIfExists(p, fs.unlinkSync));
 /** rmdir that leaves a directory that is not empty (or already gone) alone. */
 export function removeEmptyDir(dir: string): void {
   try {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
 import type { Platform } from '../platform/index.js';
-import { writeAt } from './durable.js';
+import { unlinkIfExists, writeAt } from './durable.js';
 import { ioFailed, withIo } from './io-error.js';
 
 interface LockRecord {
@@ -90,7 +90,7 @@ export class TargetLock {
           details: { target, pid: -1 },
         });
       }
-      withIo('unlink', tmp, () => fs.rmSync(tmp, { force: true }));
+      unlinkIfExists(tmp);
       return new TargetLock(file, tookOverFrom);
     } catch (err) {
       // No lock is handed out: give back what was taken. This is best effort on purpose: the error

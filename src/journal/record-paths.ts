@@ -9,6 +9,9 @@ const TXID = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
 /** A pinned key file: `trust/` and 16 upper-case hex digits (trust-store.ts pinFileOf). */
 const PIN_FILE = /^trust\/[0-9A-F]{16}\.pub$/;
 
+/** The trial record (records/layout.ts TRIAL_FILE), which an install on trial writes before its journal. */
+const TRIAL_RECORD = 'trial.json';
+
 const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v);
 
 export function txidProblem(field: string, v: unknown): string | undefined {
@@ -47,7 +50,7 @@ function escapeReason(p: string): string | undefined {
  * A journal's paths. Steps: `path` is a target path; `aside` is `backup/<txid>/files/<path>` of this
  * transaction; `incoming` is `staging/<txid>/<n>` of this transaction (install) or
  * `backup/<txid of the pack>/files/<path>` (uninstall). afterCommit and afterRollback name only this
- * transaction's `staging/<txid>`, `backup/<txid>` and `tree/<txid>.json`, and pinned key files.
+ * transaction's `staging/<txid>`, `backup/<txid>` and `tree/<txid>.json`, pinned key files and the trial record.
  */
 export function journalPathsProblem(txid: string, steps: unknown[], afterCommit: unknown[], afterRollback: unknown[]): string | undefined {
   const tx = txidProblem('txid', txid);
@@ -59,8 +62,8 @@ export function journalPathsProblem(txid: string, steps: unknown[], afterCommit:
   const removable = new Set([`staging/${txid}`, `backup/${txid}`, `tree/${txid}.json`]);
   for (const [name, list] of [['afterCommit', afterCommit], ['afterRollback', afterRollback]] as const) {
     for (const [n, rel] of list.entries()) {
-      if (typeof rel !== 'string' || (!removable.has(rel) && !PIN_FILE.test(rel))) {
-        return `${name}[${n}] ${shown(rel)} is not staging/${txid}, backup/${txid}, tree/${txid}.json or a pinned key file`;
+      if (typeof rel !== 'string' || (!removable.has(rel) && !PIN_FILE.test(rel) && rel !== TRIAL_RECORD)) {
+        return `${name}[${n}] ${shown(rel)} is not staging/${txid}, backup/${txid}, tree/${txid}.json, ${TRIAL_RECORD} or a pinned key file`;
       }
     }
   }

@@ -27,13 +27,18 @@ import type { Holder, Uninspectable } from '../inuse/holder.js';
 import type { PackHooks } from '../format/manifest.js';
 import { summarize, type PlannedAction } from '../engine/plan-summary.js';
 import { holdersBefore, holdersByPath } from '../engine/target-holders.js';
-import type { RecoverOutcome } from '../engine/recover.js';
+import type { Recovered } from '../engine/with-target-lock.js';
+import { planTrial, warnSkipped, type HealthOptions, type HealthSummary, type TrialPlan } from '../engine/health-plan.js';
+import { runTrial, type TrialResult } from '../engine/health-trial.js';
+import { writeTrialRecord, type TrialRecord } from '../records/trial-record.js';
+import { TRIAL_FILE } from '../records/layout.js';
 import { basesToKeep, heldBases } from '../engine/held-bases.js';
 import type { OldNode } from '../engine/old-node-guard.js';
 import { settleOwners } from '../engine/settle-owners.js';
 import { stageInstall } from '../engine/stage-install.js';
 import { checkStateDir, refuseInsideStateDir } from '../records/state-dir.js';
-import { readState, stateText, STATE_VERSION, type InstalledState } from '../records/state-file.js';
+import { readState, stateText, STATE_VERSION, type HistoryEntry, type InstalledState } from '../records/state-file.js';
+import { retain } from '../records/retention.js';
 import { listingOf, listingText, writeListing, type InstalledTree } from '../records/tree-record.js';
 import { checkBaseTree } from '../engine/base-tree.js';
 import { commitTree } from '../format/tree-commitment.js';
@@ -59,8 +64,22 @@ export interface InstallPlan {
   /** True when some process holds what the pack changes, or runs from the target: a restart will be needed. */
   restartNeeded: boolean;
   hooks: PackHooks;
+  /** The health trial the install would run after the commit (docs/health.md). */
+  health: HealthSummary;
   /** Who signed the pack and whether a trusted key verified it. */
   trust: PackTrust;
+  /** This very pack (by pack id) is already installed: the install would change nothing. */
+  alreadyInstalled: boolean;
+}
+
+/** A retention policy for uninstall backups, applied by the install's commit. */
+export interface RetentionOptions {
+  /**
+   * Keep the set-aside files of at most this many installed service packs, this one included; older
+   * packs' backups are given up (recorded as pruned in the state, removed by the clean-up) and those
+   * packs can no longer be uninstalled (BACKUP_PRUNED).
+   */
+  keepBackups?: number;
 }
 
 export interface InstallResult extends AfterCommit {
@@ -76,7 +95,12 @@ export interface InstallResult extends AfterCommit {
   bytesWritten: number;
   /** Paths whose previous version was set aside into the backup. */
   setAside: string[];
-  recovered: RecoverOutcome;
+  recovered: Recovered;
+  /**
+   * The health trial: confirmed (a failed one throws HEALTH_FAILED after rolling the pack back),
+   * skipped by `noHealth`, or none when neither the pack nor the install has checks.
+   */
+  health: TrialResult | Exclude<HealthSummary, { outcome: 'planned' }>;
   /**
    * Before the commit: processes holding a path the pack changes or removes, or whose executable, cwd
    * or root was in the target.
@@ -86,23 +110,36 @@ export interface InstallResult extends AfterCommit {
   trust: PackTrust;
   /** The key id pinned for the target by this install (its first verified install), if any. */
   pinnedKey?: string;
+  /**
+   * This very pack (by pack id) is in the target's history: nothing was done, and `txid` is the
+   * transaction that installed it.
+   */
+  alreadyInstalled: boolean;
 }
 
 /** Plans the install without changing anything: verifies the pack and runs the preflight. */
-export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions = {}): InstallPlan {
+export function planInstallOnly(ctx: TxContext, packPath: string, options: TrustOptions & HealthOptions & RetentionOptions = {}): InstallPlan {
   checkInputs(ctx, packPath, options);
   refuseIfPending(ctx, 'the dry run');
   const reader = openPack(packPath);
   try {
     ctx.emit({ type: 'phase', phase: 'verify' });
     const { trust, keyToPin } = admitPack(ctx, reader, options);
+    const health = planTrial(reader.manifest.health, options);
+    warnSkipped(ctx, health.summary);
     verifyPack(reader);
+    if (installedBefore(ctx, reader) !== undefined) {
+      return {
+        dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest), actions: [], keptDirectories: [], bytesToWrite: 0,
+        freeBytes: freeSpace(ctx.layout).bytes, fits: true, holders: [], uninspectable: [], restartNeeded: false, hooks: reader.manifest.hooks ?? {}, health: health.summary, trust, alreadyInstalled: true,
+      };
+    }
     const { transitions, keptDirectories, state, listing: found, olds } = preflight(ctx, reader.manifest, options, false);
     // The same records the install would write (every txid has the same length).
     const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-    const { record, journal, nextState, listing } = recordsOf(reader, { transitions, keptDirectories, state, listing: found, olds, txid: newTxid(), pinnedKey });
+    const { record, journal, nextState, trial, listing } = recordsOf(reader, { transitions, keptDirectories, state, listing: found, olds, txid: newTxid(), pinnedKey, health: health.plan, keepBackups: options.keepBackups });
     const space = freeSpace(ctx.layout);
-    const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, listing), space);
+    const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial, listing), space);
     const bytesToWrite = needed.bytes;
     const free = space.bytes;
     const { holders, uninspectable } = holdersBefore(ctx, transitions);
@@ -111,32 +148,36 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
       dryRun: true, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest),
       actions: summarize(transitions).map((a) => ({ ...a, holders: byPath.get(a.path) ?? [] })),
       keptDirectories, bytesToWrite, freeBytes: free, fits: bytesToWrite <= free && (space.inodes === null || needed.inodes <= space.inodes),
-      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, trust,
+      holders, uninspectable, restartNeeded: holders.length > 0, hooks: reader.manifest.hooks ?? {}, health: health.summary, trust, alreadyInstalled: false,
     };
   } finally {
     reader.close();
   }
 }
 
-export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions = {}): InstallResult {
+export function installPack(ctx: TxContext, packPath: string, options: TrustOptions & CommitOptions & HealthOptions & RetentionOptions = {}): InstallResult {
   checkInputs(ctx, packPath, options);
   const reader = openPack(packPath);
   try {
     const admission = admitPack(ctx, reader, options);
+    const health = planTrial(reader.manifest.health, options);
+    warnSkipped(ctx, health.summary);
     // Now: the manifest is signed by a trusted key (or explicitly allowed unsigned); every payload byte
     // is checked against it while it is staged, before anything outside .servicepack/ changes.
     // Measured before the lock and `.servicepack/` exist, as the dry run measures it.
     const free = freeSpace(ctx.layout);
-    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, { recovered, admission, free }, options));
+    return withTargetLock(ctx, true, (recovered) => installLocked(ctx, reader, { recovered, admission, free, health }, options));
   } finally {
     reader.close();
   }
 }
 
-function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: RecoverOutcome; admission: Admission; free: FreeSpace }, options: TrustOptions & CommitOptions): InstallResult {
-  const { recovered, admission, free } = before;
+function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: Recovered; admission: Admission; free: FreeSpace; health: { plan: TrialPlan; summary: HealthSummary } }, options: TrustOptions & CommitOptions & RetentionOptions): InstallResult {
+  const { recovered, admission, free, health } = before;
   const { layout } = ctx;
   const manifest = reader.manifest;
+  const earlier = installedBefore(ctx, reader);
+  if (earlier !== undefined) return alreadyDone(ctx, reader, earlier, before);
   const { transitions, keptDirectories, state, listing: found, bases, olds } = preflight(ctx, manifest, options, true);
   settleOwners(ctx, transitions);
   checkSameDevice(layout, transitions, layout.dir);
@@ -147,11 +188,11 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
   // a rollback (docs/journal.md).
   const keyToPin = admission.keyToPin;
   const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-  const { naming, record, journal, nextState, listing } = recordsOf(reader, { transitions, keptDirectories, state, listing: found, olds, txid, pinnedKey });
-  checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, listing), free), free);
+  const { naming, record, journal, nextState, trial, listing } = recordsOf(reader, { transitions, keptDirectories, state, listing: found, olds, txid, pinnedKey, health: health.plan, keepBackups: options.keepBackups });
+  checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial, listing), free), free);
 
   const { holders } = holdersBefore(ctx, transitions);
-  const info = { kind: 'install' as const, ...versions(manifest), txid };
+  const info = { kind: 'install' as const, ...versions(manifest), txid, packId: reader.packId };
   let bytesWritten = 0;
   const after = commitWithHooks(ctx, manifest.hooks, info, options, {
     journal,
@@ -160,21 +201,48 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
       writeBackupRecord(layout, record, ctx.platform);
       if (listing !== undefined) writeListing(layout, txid, listing.tree, ctx.platform);
       if (keyToPin !== undefined) stagePin(layout, stagingDirOf(txid), keyToPin, ctx.platform);
+      // The trial is recorded before the journal: from the commit on, the install is on trial until its
+      // checks confirm it, whatever happens to this process (the journal's afterRollback removes it).
+      if (trial !== undefined) writeTrialRecord(layout, trial, ctx.platform);
     },
     ...(pinnedKey === undefined ? {} : { afterJournal: () => placePin(layout, stagingDirOf(txid), pinnedKey, ctx.platform) }),
     nextState,
     olds,
   });
+  // After the commit, the post hook and the unit restarts: the trial, which rolls back and throws on failure.
+  const trialResult = trial === undefined ? undefined : runTrial(ctx, trial, manifest.product, options);
   return {
     dryRun: false, target: layout.target, packId: reader.packId, ...versions(manifest), txid,
     actions: summarize(transitions), keptDirectories, bytesWritten,
     setAside: transitions.filter((t) => t.from !== null && t.from.type !== 'dir').map((t) => t.path),
-    recovered, holders, ...after, trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }),
+    recovered, holders, ...after, health: trialResult ?? (health.summary as Exclude<HealthSummary, { outcome: 'planned' }>),
+    trust: admission.trust, ...(pinnedKey === undefined ? {} : { pinnedKey }), alreadyInstalled: false,
   };
 }
 
-/** The records an install writes: its backup record, its journal, the state it commits, and the tree's listing on a first install. */
-function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; listing: InstalledTree | undefined; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined }) {
+/**
+ * The history entry of this very pack, when the target has it installed (a re-run by a configuration
+ * tool): such an install is done already, whatever came after it (docs/architecture.md, Decisions).
+ */
+function installedBefore(ctx: TxContext, reader: PackReader): HistoryEntry | undefined {
+  const state = readState(ctx.layout);
+  if (state === null || state.product !== reader.manifest.product) return undefined;
+  return state.history.find((h) => h.packId === reader.packId);
+}
+
+/** The result of an install that found its pack already installed: nothing ran, nothing changed. */
+function alreadyDone(ctx: TxContext, reader: PackReader, earlier: HistoryEntry, before: { recovered: Recovered; admission: Admission }): InstallResult {
+  return {
+    dryRun: false, target: ctx.layout.target, packId: reader.packId, ...versions(reader.manifest), txid: earlier.txid,
+    actions: [], keptDirectories: [], bytesWritten: 0, setAside: [], recovered: before.recovered, holders: [],
+    staleProcesses: [], restartNeeded: false, restartAdvised: false, uninspectable: [], hooks: [],
+    cleanup: { removed: [], bytesFreed: 0, held: [], uninspectable: [], backupWrites: [], atReboot: [] },
+    health: { outcome: 'none' }, trust: before.admission.trust, alreadyInstalled: true,
+  };
+}
+
+/** The records an install writes: its backup record, its journal, the state it commits, its trial record, and the tree's listing on a first install. */
+function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; listing: InstalledTree | undefined; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined; health: TrialPlan; keepBackups: number | undefined }) {
   const { transitions, state, txid, pinnedKey } = plan;
   const manifest = reader.manifest;
   const naming = namingFor(transitions, txid);
@@ -190,18 +258,20 @@ function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDi
   const journal: Journal = {
     journalVersion: 1, txid, kind: 'install', steps: planSteps(transitions, naming),
     afterCommit: [stagingDirOf(txid)],
-    afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(listing === undefined ? [] : [listingOf(txid)]), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)])],
+    afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(listing === undefined ? [] : [listingOf(txid)]), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)]), ...(plan.health === null ? [] : [TRIAL_FILE])],
   };
-  const nextState = stateAfter(before, manifest, reader.packId, txid);
-  return { naming, record, journal, nextState, listing: listing === undefined ? undefined : { tree: listing, text: listingText(txid, listing) } };
+  const trial: TrialRecord | undefined = plan.health === null ? undefined : { trialVersion: 1, txid, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, health: plan.health };
+  const nextState = stateAfter(before, manifest, reader.packId, txid, plan.keepBackups);
+  return { naming, record, journal, trial, nextState, listing: listing === undefined ? undefined : { tree: listing, text: listingText(txid, listing) } };
 }
 
 /** The bytes each record will hold on disk, as written by writeBackupRecord, writeJournal and writeState. */
-function sizesOf(record: BackupRecord, journal: Journal, nextState: InstalledState, keyToPin: PublicKey | undefined, listing: { text: string } | undefined): RecordSizes {
+function sizesOf(record: BackupRecord, journal: Journal, nextState: InstalledState, keyToPin: PublicKey | undefined, trial: TrialRecord | undefined, listing: { text: string } | undefined): RecordSizes {
   return {
     pin: keyToPin === undefined ? 0 : Buffer.byteLength(formatPublicKey(keyToPin)),
-    // The tree's listing, on a first install, is one more record file.
-    record: Buffer.byteLength(`${JSON.stringify(record)}\n`) + (listing === undefined ? 0 : Buffer.byteLength(listing.text)),
+    // The trial record lives beside the backup record for as long, and the tree's listing (a first
+    // install) is one more record file: counted with it.
+    record: Buffer.byteLength(`${JSON.stringify(record)}\n`) + (trial === undefined ? 0 : Buffer.byteLength(`${JSON.stringify(trial)}\n`)) + (listing === undefined ? 0 : Buffer.byteLength(listing.text)),
     journal: Buffer.byteLength(`${JSON.stringify(journal)}\n`),
     state: Buffer.byteLength(stateText(nextState)),
   };
@@ -275,8 +345,12 @@ function oldNodesOf(transitions: readonly Transition[], inventory: Inventory): M
  * The target, its state directory (read for pinned keys before the lock) and the files the user gave:
  * none may live in `.servicepack/`, whose staging and backups are removed (docs/trust.md).
  */
-function checkInputs(ctx: TxContext, packPath: string, options: TrustOptions): void {
+function checkInputs(ctx: TxContext, packPath: string, options: TrustOptions & RetentionOptions): void {
   requireTarget(ctx.layout.target);
+  const keep = options.keepBackups;
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) {
+    throw new ServicePackError('USAGE', `--keep must be a whole number of service packs (0 or more), not ${keep}`, { hint: 'For example --keep 3 keeps the uninstall backups of the 3 newest service packs.', details: { argument: '--keep' } });
+  }
   checkStateDir(ctx);
   for (const file of [packPath, ...(options.trustedKeys ?? [])]) refuseInsideStateDir(ctx.layout, file);
 }
@@ -357,12 +431,13 @@ function treeChangesOf(manifest: Manifest, transitions: readonly Transition[], k
 }
 
 /** The state after the install: the state before with this install's changes added to the tree's record. */
-function stateAfter(before: BackupRecord['stateBefore'], manifest: Manifest, packId: string, txid: string): InstalledState {
+function stateAfter(before: BackupRecord['stateBefore'], manifest: Manifest, packId: string, txid: string, keepBackups: number | undefined): InstalledState {
   const record = before.record ?? { listing: txid, changes: [] };
   return {
     stateVersion: STATE_VERSION, product: manifest.product, version: manifest.toVersion, lastTransaction: txid,
-    history: [...before.history, { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }],
+    history: retain([...before.history, { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }], keepBackups),
     record: { listing: record.listing, changes: [...record.changes, txid] },
     ...(manifest.resultTree === undefined ? {} : { tree: { nodes: manifest.resultTree.nodes, sha256: manifest.resultTree.sha256 } }),
   };
 }
+

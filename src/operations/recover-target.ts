@@ -2,13 +2,13 @@
 import { ServicePackError } from '../errors/index.js';
 import { lstatOrNull } from '../fs/durable.js';
 import type { TxContext } from '../records/tx-context.js';
-import { withTargetLock } from '../engine/with-target-lock.js';
-import type { RecoverOutcome } from '../engine/recover.js';
+import { withTargetLock, type Recovered } from '../engine/with-target-lock.js';
 import { requireTarget } from '../engine/require-target.js';
 
 export interface RecoverResult {
   target: string;
-  result: RecoverOutcome;
+  /** The interrupted transaction settled, and (`trial`) the install on trial rolled back, if any. */
+  result: Recovered;
 }
 
 export function recoverTarget(ctx: TxContext): RecoverResult {

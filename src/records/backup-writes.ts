@@ -31,6 +31,8 @@ export const setAsideStampOf = (s: FileStamp): SetAsideStamp => ({ ino: String(s
 export function findBackupWrites(layout: Layout, state: InstalledState | null): BackupWrite[] {
   const writes: BackupWrite[] = [];
   for (const h of state?.history ?? []) {
+    // A pruned pack's backup is gone (or going) on purpose.
+    if (h.pruned === true) continue;
     let record: BackupRecord;
     try {
       record = readBackupRecord(layout, h.txid);

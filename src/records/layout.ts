@@ -13,6 +13,8 @@ export interface Layout {
   journal: string;
   staging: string;
   backup: string;
+  /** Present while an install is on trial (docs/health.md). */
+  trial: string;
 }
 
 export function layoutOf(target: string): Layout {
@@ -25,8 +27,12 @@ export function layoutOf(target: string): Layout {
     journal: path.join(dir, 'journal.json'),
     staging: path.join(dir, 'staging'),
     backup: path.join(dir, 'backup'),
+    trial: path.join(dir, TRIAL_FILE),
   };
 }
+
+/** The trial record's name in `.servicepack/`; an install's journal lists it in afterRollback. */
+export const TRIAL_FILE = 'trial.json';
 
 /** Relative (to `.servicepack/`) locations of one transaction's files. */
 export const stagingDirOf = (txid: string): string => `staging/${txid}`;

@@ -21,6 +21,8 @@ export interface HistoryEntry {
   fromVersion: string;
   toVersion: string;
   installedAt: string;
+  /** Its uninstall backup was given up (install --keep, cleanup --prune): it can no longer be uninstalled. */
+  pruned?: true;
 }
 
 /** Where the record of the whole installed tree lives (stateVersion 2). */

@@ -52,7 +52,8 @@ export function checkPackTrust(pack: SignedPack, policy: TrustPolicy): PackTrust
   return trust;
 }
 
-function checkSignature(pack: SignedPack, policy: TrustPolicy): PackTrust {
+/** The signature part of checkPackTrust alone (no expiry): what `inspect --trusted-key` checks. */
+export function checkSignature(pack: SignedPack, policy: TrustPolicy): PackTrust {
   if (pack.signature.length === 0) {
     if (!policy.allowUnsigned) throw packUnsigned(pack.path);
     return { signed: false, verified: false, unverifiedReason: 'the pack is not signed' };

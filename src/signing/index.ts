@@ -9,5 +9,6 @@ export type { Signature, VerifiedSignature } from './minisign-signature.js';
 export { readPublicKeyFile, readSecretKeyFile, writeKeyPair } from './key-files.js';
 export type { KeyPairFiles } from './key-files.js';
 export { keyUntrusted, packUnsigned, signatureInvalid } from './signing-errors.js';
-export { checkPackTrust } from './check-pack-trust.js';
+export { checkPackTrust, checkSignature } from './check-pack-trust.js';
+export { verifyPackFile } from './verify-pack-file.js';
 export type { PackTrust, SignedPack, TrustPolicy } from './check-pack-trust.js';

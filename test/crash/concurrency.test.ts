@@ -1,6 +1,8 @@
 // One servicepack process per target: while an install is held mid-commit (its journal written, its
-// first set-aside delayed by strace), every other install, uninstall and recover is refused LOCKED and
-// changes nothing; a lock left by a killed process is taken over by the next command, which recovers.
+// first set-aside delayed by strace for 30 s: three more runners, each starting Node and an operation
+// thread, must fit in it on a loaded machine; 19 s were seen at load average 47), every other install,
+// uninstall and recover is refused LOCKED and changes nothing; a lock left by a killed process is taken
+// over by the next command, which recovers.
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,7 +40,7 @@ describe('concurrent commands and stale locks', { skip }, () => {
       const target = freshTarget(s);
       try {
         const p = afterJournal(op, 'link');
-        const first = startRunner([s.op, target, ...s.args], [`inject=link:delay_enter=2500000:when=${p.ordinal}`]);
+        const first = startRunner([s.op, target, ...s.args], [`inject=link:delay_enter=30000000:when=${p.ordinal}`]);
         await waitFor(join(target, '.servicepack/journal.json'), 10_000);
         const during = describeTree(target, { exclude: ['.servicepack'] });
         const other = scenarios.find((x) => x.op === 'install')!;

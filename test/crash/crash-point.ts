@@ -61,9 +61,13 @@ export async function countPoints(s: Scenario, medium: Medium, work: string): Pr
 }
 
 /** Runs one point; a harness error is reported as a failed point, never left to stop the other jobs. */
-export async function runPoint(s: Scenario, medium: Medium, point: CrashPoint, work: string): Promise<PointResult> {
+export async function runPoint(s: Scenario, medium: Medium, point: CrashPoint, work: string, expected: 'old' | 'new' | 'either' = 'either'): Promise<PointResult> {
   try {
-    return await crashAt(s, medium, point, work);
+    const r = await crashAt(s, medium, point, work);
+    if (expected !== 'either' && r.outcome !== 'neither' && r.outcome !== expected) {
+      r.problems.push(`ended in the ${r.outcome} tree, expected the ${expected} one (${expected === 'old' ? 'the trial was never confirmed' : 'the trial was confirmed'})`);
+    }
+    return r;
   } catch (err) {
     return { point, outcome: 'neither', problems: [`harness error: ${(err as Error).stack ?? String(err)}`] };
   }
@@ -131,9 +135,9 @@ export function settledProblems(s: Scenario, st: Settled, outcome: PointResult['
   return problems;
 }
 
-/** What `.servicepack/` may hold once settled: the state, pinned keys, the tree's listing the state names, and the backups of installed service packs. */
+/** What `.servicepack/` may hold once settled: the state, the history log, pinned keys, the tree's listing the state names, and the backups of installed service packs. */
 function allowed(p: string, history: string[], listing: string | null): boolean {
-  if (p === 'state.json' || p === 'backup' || p === 'staging' || p === 'trust' || p === 'tree' || /^trust\/[^/]+\.pub$/.test(p)) return true;
+  if (p === 'state.json' || p === 'history.log' || p === 'backup' || p === 'staging' || p === 'trust' || p === 'tree' || /^trust\/[^/]+\.pub$/.test(p)) return true;
   if (listing !== null && p === `tree/${listing}.json`) return true;
   return history.some((tx) => p === `backup/${tx}` || p.startsWith(`backup/${tx}/`));
 }

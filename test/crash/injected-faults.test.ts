@@ -35,25 +35,27 @@ function stepsOf(counted: CrashPoint[], spread: number): CrashPoint[] {
  * which call failed, and a miss is run again on a fresh target, re-aimed as the crash matrix re-aims
  * its kills (reaimed).
  */
-async function injectAt(s: Scenario, p: CrashPoint, errno: string): Promise<{ target: string; r: RunnerExit }> {
+async function injectAt(s: Scenario, p: CrashPoint, errno: string): Promise<{ target: string; r: RunnerExit; log: string }> {
   for (let attempt = 0, ordinal = p.ordinal; ; attempt++) {
     const target = freshTarget(s);
     const log = join(dirname(target), 'inject.log');
     const r = await runRunner([s.op, target, ...s.args], [`inject=${p.name}:error=${errno}:when=${ordinal}`], undefined, log);
     const hit = injectedCall(readFileSync(log, 'utf8'), p.name);
     const next = reaimed(p, hit, ordinal);
-    if ((hit !== null && hit.call === p.call && hit.inWindow) || p.name !== 'openat' || next === ordinal || attempt >= 10) return { target, r };
+    if ((hit !== null && hit.call === p.call && hit.inWindow) || p.name !== 'openat' || next === ordinal || attempt >= 10) return { target, r, log: readFileSync(log, 'utf8') };
     rmSync(dirname(target), { recursive: true, force: true });
     ordinal = next;
   }
 }
 
 async function failAt(s: Scenario, p: CrashPoint, commit: number, errno: string): Promise<void> {
-  const { target, r } = await injectAt(s, p, errno);
+  const { target, r, log } = await injectAt(s, p, errno);
   try {
     const at = `${errno} at #${p.seq} ${p.call}`;
-    if (r.code === 0 && p.name === 'copy_file_range') {
-      // libuv answers a failed copy_file_range by copying with sendfile instead: the fault never surfaces.
+    if (r.code === 0 && (p.name === 'copy_file_range' || (p.name === 'fchown' && libuvCopyOwner(log)))) {
+      // libuv answers a failed copy_file_range by copying with sendfile instead, and (in Node 24 and
+      // later) copyfile's own fchown, which keeps the source's owner, ignores its failure: the fault
+      // never surfaces.
       await settleTo(s, target, 'new');
     } else if (p.seq <= commit) {
       const { path } = assertFailed(r, 'IO_FAILED', errno, at);
@@ -69,6 +71,21 @@ async function failAt(s: Scenario, p: CrashPoint, commit: number, errno: string)
   } finally {
     rmSync(dirname(target), { recursive: true, force: true });
   }
+}
+
+/**
+ * True when the injected fchown was libuv's inside copyfile: the same thread's next calls are fchmod
+ * of that descriptor, then copy_file_range into it (our own fchown of a staged file comes after its
+ * writes, and its failure stops the write: no fchmod follows).
+ */
+function libuvCopyOwner(log: string): boolean {
+  const lines = log.split('\n');
+  const i = lines.findIndex((l) => /fchown\(\d+,.*\(INJECTED\)/.test(l));
+  if (i < 0) return false;
+  const pid = /^\[pid +(\d+)\]/.exec(lines[i]!)?.[1] ?? /^(\d+) /.exec(lines[i]!)?.[1];
+  const fd = /fchown\((\d+),/.exec(lines[i]!)![1];
+  const same = lines.slice(i + 1).filter((l) => pid === undefined || l.startsWith(`[pid ${pid}]`) || l.startsWith(`${pid} `) || l.startsWith(`[pid  ${pid}]`));
+  return new RegExp(`fchmod\\(${fd},`).test(same[0] ?? '') && new RegExp(`copy_file_range\\(\\d+, [^,]*, ${fd},`).test(same[1] ?? '');
 }
 
 describe('injected faults', { skip }, () => {

@@ -35,13 +35,15 @@ export interface CellResult {
 
 /**
  * An evenly spread subset in syscall order, always including the calls around the two commit-critical
- * renames (journal in place, state replaced).
+ * renames (journal in place, state replaced) and around a health trial's confirmation.
  */
 export function samplePoints(points: CrashPoint[], count: number): CrashPoint[] {
   if (points.length <= count) return points;
   const pick = new Set<number>();
   points.forEach((p, n) => {
     if (p.name.startsWith('rename') && /(journal|state)\.json"\)$/.test(p.call)) for (const d of [-1, 0, 1]) pick.add(n + d);
+    // A health trial's confirmation: the removal of its record.
+    if (p.name === 'unlink' && /\/trial\.json"\)$/.test(p.call)) for (const d of [-1, 0, 1]) pick.add(n + d);
   });
   const spread = Math.max(count - pick.size, 2);
   for (let k = 0; k < spread; k++) {
@@ -52,6 +54,22 @@ export function samplePoints(points: CrashPoint[], count: number): CrashPoint[] 
     pick.add(n);
   }
   return [...pick].filter((n) => n >= 0 && n < points.length).sort((a, b) => a - b).map((n) => points[n]!);
+}
+
+/**
+ * Which tree a kill at each point must end in: old before a trial's confirmation and new once it is
+ * durable; always old for a trial that fails; else either. The confirmation is the trial record's
+ * removal, durable once `.servicepack/` is fsynced right after it: a kill at either call may end in
+ * either tree (after a power cut the removal may be lost).
+ */
+export function expectedOutcomes(s: Scenario, all: CrashPoint[]): (p: CrashPoint) => 'old' | 'new' | 'either' {
+  if (s.alwaysOld === true) return () => 'old';
+  if (s.confirmCall === undefined) return () => 'either';
+  const at = all.findIndex((p) => s.confirmCall!.test(p.call));
+  if (at < 0) throw new Error(`${s.op}: no crash point confirms the trial (${s.confirmCall})`);
+  if (all[at + 1]?.name !== 'fsync') throw new Error(`${s.op}: the trial record's removal is not followed by an fsync`);
+  const [first, durable] = [all[at]!.seq, all[at + 1]!.seq];
+  return (p) => (p.seq < first ? 'old' : p.seq > durable ? 'new' : 'either');
 }
 
 async function runCell(s: Scenario, kind: MediumKind, opts: MatrixOptions): Promise<CellResult> {
@@ -66,12 +84,13 @@ async function runCell(s: Scenario, kind: MediumKind, opts: MatrixOptions): Prom
     const all = await countPoints(s, media[0]!, works[0]!);
     const chosen = all.filter((p) => (opts.calls === undefined || opts.calls.includes(p.name)) && (opts.seqs === undefined || opts.seqs.includes(p.seq)));
     const points = opts.sample === undefined ? chosen : samplePoints(chosen, opts.sample);
+    const expected = expectedOutcomes(s, all);
     const results: PointResult[] = [];
     let next = 0;
     await Promise.all(media.map(async (m, j) => {
       while (next < points.length) {
         const p = points[next++]!;
-        results.push(await runPoint(s, m, p, works[j]!));
+        results.push(await runPoint(s, m, p, works[j]!, expected(p)));
       }
     }));
     const byCall: Record<string, number> = {};

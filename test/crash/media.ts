@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { needs } from '../helpers/tools.js';
 
 export interface Medium {
   /** e.g. `plain`, `ext4`, `xfs -f`. */
@@ -116,13 +117,8 @@ export function openMedium(kind: MediumKind): Medium {
 /** Why loop-mounted file systems cannot be used here, or null when they can. */
 export function powerLossUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'power-loss matrix skipped: mounting loop images needs root';
-  for (const tool of ['losetup', 'mkfs.ext4', 'mkfs.xfs', 'xfs_io']) {
-    try {
-      run('sh', ['-c', `command -v ${tool}`]);
-    } catch {
-      return `power-loss matrix skipped: ${tool} is not installed (apt-get install -y xfsprogs e2fsprogs)`;
-    }
-  }
+  const missing = needs('losetup', 'mkfs.ext4', 'mkfs.xfs', 'xfs_io', 'chattr');
+  if (missing !== false) return `power-loss matrix skipped: ${missing}`;
   try {
     run('losetup', ['-f']);
   } catch {
@@ -132,10 +128,6 @@ export function powerLossUnavailable(): string | null {
 }
 
 export function straceUnavailable(): string | null {
-  try {
-    run('strace', ['-V']);
-    return null;
-  } catch {
-    return 'crash matrix skipped: strace is not installed (apt-get install -y strace)';
-  }
+  const missing = needs('strace');
+  return missing === false ? null : `crash matrix skipped: ${missing}`;
 }

@@ -2,7 +2,7 @@
 // the two trees recovery may end in. Adding an operation is one entry here and one line in runner.ts.
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { install, status } from '../../src/index.js';
+import { installSync as install, statusSync as status, uninstallSync as uninstall } from '../../src/index.js';
 import { packFrom, testKey, trusted } from '../helpers/packs.js';
 import { describeTree, tempDir } from '../helpers/tree.js';
 import { releasePair } from './fixture.js';
@@ -23,6 +23,13 @@ export interface Scenario {
   /** The pinned keys (`trust/<KEYID>.pub` under .servicepack/) with the old tree and with the new one. */
   pinsBefore: string[];
   pinsAfter: string[];
+  /**
+   * For an install on trial: the call that confirms it (the trial record's removal). A kill before it
+   * must end in the old tree (the trial was never confirmed), after it in the new one.
+   */
+  confirmCall?: RegExp;
+  /** Every kill must end in the old tree (an install whose trial fails and rolls back). */
+  alwaysOld?: boolean;
 }
 
 const tree = (dir: string): string[] => describeTree(dir, { exclude: ['.servicepack'] });
@@ -42,9 +49,18 @@ function withOrphanBackup(installed: string): string {
   return to;
 }
 
+/** A copy of an installed target after uninstalling: managed at 1.0, its key pinned. */
+function uninstalled(installed: string): string {
+  const to = copy(installed);
+  uninstall({ target: to });
+  return to;
+}
+
 /**
  * install 1.0 -> 2.0 onto an unmanaged target, uninstall 2.0 -> 1.0, and cleanup of 2.0 with a backup no
- * installed pack refers to (the target tree must not change at all).
+ * installed pack refers to (the target tree must not change at all); install 1.0 -> 2.0 with a health
+ * trial that passes (install-trial) and one that fails and rolls back (install-trial-fail), onto a
+ * target managed at 1.0 (a rolled-back trial leaves it managed, as uninstall does).
  */
 export async function makeScenarios(modules?: number): Promise<Scenario[]> {
   const { oldSpec, newSpec } = releasePair(modules);
@@ -61,5 +77,13 @@ export async function makeScenarios(modules?: number): Promise<Scenario[]> {
       versionBefore: status({ target: installed }).version, versionAfter: '1.0', base, pinsBefore: pins, pinsAfter: pins,
     },
     { op: 'cleanup', args: [], template: withOrphanBackup(installed), before: tree(installed), after: tree(installed), versionBefore: '2.0', versionAfter: '2.0', base, pinsBefore: pins, pinsAfter: pins },
+    {
+      op: 'install-trial', args: [pack, testKey.pub], template: uninstalled(installed), before: base, after: tree(newDir), versionBefore: '1.0', versionAfter: '2.0',
+      base, pinsBefore: pins, pinsAfter: pins, confirmCall: /^unlink\("TARGET\/\.servicepack\/trial\.json"\)$/,
+    },
+    {
+      op: 'install-trial-fail', args: [pack, testKey.pub], template: uninstalled(installed), before: base, after: tree(newDir), versionBefore: '1.0', versionAfter: '2.0',
+      base, pinsBefore: pins, pinsAfter: pins, alwaysOld: true,
+    },
   ];
 }

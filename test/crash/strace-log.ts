@@ -1,6 +1,7 @@
 // Reads strace logs of the runner: which syscalls change disk state, where the operation's window is,
-// and which call a kill hit. Only the main thread counts: the operation runs synchronously there, and
-// strace counts `when=N` per thread.
+// and which call a kill hit. Only the operation's thread counts (called the main thread below: the one
+// that wrote the window's markers; the runner runs the operation on a worker thread, as the Promise API
+// does): the operation runs synchronously there, and strace counts `when=N` per thread.
 import { WINDOW_BEGIN, WINDOW_END } from './markers.js';
 
 /**
@@ -51,6 +52,13 @@ export interface WindowOpen {
 const LINE = /^(\d+) +([a-z0-9_]+)\((.*?)(?: <unfinished \.\.\.>|\) += .*)?$/;
 
 const EVENTFD_WAKE = /^\d+, "\\1\\0\\0\\0\\0\\0\\0\\0", 8$/;
+/**
+ * libuv's signal lock token (one `*` byte to its lock pipe), written around each child process a
+ * health check starts and reaps: no file data (nor is the SIGCHLD message below).
+ */
+const SIGNAL_LOCK = /^\d+, "\*", 1$/;
+/** libuv's SIGCHLD message to its loop (a handle pointer, then signal 17) when such a child ends. */
+const SIGCHLD_MESSAGE = /^\d+, ".*\\21\\0\\0\\0\\0\\0\\0\\0", 16$/;
 
 export function parseCalls(log: string): Call[] {
   const calls: Call[] = [];
@@ -102,7 +110,7 @@ export function crashPointsOf(log: string): CrashPoint[] {
     counts.set(c.name, ordinal);
     if (c.name === 'write' && c.args.includes(WINDOW_BEGIN)) inside = true;
     else if (c.name === 'write' && c.args.includes(WINDOW_END)) break;
-    else if (inside && c.name === 'write' && !EVENTFD_WAKE.test(c.args)) throw new Error(`a write(2) that is not an event-loop wake-up: ${c.args}`);
+    else if (inside && c.name === 'write' && !EVENTFD_WAKE.test(c.args) && !SIGNAL_LOCK.test(c.args) && !SIGCHLD_MESSAGE.test(c.args)) throw new Error(`a write(2) that is not an event-loop wake-up: ${c.args}`);
     else if (inside && isDiskChange(c)) {
       const point: CrashPoint = { name: c.name, ordinal, seq: points.length, call: normalize(c), procOpens, preWindowOpens };
       if (c.name === 'openat') openPos.set(point, windowOpens.length - 1);

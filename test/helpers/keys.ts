@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keygen } from '../../src/index.js';
+import { keygenSync as keygen } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'servicepack-keys-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -15,7 +15,7 @@ export const testKey = (() => {
 })();
 
 /** Install options trusting the test key. */
-export const trusted = { trustedKeys: [testKey.pub] };
+export const trusted = { trustedKey: [testKey.pub] };
 
 /** A second, untrusted key pair, for wrong-key tests. */
 export function otherKey(): { key: string; pub: string; keyId: string } {

@@ -4,11 +4,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { status } from '../../src/index.js';
+import { statusSync as status } from '../../src/index.js';
 import type { Platform } from '../../src/platform/index.js';
 import { stateFilesOf, trusted } from './packs.js';
+import { needs, toolPath } from './tools.js';
 
-export const STRACE = '/usr/bin/strace';
+/** strace on PATH ('strace' when it is missing: tests skip on `straceSkip`). */
+export const STRACE = toolPath('strace') ?? 'strace';
+/** The skip reason of a kill test (strace missing), or false. */
+export const straceSkip = (): string | false => needs('strace');
 
 /**
  * Runs `script` (an ES module text reading pack, target and trusted key from argv) in a child that strace
@@ -16,7 +20,7 @@ export const STRACE = '/usr/bin/strace';
  */
 export function killedAt(script: string, syscall: string, n: number, pack: string, target: string): boolean {
   const r = spawnSync(STRACE, ['-f', '-qq', '-o', '/dev/null', '-e', `inject=${syscall}:signal=SIGKILL:when=${n}`,
-    process.execPath, '--input-type=module', '-e', script, pack, target, trusted.trustedKeys[0]!], { encoding: 'utf8' });
+    process.execPath, '--input-type=module', '-e', script, pack, target, trusted.trustedKey[0]!], { encoding: 'utf8' });
   const done = r.stdout.includes('done');
   assert.ok(done || r.signal === 'SIGKILL' || r.status === 137, `unexpected end: ${r.status} ${r.signal} ${r.stderr}`);
   return !done;

@@ -21,7 +21,7 @@ export async function packFrom(oldSpec: TreeSpec, newSpec: TreeSpec, labels: { p
   const oldDir = makeTree(oldSpec);
   const newDir = makeTree(newSpec);
   const pack = join(tempDir('pack'), 'sp.svp');
-  await build({ oldDir, newDir, out: pack, product: labels.product ?? 'acme', fromVersion: labels.from ?? '1.0', toVersion: labels.to ?? '2.0', level: 3, ...(labels.unsigned === true ? {} : { signWith: testKey.key }) });
+  await build({ oldDir, newDir, out: pack, product: labels.product ?? 'acme', fromVersion: labels.from ?? '1.0', toVersion: labels.to ?? '2.0', level: 3, ...(labels.unsigned === true ? {} : { sign: testKey.key }) });
   return { oldDir, newDir, pack };
 }
 

@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, cpSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { needs, needsSetup } from './tools.js';
 import { tempDir } from './tree.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -18,16 +19,10 @@ const app = join(cache, 'app');
 export const pe = join(cache, 'pe');
 
 /** Why the Windows tier cannot run here, or false when it can; `mingw` when the tests build PE files themselves. */
-export function wineSkipReason(needs: { mingw?: boolean } = {}): string | false {
-  if (spawnSync('wine', ['--version'], { stdio: 'ignore' }).error !== undefined) return 'Wine is not installed (run scripts/setup-windows.sh as root)';
-  if (needs.mingw === true && spawnSync('x86_64-w64-mingw32-gcc', ['--version'], { stdio: 'ignore' }).error !== undefined) {
-    return 'mingw-w64 is not installed (run scripts/setup-windows.sh as root)';
-  }
-  if (!existsSync(join(cache, 'ready'))) return '.cache/windows is not set up (run scripts/setup-windows.sh)';
-  if (!existsSync(join(app, 'node_modules/@koromix/koffi-win32-x64/win32_x64/koffi.node'))) {
-    return '.cache/windows has no win32 koffi (run scripts/setup-windows.sh again)';
-  }
-  return false;
+export function wineSkipReason(need: { mingw?: boolean } = {}): string | false {
+  const tools = needs('wine', ...(need.mingw === true ? ['x86_64-w64-mingw32-gcc' as const] : []));
+  if (tools !== false) return `${tools}, then npm run setup:windows`;
+  return needsSetup('.cache/windows', existsSync(join(cache, 'ready')) && existsSync(join(app, 'node_modules/@koromix/koffi-win32-x64/win32_x64/koffi.node')), 'npm run setup:windows');
 }
 
 /**

@@ -9,8 +9,8 @@ export function addKeygen(program: Command): void {
   program.command('keygen').description('make a signing key pair: <name>.key (secret) and <name>.pub')
     .requiredOption('--out <name>', 'the path and base name of the two key files')
     .addOption(jsonOption())
-    .action((o: Json & { out: string }) => runCommand('keygen', o, () => {
-      const r = lib.keygen({ out: o.out });
+    .action((o: Json & { out: string }) => runCommand('keygen', o, async () => {
+      const r = await lib.keygen({ out: o.out });
       return { result: r, lines: () => renderKeygen(r) };
     }));
 }

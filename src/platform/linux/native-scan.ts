@@ -3,9 +3,9 @@
 // callers use it when it is built (docs/holders.md, "Native scan"); the transaction's scans stay in
 // JavaScript on one thread, whose system calls the crash matrices enumerate.
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { FileKey, HoldKind, ProcessHolds } from '../holds.js';
+import { loadAddon } from './load-addon.js';
 import { factsDecoder } from './process-facts.js';
 import type { ScanPart } from './scan-range.js';
 
@@ -27,8 +27,9 @@ const KINDS: readonly HoldKind[] = ['cwd', 'cwd', 'root', 'fd', 'mapped', 'exe']
 let loaded: NativeModule | null | undefined;
 
 /**
- * The native module, or null where it is not built. The CLI bundle (dist/bundle/) and the library
- * (dist/src/platform/linux/) find it at dist/native/scan.node.
+ * The native module, or null where it is not built or does not load here (the package ships it built
+ * for linux-x64 with glibc: another CPU or C library gets the JavaScript scan, docs/node-lines.md). The
+ * CLI bundle (dist/bundle/) and the library (dist/src/platform/linux/) find it at dist/native/scan.node.
  */
 function nativeModule(): NativeModule | null {
   if (loaded !== undefined) return loaded;
@@ -36,7 +37,7 @@ function nativeModule(): NativeModule | null {
   for (const rel of ['../native/scan.node', '../../../native/scan.node']) {
     const file = fileURLToPath(new URL(rel, import.meta.url));
     if (fs.existsSync(file)) {
-      loaded = createRequire(import.meta.url)(file) as NativeModule;
+      loaded = loadAddon<NativeModule>(file);
       break;
     }
   }

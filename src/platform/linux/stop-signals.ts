@@ -1,10 +1,10 @@
 // SIGINT/SIGTERM through native/stop-signals.c (built into dist/native/stop-signals.node): a signal is
 // either reported at once with a prepared message, or, inside a critical section, recorded for the
-// transaction to poll between steps. Null where the module is not built.
+// transaction to poll between steps. Null where the module is not built or does not load here.
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { StopSignals } from '../platform.js';
+import { loadAddon } from './load-addon.js';
 
 interface NativeModule {
   watch(sigintFd: number, sigintBytes: Buffer, sigtermFd: number, sigtermBytes: Buffer): void;
@@ -19,7 +19,7 @@ export function nativeStopSignals(): StopSignals | null {
   for (const rel of ['../native/stop-signals.node', '../../../native/stop-signals.node']) {
     const file = fileURLToPath(new URL(rel, import.meta.url));
     if (fs.existsSync(file)) {
-      native = createRequire(import.meta.url)(file) as NativeModule;
+      native = loadAddon<NativeModule>(file);
       break;
     }
   }
