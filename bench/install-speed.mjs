@@ -6,7 +6,7 @@
 // installs onto a managed 5.8.3 (its tree's record made once, by an earlier install, as dpkg's target
 // has its database), and, for comparison, onto an unmanaged copy (its first install hashes the tree once).
 // Usage: npm run build && node bench/install-speed.mjs [trials=5]   (SERVICEPACK_CLI_B=other/main.js adds a second build)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, CLI, changedFiles, fetchRelease, filesOf, median, sha256, timed } from './lib.mjs';
@@ -90,8 +90,11 @@ const methods = {
   'servicepack, first install (unmanaged)': installWith(CLI),
   floor: (t) => timed(process.execPath, [join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'floor.mjs'), newRoot, t.tree, planPath]),
   'dpkg -i': (t) => timed('dpkg', dpkgArgs(t.dir, debs.new)),
-  'rsync --delay-updates': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', `${newRoot}/`, `${t.tree}/`]),
-  'rsync --delay-updates --fsync': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', '--fsync', `${newRoot}/`, `${t.tree}/`]),
+  // rsync only where it is installed (apt-get install -y rsync).
+  ...(spawnSync('rsync', ['--version']).status !== 0 ? {} : {
+    'rsync --delay-updates': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', `${newRoot}/`, `${t.tree}/`]),
+    'rsync --delay-updates --fsync': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', '--fsync', `${newRoot}/`, `${t.tree}/`]),
+  }),
 };
 // The holder scans read /proc for every process: their cost, and so servicepack's, grows with the count.
 const processCount = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
