@@ -6,6 +6,10 @@
 // (`./scan-worker.js`) and the thread every library operation runs on (`./operation-worker.js`). zstd-napi and koffi stay external: they are native addons
 // loaded from node_modules. The library (`main`) stays the unbundled dist/src/ modules.
 import { build } from 'esbuild';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+
+// Chunks are named by their content's hash: those of an earlier build would stay beside the new ones.
+if (existsSync('dist/bundle')) for (const name of readdirSync('dist/bundle', { withFileTypes: true }).filter((d) => d.name.startsWith('chunk-'))) rmSync(`dist/bundle/${name.name}`);
 
 await build({
   entryPoints: {
