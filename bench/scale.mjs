@@ -61,7 +61,7 @@ if (!existsSync(join(work, 'ready'))) {
 
 const key = join(CACHE, 'bench-signing');
 if (!existsSync(`${key}.key`)) execFileSync(process.execPath, [CLI, 'keygen', '--out', key]);
-const build = (from, to, a, b, out) => timed(process.execPath, [CLI, 'build', a, b, '--out', out, '--product', 'scale', '--from-version', from, '--to-version', to, '--sign', `${key}.key`]);
+const build = (from, to, a, b, out) => timed(process.execPath, [CLI, 'build', a, b, '--out', out, '--force', '--product', 'scale', '--from-version', from, '--to-version', to, '--sign', `${key}.key`]);
 const seedPack = join(work, 'seed.svp');
 const pack = join(work, 'scale.svp');
 build('0', '1', seedRoot, oldRoot, seedPack);
