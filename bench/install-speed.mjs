@@ -2,9 +2,11 @@
 // Benchmark 2: installing the typescript 5.8.3 -> 5.9.2 service pack onto a live tree (a running process
 // has the package loaded and a file open), against the physical floor (bench/floor.mjs), `dpkg -i` of
 // equivalent .deb packages (zstd-compressed, dpkg's fsync on, in a private --root), and
-// `rsync --delay-updates`, side by side, interleaved, each on a fresh copy of the old tree.
+// `rsync --delay-updates`, side by side, interleaved, each on a fresh copy of the old tree. servicepack
+// installs onto a managed 5.8.3 (its tree's record made once, by an earlier install, as dpkg's target
+// has its database), and, for comparison, onto an unmanaged copy (its first install hashes the tree once).
 // Usage: npm run build && node bench/install-speed.mjs [trials=5]   (SERVICEPACK_CLI_B=other/main.js adds a second build)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, CLI, changedFiles, fetchRelease, filesOf, median, sha256, timed } from './lib.mjs';
@@ -20,8 +22,19 @@ mkdirSync(work, { recursive: true });
 // the signature check as users do.
 const key = join(CACHE, 'bench-signing');
 if (!existsSync(`${key}.key`)) execFileSync(process.execPath, [CLI, 'keygen', '--out', key]);
-const pack = join(CACHE, 'typescript-5.8.3-5.9.2.signed.svp');
+const pack = join(CACHE, 'typescript-5.8.3-5.9.2.format3.signed.svp');
 if (!existsSync(pack)) execFileSync(process.execPath, [CLI, 'build', oldRoot, newRoot, '--out', pack, '--product', 'typescript', '--from-version', '5.8.3', '--to-version', '5.9.2', '--sign', `${key}.key`]);
+// The managed 5.8.3: a seed pack ("5.8.2": 5.8.3 without one file -> 5.8.3) installed once into a template.
+const seedDir = join(CACHE, 'typescript-5.8.3-seed');
+if (!existsSync(seedDir)) {
+  cpSync(oldRoot, seedDir, { recursive: true });
+  rmSync(join(seedDir, 'LICENSE.txt'));
+}
+const seedPack = join(CACHE, 'typescript-seed-5.8.3.signed.svp');
+if (!existsSync(seedPack)) execFileSync(process.execPath, [CLI, 'build', seedDir, oldRoot, '--out', seedPack, '--product', 'typescript', '--from-version', '5.8.2', '--to-version', '5.8.3', '--sign', `${key}.key`]);
+const managedTemplate = join(work, 'managed-template');
+cpSync(seedDir, managedTemplate, { recursive: true });
+execFileSync(process.execPath, [CLI, 'install', seedPack, '--target', managedTemplate, '--trusted-key', `${key}.pub`], { stdio: 'ignore' });
 const oldFiles = new Set(filesOf(oldRoot));
 const newFiles = filesOf(newRoot);
 const plan = { write: [...changedFiles(oldRoot, newRoot), ...newFiles.filter((p) => !oldFiles.has(p))], remove: [...oldFiles].filter((p) => !newFiles.includes(p)) };
@@ -57,6 +70,8 @@ function freshTarget(kind, n) {
     for (const d of ['info', 'updates', 'triggers']) mkdirSync(join(admin, d), { recursive: true });
     writeFileSync(join(admin, 'status'), '');
     execFileSync('dpkg', dpkgArgs(dir, debs.old), { stdio: 'ignore' });
+  } else if (kind === 'managed') {
+    execFileSync('cp', ['-a', managedTemplate, dir]);
   } else {
     cpSync(oldRoot, dir, { recursive: true });
   }
@@ -72,10 +87,14 @@ const methods = {
   servicepack: installWith(CLI),
   // A/B: SERVICEPACK_CLI_B names a second build (e.g. a frozen copy of an earlier commit) run alongside.
   ...(process.env.SERVICEPACK_CLI_B === undefined ? {} : { 'servicepack (B)': installWith(process.env.SERVICEPACK_CLI_B) }),
+  'servicepack, first install (unmanaged)': installWith(CLI),
   floor: (t) => timed(process.execPath, [join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'floor.mjs'), newRoot, t.tree, planPath]),
   'dpkg -i': (t) => timed('dpkg', dpkgArgs(t.dir, debs.new)),
-  'rsync --delay-updates': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', `${newRoot}/`, `${t.tree}/`]),
-  'rsync --delay-updates --fsync': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', '--fsync', `${newRoot}/`, `${t.tree}/`]),
+  // rsync only where it is installed (apt-get install -y rsync).
+  ...(spawnSync('rsync', ['--version']).status !== 0 ? {} : {
+    'rsync --delay-updates': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', `${newRoot}/`, `${t.tree}/`]),
+    'rsync --delay-updates --fsync': (t) => timed('rsync', ['-a', '--checksum', '--delete', '--delay-updates', '--fsync', `${newRoot}/`, `${t.tree}/`]),
+  }),
 };
 // The holder scans read /proc for every process: their cost, and so servicepack's, grows with the count.
 const processCount = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
@@ -83,7 +102,8 @@ const processesBefore = processCount();
 const results = Object.fromEntries(Object.keys(methods).map((k) => [k, []]));
 for (let n = 0; n < trials; n++) {
   for (const [name, run] of Object.entries(methods)) {
-    const t = freshTarget(name === 'dpkg -i' ? 'dpkg' : 'tree', `${n}-${name.replace(/\W+/g, '_')}`);
+    const kind = name === 'dpkg -i' ? 'dpkg' : name.startsWith('servicepack') && !name.includes('unmanaged') ? 'managed' : 'tree';
+    const t = freshTarget(kind, `${n}-${name.replace(/\W+/g, '_')}`);
     const holder = await liveHolder(t.tree);
     try {
       results[name].push(run(t));

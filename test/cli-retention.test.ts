@@ -3,7 +3,7 @@
 // refused with BACKUP_PRUNED, changing nothing.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { copyOf, packFrom, testKey, treeOf } from './helpers/packs.js';
@@ -62,7 +62,9 @@ describe('cli retention', () => {
     const tx3 = txOf(p3.pack, '--keep', '2');
     const after3 = lastJson(cli('status', '--target', target, '--json').stdout).result;
     assert.deepEqual(after3.history.map((h: any) => [h.txid, h.pruned ?? false]), [[tx1, true], [tx2, false], [tx3, false]]);
-    assert.equal(existsSync(join(target, '.servicepack/backup', tx1)), false);
+    // Its set-aside files are gone; its record stays, since the tree's record names its changes.
+    assert.deepEqual(readdirSync(join(target, '.servicepack/backup', tx1)), ['record.json']);
+    assert.equal(cli('verify', '--target', target).status, 0, 'verify still reads the whole tree');
     assert.equal(after3.backupBytes, backupBytesOf(target));
     assert.ok(after3.backupBytes < st.backupBytes + 3000 * 2);
 
@@ -87,7 +89,7 @@ describe('cli retention', () => {
     } else {
       assert.equal(cli('cleanup', '--target', target, '--prune', '1', '--yes').status, 0);
     }
-    assert.equal(existsSync(join(target, '.servicepack/backup', tx2)), false);
+    assert.deepEqual(readdirSync(join(target, '.servicepack/backup', tx2)), ['record.json']);
     const events = lastJson(cli('history', '--target', target, '--json').stdout).result.events as any[];
     assert.deepEqual([events.at(-1).event, events.at(-1).pruned], ['prune', [tx2]]);
 
@@ -101,5 +103,11 @@ describe('cli retention', () => {
     assert.deepEqual([err.code, err.details.txid, err.details.version], ['BACKUP_PRUNED', tx2, '3.0']);
     assert.equal(hashTree(target), kept);
     assert.match(cli('status', '--target', target).stdout, new RegExp(`transaction ${tx2}\\); backup given up: cannot be uninstalled\n`));
+    // The tree's record still reaches every file: a changed file and an extra one anywhere are reported.
+    writeFileSync(join(target, 'conf.txt'), 'edited\n');
+    writeFileSync(join(target, 'extra.txt'), 'x\n');
+    const v = cli('verify', '--target', target, '--json');
+    const vr = lastJson(v.stdout).result;
+    assert.deepEqual([v.status, vr.modified.map((m: any) => m.path), vr.unexpected], [1, ['conf.txt'], ['extra.txt']], v.stdout + v.stderr);
   });
 });

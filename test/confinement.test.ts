@@ -92,7 +92,7 @@ const journalReaders = (code: ErrorCode): Partial<Record<Command, ErrorCode>> =>
   Object.fromEntries(allCommands.filter((c) => c !== 'dry-run' && c !== 'verify').map((c) => [c, code]));
 
 const attacks: Attack[] = [
-  ...['staging', 'backup', 'trust'].map((dir): Attack => ({
+  ...['staging', 'backup', 'trust', 'tree'].map((dir): Attack => ({
     name: `${dir}/ is a symlink to a directory outside`,
     plant: (s) => replaceBySymlink(s, dir),
     expect: everyCommand('TARGET_UNSAFE'),
@@ -116,8 +116,24 @@ const attacks: Attack[] = [
   },
   {
     name: 'state file path outside the target',
-    plant: (s) => editJson(join(s.sp, 'state.json'), (st) => { st.files['../outside/victim.txt'] = { type: 'file', sha256: '0'.repeat(64), size: 0, executable: false }; }),
+    plant: (s) => editJson(join(s.sp, 'state.json'), (st) => {
+      // A state of the version that held the whole tree inline.
+      st.stateVersion = 1;
+      delete st.record;
+      delete st.tree;
+      st.files = { '../outside/victim.txt': { type: 'file', sha256: '0'.repeat(64), size: 0, executable: false } };
+    }),
     expect: everyCommand('JOURNAL_CORRUPT'),
+  },
+  {
+    name: 'tree listing path outside the target',
+    plant: (s) => editJson(join(s.sp, 'tree', `${s.txid}.json`), (l) => { l.files['../outside/victim.txt'] = { type: 'file', sha256: '0'.repeat(64), size: 0, mode: 420 }; }),
+    expect: { verify: 'JOURNAL_CORRUPT' },
+  },
+  {
+    name: 'backup record tree change outside the target',
+    plant: (s) => editJson(join(s.sp, 'backup', s.txid, 'record.json'), (r) => { r.treeChanges['../outside/victim.txt'] = null; }),
+    expect: { uninstall: 'BACKUP_DAMAGED', verify: 'BACKUP_DAMAGED' },
   },
   {
     name: 'backup record transition path outside the target',
@@ -164,7 +180,7 @@ describe('the state directory is never followed out of the target', () => {
   }
 
   it('a pack or key file inside .servicepack/ is refused (USAGE) and stays where it is', () => {
-    for (const where of ['staging', 'backup', 'trust', '.']) {
+    for (const where of ['staging', 'backup', 'trust', 'tree', '.']) {
       const s = installedScene();
       const pack = join(s.sp, where, 'sp.svp');
       cpSync(packs.to3, pack);

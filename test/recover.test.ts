@@ -99,9 +99,9 @@ describe('recovery after a kill at a real syscall', { skip }, () => {
 
   it('a following install settles the interrupted one itself and succeeds', () => {
     const target = copyOf(oldDir);
-    // The 5th rename sets aside the first removed path (the 4th moves the key pin into trust/): the
-    // journal exists, the commit is under way.
-    assert.equal(runKilledAt('install', 'rename', 5, pack, target), true);
+    // The 6th rename sets aside the first removed path (the 5th moves the key pin into trust/; the
+    // tree's listing is one more before the journal): the journal exists, the commit is under way.
+    assert.equal(runKilledAt('install', 'rename', 6, pack, target), true);
     const pending = status({ target }).pending;
     assert.notEqual(pending, null);
     assert.equal(pending!.kind, 'install');

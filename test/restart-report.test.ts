@@ -111,7 +111,8 @@ describe('restart report', { skip: process.platform !== 'linux' && 'reads /proc 
       assert.deepEqual(freed.removed, [aside]);
       assert.equal(freed.bytesFreed, readFileSync(sp4.libs['Mdbperf.dll']!).length);
       assert.deepEqual(freed.held, []);
-      assert.deepEqual(stateFilesOf(target), ['backup', 'history.log', 'staging', 'state.json', 'trust', `trust/${testKey.keyId}.pub`]);
+      // The tree's listing, written by the first install, stays: it is the record of version 1.0 now.
+      assert.deepEqual(stateFilesOf(target), ['backup', 'history.log', 'staging', 'state.json', 'tree', `tree/${done.txid}.json`, 'trust', `trust/${testKey.keyId}.pub`]);
       assert.deepEqual(cleanup({ target }).removed, [], 'nothing left to clean');
     } finally {
       await host.stop();

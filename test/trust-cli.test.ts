@@ -33,7 +33,7 @@ describe('trust on the command line', () => {
     assert.match(b.stdout, new RegExp(`signed with key ${key.keyId}, expires 2099-12-31T23:59:59Z`));
     const shown = cli('inspect', join(dir, 'signed.svp'), '--json');
     assert.deepEqual([resultOf(shown.stdout).result.signed, resultOf(shown.stdout).result.keyId], [true, key.keyId]);
-    assert.match(cli('inspect', join(dir, 'signed.svp')).stdout, new RegExp(`^acme 1\\.0 -> 2\\.0 \\(format 2, signed by key ${key.keyId}, [\\d.]+ (B|KiB)\\)$`, 'm'));
+    assert.match(cli('inspect', join(dir, 'signed.svp')).stdout, new RegExp(`^acme 1\\.0 -> 2\\.0 \\(format 3, signed by key ${key.keyId}, [\\d.]+ (B|KiB)\\)$`, 'm'));
     assert.equal(cli('build', oldDir, newDir, '--out', join(dir, 'x.svp'), ...labels, '--expires', 'soon').status, 2);
   });
 

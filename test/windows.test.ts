@@ -126,7 +126,8 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
 
   it('uninstall while the restarted host runs SP4: exit 3 names it; the held SP4 DLLs are kept and deleted at the (simulated) reboot; clean-up then leaves nothing behind', async () => {
     const target = targetFrom(oldDir);
-    assert.equal(runCliJson(['install', winPath(pack), '--target', winPath(target), '--trusted-key', key()]).status, 0);
+    const first = runCliJson(['install', winPath(pack), '--target', winPath(target), '--trusted-key', key()]);
+    assert.equal(first.status, 0);
     // The host restarted after the install: it now runs SP4.
     const host = await startWin(join(target, 'Exchsrvr/BIN/perfhost.exe'), []);
     const NEW_LINE = DLLS.map((d) => `${d} 5.5 SP4`).join('|');
@@ -169,9 +170,9 @@ describe('Windows (under Wine): the article end to end', { skip }, () => {
     const cleaned = runCliJson(['cleanup', '--target', winPath(target)]);
     assert.equal(cleaned.status, 0, cleaned.run.stdout + cleaned.run.stderr);
     assert.deepEqual(contentTree(target), contentTree(oldDir));
-    // Only the state, the history log and the pinned key remain: no backup, staging, journal or lock.
+    // Only the state, the history log, the tree's listing (the record of 5.5) and the pinned key remain: no backup, staging, journal or lock.
     assert.deepEqual(describeTree(join(target, '.servicepack')).map((l) => l.split(' ')[0]!).filter((p) => !p.startsWith('trust')),
-      ['backup', 'history.log', 'staging', 'state.json']);
+      ['backup', 'history.log', 'staging', 'state.json', 'tree', `tree/${first.result.txid as string}.json`]);
     assert.deepEqual(readdirSync(join(target, '.servicepack/backup')), []);
   });
 

@@ -1,7 +1,7 @@
 // Mutations of real packs for the fuzzer: byte-level damage (flips, truncation, splices, header
 // lengths, swapped sections) and manifest-level edits re-signed with the trusted key, so the cases
 // reach past the signature check into the manifest rules and the payload decoder.
-import { encodeHeader } from '../../src/format/index.js';
+import { FORMAT_VERSION, encodeHeader, loadManifest, storeManifest } from '../../src/format/index.js';
 import { compressStream } from '../../src/format/codecs/exediff-encode.js';
 import { EXEDIFF_HEADER_SIZE, readU64, writeU64 } from '../../src/format/codecs/exediff-container.js';
 import { zstd } from '../../src/format/zstd.js';
@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { signMessage, type SecretKey } from '../../src/signing/index.js';
 import type { Random } from './random.js';
 
-/** A pack split into its sections. */
+/** A pack split into its sections; `manifest` is the canonical bytes (the stored section decompressed). */
 export interface PackParts {
   bytes: Buffer;
   manifest: Buffer;
@@ -20,11 +20,14 @@ export interface PackParts {
 export function partsOf(bytes: Buffer): PackParts {
   const m = bytes.readUInt32LE(12);
   const s = bytes.readUInt32LE(16);
-  return { bytes, manifest: bytes.subarray(32, 32 + m), signature: bytes.subarray(32 + m, 32 + m + s), payload: bytes.subarray(32 + m + s) };
+  return { bytes, manifest: loadManifest(bytes.subarray(32, 32 + m), bytes.readUInt16LE(8), 'corpus'), signature: bytes.subarray(32 + m, 32 + m + s), payload: bytes.subarray(32 + m + s) };
 }
 
-const assemble = (manifest: Buffer, signature: Buffer, payload: Buffer): Buffer =>
-  Buffer.concat([encodeHeader({ manifestLength: manifest.length, signatureLength: signature.length, payloadLength: payload.length }), manifest, signature, payload]);
+/** A pack of the current format from canonical manifest bytes (stored as that format stores them). */
+const assemble = (manifest: Buffer, signature: Buffer, payload: Buffer): Buffer => {
+  const section = storeManifest(manifest, FORMAT_VERSION);
+  return Buffer.concat([encodeHeader({ manifestLength: section.length, signatureLength: signature.length, payloadLength: payload.length }), section, signature, payload]);
+};
 
 const INTERESTING = [0, 1, 2, 31, 32, 33, 255, 256, 4096, 65535, 65536, 0x7fffffff, 0xffffffff];
 const HOSTILE_STRINGS = ['', '/', '..', '../x', '/etc/passwd', 'a\\b', 'C:x', '.servicepack', '.SERVICEPACK/x', 'a//b', './a', 'x'.repeat(300),

@@ -3,7 +3,7 @@
 // thread, so that an strace log shows exactly which syscalls belong to the operation and on which
 // thread; `settle` runs recover in a fresh process and reports what a user would then see (status,
 // tree, leftovers).
-import { readdirSync, writeSync } from 'node:fs';
+import { readFileSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { isServicePackError, recoverSync as recover, statusSync as status, uninstallSync as uninstall, type ServicePackError } from '../../src/index.js';
 import { runInWorker } from '../../src/library/run-in-worker.js';
@@ -35,6 +35,8 @@ export interface Settled {
   pending: unknown;
   lockedBy: number | null;
   historyTxids: string[];
+  /** The transaction whose listing of the tree the state names (`tree/<txid>.json`), if any. */
+  listing: string | null;
   tree: string[];
   servicepack: string[];
   /** With `settle <target> <version>`: the tree after uninstalling, when `version` was installed. */
@@ -62,6 +64,15 @@ function listAll(dir: string, rel = ''): string[] {
   });
 }
 
+function listingOf(target: string): string | null {
+  try {
+    const state = JSON.parse(readFileSync(join(target, '.servicepack', 'state.json'), 'utf8')) as { record?: { listing?: string } };
+    return state.record?.listing ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function settle(target: string, uninstallIfVersion: string | undefined): Settled {
   let recovered: string;
   try {
@@ -76,6 +87,7 @@ function settle(target: string, uninstallIfVersion: string | undefined): Settled
   const settled: Settled = {
     recovered, version: s.version, pending: s.pending, lockedBy: s.lockedBy,
     historyTxids: s.history.map((h) => h.txid),
+    listing: listingOf(target),
     tree: describeTree(target, { exclude: ['.servicepack'] }),
     servicepack: listAll(join(target, '.servicepack')).sort(),
   };

@@ -25,6 +25,9 @@ import { ntfsNameProblems } from '../format/ntfs-names.js';
 import { normalizeExpiry } from './normalize-expiry.js';
 import { signManifest } from './sign-manifest.js';
 import { classifyTrees } from './classify-trees.js';
+import { changesOnly } from './changes-only.js';
+import { commitTree } from '../format/tree-commitment.js';
+import { cellsPerPartFor, sketchTree } from '../format/tree-sketch.js';
 
 export type BuildEvent =
   | { type: 'build-file'; path: string; action: EntryAction }
@@ -151,7 +154,11 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
       details: { path: opts.newDir, reason: 'identical to the old tree' },
     });
   }
-  const jobs = planJobs(entries, opts, level);
+  // The manifest carries what changes; the whole trees only as commitments (docs/format.md).
+  const baseTree = { ...commitTree(oldTree), sketch: sketchTree(oldTree, cellsPerPartFor(oldTree.size)).toString('base64') };
+  const resultTree = commitTree(newTree);
+  const carried = changesOnly(entries);
+  const jobs = planJobs(carried, opts, level);
   const progress = { type: 'build-progress' as const, done: 0, total: jobs.length, bytes: 0, totalBytes: jobs.reduce((n, j) => n + j.newSize, 0) };
   opts.onProgress?.({ ...progress });
   const spool = openAtomicOutput(join(dirname(opts.out), `.${basename(opts.out)}.payload`));
@@ -184,7 +191,9 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
       fromVersion: opts.fromVersion ?? 'old',
       toVersion: opts.toVersion ?? 'new',
       ...(expires === undefined ? {} : { expires }),
-      entries,
+      baseTree,
+      resultTree,
+      entries: carried,
       blobs,
     };
     if (hooks !== undefined) manifest.hooks = hooks;

@@ -6,7 +6,7 @@
 //   rolls back, up to the point of no return; a signal after that point lets the command finish and is
 //   reported as a warning.
 // The library runs a command's work on a worker thread and reads the recorded signal there
-// (`watchStopSignals`). Without the module (it is not built), Node's listeners see a signal at once,
+// (`watchStopSignals`), or, for install and the fleet's sync, on this thread polling it (`onThisThread`). Without the module (it is not built), Node's listeners see a signal at once,
 // since the event loop stays free: a critical command is asked to stop through an AbortSignal, and any
 // other command ends with INTERRUPTED.
 import { interruptedError, stopSignals, type ServicePackError, type StopSignals } from '../index.js';
@@ -56,7 +56,17 @@ export function stopOptions(): { signal?: AbortSignal; watchStopSignals: boolean
 }
 
 /**
- * For work on this thread (the fleet's sync): the signal recorded for the running command, polled
+ * The options that run a command's work on this thread, where that saves the start of a worker thread
+ * and a second load of the code (about a tenth of an install's time: docs/benchmarks.md): possible when
+ * the platform's synchronous signal handling records SIGINT and SIGTERM, which the work polls between
+ * its steps. Null without it: then only a free event loop sees a signal, and the work needs the worker.
+ */
+export function onThisThread(): { stopRequested: () => string | null } | null {
+  return gate === null ? null : { stopRequested };
+}
+
+/**
+ * For work on this thread (the fleet's sync, install): the signal recorded for the running command, polled
  * between the steps of its transactions. Without the module a signal reaches Node's listener only once
  * the thread is free again, so this then reports what the listener recorded.
  */

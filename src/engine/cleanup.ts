@@ -14,6 +14,7 @@ import { findBackupWrites, type BackupWrite } from '../records/backup-writes.js'
 import { STATE_DIR_NAME } from '../records/layout.js';
 import { checkStateDir, removeStateTree } from '../records/state-dir.js';
 import { readState } from '../records/state-file.js';
+import { listingOf } from '../records/tree-record.js';
 import type { TxContext } from '../records/tx-context.js';
 
 export interface CleanupResult {
@@ -48,9 +49,18 @@ export function cleanupLocked(ctx: TxContext, dryRun = false, givingUp: Readonly
     ctx.emit({ type: 'warning', code: 'BACKUP_WRITTEN', message: `${w.path} was written after it was set aside: the writes went to ${w.backup}` });
   }
   if (!dryRun) for (const name of listOrEmpty(layout.staging)) removeStateTree(layout, `staging/${name}`);
+  // Listings of the tree that the state does not name: a first install that never committed.
+  const listing = state?.record === undefined ? undefined : listingOf(state.record.listing);
+  if (!dryRun) for (const name of listOrEmpty(path.join(layout.dir, 'tree'))) if (`tree/${name}` !== listing) removeStateTree(layout, `tree/${name}`);
   // The backups of installed packs are kept, except those a retention policy gave up (pruned).
   const keep = new Set((state?.history ?? []).filter((h) => h.pruned !== true && !givingUp.has(h.txid)).map((h) => h.txid));
-  const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).map((name) => `${STATE_DIR_NAME}/backup/${name}`);
+  // A given-up pack whose changes the tree's record names (record.changes) keeps its record.json, which
+  // verify reads to know the whole tree: only its set-aside files go.
+  const chained = new Set(state?.record?.changes ?? []);
+  const doomed = listOrEmpty(layout.backup).filter((name) => !keep.has(name)).flatMap((name) => {
+    if (!chained.has(name)) return [`${STATE_DIR_NAME}/backup/${name}`];
+    return listOrEmpty(path.join(layout.backup, name)).includes('files') ? [`${STATE_DIR_NAME}/backup/${name}/files`] : [];
+  });
   for (const rel of doomed) checkBeneath(layout.target, rel);
   if (doomed.length === 0) return result;
   const entries = targetFiles(layout.target, doomed);

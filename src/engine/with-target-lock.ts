@@ -46,8 +46,9 @@ export function withTargetLock<T>(ctx: TxContext, create: boolean, work: (recove
       // here or by recover). What servicepack made for it goes, so the target is as it was found.
       unmanaged = lstatOrNull(layout.state) === null && lstatOrNull(layout.journal) === null;
       if (unmanaged) {
-        if (created.length > 0) for (const rel of ['staging', 'backup']) removeStateTree(layout, rel);
-        else for (const d of [layout.staging, layout.backup]) removeEmptyDir(d);
+        // With no state, a tree listing is one a failed first install wrote: it goes too.
+        if (created.length > 0) for (const rel of ['staging', 'backup', 'tree']) removeStateTree(layout, rel);
+        else for (const d of [layout.staging, layout.backup, `${layout.dir}/tree`]) removeEmptyDir(d);
         // trust/ was made for the key pin, which the failure removed (or never placed); keys pinned
         // by `trust --add` keep it.
         removeEmptyDir(trustDirOf(layout));

@@ -26,9 +26,9 @@ function invalidAt(buf: Buffer): number | undefined {
 test('encodeHeader writes the documented layout and decodeHeader reads it back', () => {
   const b = encodeHeader(good);
   assert.equal(b.length, HEADER_SIZE);
-  assert.equal(b.subarray(0, 12).toString('hex'), '8953565041434b0a02000000');
+  assert.equal(b.subarray(0, 12).toString('hex'), '8953565041434b0a03000000');
   assert.equal(b.readUInt32LE(12), 1234);
-  assert.deepEqual(decodeHeader(b, 'x.svp'), { formatVersion: 2, flags: 0, ...good });
+  assert.deepEqual(decodeHeader(b, 'x.svp'), { formatVersion: 3, flags: 0, ...good });
 });
 
 test('decodeHeader accepts the bounds themselves', () => {
@@ -49,8 +49,11 @@ test('decodeHeader rejects damage with PACK_INVALID at the offending offset', ()
 });
 
 test('decodeHeader refuses another format version with PACK_UNSUPPORTED', () => {
-  assert.throws(
-    () => decodeHeader(damaged((b) => b.writeUInt16LE(3, 8)), 'x.svp'),
-    (err: unknown) => isServicePackError(err, 'PACK_UNSUPPORTED') && err.details.formatVersion === 3 && err.details.supported === 2,
-  );
+  for (const version of [0, 4, 65535]) {
+    assert.throws(
+      () => decodeHeader(damaged((b) => b.writeUInt16LE(version, 8)), 'x.svp'),
+      (err: unknown) => isServicePackError(err, 'PACK_UNSUPPORTED') && err.details.formatVersion === version && err.details.supported === 3,
+    );
+  }
+  for (const version of [1, 2, 3]) assert.equal(decodeHeader(damaged((b) => b.writeUInt16LE(version, 8)), 'x.svp').formatVersion, version);
 });

@@ -8,6 +8,7 @@ export { STATE_DIR_NAME, checkEntryPath, comparePaths, foldPath, parentPath } fr
 export { HEADER_SIZE, PACK_MAGIC, decodeHeader, encodeHeader } from './header.js';
 export type { PackHeader } from './header.js';
 export { decodeManifest, encodeManifest } from './manifest-codec.js';
+export { loadManifest, storeManifest } from './manifest-section.js';
 export { MAX_ENTRIES, MAX_HOOK_ARGS, MAX_HOOK_ARG_BYTES, MAX_SYMLINK_TARGET_BYTES } from './manifest-parse.js';
 export { DEFAULT_ZSTD_LEVEL } from './zstd.js';
 export { encodeBlobFromFile } from './blob-encoder.js';

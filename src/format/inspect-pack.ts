@@ -32,6 +32,7 @@ export interface PackSummary {
   expires?: string;
   /** Bytes of the pack file. */
   size: number;
+  /** Paths per action; `keep` counts every unchanged path of the tree (also those a format-3 manifest leaves out). */
   counts: Record<EntryAction, number>;
   /** The commands the installer runs before and after the commit; {} when the pack has none. */
   hooks: PackHooks;
@@ -64,6 +65,8 @@ export function inspectPack(path: string, keyIdOf?: (signature: Buffer, path: st
       }
       return out;
     });
+    // A changes-only manifest lists few of the unchanged paths; its result tree counts them all.
+    if (manifest.resultTree !== undefined) counts.keep = manifest.resultTree.nodes - counts.add - counts.change;
     return {
       packId: reader.packId,
       formatVersion: reader.header.formatVersion,

@@ -133,7 +133,7 @@ test('blob records: contiguous offsets, no duplicates, all used, known encoding'
     'blob #2 is not used by any entry',
   );
   rejects(edited((m) => (m.blobs[1].encoding = 'bsdiff')), 'PACK_UNSUPPORTED', 'blob encoding "bsdiff"');
-  rejects(edited((m) => (m.format = 3)), 'PACK_UNSUPPORTED', 'manifest format 3');
+  rejects(edited((m) => (m.format = 4)), 'PACK_UNSUPPORTED', 'manifest format 4');
 });
 
 /** sample() with blob 0 stored as a delta against `base`, written canonically. */

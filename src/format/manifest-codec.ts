@@ -5,6 +5,7 @@ import { canonicalHealth } from './health.js';
 import { checkManifest } from './manifest-check.js';
 import { parseManifest } from './manifest-parse.js';
 import { packInvalid } from './pack-errors.js';
+import type { TreeCommitment } from './tree-commitment.js';
 
 /** Canonical manifest bytes: equal manifests give equal bytes, whatever order their objects' keys were set in. */
 export function encodeManifest(m: Manifest): Buffer {
@@ -15,6 +16,8 @@ export function encodeManifest(m: Manifest): Buffer {
     toVersion: m.toVersion,
     ...(m.expires === undefined ? {} : { expires: m.expires }),
     ...(m.hooks === undefined ? {} : { hooks: canonicalHooks(m.hooks) }),
+    ...(m.baseTree === undefined ? {} : { baseTree: canonicalTree(m.baseTree) }),
+    ...(m.resultTree === undefined ? {} : { resultTree: canonicalTree(m.resultTree) }),
     ...(m.health === undefined ? {} : { health: canonicalHealth(m.health) }),
     entries: m.entries.map((e) => canonicalEntry(e, m.format)),
     blobs: m.blobs.map(canonicalBlob),
@@ -24,6 +27,10 @@ export function encodeManifest(m: Manifest): Buffer {
 
 function canonicalHooks(h: PackHooks): object {
   return { ...(h.pre === undefined ? {} : { pre: h.pre }), ...(h.post === undefined ? {} : { post: h.post }) };
+}
+
+function canonicalTree(t: TreeCommitment): object {
+  return { nodes: t.nodes, sha256: t.sha256, ...(t.sketch === undefined ? {} : { sketch: t.sketch }) };
 }
 
 function canonicalEntry(e: ManifestEntry, format: number): object {

@@ -2,9 +2,12 @@
 // turning `unknown` into a typed Manifest. Cross-entry rules live in manifest-check.ts.
 import type { BlobEncoding, BlobRecord, EntryAction, Manifest, ManifestEntry, PackHooks, TreeNode } from './manifest.js';
 import { FORMAT_VERSION, PERMISSION_BITS, READABLE_FORMATS, SPECIAL_BITS, VERSION_1_DIR_MODE, VERSION_1_FILE_MODE } from './manifest.js';
+import { CHANGES_ONLY_FORMAT } from './manifest.js';
 import { healthProblem, type PackHealth } from './health.js';
 import { packInvalid, packUnsupported } from './pack-errors.js';
 import { codecNamed } from './codecs/codecs.js';
+import type { TreeCommitment } from './tree-commitment.js';
+import { CELL_BYTES, MAX_CELLS_PER_PART, SKETCH_PARTS } from './tree-sketch.js';
 
 export const MAX_ENTRIES = 1_000_000;
 export const MAX_SYMLINK_TARGET_BYTES = 4096;
@@ -12,7 +15,7 @@ export const MAX_HOOK_ARGS = 256;
 export const MAX_HOOK_ARG_BYTES = 4096;
 
 const TOP_FIELDS = ['format', 'product', 'fromVersion', 'toVersion', 'entries', 'blobs'];
-const OPTIONAL_TOP_FIELDS = ['expires', 'hooks', 'health'];
+const OPTIONAL_TOP_FIELDS = ['expires', 'hooks', 'health', 'baseTree', 'resultTree'];
 /**
  * The first format whose manifests may carry `health` (docs/format.md "Health checks"): the format
  * this release writes, whatever older readers would make of it (they refuse it either way).
@@ -54,6 +57,11 @@ export function parseManifest(value: unknown, packPath: string): Manifest {
     manifest.expires = top.expires as string;
   }
   if (Object.hasOwn(top, 'hooks')) manifest.hooks = parseHooks(top.hooks, fail);
+  for (const key of ['baseTree', 'resultTree'] as const) {
+    const changesOnly = format >= CHANGES_ONLY_FORMAT;
+    if (changesOnly !== Object.hasOwn(top, key)) fail(changesOnly ? `a format ${format} manifest has no "${key}"` : `a format ${format} manifest must not have "${key}"`);
+    if (changesOnly) manifest[key] = parseTree(top[key], key, fail);
+  }
   if (Object.hasOwn(top, 'health')) {
     if (format < HEALTH_SINCE_FORMAT) fail(`the manifest "health" needs format ${HEALTH_SINCE_FORMAT} or later`);
     const problem = healthProblem(top.health, 'the manifest "health"');
@@ -90,6 +98,27 @@ function parseHooks(value: unknown, fail: (reason: string) => never): PackHooks 
     hooks[phase] = args as string[];
   }
   return hooks;
+}
+
+/** A tree commitment: `baseTree` carries the sketch of its nodes, `resultTree` none. */
+function parseTree(value: unknown, key: 'baseTree' | 'resultTree', fail: (reason: string) => never): TreeCommitment {
+  const what = `the manifest "${key}"`;
+  const o = key === 'baseTree' ? objectWithKeys(value, ['nodes', 'sha256', 'sketch'], [], what, fail) : objectWithKeys(value, ['nodes', 'sha256'], [], what, fail);
+  if (!Number.isSafeInteger(o.nodes) || (o.nodes as number) < 0) fail(`${what} "nodes" is not a non-negative integer`);
+  if (typeof o.sha256 !== 'string' || !SHA256_HEX.test(o.sha256)) fail(`${what} "sha256" is not 64 lowercase hex digits`);
+  const tree: TreeCommitment = { nodes: o.nodes as number, sha256: o.sha256 as string };
+  if (key === 'baseTree') {
+    const part = SKETCH_PARTS * CELL_BYTES;
+    const text = o.sketch;
+    // Bounded before decoding: at most MAX_CELLS_PER_PART cells per part.
+    if (typeof text !== 'string' || text.length > Math.ceil((MAX_CELLS_PER_PART * part) / 3) * 4) fail(`${what} "sketch" is not a string of at most ${MAX_CELLS_PER_PART * part} bytes in base64`);
+    const bytes = Buffer.from(text as string, 'base64');
+    if (bytes.toString('base64') !== text || bytes.length === 0 || bytes.length % part !== 0) {
+      fail(`${what} "sketch" is not canonical base64 of a whole number of ${SKETCH_PARTS} × ${CELL_BYTES}-byte cells`);
+    }
+    tree.sketch = text as string;
+  }
+  return tree;
 }
 
 function label(value: unknown, name: string, fail: (reason: string) => never): string {

@@ -3,13 +3,19 @@
 import type { PackHealth } from './health.js';
 
 /** The container format version this code writes. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 /**
  * Every format version this code reads: version 1 recorded only the owner-exec bit, and reads as the
  * modes version 1 installed (files 0755 or 0644, directories 0755; docs/format.md "Version 1").
  */
-export const READABLE_FORMATS: readonly number[] = [1, 2];
+export const READABLE_FORMATS: readonly number[] = [1, 2, 3];
+
+/**
+ * From this format on a manifest lists only what changes (and the directories and hard-link leaders
+ * those paths need), and commits to the whole base and result trees in `baseTree` and `resultTree`.
+ */
+export const CHANGES_ONLY_FORMAT = 3;
 
 /** Read, write and execute for user, group and other. */
 export const PERMISSION_BITS = 0o777;
@@ -44,7 +50,10 @@ export interface DirNode {
 
 export type TreeNode = FileNode | SymlinkNode | DirNode;
 
-/** What the pack does to one path. `keep` entries describe unchanged files so `verify` knows the whole tree. */
+/**
+ * What the pack does to one path. `keep`: the path is unchanged (before format 3 every unchanged path;
+ * from format 3 only the ancestors of changed paths and the unchanged files a hard link names).
+ */
 export type EntryAction = 'add' | 'change' | 'remove' | 'keep';
 
 /**
@@ -88,6 +97,16 @@ export interface PackHooks {
   post?: string[];
 }
 
+/** The base or result tree of a pack, as a format-3 manifest names it (docs/format.md, "Tree commitments"). */
+export interface TreeCommitment {
+  /** How many nodes (files, links and directories, the root not counted) the tree has. */
+  nodes: number;
+  /** Lowercase hex SHA-256 of the tree's canonical node lines in path order (tree-commitment.ts). */
+  sha256: string;
+  /** Base tree only: an invertible sketch of the node keys (tree-sketch.ts), base64. */
+  sketch?: string;
+}
+
 export interface Manifest {
   /** One of READABLE_FORMATS; a writer sets FORMAT_VERSION. */
   format: number;
@@ -97,6 +116,10 @@ export interface Manifest {
   /** When the pack stops being installable: UTC, `YYYY-MM-DDTHH:MM:SSZ`. Covered by the signature. */
   expires?: string;
   hooks?: PackHooks;
+  /** Format 3 on (required there, absent before): the whole old tree, with a sketch of its nodes. */
+  baseTree?: TreeCommitment;
+  /** Format 3 on: the whole new tree (no sketch). */
+  resultTree?: TreeCommitment;
   /** What "healthy" means after an install: checks run during a trial, rolled back on failure (docs/health.md). */
   health?: PackHealth;
   entries: ManifestEntry[];

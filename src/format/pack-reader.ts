@@ -9,6 +9,7 @@ import { HEADER_SIZE, decodeHeader } from './header.js';
 import type { PackHeader } from './header.js';
 import type { Manifest } from './manifest.js';
 import { decodeManifest } from './manifest-codec.js';
+import { loadManifest } from './manifest-section.js';
 import { packCorrupt, packInvalid } from './pack-errors.js';
 import { baseKindOf, type BaseFile } from './codecs/codec.js';
 import { codecOf } from './codecs/codecs.js';
@@ -18,6 +19,7 @@ export interface PackReader {
   path: string;
   header: PackHeader;
   manifest: Manifest;
+  /** The canonical manifest bytes (decompressed, from format 3). */
   manifestBytes: Buffer;
   /** SHA-256 hex of the manifest bytes. */
   packId: string;
@@ -67,7 +69,7 @@ function readPack(path: string, fd: number): PackReader {
   const expected = HEADER_SIZE + header.manifestLength + header.signatureLength + header.payloadLength;
   if (size < expected) throw packInvalid(path, `the file is truncated: ${size} bytes, the header declares ${expected}`, size);
   if (size > expected) throw packInvalid(path, `${size - expected} bytes follow the end the header declares (${expected})`, expected);
-  const manifestBytes = readExactly(fd, path, HEADER_SIZE, header.manifestLength);
+  const manifestBytes = loadManifest(readExactly(fd, path, HEADER_SIZE, header.manifestLength), header.formatVersion, path);
   const manifest = decodeManifest(manifestBytes, path);
   if (manifest.format !== header.formatVersion) throw packInvalid(path, `the header says format ${header.formatVersion} but the manifest says ${manifest.format}`, 8);
   const signature = readExactly(fd, path, HEADER_SIZE + header.manifestLength, header.signatureLength);

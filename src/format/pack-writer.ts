@@ -6,6 +6,7 @@ import { CHUNK_SIZE, sha256Hex } from './hash.js';
 import { HEADER_SIZE, MAX_SIGNATURE_LENGTH, encodeHeader } from './header.js';
 import type { Manifest } from './manifest.js';
 import { decodeManifest, encodeManifest } from './manifest-codec.js';
+import { storeManifest } from './manifest-section.js';
 
 /** The payload bytes: `length` bytes at position 0 of the open file `fd`, the blobs back to back in manifest order. */
 export interface PayloadSource {
@@ -33,10 +34,11 @@ export function writePack(outPath: string, manifest: Manifest, payload: PayloadS
   const declared = manifest.blobs.reduce((sum, b) => sum + b.storedSize, 0);
   if (declared !== payload.length) throw new Error(`payload is ${payload.length} bytes but the blobs declare ${declared}`);
   if (signature.length > MAX_SIGNATURE_LENGTH) throw new Error(`signature is ${signature.length} bytes, more than ${MAX_SIGNATURE_LENGTH}`);
+  const section = storeManifest(manifestBytes, manifest.format);
   const out = openAtomicOutput(outPath);
   try {
-    out.write(encodeHeader({ manifestLength: manifestBytes.length, signatureLength: signature.length, payloadLength: payload.length, formatVersion: manifest.format }));
-    out.write(manifestBytes);
+    out.write(encodeHeader({ manifestLength: section.length, signatureLength: signature.length, payloadLength: payload.length, formatVersion: manifest.format }));
+    out.write(section);
     out.write(signature);
     copyPayload(payload, out.write);
     out.commit();
@@ -44,7 +46,7 @@ export function writePack(outPath: string, manifest: Manifest, payload: PayloadS
     out.abort();
     throw err;
   }
-  return { packId: sha256Hex(manifestBytes), size: HEADER_SIZE + manifestBytes.length + signature.length + payload.length };
+  return { packId: sha256Hex(manifestBytes), size: HEADER_SIZE + section.length + signature.length + payload.length };
 }
 
 function copyPayload(payload: PayloadSource, write: (buf: Uint8Array) => void): void {

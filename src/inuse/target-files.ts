@@ -8,9 +8,10 @@ import type { TargetFile } from './holder.js';
 
 /**
  * Every entry under each of `rels` (relative to `root`, '' for the root itself), the
- * starting points included. Paths that do not exist are skipped; entries vanishing mid-walk too.
+ * starting points included; with `shallow`, the starting points only. Paths that do not exist are
+ * skipped; entries vanishing mid-walk too.
  */
-export function targetFiles(root: string, rels: readonly string[], opts: { exclude?: (rel: string) => boolean } = {}): TargetFile[] {
+export function targetFiles(root: string, rels: readonly string[], opts: { exclude?: (rel: string) => boolean; shallow?: boolean } = {}): TargetFile[] {
   const out: TargetFile[] = [];
   const seen = new Set<string>();
   const pending = [...rels];
@@ -26,6 +27,7 @@ export function targetFiles(root: string, rels: readonly string[], opts: { exclu
       continue;
     }
     out.push({ path: rel, dev: st.dev, ino: st.ino, type: 'dir' });
+    if (opts.shallow === true) continue;
     for (const name of readdirOrEmpty(abs)) pending.push(rel === '' ? name : `${rel}/${name}`);
   }
   return out;

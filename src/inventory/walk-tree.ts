@@ -15,6 +15,8 @@ export interface WalkOptions {
   exclude?: string[];
   /** Top-level names a release tree may not hold (BUILD_INPUT naming them), e.g. '.servicepack'. */
   refuse?: string[];
+  /** Leave out FIFOs, sockets and devices instead of refusing them (an installed tree, not a release). */
+  skipSpecial?: boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ export function walkTree(root: string, opts: WalkOptions = {}): Map<string, Tree
       const rel = dir === '' ? name : `${dir}/${name}`;
       const abs = join(root, rel);
       const stats = attempt(abs, () => lstatSync(abs));
+      if (opts.skipSpecial === true && !stats.isFile() && !stats.isDirectory() && !stats.isSymbolicLink()) continue;
       const node = describe(abs, stats);
       if (node.type === 'dir') pending.push(rel);
       if (node.type === 'file' && stats.nlink > 1) inodes.set(rel, `${stats.dev}:${stats.ino}`);

@@ -50,7 +50,7 @@ function escapeReason(p: string): string | undefined {
  * A journal's paths. Steps: `path` is a target path; `aside` is `backup/<txid>/files/<path>` of this
  * transaction; `incoming` is `staging/<txid>/<n>` of this transaction (install) or
  * `backup/<txid of the pack>/files/<path>` (uninstall). afterCommit and afterRollback name only this
- * transaction's `staging/<txid>` and `backup/<txid>`, pinned key files and the trial record.
+ * transaction's `staging/<txid>`, `backup/<txid>` and `tree/<txid>.json`, pinned key files and the trial record.
  */
 export function journalPathsProblem(txid: string, steps: unknown[], afterCommit: unknown[], afterRollback: unknown[]): string | undefined {
   const tx = txidProblem('txid', txid);
@@ -59,11 +59,11 @@ export function journalPathsProblem(txid: string, steps: unknown[], afterCommit:
     const problem = stepProblem(`steps[${n}]`, txid, s);
     if (problem !== undefined) return problem;
   }
-  const removable = new Set([`staging/${txid}`, `backup/${txid}`]);
+  const removable = new Set([`staging/${txid}`, `backup/${txid}`, `tree/${txid}.json`]);
   for (const [name, list] of [['afterCommit', afterCommit], ['afterRollback', afterRollback]] as const) {
     for (const [n, rel] of list.entries()) {
       if (typeof rel !== 'string' || (!removable.has(rel) && !PIN_FILE.test(rel) && rel !== TRIAL_RECORD)) {
-        return `${name}[${n}] ${shown(rel)} is not staging/${txid}, backup/${txid}, ${TRIAL_RECORD} or a pinned key file`;
+        return `${name}[${n}] ${shown(rel)} is not staging/${txid}, backup/${txid}, tree/${txid}.json, ${TRIAL_RECORD} or a pinned key file`;
       }
     }
   }

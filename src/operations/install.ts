@@ -1,7 +1,7 @@
 // install: lock -> recover -> check product/version -> preflight -> stage -> journal -> commit ->
 // record -> clean up. Any failure before the record step leaves the target as it was.
 import { ServicePackError } from '../errors/index.js';
-import { VERSION_1_DIR_MODE, type Manifest, type TreeNode } from '../format/manifest.js';
+import type { Manifest, TreeNode } from '../format/manifest.js';
 import type { Owner } from '../inventory/read-node.js';
 import { openPack, verifyPack, type PackReader } from '../format/pack-reader.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -37,8 +37,11 @@ import type { OldNode } from '../engine/old-node-guard.js';
 import { settleOwners } from '../engine/settle-owners.js';
 import { stageInstall } from '../engine/stage-install.js';
 import { checkStateDir, refuseInsideStateDir } from '../records/state-dir.js';
-import { readState, stateText, type HistoryEntry, type InstalledState } from '../records/state-file.js';
+import { readState, stateText, STATE_VERSION, type HistoryEntry, type InstalledState } from '../records/state-file.js';
 import { retain } from '../records/retention.js';
+import { listingOf, listingText, writeListing, type InstalledTree } from '../records/tree-record.js';
+import { checkBaseTree } from '../engine/base-tree.js';
+import { commitTree } from '../format/tree-commitment.js';
 import type { Journal } from '../journal/journal.js';
 import { pinFileOf, placePin, stagePin } from '../records/trust-store.js';
 
@@ -131,12 +134,12 @@ export function planInstallOnly(ctx: TxContext, packPath: string, options: Trust
         freeBytes: freeSpace(ctx.layout).bytes, fits: true, holders: [], uninspectable: [], restartNeeded: false, hooks: reader.manifest.hooks ?? {}, health: health.summary, trust, alreadyInstalled: true,
       };
     }
-    const { transitions, keptDirectories, state, olds } = preflight(ctx, reader.manifest, options, false);
+    const { transitions, keptDirectories, state, listing: found, olds } = preflight(ctx, reader.manifest, options, false);
     // The same records the install would write (every txid has the same length).
     const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-    const { record, journal, nextState, trial } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid: newTxid(), pinnedKey, health: health.plan, keepBackups: options.keepBackups });
+    const { record, journal, nextState, trial, listing } = recordsOf(reader, { transitions, keptDirectories, state, listing: found, olds, txid: newTxid(), pinnedKey, health: health.plan, keepBackups: options.keepBackups });
     const space = freeSpace(ctx.layout);
-    const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial), space);
+    const needed = spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial, listing), space);
     const bytesToWrite = needed.bytes;
     const free = space.bytes;
     const { holders, uninspectable } = holdersBefore(ctx, transitions);
@@ -175,7 +178,7 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
   const manifest = reader.manifest;
   const earlier = installedBefore(ctx, reader);
   if (earlier !== undefined) return alreadyDone(ctx, reader, earlier, before);
-  const { transitions, keptDirectories, state, bases, olds } = preflight(ctx, manifest, options, true);
+  const { transitions, keptDirectories, state, listing: found, bases, olds } = preflight(ctx, manifest, options, true);
   settleOwners(ctx, transitions);
   checkSameDevice(layout, transitions, layout.dir);
 
@@ -185,8 +188,8 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
   // a rollback (docs/journal.md).
   const keyToPin = admission.keyToPin;
   const pinnedKey = keyToPin === undefined ? undefined : keyIdHex(keyToPin.keyId);
-  const { naming, record, journal, nextState, trial } = recordsOf(reader, { transitions, keptDirectories, state, olds, txid, pinnedKey, health: health.plan, keepBackups: options.keepBackups });
-  checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial), free), free);
+  const { naming, record, journal, nextState, trial, listing } = recordsOf(reader, { transitions, keptDirectories, state, listing: found, olds, txid, pinnedKey, health: health.plan, keepBackups: options.keepBackups });
+  checkSpace(layout, spaceNeeded(transitions, sizesOf(record, journal, nextState, keyToPin, trial, listing), free), free);
 
   const { holders } = holdersBefore(ctx, transitions);
   const info = { kind: 'install' as const, ...versions(manifest), txid, packId: reader.packId };
@@ -196,6 +199,7 @@ function installLocked(ctx: TxContext, reader: PackReader, before: { recovered: 
     prepare: () => {
       bytesWritten = stageInstall(ctx, reader, { transitions, naming, txid, bases });
       writeBackupRecord(layout, record, ctx.platform);
+      if (listing !== undefined) writeListing(layout, txid, listing.tree, ctx.platform);
       if (keyToPin !== undefined) stagePin(layout, stagingDirOf(txid), keyToPin, ctx.platform);
       // The trial is recorded before the journal: from the commit on, the install is on trial until its
       // checks confirm it, whatever happens to this process (the journal's afterRollback removes it).
@@ -237,32 +241,37 @@ function alreadyDone(ctx: TxContext, reader: PackReader, earlier: HistoryEntry, 
   };
 }
 
-/** The records an install writes: its backup record, its journal and the state it commits. */
-function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined; health: TrialPlan; keepBackups: number | undefined }) {
+/** The records an install writes: its backup record, its journal, the state it commits, its trial record, and the tree's listing on a first install. */
+function recordsOf(reader: PackReader, plan: { transitions: Transition[]; keptDirectories: string[]; state: InstalledState | null; listing: InstalledTree | undefined; olds: ReadonlyMap<string, OldNode>; txid: string; pinnedKey: string | undefined; health: TrialPlan; keepBackups: number | undefined }) {
   const { transitions, state, txid, pinnedKey } = plan;
   const manifest = reader.manifest;
   const naming = namingFor(transitions, txid);
+  const listing = plan.listing === undefined ? undefined : listingBefore(plan.listing, transitions);
+  const before = stateBefore(state, manifest, txid, listing);
+  const changes = treeChangesOf(manifest, transitions, plan.keptDirectories);
   const record: BackupRecord = {
-    recordVersion: 1, txid, packId: reader.packId, ...versions(manifest), transitions,
-    stateBefore: stateBefore(state, manifest, transitions),
+    recordVersion: 2, txid, packId: reader.packId, ...versions(manifest), transitions,
+    stateBefore: before, treeChanges: changes.files, ownerChanges: changes.owners,
     ...(manifest.hooks === undefined ? {} : { hooks: manifest.hooks }),
     setAside: setAsideStamps(plan.olds),
   };
   const journal: Journal = {
     journalVersion: 1, txid, kind: 'install', steps: planSteps(transitions, naming),
     afterCommit: [stagingDirOf(txid)],
-    afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)]), ...(plan.health === null ? [] : [TRIAL_FILE])],
+    afterRollback: [stagingDirOf(txid), backupDirOf(txid), ...(listing === undefined ? [] : [listingOf(txid)]), ...(pinnedKey === undefined ? [] : [pinFileOf(pinnedKey)]), ...(plan.health === null ? [] : [TRIAL_FILE])],
   };
   const trial: TrialRecord | undefined = plan.health === null ? undefined : { trialVersion: 1, txid, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, health: plan.health };
-  return { naming, record, journal, trial, nextState: stateAfter(state, manifest, reader.packId, txid, { transitions, kept: plan.keptDirectories, keepBackups: plan.keepBackups }) };
+  const nextState = stateAfter(before, manifest, reader.packId, txid, plan.keepBackups);
+  return { naming, record, journal, trial, nextState, listing: listing === undefined ? undefined : { tree: listing, text: listingText(txid, listing) } };
 }
 
 /** The bytes each record will hold on disk, as written by writeBackupRecord, writeJournal and writeState. */
-function sizesOf(record: BackupRecord, journal: Journal, nextState: InstalledState, keyToPin: PublicKey | undefined, trial: TrialRecord | undefined): RecordSizes {
+function sizesOf(record: BackupRecord, journal: Journal, nextState: InstalledState, keyToPin: PublicKey | undefined, trial: TrialRecord | undefined, listing: { text: string } | undefined): RecordSizes {
   return {
     pin: keyToPin === undefined ? 0 : Buffer.byteLength(formatPublicKey(keyToPin)),
-    // The trial record lives beside the backup record for as long: counted with it.
-    record: Buffer.byteLength(`${JSON.stringify(record)}\n`) + (trial === undefined ? 0 : Buffer.byteLength(`${JSON.stringify(trial)}\n`)),
+    // The trial record lives beside the backup record for as long, and the tree's listing (a first
+    // install) is one more record file: counted with it.
+    record: Buffer.byteLength(`${JSON.stringify(record)}\n`) + (trial === undefined ? 0 : Buffer.byteLength(`${JSON.stringify(trial)}\n`)) + (listing === undefined ? 0 : Buffer.byteLength(listing.text)),
     journal: Buffer.byteLength(`${JSON.stringify(journal)}\n`),
     state: Buffer.byteLength(stateText(nextState)),
   };
@@ -300,6 +309,10 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
   checkPathLengths(layout, manifest.entries.map((e) => e.path), ctx.platform);
   const inventory = scanInventory(layout.target, pathsToInspect(manifest), keepBases ? { keepContent: basesToKeep(manifest) } : {});
   const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);
+  // Then the target as a whole (one comparison when it is managed, one walk when it is not), once
+  // the paths the pack touches agree: their mismatches are the precise report.
+  const base = mismatches.length > 0 ? { mismatches: [] } : checkBaseTree(layout, manifest, state);
+  mismatches.push(...base.mismatches);
   if (mismatches.length > 0) {
     throw new ServicePackError('BASE_MISMATCH', `${mismatches.length} file(s) in the target are not version ${manifest.fromVersion}: ${mismatches.map((m) => m.path).join(', ')}`, {
       hint: 'The target is not the base this service pack applies to. Restore those files (or reinstall the base version), then run the install again.',
@@ -307,7 +320,7 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
     });
   }
   refuseUncreatableSymlinks(ctx, transitions);
-  return { transitions, keptDirectories, state, bases: heldBases(inventory), olds: oldNodesOf(transitions, inventory) };
+  return { transitions, keptDirectories, state, listing: base.listing, bases: heldBases(inventory), olds: oldNodesOf(transitions, inventory) };
 }
 
 /** The stamps of the regular files set aside, for finding writes made to them later (backup-writes.ts). */
@@ -367,59 +380,64 @@ function versions(m: Manifest) {
 }
 
 /**
- * The state uninstall puts back. The paths the install changes are recorded as the preflight found them
- * (their modes and the owners kept), since uninstall puts back exactly those files.
+ * The listing written on a first install: the tree as found, the paths the install changes as the
+ * preflight read them (their modes, and the owners the new files keep), since uninstall puts back exactly those.
  */
-function stateBefore(state: InstalledState | null, manifest: Manifest, transitions: readonly Transition[]): BackupRecord['stateBefore'] {
-  const before = stateBeforeUntouched(state, manifest);
-  const files = { ...before.files };
-  const owners = { ...(before.owners ?? {}) };
+function listingBefore(found: InstalledTree, transitions: readonly Transition[]): InstalledTree {
+  const files = new Map(found.files);
+  const owners = new Map(found.owners);
   for (const t of transitions) {
-    if (t.from !== null) files[t.path] = t.from;
-    if (t.owner !== undefined) owners[t.path] = t.owner;
+    if (t.from !== null) files.set(t.path, t.from);
+    if (t.owner !== undefined) owners.set(t.path, t.owner);
   }
-  return { ...before, files, ...(Object.keys(owners).length === 0 ? {} : { owners }) };
-}
-
-function stateBeforeUntouched(state: InstalledState | null, manifest: Manifest): BackupRecord['stateBefore'] {
-  if (state !== null) {
-    const { lastTransaction: _, ...rest } = state;
-    return rest;
-  }
-  // Never managed before: the pack's description of the base tree is the best record of it.
-  const files: Record<string, TreeNode> = {};
-  for (const e of manifest.entries) {
-    const old = e.action === 'keep' ? e.new : e.old;
-    if (old !== undefined) files[e.path] = old;
-  }
-  return { stateVersion: 1, product: manifest.product, version: manifest.fromVersion, history: [], files };
+  return { files, owners };
 }
 
 /**
- * The state after the install: the release's nodes, except what the install made differently (the
- * installed modes of the paths it touched, the directories it kept), and the owners it kept.
+ * The state uninstall puts back: the state as it was, or, when this install writes the tree's listing
+ * (a first install, or a state that still holds the whole tree inline), one that names that listing.
  */
-function stateAfter(state: InstalledState | null, manifest: Manifest, packId: string, txid: string, done: { transitions: readonly Transition[]; kept: string[]; keepBackups: number | undefined }): InstalledState {
-  const files: Record<string, TreeNode> = { ...(state?.files ?? {}) };
-  const owners: Record<string, Owner> = { ...(state?.owners ?? {}) };
-  for (const e of manifest.entries) {
-    if (e.action === 'remove') delete files[e.path];
-    else files[e.path] = e.new!;
-    if (e.action !== 'keep') delete owners[e.path];
+function stateBefore(state: InstalledState | null, manifest: Manifest, txid: string, listing: InstalledTree | undefined): BackupRecord['stateBefore'] {
+  if (listing === undefined && state !== null) {
+    const { lastTransaction: _, ...rest } = state;
+    return rest;
   }
-  for (const t of done.transitions) {
-    if (t.to !== null) files[t.path] = t.to;
+  const tree = manifest.baseTree === undefined ? commitTree(listing!.files) : { nodes: manifest.baseTree.nodes, sha256: manifest.baseTree.sha256 };
+  return {
+    stateVersion: STATE_VERSION, product: manifest.product, version: state?.version ?? manifest.fromVersion, history: state?.history ?? [],
+    record: { listing: txid, changes: [] }, tree,
+  };
+}
+
+/**
+ * What the install changes in the record of the whole tree, in O(change): each path it adds, changes or
+ * removes gets the release's node, or the node it installed (its mode) where it made one; directories it
+ * kept because they hold unknown files keep their record; the owners it kept replace recorded ones.
+ */
+function treeChangesOf(manifest: Manifest, transitions: readonly Transition[], kept: readonly string[]) {
+  const files: Record<string, TreeNode | null> = {};
+  const owners: Record<string, Owner | null> = {};
+  for (const e of manifest.entries) {
+    if (e.action === 'keep') continue;
+    files[e.path] = e.new ?? null;
+    owners[e.path] = null;
+  }
+  for (const t of transitions) {
+    files[t.path] = t.to;
     if (t.owner !== undefined) owners[t.path] = t.owner;
   }
-  for (const k of done.kept) {
-    const old = manifest.entries.find((e) => e.path === k)?.old;
-    files[k] = state?.files[k] ?? (old?.type === 'dir' ? old : { type: 'dir', mode: VERSION_1_DIR_MODE });
-  }
+  for (const k of kept) delete files[k];
+  return { files, owners };
+}
+
+/** The state after the install: the state before with this install's changes added to the tree's record. */
+function stateAfter(before: BackupRecord['stateBefore'], manifest: Manifest, packId: string, txid: string, keepBackups: number | undefined): InstalledState {
+  const record = before.record ?? { listing: txid, changes: [] };
   return {
-    stateVersion: 1, product: manifest.product, version: manifest.toVersion, lastTransaction: txid,
-    history: retain([...(state?.history ?? []), { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }], done.keepBackups),
-    files,
-    ...(Object.keys(owners).length === 0 ? {} : { owners }),
+    stateVersion: STATE_VERSION, product: manifest.product, version: manifest.toVersion, lastTransaction: txid,
+    history: retain([...before.history, { txid, packId, fromVersion: manifest.fromVersion, toVersion: manifest.toVersion, installedAt: new Date().toISOString() }], keepBackups),
+    record: { listing: record.listing, changes: [...record.changes, txid] },
+    ...(manifest.resultTree === undefined ? {} : { tree: { nodes: manifest.resultTree.nodes, sha256: manifest.resultTree.sha256 } }),
   };
 }
 

@@ -12,6 +12,7 @@ import { requireTarget } from '../engine/require-target.js';
 import { STATE_DIR_NAME } from '../records/layout.js';
 import { checkStateDir } from '../records/state-dir.js';
 import { readState } from '../records/state-file.js';
+import { installedTree } from '../records/tree-record.js';
 import { refuseIfPending } from '../engine/refuse-pending.js';
 
 export interface VerifyResult {
@@ -54,9 +55,10 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
   const modified: Mismatch[] = [];
   const missing: string[] = [];
   const attributes: AttributeDifference[] = [];
-  const paths = Object.keys(state.files).sort();
+  const tree = installedTree(layout, state);
+  const paths = [...tree.files.keys()].sort();
   for (const p of paths) {
-    const expected = state.files[p]!;
+    const expected = tree.files.get(p)!;
     const { node: actual, owner } = readNodeStamped(layout.target, p);
     if (actual === null) missing.push(p);
     else if (!nodeMatches(actual, expected)) modified.push({ path: p, expected: describeNode(expected), actual: describeNode(actual) });
@@ -64,7 +66,7 @@ export function verifyTarget(ctx: TxContext): VerifyResult {
       if (ctx.platform.hasExecBit && actual.type !== 'symlink' && expected.type !== 'symlink' && actual.mode !== expected.mode) {
         attributes.push({ path: p, kind: 'mode', expected: octal(expected.mode), actual: octal(actual.mode) });
       }
-      const want = state.owners?.[p];
+      const want = tree.owners.get(p);
       if (want !== undefined && owner !== undefined && (want.uid !== owner.uid || want.gid !== owner.gid)) {
         attributes.push({ path: p, kind: 'owner', expected: `${want.uid}:${want.gid}`, actual: `${owner.uid}:${owner.gid}` });
       }

@@ -21,7 +21,9 @@ export function pathsToInspect(manifest: Manifest): { path: string; listChildren
   const out = new Map<string, boolean>();
   for (const e of manifest.entries) {
     if (e.action === 'keep') continue;
-    out.set(e.path, e.old?.type === 'dir');
+    // A directory that goes away must hold nothing the pack does not remove; one that stays a directory
+    // keeps its children (a format-3 pack does not list the unchanged ones).
+    out.set(e.path, e.old?.type === 'dir' && e.new?.type !== 'dir');
     // Every path in `out` has its ancestors in it already: stop at the first one found.
     for (let p = parentOf(e.path); p !== '' && !out.has(p); p = parentOf(p)) out.set(p, false);
     if (e.new?.type === 'file' && e.new.hardlink !== undefined && !out.has(e.new.hardlink)) out.set(e.new.hardlink, false);

@@ -14,6 +14,11 @@ export interface FileKey {
 export interface ProcessHolds {
   pid: number;
   holds: { index: number; kind: HoldKind }[];
+  /**
+   * With ScanOptions.placesUnder: its executable, working directory and root when they are that
+   * directory or below it, as absolute paths (by path: see placesUnder).
+   */
+  places?: { kind: 'exe' | 'cwd' | 'root'; path: string }[];
   /** Set when the scan was asked for facts. */
   facts?: ProcessFacts;
 }
@@ -61,6 +66,13 @@ export interface ScanOptions {
    * they go).
    */
   secondThreadShare?: number;
+  /**
+   * An absolute directory, real (no symlinks): also report each process whose executable, working
+   * directory or root is it or below it, read by path (`readlink`) in ProcessHolds.places, so that a
+   * transaction need not list its whole target to find them (docs/holders.md). Only platforms with
+   * `scansPlacesByPath` honour it; the scan then runs on the calling thread.
+   */
+  placesUnder?: string;
 }
 
 /** What a user needs to recognise a process. */

@@ -50,6 +50,11 @@ export interface Platform {
    * With `facts`, each holder comes with its command, user, start time, unit and container.
    */
   scanHolds(files: readonly FileKey[], pids?: readonly number[], options?: ScanOptions): HoldScan;
+  /**
+   * True when scanHolds honours ScanOptions.placesUnder (Linux: /proc/PID/{exe,cwd,root} are links to
+   * paths). Elsewhere a transaction lists its target to find processes running from it.
+   */
+  readonly scansPlacesByPath?: boolean;
   /** Milliseconds since the epoch, on the clock the facts' startedAt uses. */
   now(): number;
   /** Runs `argv` without a shell and waits for it (up to `timeoutMs`). */

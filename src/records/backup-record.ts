@@ -8,10 +8,13 @@ import { statePathsProblem, targetPathProblem } from '../journal/record-paths.js
 import type { PackHooks } from '../format/manifest.js';
 import type { Transition } from '../planner/transition.js';
 import type { Layout } from './layout.js';
-import type { InstalledState } from './state-file.js';
+import { stateShapeProblem, type InstalledState } from './state-file.js';
+import type { TreeNode } from '../format/manifest.js';
+import type { Owner } from '../inventory/read-node.js';
 
 export interface BackupRecord {
-  recordVersion: 1;
+  /** 1: written before the tree record (no treeChanges; stateBefore holds the whole tree); 2: now. */
+  recordVersion: 1 | 2;
   txid: string;
   packId: string;
   product: string;
@@ -19,6 +22,12 @@ export interface BackupRecord {
   toVersion: string;
   transitions: Transition[];
   stateBefore: Omit<InstalledState, 'lastTransaction'>;
+  /**
+   * Version 2: what the install changed in the record of the whole tree (tree-record.ts): each path's
+   * new node, or null for a path it removed; `ownerChanges` likewise for recorded owners.
+   */
+  treeChanges?: Record<string, TreeNode | null>;
+  ownerChanges?: Record<string, Owner | null>;
   /** The pack's hooks, run again (with SERVICEPACK_KIND=uninstall) when the pack is uninstalled. */
   hooks?: PackHooks;
   /**
@@ -45,7 +54,7 @@ export function readBackupRecord(layout: Layout, txid: string): BackupRecord {
   const file = recordPathOf(layout, txid);
   try {
     const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<BackupRecord>;
-    if (r.recordVersion !== 1 || r.txid !== txid || !Array.isArray(r.transitions) || typeof r.stateBefore !== 'object') {
+    if ((r.recordVersion !== 1 && r.recordVersion !== 2) || r.txid !== txid || !Array.isArray(r.transitions) || typeof r.stateBefore !== 'object') {
       throw new Error('missing or mistyped fields');
     }
     const problem = recordPathsProblem(r as BackupRecord);
@@ -68,6 +77,10 @@ function recordPathsProblem(r: BackupRecord): string | undefined {
     if (problem !== undefined) return problem;
   }
   const before = r.stateBefore as Partial<BackupRecord['stateBefore']> | null;
-  if (before === null || typeof before.files !== 'object' || before.files === null || !Array.isArray(before.history)) return 'stateBefore is missing or mistyped';
-  return statePathsProblem(before.files, before.history, typeof before.owners === 'object' && before.owners !== null ? before.owners : {});
+  if (before === null) return 'stateBefore is missing or mistyped';
+  const problem = stateShapeProblem({ stateVersion: 1, ...before });
+  if (problem !== undefined) return `stateBefore: ${problem}`;
+  if (r.recordVersion === 1) return undefined;
+  if (typeof r.treeChanges !== 'object' || r.treeChanges === null || typeof r.ownerChanges !== 'object' || r.ownerChanges === null) return 'treeChanges or ownerChanges is missing or mistyped';
+  return statePathsProblem(r.treeChanges, [], r.ownerChanges);
 }

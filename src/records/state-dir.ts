@@ -11,11 +11,11 @@ import { listOrEmpty, lstatOrNull, removeTree } from '../fs/durable.js';
 import { STATE_DIR_NAME, type Layout } from './layout.js';
 import type { TxContext } from './tx-context.js';
 
-/** The directories of `.servicepack/` whose entries are transactions' directories or pinned keys. */
-const KEPT_DIRS = ['staging', 'backup', 'trust'] as const;
+/** The directories of `.servicepack/` whose entries are transactions' directories, tree listings or pinned keys. */
+const KEPT_DIRS = ['staging', 'backup', 'trust', 'tree'] as const;
 
 /**
- * Throws TARGET_UNSAFE unless `.servicepack`, its staging/, backup/ and trust/ directories and each
+ * Throws TARGET_UNSAFE unless `.servicepack`, its staging/, backup/, trust/ and tree/ directories and each
  * directory directly in them are real directories on the target's device and none of their entries is
  * a symlink; STATE_UNSAFE for one whose owner or mode the platform refuses. Missing ones are fine.
  */

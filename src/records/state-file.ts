@@ -1,5 +1,7 @@
 // The installed state of a target (.servicepack/state.json): product, version, service pack history
-// and the whole installed tree. Written only atomically; its `lastTransaction` marks the commit point.
+// and where the record of the whole installed tree lives (tree-record.ts). Written only atomically; its
+// `lastTransaction` marks the commit point. Its size does not grow with the tree: the tree's record is a
+// listing written once and the changes each installed pack made (docs/journal.md, "The tree record").
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServicePackError, hasErrno } from '../errors/index.js';
@@ -10,6 +12,7 @@ import { newerRecord } from '../journal/journal.js';
 import { statePathsProblem, txidProblem } from '../journal/record-paths.js';
 import { VERSION_1_DIR_MODE, VERSION_1_FILE_MODE, type TreeNode } from '../format/manifest.js';
 import type { Owner } from '../inventory/read-node.js';
+import type { TreeCommitment } from '../format/tree-commitment.js';
 import type { Layout } from './layout.js';
 
 export interface HistoryEntry {
@@ -22,18 +25,34 @@ export interface HistoryEntry {
   pruned?: true;
 }
 
+/** Where the record of the whole installed tree lives (stateVersion 2). */
+export interface TreeRecordRef {
+  /** The transaction that wrote the listing `tree/<txid>.json`: the tree before its changes. */
+  listing: string;
+  /** The installs whose backup records' `treeChanges` apply to the listing, oldest first. */
+  changes: string[];
+}
+
 export interface InstalledState {
-  stateVersion: 1;
+  /** 1: the whole tree inline in `files` (written before the tree record existed); 2: in `record`. */
+  stateVersion: 1 | 2;
   product: string;
   version: string;
   /** The transaction whose commit wrote this state. */
   lastTransaction: string;
   /** Installed service packs, oldest first; the last one is what `uninstall` removes. */
   history: HistoryEntry[];
-  /** Every path servicepack installed or vouched for, sorted, with its expected node. */
-  files: Record<string, TreeNode>;
-  /** The owner of each file an install replaced and gave the replaced file's owner; `verify` checks it. */
+  /** stateVersion 1: every path servicepack installed or vouched for, sorted, with its expected node. */
+  files?: Record<string, TreeNode>;
+  /** stateVersion 1: the owner of each file an install replaced and gave the replaced file's owner; `verify` checks it. */
   owners?: Record<string, Owner>;
+  /** stateVersion 2: the record of the whole tree. */
+  record?: TreeRecordRef;
+  /**
+   * stateVersion 2: the commitment of the installed version's tree (docs/format.md, "Tree commitments"),
+   * when known: the last format-3 pack's `resultTree`, or its `baseTree` when it is uninstalled.
+   */
+  tree?: TreeCommitment;
 }
 
 export function readState(layout: Layout): InstalledState | null {
@@ -51,15 +70,44 @@ export function readState(layout: Layout): InstalledState | null {
     throw corrupt(layout, 'not valid JSON', err);
   }
   const s = (value ?? {}) as Partial<InstalledState>;
-  if (typeof s.stateVersion === 'number' && s.stateVersion > 1) throw newerRecord(layout.state, 'state', s.stateVersion, 1);
-  if (s.stateVersion !== 1 || typeof s.product !== 'string' || typeof s.version !== 'string' ||
-      typeof s.lastTransaction !== 'string' || !Array.isArray(s.history) || typeof s.files !== 'object' || s.files === null) {
+  if (typeof s.stateVersion === 'number' && s.stateVersion > STATE_VERSION) throw newerRecord(layout.state, 'state', s.stateVersion, STATE_VERSION);
+  if ((s.stateVersion !== 1 && s.stateVersion !== 2) || typeof s.product !== 'string' || typeof s.version !== 'string' ||
+      typeof s.lastTransaction !== 'string' || !Array.isArray(s.history)) {
     throw corrupt(layout, 'missing or mistyped fields');
   }
-  const problem = txidProblem('lastTransaction', s.lastTransaction) ?? statePathsProblem(s.files, s.history, typeof s.owners === 'object' && s.owners !== null ? s.owners : {});
+  const problem = txidProblem('lastTransaction', s.lastTransaction) ?? stateShapeProblem(s);
   if (problem !== undefined) throw corrupt(layout, problem);
-  for (const node of Object.values(s.files)) withMode(node as TreeNode);
+  if (s.files !== undefined) for (const node of Object.values(s.files)) withMode(node as TreeNode);
   return s as InstalledState;
+}
+
+/** The state version this code writes. */
+export const STATE_VERSION = 2;
+
+/**
+ * The rest of a state's shape (also of the state a backup record keeps): version 1 holds `files`,
+ * version 2 `record` (and maybe `tree`); paths and transaction ids checked as records' are.
+ */
+export function stateShapeProblem(s: Partial<InstalledState>): string | undefined {
+  if (!Array.isArray(s.history)) return 'history is missing or mistyped';
+  const owners = typeof s.owners === 'object' && s.owners !== null ? s.owners : {};
+  if (s.stateVersion === 1) {
+    if (typeof s.files !== 'object' || s.files === null) return 'files is missing or mistyped';
+    return statePathsProblem(s.files, s.history, owners);
+  }
+  if (s.stateVersion !== 2) return `stateVersion ${String(s.stateVersion)} is not 1 or 2`;
+  if (s.files !== undefined || s.owners !== undefined) return 'a version 2 state holds files or owners';
+  const r = s.record as Partial<TreeRecordRef> | undefined;
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.changes)) return 'record is missing or mistyped';
+  const t = s.tree as Partial<TreeCommitment> | undefined;
+  if (t !== undefined && (typeof t !== 'object' || t === null || !Number.isSafeInteger(t.nodes) || typeof t.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(t.sha256))) return 'tree is mistyped';
+  const problem = txidProblem('record.listing', r.listing);
+  if (problem !== undefined) return problem;
+  for (const [n, txid] of r.changes.entries()) {
+    const p = txidProblem(`record.changes[${n}]`, txid);
+    if (p !== undefined) return p;
+  }
+  return statePathsProblem({}, s.history);
 }
 
 /**
@@ -81,6 +129,7 @@ export function writeState(layout: Layout, state: InstalledState, platform: Dura
 
 /** The bytes of state.json for `state` (also what the space check measures). */
 export function stateText(state: InstalledState): string {
+  if (state.files === undefined) return `${JSON.stringify(state, null, 1)}\n`;
   const files: Record<string, TreeNode> = {};
   for (const key of Object.keys(state.files).sort()) files[key] = state.files[key]!;
   const owners = state.owners === undefined ? {} : { owners: Object.fromEntries(Object.keys(state.owners).sort().map((k) => [k, state.owners![k]!])) };

@@ -127,7 +127,7 @@ export function settledProblems(s: Scenario, st: Settled, outcome: PointResult['
     const expected = outcome === 'old' ? s.pinsBefore : s.pinsAfter;
     if (!same(pins, expected)) problems.push(`pinned keys [${pins.join(', ')}] with the ${outcome} tree, expected [${expected.join(', ')}]`);
   }
-  const leftovers = st.servicepack.filter((p) => !allowed(p, st.historyTxids));
+  const leftovers = st.servicepack.filter((p) => !allowed(p, st.historyTxids, st.listing));
   if (leftovers.length > 0) problems.push(`left in .servicepack: ${leftovers.slice(0, 8).join(', ')}`);
   if (st.afterUninstall !== undefined && !same(st.afterUninstall, s.base)) {
     problems.push(`uninstall after recovery does not give back 1.0: ${difference(st.afterUninstall, s.base, s.base)}`);
@@ -135,9 +135,10 @@ export function settledProblems(s: Scenario, st: Settled, outcome: PointResult['
   return problems;
 }
 
-/** What `.servicepack/` may hold once settled: the state, the history log, pinned keys, and the backups of installed service packs. */
-function allowed(p: string, history: string[]): boolean {
-  if (p === 'state.json' || p === 'history.log' || p === 'backup' || p === 'staging' || p === 'trust' || /^trust\/[^/]+\.pub$/.test(p)) return true;
+/** What `.servicepack/` may hold once settled: the state, the history log, pinned keys, the tree's listing the state names, and the backups of installed service packs. */
+function allowed(p: string, history: string[], listing: string | null): boolean {
+  if (p === 'state.json' || p === 'history.log' || p === 'backup' || p === 'staging' || p === 'trust' || p === 'tree' || /^trust\/[^/]+\.pub$/.test(p)) return true;
+  if (listing !== null && p === `tree/${listing}.json`) return true;
   return history.some((tx) => p === `backup/${tx}` || p.startsWith(`backup/${tx}/`));
 }
 

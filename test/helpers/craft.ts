@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeBlobFromFile, encodeHeader } from '../../src/format/index.js';
+import { FORMAT_VERSION, encodeBlobFromFile, encodeHeader, loadManifest, storeManifest } from '../../src/format/index.js';
 import { readSecretKeyFile, signMessage } from '../../src/signing/index.js';
 import { testKey } from './keys.js';
 import { tempDir } from './tree.js';
@@ -68,10 +68,15 @@ export function craftPack(spec: CraftSpec): string {
   return writeRaw(join(dir, 'crafted.svp'), manifest, signature, Buffer.concat(payload));
 }
 
-/** Writes header + sections as given, with no checks at all; the header's version is the manifest's `format` when it has one. */
+/**
+ * Writes header + sections as given, with no checks at all; the header's version is the manifest's
+ * `format` when it has one. The manifest bytes are stored as that version stores them (compressed from 3 on).
+ */
 export function writeRaw(out: string, manifest: Buffer, signature: Buffer, payload: Buffer): string {
-  const header = encodeHeader({ manifestLength: manifest.length, signatureLength: signature.length, payloadLength: payload.length, formatVersion: formatOf(manifest) });
-  writeFileSync(out, Buffer.concat([header, manifest, signature, payload]));
+  const version = formatOf(manifest);
+  const section = storeManifest(manifest, version ?? FORMAT_VERSION);
+  const header = encodeHeader({ manifestLength: section.length, signatureLength: signature.length, payloadLength: payload.length, formatVersion: version });
+  writeFileSync(out, Buffer.concat([header, section, signature, payload]));
   return out;
 }
 
@@ -84,12 +89,12 @@ function formatOf(manifest: Buffer): number | undefined {
   }
 }
 
-/** The three sections of a pack file. */
+/** The three sections of a pack file, the manifest as its canonical bytes (decompressed from format 3 on). */
 export function sectionsOf(pack: string): { manifest: Buffer; signature: Buffer; payload: Buffer } {
   const b = readFileSync(pack);
   const m = b.readUInt32LE(12);
   const s = b.readUInt32LE(16);
-  return { manifest: b.subarray(32, 32 + m), signature: b.subarray(32 + m, 32 + m + s), payload: b.subarray(32 + m + s) };
+  return { manifest: loadManifest(b.subarray(32, 32 + m), b.readUInt16LE(8), pack), signature: b.subarray(32 + m, 32 + m + s), payload: b.subarray(32 + m + s) };
 }
 
 /** Re-signs manifest bytes with a secret key file. */

@@ -7,7 +7,7 @@ import { EXIT } from '../exit-codes.js';
 import { addHealthOptions, collect, healthOf, intArg, inUseWaitOption, jsonOption, quietOption, restartUnitsOption, targetOption, verboseOption, type HealthFlags } from '../options.js';
 import { renderAlreadyInstalled, renderInstall, renderPlan } from '../render-text.js';
 import { trustLine } from '../render-trust.js';
-import { stopOptions } from '../interrupts.js';
+import { onThisThread, stopOptions } from '../interrupts.js';
 import { runCommand, type Json } from '../run-command.js';
 
 type Opts = Json & HealthFlags & { health: boolean; keep?: number; target: string; inUseWait?: number; dryRun?: boolean; restartUnits?: boolean; trustedKey?: string[]; allowUnsigned?: boolean; allowDowngrade?: boolean; verbose?: boolean };
@@ -42,12 +42,14 @@ Exit codes: 0 done (or already installed), 1 failed (the target is unchanged), 2
           details: { argument: '--no-health' },
         });
       }
-      const r = await lib.install(pack, {
+      const options: lib.InstallOptions = {
         target: o.target, dryRun: o.dryRun === true, restartUnits: o.restartUnits === true, onEvent: out.event,
-        trustedKey: o.trustedKey ?? [], allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true, ...stopOptions(),
+        trustedKey: o.trustedKey ?? [], allowUnsigned: o.allowUnsigned === true, allowDowngrade: o.allowDowngrade === true,
         ...(o.inUseWait === undefined ? {} : { inUseWait: o.inUseWait }), ...(o.keep === undefined ? {} : { keep: o.keep }),
         health: o.health === false ? false : health,
-      });
+      };
+      const here = onThisThread();
+      const r = here === null ? await lib.install(pack, { ...options, ...stopOptions() }) : lib.installSync(pack, { ...options, ...here });
       if (r.alreadyInstalled) return { result: r, lines: renderAlreadyInstalled(r) };
       const trust = trustLine(r.trust, r.dryRun ? undefined : r.pinnedKey);
       const verbose = o.verbose === true;

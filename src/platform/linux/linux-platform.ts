@@ -78,7 +78,7 @@ export function linuxPlatform(): Platform {
   return {
     name: 'linux', setAside: 'link', pathRules: 'posix', canFsyncDirectories: true, hasExecBit: true, canCreateSymlinks: true,
     inUseRetryDelaysMs: [], maxPathBytes: 4095, processStartToken, pidNamespace, lockOwnerState, describeProcess,
-    scanHolds, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit, stopSignals: nativeStopSignals,
+    scanHolds, scansPlacesByPath: true, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit, stopSignals: nativeStopSignals,
     stateDirProblem,
   };
 }

@@ -25,7 +25,12 @@ export function scanHolds(files: readonly FileKey[], pids?: readonly number[], o
   const keys = files.map((f) => ({ dev: f.dev, ino: f.ino }));
   const mode = options.secondThread ?? 'off';
   let part: ScanPart & { secondThread: number };
-  if (mode !== 'off' && options.native !== false && hasNativeScan()) {
+  if (options.placesUnder !== undefined) {
+    // Places by path are read by the JavaScript scan alone, on this thread (transactions ask for them).
+    part = { found: [], uninspectable: [], inspected: 0, vanished: 0, secondThread: 0 };
+    let bootMs: number | undefined;
+    rangeScanner(keys, options.facts === true ? processFactsReader(() => (bootMs ??= bootTimeMs())) : undefined, options.placesUnder)(list, 0, list.length, part);
+  } else if (mode !== 'off' && options.native !== false && hasNativeScan()) {
     const two = mode === 'on' || (list.length >= (options.parallelFrom ?? NATIVE_PARALLEL_FROM) && availableParallelism() >= 2);
     part = scanNatively(keys, list, { threads: two ? 2 : 1, bootMs: options.facts === true ? bootTimeMs() : null });
   } else if (mode === 'on' || (mode === 'auto' && list.length >= (options.parallelFrom ?? PARALLEL_FROM) && hasSpareCpu())) {

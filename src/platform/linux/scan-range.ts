@@ -42,7 +42,7 @@ const MINOR_SPAN = 2 ** 20;
  * A scanner for `files`; with `facts`, each holding process's facts are read right after its holds
  * (a process gone by then holds nothing any more and is left out).
  */
-export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) => ProcessFacts | null): RangeScanner {
+export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) => ProcessFacts | null, placesUnder?: string): RangeScanner {
   // Inode first, device second: most stats match no inode, and then no key string is built. One
   // index per device+inode (hard links: the last path listed), as for maps below.
   const byInode = new Map<number, number[]>();
@@ -58,6 +58,16 @@ export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) =>
   });
   const readMaps = procReader();
   const holds = new Map<number, HoldKind>();
+  const places: NonNullable<ProcessHolds['places']> = [];
+  const prefix = placesUnder === undefined ? undefined : placesUnder.endsWith('/') ? placesUnder : `${placesUnder}/`;
+  /** Adds `link` (a /proc/PID/{exe,cwd,root}) to `places` when it leads to placesUnder or below. */
+  const addPlace = (link: string, kind: 'exe' | 'cwd' | 'root'): void => {
+    const to = linkOf(link);
+    // "<path> (deleted)": the file or directory is no longer at that path (unlinked, or renamed over and
+    // kept only as a set-aside file, which device+inode finds): it is not a place in the tree.
+    if (to === undefined || to.endsWith(DELETED)) return;
+    if (to === placesUnder || to.startsWith(prefix!)) places.push({ kind, path: to });
+  };
   const add = (index: number | undefined, kind: HoldKind): void => {
     if (index === undefined) return;
     const had = holds.get(index);
@@ -81,6 +91,11 @@ export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) =>
     addStat(statOf(`${base}/root`), 'root');
     const fdDir = `${base}/fd/`;
     for (const fd of read(() => fs.readdirSync(fdDir))) addStat(statOf(fdDir + fd), 'fd');
+    if (prefix !== undefined) {
+      addPlace(`${base}/exe`, 'exe');
+      addPlace(`${base}/cwd`, 'cwd');
+      addPlace(`${base}/root`, 'root');
+    }
   };
 
   return (pids, from, to, part) => {
@@ -88,6 +103,7 @@ export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) =>
       const pid = pids[k]!;
       if (pid === process.pid) continue;
       holds.clear();
+      places.length = 0;
       try {
         readHolds(pid);
       } catch (err) {
@@ -97,8 +113,9 @@ export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) =>
         continue;
       }
       part.inspected++;
-      if (holds.size === 0) continue;
+      if (holds.size === 0 && places.length === 0) continue;
       const found: ProcessHolds = { pid, holds: [...holds].map(([index, kind]) => ({ index, kind })).sort((a, b) => a.index - b.index) };
+      if (places.length > 0) found.places = [...places];
       if (facts !== undefined) {
         const f = facts(pid);
         if (f === null) continue;
@@ -120,6 +137,19 @@ function statOf(p: string): fs.Stats | undefined {
   } catch (err) {
     if (hasErrno(err, 'EACCES', 'EPERM')) throw new Denied();
     if (hasErrno(err, 'ESRCH', 'ENOTDIR', 'ELOOP', 'ENXIO', 'EIO')) return undefined;
+    throw err;
+  }
+}
+
+const DELETED = ' (deleted)';
+
+/** readlink() of a /proc magic link; undefined when there is nothing (kernel thread, a process exiting). */
+function linkOf(p: string): string | undefined {
+  try {
+    return fs.readlinkSync(p);
+  } catch (err) {
+    if (hasErrno(err, 'EACCES', 'EPERM')) throw new Denied();
+    if (hasErrno(err, 'ENOENT', 'ESRCH', 'ENOTDIR', 'ELOOP', 'ENXIO', 'EIO')) return undefined;
     throw err;
   }
 }
