@@ -18,6 +18,8 @@ export interface FuzzOptions {
   seed: number;
   /** A case slower than this is a failure (the code is synchronous, so it is measured, not interrupted). */
   maxCaseMs?: number;
+  /** The mutation kinds to draw from (all by default). */
+  kinds?: readonly Kind[];
   onProgress?: (done: number) => void;
 }
 
@@ -100,7 +102,7 @@ async function fuzzIn(work: string, options: FuzzOptions): Promise<FuzzReport> {
   const report: FuzzReport = { cases: options.cases, seed: options.seed, outcomes: {}, byKind: {}, failures: [], maxCaseMs: 0, seconds: 0 };
   const casePath = join(work, 'case.svp');
   for (let index = 0; index < options.cases; index++) {
-    const { kind, bytes } = mutate(rng, corpus, key);
+    const { kind, bytes } = mutate(rng, corpus, key, options.kinds);
     writeFileSync(casePath, bytes);
     const t = targets[rng.int(0, targets.length - 1)]!;
     const problems: string[] = [];
