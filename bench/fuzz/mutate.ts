@@ -140,7 +140,7 @@ function editJson(rng: Random, root: any): unknown {
   return root;
 }
 
-function hasExediff(p: PackParts): boolean {
+export function hasExediff(p: PackParts): boolean {
   return p.manifest.includes('"encoding":"exediff"');
 }
 
