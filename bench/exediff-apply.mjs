@@ -5,7 +5,8 @@
 // For each file: "in process" is decodeBlob alone (base already in memory, output discarded, the stored
 // and content SHA-256 checked as in an install), the best and median of N runs; "process" is one Node
 // process that opens the pack, reads the base, decodes and writes the new file (wall time and peak RSS
-// under /usr/bin/time, Node's start included), like the anchors' bspatch and zstd processes.
+// under /usr/bin/time, Node's start included), like the anchors' bspatch and zstd processes. On a shared
+// machine wall times follow the load; the in-process row also gives the median CPU time of the decode.
 // Packs and anchor patches are built once and cached in $SERVICEPACK_BENCH_CACHE/exediff-apply/.
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -97,12 +98,16 @@ for (const pair of PAIRS.filter((p) => positionals.length === 0 || positionals.s
       // servicepack in process: the decoder alone, base in memory, output discarded.
       const base = readFileSync(oldPath);
       const secs = [];
+      const cpu = [];
       for (let r = 0; r < reps; r++) {
         const t0 = process.hrtime.bigint();
+        const c0 = process.cpuUsage();
         decodeBlob(reader, found.index, () => {}, base);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1e6);
         secs.push(Number(process.hrtime.bigint() - t0) / 1e9);
       }
-      row('exediff in process', found.blob.storedSize, { median: median(secs), best: Math.min(...secs) });
+      row('exediff in process', found.blob.storedSize, { median: median(secs), best: Math.min(...secs), cpu: median(cpu) });
       row('exediff process', found.blob.storedSize, timeApply(process.execPath, [new URL(import.meta.url).pathname, '--apply', pack, rel, oldPath, tmp], want));
       const bs = join(work, `${pair.name}-${i}.bsdiff`);
       if (!existsSync(bs)) execFileSync('bsdiff', [oldPath, newPath, bs], { stdio: 'ignore' });
@@ -116,10 +121,11 @@ for (const pair of PAIRS.filter((p) => positionals.length === 0 || positionals.s
   }
 }
 console.error(`load average at end: ${load()}`);
-console.log('| pair | file (MB) | tool | patch bytes (% of new) | apply s, median (best) | MB/s of output, median (best) | peak RSS MiB |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| pair | file (MB) | tool | patch bytes (% of new) | apply s, median (best) | MB/s of output, median (best) | CPU s (MB/s of CPU) | peak RSS MiB |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const mbs = (s) => (r.size / 1e6 / s).toFixed(0);
   const rss = r.rssMiB === undefined ? '' : r.rssMiB.toFixed(0);
-  console.log(`| ${r.pair} | ${r.file} (${(r.size / 1e6).toFixed(1)}) | ${r.tool} | ${r.patchBytes} (${((100 * r.patchBytes) / r.size).toFixed(2)}%) | ${r.median.toFixed(3)} (${r.best.toFixed(3)}) | ${mbs(r.median)} (${mbs(r.best)}) | ${rss} |`);
+  const cpu = r.cpu === undefined ? '' : `${r.cpu.toFixed(3)} (${mbs(r.cpu)})`;
+  console.log(`| ${r.pair} | ${r.file} (${(r.size / 1e6).toFixed(1)}) | ${r.tool} | ${r.patchBytes} (${((100 * r.patchBytes) / r.size).toFixed(2)}%) | ${r.median.toFixed(3)} (${r.best.toFixed(3)}) | ${mbs(r.median)} (${mbs(r.best)}) | ${cpu} | ${rss} |`);
 }
