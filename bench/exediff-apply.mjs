@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: apply speed of `exediff` blobs in MB/s of output, beside bspatch and zstd -d --patch-from
 // in the same run, on real executables (the changed files of npm release pairs that build as exediff).
-// Usage: npm run build && nice -n -10 node bench/exediff-apply.mjs [pair-name-substring...] [--reps N] [--rebuild]
+// Usage: npm run build && nice -n -10 node bench/exediff-apply.mjs [pair-name...] [--reps N] [--rebuild]
 // For each file: "in process" is decodeBlob alone (base already in memory, output discarded, the stored
 // and content SHA-256 checked as in an install), the best and median of N runs; "process" is one Node
 // process that opens the pack, reads the base, decodes and writes the new file (wall time and peak RSS
@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CACHE, CLI, changedFiles, fetchRelease, median, sha256, sizeOf, timed } from './lib.mjs';
 
-const { decodeBlob, openPack } = await import(new URL('../dist/src/format/index.js', import.meta.url).href);
+// SERVICEPACK_DIST: another build's dist/ to time (an older decoder on the same packs).
+const dist = process.env.SERVICEPACK_DIST ?? new URL('../dist', import.meta.url).pathname;
+const { decodeBlob, openPack } = await import(`${dist}/src/format/index.js`);
 
 /** The blob of `rel` in the pack's manifest, or undefined. */
 function blobOf(reader, rel) {
