@@ -38,11 +38,11 @@ const HOSTILE_NUMBERS = [-1, 0, 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53, 1e300
 export const KINDS = ['flip', 'set-byte', 'truncate', 'splice', 'insert', 'delete', 'header', 'swap-section', 'payload', 'manifest', 'signature-text', 'exediff'] as const;
 export type Kind = (typeof KINDS)[number];
 
-/** One mutated pack from `corpus`, and the kind of mutation made. */
-export function mutate(rng: Random, corpus: PackParts[], key: SecretKey): { kind: Kind; bytes: Buffer } {
+/** One mutated pack from `corpus` (by one of `kinds`, all by default), and the kind of mutation made. */
+export function mutate(rng: Random, corpus: PackParts[], key: SecretKey, kinds: readonly Kind[] = KINDS): { kind: Kind; bytes: Buffer } {
   const a = rng.pick(corpus);
   const b = rng.pick(corpus);
-  const kind = rng.pick(KINDS);
+  const kind = rng.pick(kinds);
   const out = Buffer.from(a.bytes);
   switch (kind) {
     case 'flip':
@@ -143,7 +143,7 @@ function editJson(rng: Random, root: any): unknown {
   return root;
 }
 
-function hasExediff(p: PackParts): boolean {
+export function hasExediff(p: PackParts): boolean {
   return p.manifest.includes('"encoding":"exediff"');
 }
 

@@ -10,7 +10,7 @@ import { build, installSync as install, isServicePackError, keygenSync as keygen
 import { readSecretKeyFile } from '../../src/signing/index.js';
 import { flatNew, flatOld, fullNew, fullOld } from '../../test/helpers/specs.js';
 import { hashTree, makeTree, type TreeSpec } from '../../test/helpers/tree.js';
-import { mutate, partsOf, type Kind, type PackParts } from './mutate.js';
+import { hasExediff, mutate, partsOf, type Kind, type PackParts } from './mutate.js';
 import { seeded } from './random.js';
 
 export interface FuzzOptions {
@@ -18,6 +18,8 @@ export interface FuzzOptions {
   seed: number;
   /** A case slower than this is a failure (the code is synchronous, so it is measured, not interrupted). */
   maxCaseMs?: number;
+  /** The mutation kinds to draw from (all by default). */
+  kinds?: readonly Kind[];
   onProgress?: (done: number) => void;
 }
 
@@ -100,9 +102,11 @@ async function fuzzIn(work: string, options: FuzzOptions): Promise<FuzzReport> {
   const report: FuzzReport = { cases: options.cases, seed: options.seed, outcomes: {}, byKind: {}, failures: [], maxCaseMs: 0, seconds: 0 };
   const casePath = join(work, 'case.svp');
   for (let index = 0; index < options.cases; index++) {
-    const { kind, bytes } = mutate(rng, corpus, key);
+    const { kind, bytes } = mutate(rng, corpus, key, options.kinds);
     writeFileSync(casePath, bytes);
-    const t = targets[rng.int(0, targets.length - 1)]!;
+    // An exediff edit goes to the target holding its base, so the decoder is reached, not BASE_MISMATCH.
+    const aimed = kind === 'exediff' ? corpus.findIndex(hasExediff) : -1;
+    const t = targets[aimed >= 0 && rng.int(0, 7) !== 0 ? aimed : rng.int(0, targets.length - 1)]!;
     const problems: string[] = [];
     const t0 = performance.now();
     let outcome: string;

@@ -1,8 +1,8 @@
 // Decoder of `exediff` blobs (docs/format.md, 'exediff'): checks the header and every control value
 // before use, then writes the new content in pieces of at most 1 MiB: literal bytes from the extra
 // stream, copied regions of the base (with the x86-64 predictor's rewrites) plus the diff stream.
-// Memory: the base, the stored bytes, the regions (24 bytes each, at most one per 16 content bytes),
-// zstd's two stream windows and 2 MiB of buffers.
+// Memory (docs/format.md): the base, the stored bytes, 68 bytes per region (at most one per 16 content
+// bytes), zstd's two stream windows and 3 MiB of buffers (output, a diff block, an extra block).
 import { CHUNK_SIZE } from '../hash.js';
 import { zstd, type ZstdBinding } from '../zstd.js';
 import type { DecodeContext } from './codec.js';
@@ -15,7 +15,9 @@ type DCtx = InstanceType<ZstdBinding['DCtx']>;
 interface ExediffScratch {
   dctx: [DCtx, DCtx];
   out: Buffer;
+  /** Block buffers of the diff and extra streams (their own ArrayBuffers: addDiff reads 32-bit words). */
   diff: Buffer;
+  extra: Buffer;
 }
 
 /** Reads all stored bytes of the blob (the streams are read side by side). */
@@ -32,8 +34,9 @@ function readStored(ctx: DecodeContext): Buffer {
 /** Decompresses a small stream whole (its length was checked against the header's bounds). */
 function inflate(ctx: DecodeContext, dctx: DCtx, name: string, s: StreamSlice): Buffer {
   const out = Buffer.allocUnsafe(s.raw);
-  const pull = zstdPull(ctx, dctx, name, s.stored, s.raw);
-  pull.read(out, 0, s.raw);
+  const pull = zstdPull(ctx, dctx, name, s.stored, s.raw, out);
+  pull.want(s.raw);
+  pull.at = pull.end;
   pull.finish();
   return out;
 }
@@ -41,28 +44,31 @@ function inflate(ctx: DecodeContext, dctx: DCtx, name: string, s: StreamSlice): 
 /** Reads the controls: R gaps, then R lengths, then R zigzag old offsets, each an LEB128 varint. */
 function parseControls(ctx: DecodeContext, raw: Buffer, count: number, oldSize: number, newSize: number): Regions & { copied: number } {
   let at = 0;
-  const varint = (what: string): number => {
-    let v = 0;
+  const values = new Float64Array(3 * count);
+  for (let v = 0; v < values.length; v++) {
+    let x = 0;
     let scale = 1;
     for (let n = 0; ; n++) {
-      if (n === MAX_VARINT_BYTES || at >= raw.length) throw ctx.corrupt(`a varint of at most ${MAX_VARINT_BYTES} bytes for ${what}`, at >= raw.length ? 'the end of the controls stream' : 'a longer one');
+      if (n === MAX_VARINT_BYTES || at >= raw.length) {
+        const what = v < count ? `region ${v}'s gap` : v < 2 * count ? `region ${v - count}'s length` : `region ${v - 2 * count}'s old offset`;
+        throw ctx.corrupt(`a varint of at most ${MAX_VARINT_BYTES} bytes for ${what}`, at >= raw.length ? 'the end of the controls stream' : 'a longer one');
+      }
       const b = raw[at++]!;
-      v += (b & 0x7f) * scale;
+      x += (b & 0x7f) * scale;
       scale *= 128;
-      if ((b & 0x80) === 0) return v;
+      if ((b & 0x80) === 0) break;
     }
-  };
-  const gaps = new Float64Array(count);
-  const lens = new Float64Array(count);
+    values[v] = x;
+  }
+  const gaps = values.subarray(0, count);
+  const lens = values.subarray(count, 2 * count);
   const olds = new Float64Array(count);
   const news = new Float64Array(count);
-  for (let i = 0; i < count; i++) gaps[i] = varint(`region ${i}'s gap`);
-  for (let i = 0; i < count; i++) lens[i] = varint(`region ${i}'s length`);
   let pos = 0;
   let oldEnd = 0;
   let copied = 0;
   for (let i = 0; i < count; i++) {
-    const z = varint(`region ${i}'s old offset`);
+    const z = values[2 * count + i]!;
     const old = oldEnd + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
     const len = lens[i]!;
     pos += gaps[i]!;
@@ -87,8 +93,8 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
   const scratch = (ctx.scratch.get('exediff') as ExediffScratch | undefined) ?? {
     dctx: [new z.DCtx(), new z.DCtx()],
     out: Buffer.allocUnsafe(CHUNK_SIZE),
-    // Its own ArrayBuffer, 4-byte aligned: addDiff reads it as 32-bit words.
     diff: Buffer.allocUnsafeSlow(CHUNK_SIZE),
+    extra: Buffer.allocUnsafeSlow(CHUNK_SIZE),
   };
   ctx.scratch.set('exediff', scratch);
   const stored = readStored(ctx);
@@ -98,11 +104,12 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
   const regions = parseControls(ctx, inflate(ctx, d0, 'controls', h.streams.controls), h.regions, h.oldSize, h.newSize);
   if (regions.copied !== h.streams.diff.raw) throw ctx.corrupt(`a diff stream as long as the copied regions (${regions.copied} bytes)`, `${h.streams.diff.raw} bytes`);
   const predictor: Predictor | undefined = layout === undefined ? undefined : x86Predictor(base, layout, regions);
-  const diff = zstdPull(ctx, d0, 'diff', h.streams.diff.stored, h.streams.diff.raw);
-  const extra = zstdPull(ctx, d1, 'extra', h.streams.extra.stored, h.streams.extra.raw);
-  const out = chunkSize === CHUNK_SIZE ? scratch.out : Buffer.allocUnsafe(chunkSize);
-  const diffBuf = chunkSize === CHUNK_SIZE ? scratch.diff : Buffer.allocUnsafeSlow(chunkSize);
+  const full = chunkSize === CHUNK_SIZE;
+  const diff = zstdPull(ctx, d0, 'diff', h.streams.diff.stored, h.streams.diff.raw, full ? scratch.diff : Buffer.allocUnsafeSlow(chunkSize));
+  const extra = zstdPull(ctx, d1, 'extra', h.streams.extra.stored, h.streams.extra.raw, full ? scratch.extra : Buffer.allocUnsafeSlow(chunkSize));
+  const diffBuf = diff.buf;
   const diffWords = new Uint32Array(diffBuf.buffer, diffBuf.byteOffset, diffBuf.length >>> 2);
+  const out = full ? scratch.out : Buffer.allocUnsafe(chunkSize);
   let fill = 0;
   const flush = (): void => {
     if (fill > 0) ctx.write(out.subarray(0, fill));
@@ -111,28 +118,35 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
   const literal = (count: number): void => {
     while (count > 0) {
       if (fill === out.length) flush();
-      const k = Math.min(count, out.length - fill);
-      extra.read(out, fill, k);
+      extra.want(1);
+      const k = Math.min(count, out.length - fill, extra.end - extra.at);
+      if (k === 0) throw new Error('the extra stream was read past its checked length');
+      out.set(extra.buf.subarray(extra.at, extra.at + k), fill);
+      extra.at += k;
       fill += k;
       count -= k;
     }
   };
   let pos = 0;
   const state = { next: 0 };
+  const { olds, news, lens } = regions;
   for (let r = 0; r < regions.count; r++) {
-    const o = regions.olds[r]!;
-    const n = regions.news[r]!;
-    const len = regions.lens[r]!;
+    const o = olds[r]!;
+    const n = news[r]!;
+    const len = lens[r]!;
     literal(n - pos);
     state.next = 0;
     for (let k = 0; k < len;) {
       // A piece holds a whole reference (8 bytes at most) unless the region ends first.
-      if (out.length - fill < Math.min(8, len - k)) flush();
-      let piece = Math.min(len - k, out.length - fill);
+      const whole = Math.min(8, len - k);
+      if (out.length - fill < whole) flush();
+      diff.want(whole);
+      let piece = Math.min(len - k, out.length - fill, diff.end - diff.at);
       out.set(base.subarray(o + k, o + k + piece), fill);
       if (predictor !== undefined) piece = predictor.piece(out, fill, o, n, len, k, piece, state);
-      diff.read(diffBuf, 0, piece);
-      addDiff(out, fill, diffBuf, diffWords, piece);
+      if (piece === 0) throw new Error('an exediff region made no progress');
+      addDiff(out, fill, diffBuf, diffWords, diff.at, piece);
+      diff.at += piece;
       fill += piece;
       k += piece;
     }
@@ -145,18 +159,23 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
 }
 
 /**
- * out[at + i] += diff[i] (mod 256) for i < n. Most diff bytes are zero: whole zero 32-bit words are
- * skipped with one comparison. `words` views `diff` (which starts 4-byte aligned).
+ * out[at + i] += diff[from + i] (mod 256) for i < n. Most diff bytes are zero: whole zero 32-bit words
+ * are skipped with one comparison. `words` views `diff`, which starts 4-byte aligned.
  */
-function addDiff(out: Uint8Array, at: number, diff: Uint8Array, words: Uint32Array, n: number): void {
-  const whole = n >>> 2;
-  for (let w = 0; w < whole; w++) {
+function addDiff(out: Uint8Array, at: number, diff: Uint8Array, words: Uint32Array, from: number, n: number): void {
+  const stop = from + n;
+  let d = from;
+  const head = Math.min(stop, (from + 3) & ~3);
+  for (; d < head; d++) out[at + d - from] = (out[at + d - from]! + diff[d]!) & 0xff;
+  const wEnd = stop >>> 2;
+  for (let w = d >>> 2; w < wEnd; w++) {
     if (words[w] === 0) continue;
     const i = w << 2;
-    out[at + i] = (out[at + i]! + diff[i]!) & 0xff;
-    out[at + i + 1] = (out[at + i + 1]! + diff[i + 1]!) & 0xff;
-    out[at + i + 2] = (out[at + i + 2]! + diff[i + 2]!) & 0xff;
-    out[at + i + 3] = (out[at + i + 3]! + diff[i + 3]!) & 0xff;
+    const j = at + i - from;
+    out[j] = (out[j]! + diff[i]!) & 0xff;
+    out[j + 1] = (out[j + 1]! + diff[i + 1]!) & 0xff;
+    out[j + 2] = (out[j + 2]! + diff[i + 2]!) & 0xff;
+    out[j + 3] = (out[j + 3]! + diff[i + 3]!) & 0xff;
   }
-  for (let i = whole << 2; i < n; i++) out[at + i] = (out[at + i]! + diff[i]!) & 0xff;
+  for (d = Math.max(d, wEnd << 2); d < stop; d++) out[at + d - from] = (out[at + d - from]! + diff[d]!) & 0xff;
 }
