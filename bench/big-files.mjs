@@ -47,7 +47,7 @@ function hashOf(path) {
 }
 
 function buildPack(oldDir, newDir, out) {
-  const t = timed(process.execPath, [CLI, 'build', oldDir, newDir, '--out', out, '--from-version', '1', '--to-version', '2']);
+  const t = timed(process.execPath, [CLI, 'build', oldDir, newDir, '--out', out, '--force', '--product', 'bench', '--from-version', '1', '--to-version', '2']);
   return { ...t, size: statSync(out).size };
 }
 
