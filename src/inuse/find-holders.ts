@@ -2,7 +2,7 @@
 // process; this turns its raw holds into Holders with target paths and process facts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HoldKind, Platform, ScanOptions } from '../platform/index.js';
+import { strongerHold, type HoldKind, type Platform, type ScanOptions } from '../platform/index.js';
 import type { Holder, HolderReport, TargetFile } from './holder.js';
 
 /** Where processes running from a directory are looked for by path (ScanOptions.placesUnder). */
@@ -12,9 +12,6 @@ export interface PlacesUnder {
   /** Relative paths not to report (servicepack's own directory). */
   exclude?: (rel: string) => boolean;
 }
-
-/** A process holding one path in several ways is reported once, with the strongest hold (docs/holders.md). */
-const strength: Record<HoldKind, number> = { exe: 5, mapped: 4, fd: 3, root: 2, cwd: 1 };
 
 /**
  * `pids` limits the scan to those processes; `secondThread` (read-only callers only; see ScanOptions)
@@ -33,7 +30,7 @@ export function findHolders(platform: Platform, files: readonly TargetFile[], op
     const mine = new Map<string, HoldKind>();
     const add = (rel: string, kind: HoldKind): void => {
       const had = mine.get(rel);
-      if (had === undefined || strength[kind] > strength[had]) mine.set(rel, kind);
+      if (strongerHold(kind, had)) mine.set(rel, kind);
     };
     for (const h of p.holds) add(files[h.index]!.path, h.kind);
     for (const place of p.places ?? []) {

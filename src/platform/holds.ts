@@ -1,8 +1,20 @@
 // The shapes the Platform uses to report which processes hold which files: raw holds found by
-// device+inode (src/inuse/ turns them into Holders with paths), process facts, and command outcomes.
+// device+inode (src/inuse/ turns them into Holders with paths), which hold is the strongest, process
+// facts, and command outcomes.
 
 /** How a process holds a file or directory. */
 export type HoldKind = 'exe' | 'mapped' | 'fd' | 'cwd' | 'root';
+
+const STRENGTH: Record<HoldKind, number> = { exe: 5, mapped: 4, fd: 3, root: 2, cwd: 1 };
+
+/**
+ * Whether `kind` replaces the hold `had` already recorded for one process and path: a process holding a
+ * path in several ways is reported once, with the strongest hold (a running executable is also mapped,
+ * and so on; docs/holders.md).
+ */
+export function strongerHold(kind: HoldKind, had: HoldKind | undefined): boolean {
+  return had === undefined || STRENGTH[kind] > STRENGTH[had];
+}
 
 /** A file's identity as the kernel sees it (st_dev, st_ino): the same in every mount namespace. */
 export interface FileKey {

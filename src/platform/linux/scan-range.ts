@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 // Not errors/index.js: the second thread loads this file, and the error table is not needed here.
 import { hasErrno } from '../../errors/service-pack-error.js';
-import type { FileKey, HoldKind, ProcessFacts, ProcessHolds, Uninspectable } from '../holds.js';
+import { strongerHold, type FileKey, type HoldKind, type ProcessFacts, type ProcessHolds, type Uninspectable } from '../holds.js';
 import { procReader, statOptions } from './proc-reader.js';
 
 /** What one thread found in its share of the pids, in the order scanned. */
@@ -19,8 +19,6 @@ export interface ScanPart {
 /** Scans pids[from..to) into `part`. */
 export type RangeScanner = (pids: readonly number[], from: number, to: number, part: ScanPart) => void;
 
-/** A process holding a file in several ways is reported once, with the strongest hold. */
-const strength: Record<HoldKind, number> = { exe: 5, mapped: 4, fd: 3, root: 2, cwd: 1 };
 
 class Denied extends Error {}
 class Gone extends Error {}
@@ -71,7 +69,7 @@ export function rangeScanner(files: readonly FileKey[], facts?: (pid: number) =>
   const add = (index: number | undefined, kind: HoldKind): void => {
     if (index === undefined) return;
     const had = holds.get(index);
-    if (had === undefined || strength[kind] > strength[had]) holds.set(index, kind);
+    if (strongerHold(kind, had)) holds.set(index, kind);
   };
   const addStat = (st: fs.Stats | undefined, kind: HoldKind): void => {
     if (st === undefined) return;

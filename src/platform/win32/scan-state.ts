@@ -1,6 +1,6 @@
 // What the holder sources of one Windows scan share: the keys looked for, the processes opened once
 // each, and the holds found so far (the strongest kind per process and file).
-import type { FileKey, HoldKind, ProcessFacts, Uninspectable } from '../holds.js';
+import { strongerHold, type FileKey, type HoldKind, type ProcessFacts, type Uninspectable } from '../holds.js';
 import { isHandle, win32 } from './win32-api.js';
 
 const PROCESS_QUERY_INFORMATION = 0x400;
@@ -8,8 +8,6 @@ const PROCESS_VM_READ = 0x10;
 const PROCESS_DUP_HANDLE = 0x40;
 const ERROR_ACCESS_DENIED = 5;
 
-/** The strongest hold wins (docs/holders.md): a running executable is also mapped, and so on. */
-const STRENGTH: Record<HoldKind, number> = { exe: 5, mapped: 4, fd: 3, root: 2, cwd: 1 };
 
 /** A process opened for the scan, or why it could not be. */
 export type OpenedProcess = { handle: bigint } | { handle: null; reason: 'permission' | 'vanished' };
@@ -66,7 +64,7 @@ export function scanState(keys: readonly FileKey[], pids: readonly number[]): Sc
       if (mine === undefined) holds.set(pid, (mine = new Map()));
       for (const i of indexes) {
         const had = mine.get(i);
-        if (had === undefined || STRENGTH[kind] > STRENGTH[had]) mine.set(i, kind);
+        if (strongerHold(kind, had)) mine.set(i, kind);
       }
     },
     close() {
