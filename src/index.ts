@@ -37,6 +37,7 @@ import type { VerifyResult } from './operations/verify-target.js';
 import type { HistoryResult } from './operations/history.js';
 import { buildCall, type BuildCallOptions } from './library/build-call.js';
 import { runOperation } from './library/operation-table.js';
+import { stopRequestOf } from './library/api-options.js';
 import { runInWorker } from './library/run-in-worker.js';
 import type { CallOptions, CleanupOptions, HoldersOptions, InspectOptions, InstallOptions, KeygenOptions, LateStop, TargetOptions, TrustCallOptions, UninstallOptions } from './library/api-types.js';
 
@@ -105,7 +106,7 @@ export function stopSignals(platform: Platform = selectPlatform()): StopSignals 
 function syncEnv(o: CallOptions | undefined): { platform?: Platform; stopRequested?: () => string | null } {
   const platform = typeof o?.platform === 'object' ? o.platform : undefined;
   const { signal, stopRequested } = o ?? {};
-  const stop = signal === undefined ? stopRequested : () => (signal.aborted ? 'AbortSignal' : stopRequested?.() ?? null);
+  const stop = stopRequestOf(signal, stopRequested);
   return { ...(platform === undefined ? {} : { platform }), ...(stop === undefined ? {} : { stopRequested: stop }) };
 }
 

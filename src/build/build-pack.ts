@@ -3,7 +3,7 @@
 // manifest and payload atomically.
 // Same trees, labels and level give a byte-identical pack.
 import { basename, dirname, join, resolve } from 'node:path';
-import { ServicePackError, interruptedError } from '../errors/index.js';
+import { ServicePackError, abortedError } from '../errors/index.js';
 import { deltaCandidate } from '../delta/delta-params.js';
 import { encodeAll } from '../delta/encode-pool.js';
 import { spillFiles, type EncodeJob } from '../delta/encode-file.js';
@@ -211,7 +211,7 @@ export async function buildPack(opts: BuildOptions): Promise<BuildResult> {
 }
 
 function checkStop(opts: BuildOptions): void {
-  if (opts.signal?.aborted === true) throw Object.assign(interruptedError('AbortSignal'), { cause: opts.signal.reason as unknown });
+  if (opts.signal?.aborted === true) throw abortedError(opts.signal);
 }
 
 /**

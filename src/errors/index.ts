@@ -1,5 +1,5 @@
 // Error surface of the library: the error type, the code table and the explain articles.
-export { ServicePackError, isServicePackError, hasErrno, interruptedError } from './service-pack-error.js';
+export { ServicePackError, isServicePackError, hasErrno, interruptedError, abortedError } from './service-pack-error.js';
 export { errorSummaries } from './codes.js';
 export type { ErrorCode, ErrorDetails, HealthCheckResult, Mismatch } from './codes.js';
 export { explainArticles } from './explain-articles.js';

@@ -37,3 +37,8 @@ export function interruptedError(signal: string): ServicePackError<'INTERRUPTED'
     details: { signal },
   });
 }
+
+/** INTERRUPTED for an aborted AbortSignal, carrying the abort's reason as its cause. */
+export function abortedError(signal: AbortSignal): ServicePackError<'INTERRUPTED'> {
+  return Object.assign(interruptedError('AbortSignal'), { cause: signal.reason as unknown });
+}

@@ -29,6 +29,14 @@ export function checkOptionNames(call: string, options: unknown, known: readonly
   }
 }
 
+/**
+ * The stop request of work on the calling thread (a Sync variant, the fleet's sync): `signal` once it is
+ * aborted, else the caller's own `stopRequested`; undefined when neither is given.
+ */
+export function stopRequestOf(signal: AbortSignal | undefined, stopRequested: (() => string | null) | undefined): (() => string | null) | undefined {
+  return signal === undefined ? stopRequested : () => (signal.aborted ? 'AbortSignal' : stopRequested?.() ?? null);
+}
+
 /** A repeatable flag's value: one string or several. */
 export function listOf(value: string | readonly string[] | undefined): string[] {
   return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];

@@ -3,7 +3,7 @@
 // `packKey`, `--required-stop` -> `requiredStop`, `--days` -> `days`), checked before anything is read;
 // an AbortSignal stops them. They run on the calling thread: they wait on the network and the disk, and
 // the fleet modules (tuf-js, undici) are loaded only when one of them is called.
-import { interruptedError, isServicePackError, type ServicePackError } from '../errors/index.js';
+import { abortedError, isServicePackError } from '../errors/index.js';
 import { selectPlatform, type Platform } from '../platform/index.js';
 import type { EventSink } from '../records/events.js';
 import type { RepoInitResult } from '../fleet/repo-init.js';
@@ -11,7 +11,7 @@ import type { PublishResult } from '../fleet/publish.js';
 import type { ChannelResult } from '../fleet/set-channel.js';
 import type { SyncResult } from '../fleet/sync-target.js';
 import type { LinkGate } from '../fleet/install-chain.js';
-import { checkOptionNames, listOf } from './api-options.js';
+import { checkOptionNames, listOf, stopRequestOf } from './api-options.js';
 import { contextOfOptions } from './operation-table.js';
 
 /** Options of the commands that change a fleet repository. */
@@ -81,11 +81,7 @@ const SYNC = ['target', 'repo', 'root', 'channel', 'dryRun', 'machineId', 'maxRa
 function started(call: string, options: unknown, known: readonly string[]): void {
   checkOptionNames(call, options, known);
   const signal = (options as { signal?: AbortSignal }).signal;
-  if (signal?.aborted === true) throw stopped(signal);
-}
-
-function stopped(signal: AbortSignal): ServicePackError<'INTERRUPTED'> {
-  return Object.assign(interruptedError('AbortSignal'), { cause: signal.reason as unknown });
+  if (signal?.aborted === true) throw abortedError(signal);
 }
 
 const platformOf = (o: RepoOptions): Platform => o.platform ?? selectPlatform();
@@ -125,14 +121,14 @@ export async function syncCall(o: SyncOptions): Promise<SyncResult> {
   const { syncTarget } = await import('../fleet/sync-target.js');
   const { signal, stopRequested } = o;
   // The installs of the chain poll one stop request: the signal's abort or the caller's own.
-  const stop = signal === undefined ? stopRequested : () => (signal.aborted ? 'AbortSignal' : stopRequested?.() ?? null);
+  const stop = stopRequestOf(signal, stopRequested);
   const ctx = contextOfOptions({ ...o, ...(stop === undefined ? {} : { stopRequested: stop }) });
   try {
     return await syncTarget(ctx, o);
   } catch (err) {
     // A download or metadata request cut by the signal surfaces as undici's AbortError: the caller asked
     // for the stop. Coded errors (an install's own INTERRUPTED, a refused link) pass as they are.
-    if (signal?.aborted === true && !isServicePackError(err)) throw Object.assign(stopped(signal), { cause: err });
+    if (signal?.aborted === true && !isServicePackError(err)) throw Object.assign(abortedError(signal), { cause: err });
     throw err;
   }
 }

@@ -2,17 +2,13 @@
 // thread starts), then runs the operation on a worker thread of its own and relays its events, the stop
 // request and its outcome. The event loop of the caller stays free meanwhile.
 import { Worker } from 'node:worker_threads';
-import { ServicePackError, interruptedError } from '../errors/index.js';
+import { ServicePackError, abortedError } from '../errors/index.js';
 import type { CallOptions } from './api-types.js';
 import { operationFor } from './operation-table.js';
 import { receiveError } from './transfer-error.js';
 import type { WorkerInput, WorkerMessage } from './worker-protocol.js';
 
 const WORKER = new URL('./operation-worker.js', import.meta.url);
-
-function stopped(signal: AbortSignal): ServicePackError<'INTERRUPTED'> {
-  return Object.assign(interruptedError('AbortSignal'), { cause: signal.reason as unknown });
-}
 
 /**
  * Runs operation `name` (operation-table.ts) with `args` on a new worker thread. `worker` is the
@@ -35,7 +31,7 @@ export function runInWorker(name: string, args: unknown[], worker: URL = WORKER)
       });
     }
     const { signal, onEvent } = o;
-    if (signal?.aborted === true) throw stopped(signal);
+    if (signal?.aborted === true) throw abortedError(signal);
     const sendable = args.map((a, i) => (i === entry.optionsAt ? withoutCallbacks(a as CallOptions) : a));
     const input: WorkerInput = {
       name, args: sendable, stop: new SharedArrayBuffer(4), watchStopSignals: o.watchStopSignals === true,
@@ -54,7 +50,7 @@ export function runInWorker(name: string, args: unknown[], worker: URL = WORKER)
     function onAbort(): void {
       Atomics.store(flag, 0, 1);
       // A call that only reads can end anywhere; one that changes the target stops at its own polls.
-      if (entry.readOnly(args)) finish(() => void thread.terminate().then(() => reject(stopped(signal!)), reject));
+      if (entry.readOnly(args)) finish(() => void thread.terminate().then(() => reject(abortedError(signal!)), reject));
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     thread.on('message', (m: WorkerMessage) => {
