@@ -86,31 +86,24 @@ function columns(segs: Segment[]): SegColumns {
   return col;
 }
 
-/** Index of the segment whose file bytes hold offset `x`, or -1. */
-function segByOff(c: SegColumns, x: number): number {
+/** Index of the range [start[i], end[i]) that holds `x`, among `count` sorted disjoint ranges, or -1. */
+function rangeHolding(start: Float64Array, end: Float64Array, count: number, x: number): number {
   let lo = 0;
-  let hi = c.count - 1;
+  let hi = count - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (x < c.off[mid]!) hi = mid - 1;
-    else if (x >= c.fileEnd[mid]!) lo = mid + 1;
+    if (x < start[mid]!) hi = mid - 1;
+    else if (x >= end[mid]!) lo = mid + 1;
     else return mid;
   }
   return -1;
 }
 
+/** Index of the segment whose file bytes hold offset `x`, or -1. */
+const segByOff = (c: SegColumns, x: number): number => rangeHolding(c.off, c.fileEnd, c.count, x);
+
 /** Index of the segment whose addresses hold `v` (sorted, disjoint), or -1. */
-function segByAddr(c: SegColumns, v: number): number {
-  let lo = 0;
-  let hi = c.count - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (v < c.vaddr[mid]!) hi = mid - 1;
-    else if (v >= c.vEnd[mid]!) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
-}
+const segByAddr = (c: SegColumns, v: number): number => rangeHolding(c.vaddr, c.vEnd, c.count, v);
 
 /**
  * The regions sorted by (old offset, new offset), and `first[g]`: how many of them start before old
