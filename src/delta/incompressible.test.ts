@@ -2,22 +2,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { encodeBlobFromFile } from '../format/blob-encoder.js';
 import { sha256Hex } from '../format/hash.js';
 import { encodeFile } from './encode-file.js';
 import { INCOMPRESSIBLE_LEVEL, SAMPLE_MIN_SIZE, looksIncompressible } from './incompressible.js';
+import { cleanupTempDirs, tempFile } from '../../test/helpers/tree.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'servicepack-incompressible-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
-
-function file(name: string, content: Buffer): string {
-  const path = join(scratch, name);
-  writeFileSync(path, content);
-  return path;
-}
+after(cleanupTempDirs);
 
 function frameOf(path: string, size: number, level: number): Buffer {
   const chunks: Buffer[] = [];
@@ -29,21 +20,21 @@ const random = randomBytes(9 * 1024 * 1024);
 const text = Buffer.from(Array.from({ length: 50_000 }, (_, i) => `line ${i}: the quick brown fox ${i % 97}\n`).join(''));
 
 test('random data is incompressible, text is not, and small files are never sampled', () => {
-  assert.equal(looksIncompressible(file('random', random), random.length), true);
-  assert.equal(looksIncompressible(file('text', text), text.length), false);
+  assert.equal(looksIncompressible(tempFile('random', random), random.length), true);
+  assert.equal(looksIncompressible(tempFile('text', text), text.length), false);
   const small = random.subarray(0, SAMPLE_MIN_SIZE - 1);
-  assert.equal(looksIncompressible(file('small', small), small.length), false);
+  assert.equal(looksIncompressible(tempFile('small', small), small.length), false);
 });
 
 test('an incompressible file is encoded at level 1 whatever level the build asked for; text keeps level 19', () => {
-  const randomPath = file('random-job', random);
+  const randomPath = tempFile('random-job', random);
   const fast = encodeFile({ newPath: randomPath, newSize: random.length, newSha256: sha256Hex(random), level: 19 });
   assert.ok(fast.ok);
   const atOne = frameOf(randomPath, random.length, INCOMPRESSIBLE_LEVEL);
   // Byte 5 is the frame's window descriptor: 2^19 at level 1 (0x48), 2^23 at level 19 (0x68) for 9 MiB.
   assert.equal(atOne[5], 0x48);
   assert.ok(Buffer.from(fast.file.stored!).equals(atOne));
-  const textPath = file('text-job', text);
+  const textPath = tempFile('text-job', text);
   const slow = encodeFile({ newPath: textPath, newSize: text.length, newSha256: sha256Hex(text), level: 19 });
   assert.ok(slow.ok);
   assert.ok(Buffer.from(slow.file.stored!).equals(frameOf(textPath, text.length, 19)));

@@ -44,6 +44,13 @@ export function cleanupTempDirs(): void {
   for (const dir of registry.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+/** Writes `content` as `name` in a new temp dir (removed by cleanupTempDirs) and returns the file's path. */
+export function tempFile(name: string, content: string | Buffer): string {
+  const path = join(tempDir('file'), name);
+  writeFileSync(path, content);
+  return path;
+}
+
 /** Creates `spec` under `root` (a new temp dir if omitted) and returns the root. */
 export function makeTree(spec: TreeSpec, root: string = tempDir('tree')): string {
   mkdirSync(root, { recursive: true });

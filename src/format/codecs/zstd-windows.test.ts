@@ -3,24 +3,16 @@
 // from call to call (records and frames straddle them).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { ServicePackError } from '../../errors/index.js';
 import { sha256Hex } from '../hash.js';
 import { noise } from '../../../test/helpers/binaries.js';
 import { baseKindOf, type DecodeContext } from './codec.js';
 import { codecNamed } from './codecs.js';
 import { zstdWindowsCodec } from './zstd-windows.js';
+import { cleanupTempDirs, tempFile } from '../../../test/helpers/tree.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'servicepack-windows-codec-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
-
-function file(name: string, content: Buffer): string {
-  const path = join(scratch, name);
-  writeFileSync(path, content);
-  return path;
-}
+after(cleanupTempDirs);
 
 function encode(oldPath: string, newPath: string, size: number): { stored: Buffer; baseSha256: string | undefined } {
   const chunks: Buffer[] = [];
@@ -79,9 +71,9 @@ test('a patch record and a copy record decode exactly from stored bytes in reuse
   const old = noise(300_000, 7);
   const changed = Buffer.from(old);
   changed.write('a few changed bytes', 123_456);
-  const oldPath = file('old', old);
+  const oldPath = tempFile('old', old);
   for (const [name, content] of [['patch', Buffer.concat([changed, Buffer.from('appended')])], ['copy', old]] as const) {
-    const newPath = file(name, content);
+    const newPath = tempFile(name, content);
     const { stored, baseSha256 } = encode(oldPath, newPath, content.length);
     assert.equal(baseSha256, sha256Hex(old), 'the encoder reports what it read of the base');
     if (name === 'copy') assert.equal(stored.length, 17, 'one copy record: its header only');
@@ -98,8 +90,8 @@ test('stored bytes after the last record, or records past the stored bytes, are 
   const old = noise(100_000, 3);
   const content = Buffer.from(old);
   content.write('changed', 50_000);
-  const oldPath = file('old2', old);
-  const { stored } = encode(oldPath, file('new2', content), content.length);
+  const oldPath = tempFile('old2', old);
+  const { stored } = encode(oldPath, tempFile('new2', content), content.length);
   for (const piece of [5, 1 << 20]) {
     const extra = decode(Buffer.concat([stored, Buffer.from([0])]), content.length, oldPath, piece);
     assert.ok(extra instanceof ServicePackError && extra.code === 'PACK_CORRUPT');
