@@ -60,7 +60,8 @@ function compareWalked(layout: Layout, manifest: Manifest, base: TreeCommitment)
     pathOfKey.set(key.toString('hex'), p);
   }
   const diff = mine.length === 0 ? null : differences(theirs, mine);
-  if (diff === null) return { mismatches: [treeMismatch(manifest, base, `${have.nodes} nodes, which differ from it in more places than the pack can name`)] };
+  const unnamed = (): Mismatch => treeMismatch(manifest, base, `${have.nodes} nodes, which differ from it in more places than the pack can name`);
+  if (diff === null) return { mismatches: [unnamed()] };
   // A key names its path by hash: a base node and a found node of one path are a changed path.
   const foundByPath = new Map<string, string>();
   for (const key of diff.onlyB) foundByPath.set(pathPartOf(key), pathOfKey.get(key.toString('hex'))!);
@@ -79,7 +80,7 @@ function compareWalked(layout: Layout, manifest: Manifest, base: TreeCommitment)
   if (mismatches.length > 0) return { mismatches: mismatches.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
   // Only files the base does not have: they stay, unknown to the record.
   for (const p of foundByPath.values()) files.delete(p);
-  if (!sameTree(commitTree(files), base)) return { mismatches: [treeMismatch(manifest, base, `${have.nodes} nodes, which differ from it in more places than the pack can name`)] };
+  if (!sameTree(commitTree(files), base)) return { mismatches: [unnamed()] };
   return { listing, mismatches: [] };
 }
 
