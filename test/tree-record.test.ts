@@ -73,6 +73,17 @@ describe('packs and installs proportional to the change', () => {
     assert.equal(status({ target }).managed, false);
   });
 
+  it('a first install refuses a target that differs from the base in more places than the sketch can name, saying so', async () => {
+    const { oldDir, pack } = await packFrom(wide(4, 40), wide(4, 40, 'main v2\n'));
+    const target = copyOf(oldDir);
+    for (let d = 0; d < 4; d++) for (let f = 0; f < 40; f++) writeFileSync(join(target, `d${d}/f${f}.txt`), `edited ${d}/${f}\n`);
+    const before = hashTree(target);
+    const err = expectCode('BASE_MISMATCH', () => install(pack, { ...trusted, target }));
+    assert.deepEqual(err.details.mismatches.map((m) => [m.path, m.actual]), [['.', '167 nodes, which differ from it in more places than the pack can name']]);
+    assert.equal(hashTree(target), before);
+    assert.equal(status({ target }).managed, false);
+  });
+
   it('a managed target whose recorded tree is not the base of the pack is refused, though the paths it touches agree', async () => {
     const first = await packFrom(wide(2, 3), wide(2, 3, 'main v2\n'), { from: '1.0', to: '2.0' });
     // Built from another 2.0: the same main.txt, but another unchanged file.
