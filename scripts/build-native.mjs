@@ -7,6 +7,9 @@
 // runs in JavaScript and signals go through Node's listeners; the tests that need them skip (README).
 // native/exediff.c (the exediff encoder, build side only) links libdivsufsort (Debian libdivsufsort-dev);
 // without it (or without a compiler) the addon is left out and `build` falls back to zstd-patch deltas.
+// native/x86-predict.c (the exediff decoder's core) compiles with clang and wasm-ld (Debian clang, lld)
+// into dist/native/x86-predict.wasm, WebAssembly that the package ships and every Node line runs, so an
+// install needs no compiler; without them the module is left out and the TypeScript decoder runs.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,6 +27,12 @@ const onPath = (cmd) => cmd.includes('/') || (process.env.PATH ?? '').split(deli
 });
 // A stale encoder from an earlier build would make `build` use exediff where this build could not make it.
 rmSync('dist/native/exediff.node', { force: true });
+rmSync('dist/native/x86-predict.wasm', { force: true });
+const clang = process.env.SERVICEPACK_CLANG ?? 'clang';
+if (onPath(clang) && onPath('wasm-ld')) {
+  mkdirSync('dist/native', { recursive: true });
+  execFileSync(clang, ['--target=wasm32', '-O2', '-std=c11', '-Wall', '-Wextra', '-Werror', '-nostdlib', '-mbulk-memory', '-msimd128', '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--export=__heap_base', '-Wl,--strip-all', '-o', 'dist/native/x86-predict.wasm', 'native/x86-predict.c'], { stdio: 'inherit' });
+} else console.log(`build-native: no ${clang} and wasm-ld on PATH: the exediff decoder's WebAssembly core is not built, its TypeScript decoder runs (apt-get install -y clang lld)`);
 if (!onPath(cc)) {
   console.log(`build-native: no C compiler (${cc}) on PATH: native holder scan, signal handling and exediff encoder not built, JavaScript and zstd-patch are used (apt-get install -y gcc libc6-dev)`);
   process.exit(0);

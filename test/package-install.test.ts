@@ -4,9 +4,9 @@
 // same with the native addon present, missing, or one this machine cannot load (another CPU's build).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Holder } from '../src/index.js';
 import { brief, startProcess, stopAll } from './helpers/holders.js';
@@ -56,6 +56,13 @@ describe('the npm package', { skip: needs('cc') }, () => {
     run(bin, ['build', oldDir, newDir, '--out', join(dir, 'sp.svp'), '--product', 'acme', '--from-version', '1.0', '--to-version', '2.0', '--sign', join(dir, 'vendor.key')], dir);
     run(bin, ['install', join(dir, 'sp.svp'), '--target', target, '--trusted-key', join(dir, 'vendor.pub')], dir);
     assert.equal(hashTree(target, { exclude: ['.servicepack'] }), hashTree(newDir));
+  });
+
+  it("ships the exediff decoder's WebAssembly core, which the installed library loads", { skip: needs('clang', 'wasm-ld') }, async () => {
+    const lib = join(prefix, 'lib/node_modules/servicepack');
+    assert.ok(existsSync(join(lib, 'dist/native/x86-predict.wasm')));
+    const { coreModule } = (await import(pathToFileURL(join(lib, 'dist/src/format/codecs/exediff-wasm.js')).href)) as typeof import('../src/format/codecs/exediff-wasm.js');
+    assert.ok(coreModule() !== null);
   });
 
   it('holders names the same processes with the native scan, without it, and with one that does not load here', async () => {

@@ -27,6 +27,8 @@ export const TOOLS = {
   nginx: { apt: 'nginx-light', enables: 'fleet sync from a real web server (ranges, resume)' },
   'ansible-playbook': { apt: 'ansible-core', enables: 'the example Ansible play updating three targets' },
   tinyproxy: { apt: 'tinyproxy', enables: 'sync through an HTTP proxy named by HTTP_PROXY' },
+  clang: { apt: 'clang', enables: "the exediff decoder's WebAssembly core (npm run build compiles native/x86-predict.c)" },
+  'wasm-ld': { apt: 'lld', enables: "the exediff decoder's WebAssembly core (its linker)" },
   'x86_64-w64-mingw32-gcc': { apt: 'gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64', enables: 'Windows test programs built with mingw-w64' },
 } as const satisfies Record<string, { apt: string; enables: string }>;
 

@@ -7,6 +7,7 @@ import { CHUNK_SIZE } from '../hash.js';
 import { zstd, type ZstdBinding } from '../zstd.js';
 import type { DecodeContext } from './codec.js';
 import { MAX_VARINT_BYTES, MIN_REGION, PREDICTOR_X86_64, parseHeader, parseLayout, type StreamSlice } from './exediff-container.js';
+import { exediffCore, LOOKAHEAD, type CoreInstance, type ExediffCore } from './exediff-wasm.js';
 import { x86Predictor, type Predictor, type Regions } from './x86-predict.js';
 import { zstdPull } from './zstd-pull.js';
 
@@ -18,6 +19,8 @@ interface ExediffScratch {
   /** Block buffers of the diff and extra streams (their own ArrayBuffers: addDiff reads 32-bit words). */
   diff: Buffer;
   extra: Buffer;
+  /** The WebAssembly core's instance (exediff-wasm.ts), once a blob used it. */
+  core?: CoreInstance;
 }
 
 /** Reads all stored bytes of the blob (the streams are read side by side). */
@@ -85,8 +88,12 @@ function parseControls(ctx: DecodeContext, raw: Buffer, count: number, oldSize: 
   return { olds, news, lens, count, copied };
 }
 
-/** Decodes through `ctx`, in pieces of at most `chunkSize` bytes (at least 8; tests use small ones). */
-export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void {
+/**
+ * Decodes through `ctx`, in pieces of at most `chunkSize` bytes (at least 8; tests use small ones), with
+ * the WebAssembly core where it is built (`core`: 'typescript' forces the reference decoder, which runs
+ * otherwise).
+ */
+export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE, core: 'auto' | 'typescript' = 'auto'): void {
   if (chunkSize < 8) throw new Error('exediff decodes in pieces of at least 8 bytes');
   const base = ctx.base!;
   const z = zstd();
@@ -103,13 +110,14 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
   const layout = h.predictor === PREDICTOR_X86_64 ? parseLayout(ctx, inflate(ctx, d0, 'layout', h.streams.layout), h.oldSize, h.newSize) : undefined;
   const regions = parseControls(ctx, inflate(ctx, d0, 'controls', h.streams.controls), h.regions, h.oldSize, h.newSize);
   if (regions.copied !== h.streams.diff.raw) throw ctx.corrupt(`a diff stream as long as the copied regions (${regions.copied} bytes)`, `${h.streams.diff.raw} bytes`);
-  const predictor: Predictor | undefined = layout === undefined ? undefined : x86Predictor(base, layout, regions);
+  const wasm = core === 'auto' ? exediffCore(scratch, chunkSize, base.length, layout, regions) : null;
+  const predictor: Predictor | undefined = layout === undefined || wasm !== null ? undefined : x86Predictor(base, layout, regions);
   const full = chunkSize === CHUNK_SIZE;
-  const diff = zstdPull(ctx, d0, 'diff', h.streams.diff.stored, h.streams.diff.raw, full ? scratch.diff : Buffer.allocUnsafeSlow(chunkSize));
+  const diff = zstdPull(ctx, d0, 'diff', h.streams.diff.stored, h.streams.diff.raw, wasm?.diff ?? (full ? scratch.diff : Buffer.allocUnsafeSlow(chunkSize)));
   const extra = zstdPull(ctx, d1, 'extra', h.streams.extra.stored, h.streams.extra.raw, full ? scratch.extra : Buffer.allocUnsafeSlow(chunkSize));
   const diffBuf = diff.buf;
   const diffWords = new Uint32Array(diffBuf.buffer, diffBuf.byteOffset, diffBuf.length >>> 2);
-  const out = full ? scratch.out : Buffer.allocUnsafe(chunkSize);
+  const out = wasm?.out ?? (full ? scratch.out : Buffer.allocUnsafe(chunkSize));
   let fill = 0;
   const flush = (): void => {
     if (fill > 0) ctx.write(out.subarray(0, fill));
@@ -135,6 +143,14 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
     const n = news[r]!;
     const len = lens[r]!;
     literal(n - pos);
+    if (wasm !== null) {
+      fill = copyRegion(wasm, base, diff, o, n, len, fill, (filled) => {
+        fill = filled;
+        flush();
+      });
+      pos = n + len;
+      continue;
+    }
     state.next = 0;
     for (let k = 0; k < len;) {
       // A piece holds a whole reference (8 bytes at most) unless the region ends first.
@@ -156,6 +172,35 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE): void 
   flush();
   diff.finish();
   extra.finish();
+}
+
+/**
+ * One region through the WebAssembly core: per piece, the old bytes and the 8 after them (zeros past the
+ * base's end, as the reference reads them) into the core's window, then the core's copy, prediction and
+ * diff. Returns the output buffer's fill; `flush(fill)` writes and empties it.
+ */
+function copyRegion(core: ExediffCore, base: Uint8Array, diff: ReturnType<typeof zstdPull>, o: number, n: number, len: number, fill: number, flush: (fill: number) => void): number {
+  const { out, win } = core;
+  core.region(o, n, len);
+  for (let k = 0; k < len;) {
+    const whole = Math.min(8, len - k);
+    if (out.length - fill < whole) {
+      flush(fill);
+      fill = 0;
+    }
+    diff.want(whole);
+    const piece = Math.min(len - k, out.length - fill, diff.end - diff.at);
+    const from = o + k;
+    const to = Math.min(from + piece + LOOKAHEAD, base.length);
+    win.set(base.subarray(from, to), 0);
+    if (to - from < piece + LOOKAHEAD) win.fill(0, to - from, piece + LOOKAHEAD);
+    const done = core.step(fill, k, piece, diff.at);
+    if (done === 0) throw new Error('an exediff region made no progress');
+    diff.at += done;
+    fill += done;
+    k += done;
+  }
+  return fill;
 }
 
 /**

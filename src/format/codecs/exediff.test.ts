@@ -1,10 +1,12 @@
 // exediff on the checked-in ELF and PE vectors (test/fixtures/exediff/, made by make-vectors.sh) and on
 // hand-made streams: exact round trips in pieces of every size, the predictor at work, and one
-// PACK_CORRUPT for each control value a reader checks.
+// PACK_CORRUPT for each control value a reader checks; the WebAssembly core and the TypeScript decoder
+// give the same content.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServicePackError } from '../../errors/index.js';
 import { sha256Hex } from '../hash.js';
@@ -13,6 +15,8 @@ import { encodeHeader, encodeLayout, EXEDIFF_HEADER_SIZE } from './exediff-conta
 import { decodeExediff } from './exediff-decode.js';
 import { compressStream, encodeExediff } from './exediff-encode.js';
 import { exediffNative } from './exediff-native.js';
+import { coreModule } from './exediff-wasm.js';
+import { openPack } from '../pack-reader.js';
 import { executableLayout } from './exe-layout.js';
 import { noise, revise } from '../../../test/helpers/binaries.js';
 import { needsSetup } from '../../../test/helpers/tools.js';
@@ -21,8 +25,8 @@ const vector = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`../
 const native = exediffNative() !== null;
 const skip = needsSetup('the exediff addon', native, 'apt-get install -y libdivsufsort-dev && npm run build');
 
-/** Decodes `stored` against `base` in pieces of `chunk` bytes: the content, or the thrown error. */
-function decode(stored: Buffer, base: Uint8Array, size: number, chunk?: number): Buffer {
+/** Decodes `stored` against `base` in pieces of `chunk` bytes (the WebAssembly core where built, or the TypeScript decoder): the content. */
+function decode(stored: Buffer, base: Uint8Array, size: number, chunk?: number, core: 'auto' | 'typescript' = 'auto'): Buffer {
   const parts: Buffer[] = [];
   let given = false;
   const ctx: DecodeContext = {
@@ -36,7 +40,7 @@ function decode(stored: Buffer, base: Uint8Array, size: number, chunk?: number):
     corrupt: (expected, actual) => new ServicePackError('PACK_CORRUPT', `${expected} / ${actual}`, { hint: '', details: { path: '', entry: '', expected, actual } }),
     scratch: new Map(),
   };
-  decodeExediff(ctx, chunk);
+  decodeExediff(ctx, chunk, core);
   return Buffer.concat(parts);
 }
 
@@ -56,7 +60,9 @@ for (const [kind, v1, v2] of [['ELF', 'elf-v1', 'elf-v2'], ['PE', 'pe-v1.dll', '
     const stored = encode(base, content);
     assert.equal(stored[5], 1, 'predictor x86-64');
     assert.ok(encode(base, content).equals(stored), 'deterministic');
-    for (const chunk of [8, 9, 13, 64, 4099, undefined]) assert.equal(sha256Hex(decode(stored, base, content.length, chunk)), sha256Hex(content), `pieces of ${chunk}`);
+    for (const chunk of [8, 9, 13, 64, 4099, undefined]) {
+      for (const core of ['auto', 'typescript'] as const) assert.equal(sha256Hex(decode(stored, base, content.length, chunk, core)), sha256Hex(content), `pieces of ${chunk}, ${core}`);
+    }
     // The predictor is what makes the diff stream small: without it (no layout) the same regions cost more.
     const diffStored = Number(stored.readBigUInt64LE(40 + 16 * 2));
     assert.ok(diffStored < content.length / 20, `diff stream ${diffStored} bytes`);
@@ -70,7 +76,9 @@ test('a binary that is no executable: predictor none, exact', { skip }, () => {
   assert.equal(stored[5], 0);
   assert.equal(stored.readBigUInt64LE(32), 0n, 'no layout stream');
   assert.ok(stored.length < content.length * 0.05);
-  for (const chunk of [8, 1000, undefined]) assert.ok(decode(stored, base, content.length, chunk).equals(content));
+  for (const chunk of [8, 1000, undefined]) {
+    for (const core of ['auto', 'typescript'] as const) assert.ok(decode(stored, base, content.length, chunk, core).equals(content));
+  }
 });
 
 /** A minimal ELF64 x86-64 image: `code` in an executable segment at file offset 0x1000 (address 0x401000), `data` in a writable one right after it. */
@@ -140,7 +148,9 @@ test('a relocation table whose slots and targets moved (the data pass): exact in
   const stored = encode(base, content);
   assert.equal(stored[5], 1, 'predictor x86-64');
   assert.ok(encode(base, content).equals(stored), 'deterministic');
-  for (const chunk of [8, 4099, undefined]) assert.ok(decode(stored, base, content.length, chunk).equals(content), `pieces of ${chunk}`);
+  for (const chunk of [8, 4099, undefined]) {
+    for (const core of ['auto', 'typescript'] as const) assert.ok(decode(stored, base, content.length, chunk, core).equals(content), `pieces of ${chunk}, ${core}`);
+  }
   // What is left: one 2 KiB block of new code, the pad and slots (compressible or copied), the controls.
   assert.ok(stored.length < 4000, `${stored.length} stored bytes`);
 });
@@ -159,9 +169,36 @@ function craft(p: Parts = {}): Buffer {
 }
 
 test('hand-made blob decodes: gap from extra, region from the base plus diff', () => {
-  assert.ok(decode(craft(), base, 48).equals(content));
-  assert.ok(decode(craft(), base, 48, 8).equals(content));
+  for (const core of ['auto', 'typescript'] as const) {
+    assert.ok(decode(craft(), base, 48, undefined, core).equals(content));
+    assert.ok(decode(craft(), base, 48, 8, core).equals(content));
+  }
 });
+
+test('the exediff WebAssembly core is built', { skip: needsSetup('the exediff WebAssembly core', coreModule() !== null, 'apt-get install -y clang lld && npm run build') }, () => {
+  assert.ok(coreModule() !== null);
+});
+
+// The real pairs of bench/exediff-apply.mjs, where its cache holds them: both decoders give the new file.
+const cache = process.env['SERVICEPACK_BENCH_CACHE'] ?? '/tmp/servicepack-bench-cache';
+for (const [name, release] of [['esbuild', 'esbuild-linux-x64-0.28.1'], ['esbuild-win32', 'esbuild-win32-x64-0.28.1'], ['biome', 'biomejs-cli-linux-x64-2.6.7']] as const) {
+  const pack = join(cache, 'exediff-apply', `${name}.svp`);
+  test(`the ${name} pair of the apply bench: the WebAssembly core and the TypeScript decoder both give the new file`, { skip: !existsSync(pack) || coreModule() === null ? `needs ${pack} (node bench/exediff-apply.mjs ${name}) and the WebAssembly core` : false }, () => {
+    const reader = openPack(pack);
+    try {
+      for (const e of reader.manifest.entries) {
+        const blob = e.blob === undefined ? undefined : reader.manifest.blobs[e.blob];
+        if (blob?.encoding !== 'exediff') continue;
+        const old = readFileSync(join(cache, release, 'package', e.path));
+        const stored = Buffer.alloc(blob.storedSize);
+        readSync(reader.fd, stored, 0, blob.storedSize, reader.payloadOffset + blob.offset);
+        for (const core of ['auto', 'typescript'] as const) assert.equal(sha256Hex(decode(stored, old, blob.size, undefined, core)), blob.sha256, `${e.path}, ${core}`);
+      }
+    } finally {
+      reader.close();
+    }
+  });
+}
 
 const refusals: [string, () => Buffer, RegExp, number?][] = [
   ['a short header', () => craft().subarray(0, EXEDIFF_HEADER_SIZE - 1), /an exediff header of 96 bytes/],
@@ -193,7 +230,7 @@ const refusals: [string, () => Buffer, RegExp, number?][] = [
 ];
 for (const [what, make, message] of refusals) {
   test(`PACK_CORRUPT for ${what}`, () => {
-    assert.throws(() => decode(make(), base, 48), (err: unknown) => err instanceof ServicePackError && err.code === 'PACK_CORRUPT' && message.test(err.message));
+    for (const core of ['auto', 'typescript'] as const) assert.throws(() => decode(make(), base, 48, undefined, core), (err: unknown) => err instanceof ServicePackError && err.code === 'PACK_CORRUPT' && message.test(err.message));
   });
 }
 

@@ -1,10 +1,13 @@
 // The x86-64 predictor against a plain reference of its rules (docs/format.md, 'exediff predictor'):
 // the same rewrites, piece by piece, on generated code and data with references, regions that share old
-// offsets (ties broken by new offset), crowded pages, and a base at an unaligned offset (bytes, not words).
+// offsets (ties broken by new offset), crowded pages, and a base at an unaligned offset (bytes, not words);
+// the WebAssembly core (native/x86-predict.c) against the same reference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { needsSetup } from '../../../test/helpers/tools.js';
 import type { Layout, Segment } from './exediff-container.js';
-import { MODRM_OPS, SSE_OPS, x86Predictor, type Predictor, type Regions } from './x86-predict.js';
+import { coreModule, exediffCore, LOOKAHEAD } from './exediff-wasm.js';
+import { FORMS, MODRM_OPS, SSE_OPS, x86Predictor, type Predictor, type Regions } from './x86-predict.js';
 
 /** A small deterministic generator (xorshift32). */
 function rng(seed: number): (n: number) => number {
@@ -168,16 +171,64 @@ function apply(p: Predictor, old: Uint8Array, regions: Regions, newSize: number,
   return { out, pieces };
 }
 
-for (const [what, vbase] of [['position-independent (addresses from 0)', 0], ['at 0x400000', 0x400000], ['at 2^40 (a PE image base)', 2 ** 40]] as const) {
+/**
+ * Runs the WebAssembly core over every region in pieces of 8 to 71 bytes (a zero diff), its window filled
+ * as the decoder fills it: the content.
+ */
+function applyCore(old: Uint8Array, layout: Layout, regions: Regions, newSize: number, rand: (n: number) => number): Uint8Array {
+  const core = exediffCore({}, 128, old.length, layout, regions);
+  assert.ok(core !== null);
+  core.diff.fill(0);
+  const out = new Uint8Array(newSize);
+  for (let r = 0; r < regions.count; r++) {
+    const o = regions.olds[r]!;
+    const n = regions.news[r]!;
+    const len = regions.lens[r]!;
+    core.region(o, n, len);
+    for (let k = 0; k < len; ) {
+      const piece = Math.min(len - k, 8 + rand(64));
+      const to = Math.min(o + k + piece + LOOKAHEAD, old.length);
+      core.win.fill(0).set(old.subarray(o + k, to));
+      const got = core.step(0, k, piece, 0);
+      assert.ok(got > 0 && got <= piece);
+      out.set(core.out.subarray(0, got), n + k);
+      k += got;
+    }
+  }
+  return out;
+}
+
+/** Old images of 60,000 bytes (code, then data after a gap) and a new layout, with addresses from `vbase`. */
+function layoutAt(vbase: number): Layout {
+  return {
+    old: [{ off: 0, fileSize: 40_000, vaddr: vbase, memSize: 40_000, exec: true }, { off: 40_960, fileSize: 19_040, vaddr: vbase + 0x20000, memSize: 30_000, exec: false }],
+    new: [{ off: 0, fileSize: 41_000, vaddr: vbase, memSize: 41_000, exec: true }, { off: 41_984, fileSize: 20_000, vaddr: vbase + 0x21000, memSize: 30_000, exec: false }],
+  };
+}
+
+const IMAGES = [['position-independent (addresses from 0)', 0], ['at 0x400000', 0x400000], ['at 2^40 (a PE image base)', 2 ** 40]] as const;
+
+for (const [what, vbase] of IMAGES) {
+  test(`the WebAssembly core rewrites exactly what the reference does, image ${what}`, { skip: needsSetup('the exediff WebAssembly core', coreModule() !== null, 'apt-get install -y clang lld && npm run build') }, () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const rand = rng(seed * 7919 + vbase);
+      const bytes = image(rand, 60_000, 40_000, vbase);
+      const layout = layoutAt(vbase);
+      const regions = regionsOf(rand, 60_000, 62_000);
+      const want = apply(reference(bytes, layout, regions), bytes, regions, 62_000, rng(seed * 31));
+      // Other piece boundaries than the reference's: the content does not depend on them.
+      assert.ok(Buffer.from(applyCore(bytes, layout, regions, 62_000, rng(seed * 37))).equals(Buffer.from(want.out)), `seed ${seed}: content`);
+    }
+  });
+}
+
+for (const [what, vbase] of IMAGES) {
   test(`the predictor rewrites exactly what the reference does, image ${what}, base aligned and not`, () => {
     for (let seed = 1; seed <= 12; seed++) {
       const rand = rng(seed * 7919 + vbase);
       const size = 60_000;
       const bytes = image(rand, size, 40_000, vbase);
-      const layout: Layout = {
-        old: [{ off: 0, fileSize: 40_000, vaddr: vbase, memSize: 40_000, exec: true }, { off: 40_960, fileSize: 19_040, vaddr: vbase + 0x20000, memSize: 30_000, exec: false }],
-        new: [{ off: 0, fileSize: 41_000, vaddr: vbase, memSize: 41_000, exec: true }, { off: 41_984, fileSize: 20_000, vaddr: vbase + 0x21000, memSize: 30_000, exec: false }],
-      };
+      const layout = layoutAt(vbase);
       const regions = regionsOf(rand, size, 62_000);
       const crowd = Array.from(regions.olds).filter((o) => o >= 8192 && o < 12288).length;
       assert.ok(crowd > 64, `a crowded page (${crowd} regions)`);
@@ -195,3 +246,14 @@ for (const [what, vbase] of [['position-independent (addresses from 0)', 0], ['a
     }
   });
 }
+
+test('every rel32 form has E8, E9 or 0F first, or a RIP-relative ModRM second or third (the WebAssembly scan looks at those only)', () => {
+  for (let b0 = 0; b0 < 256; b0++) {
+    for (let b1 = 0; b1 < 256; b1++) {
+      const f = FORMS[b0 | (b1 << 8)]!;
+      // Form 3 needs a RIP-relative third byte: a candidate whatever b0 and b1 are.
+      if (f === 1 || f === 2) assert.ok(b0 === 0xe8 || b0 === 0xe9 || b0 === 0x0f || (b1 & 0xc7) === 5, `${b0.toString(16)} ${b1.toString(16)}`);
+      else assert.ok(f === 0 || f === 3);
+    }
+  }
+});

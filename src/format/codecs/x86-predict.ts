@@ -15,7 +15,7 @@ export const SSE_OPS = table([0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x
  * 3 f = 3 when the third byte is a RIP-relative ModRM. One load per byte finds the next form: 96% of
  * code bytes start none, and a table of first bytes alone let 41% through to slower checks.
  */
-const FORMS = (() => {
+export const FORMS = (() => {
   const t = new Uint8Array(65536);
   for (let b0 = 0; b0 < 256; b0++) {
     for (let b1 = 0; b1 < 256; b1++) {
@@ -111,7 +111,7 @@ const segByAddr = (c: SegColumns, v: number): number => rangeHolding(c.vaddr, c.
  * a counting sort by page, then an insertion sort inside each page (Array sort for a crowded one,
  * so a blob cannot make it quadratic).
  */
-function sortByOld(regions: Regions, oldSize: number): { sorted: Float64Array; first: Int32Array } {
+export function sortByOld(regions: Regions, oldSize: number): { sorted: Float64Array; first: Int32Array } {
   const { olds, news, lens, count } = regions;
   const pages = Math.floor(Math.max(oldSize - 1, 0) / PAGE) + 1;
   const first = new Int32Array(pages + 1);
