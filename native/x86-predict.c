@@ -31,8 +31,14 @@ static Seg os[MAX_SEGMENTS], ns[MAX_SEGMENTS];
 static i32 osCount, nsCount;
 /** The rel32 forms by their first two bytes (x86-predict.ts FORMS, copied in by the caller). */
 static const u8 *forms;
-/** Regions by (old, new): old offset, old end, new minus old offset (exact integers as doubles). */
-static const double *sorted;
+/** A region, for lookups by old offset: 16 bytes (old offsets are below 2^31 where this module runs). */
+typedef struct {
+  u32 old, oldEnd;
+  /** New minus old offset (an exact integer). */
+  double delta;
+} Region;
+/** The regions by (old, new). */
+static const Region *sorted;
 /** first[g]: how many sorted regions start before old offset g * 2^PAGE_BITS. */
 static const i32 *first;
 static i64 lowV, highV;
@@ -80,7 +86,7 @@ static inline void store64(u8 *p, u64 v, const u8 *d) {
  * Takes the tables: `segs` holds 6 doubles per segment (offset, file end, address, address of the file
  * end, mapped end, executable), the old file's `oldCount` then the new file's `newCount`.
  */
-EXPORT(init) void init(const double *segs, i32 oldCount, i32 newCount, const u8 *formsAt, const double *sortedAt, const i32 *firstAt) {
+EXPORT(init) void init(const double *segs, i32 oldCount, i32 newCount, const u8 *formsAt, const Region *sortedAt, const i32 *firstAt) {
   osCount = oldCount;
   nsCount = newCount;
   for (i32 s = 0; s < oldCount + newCount; s++) {
@@ -142,18 +148,17 @@ static i64 mapAddr(i64 t) {
   }
   i64 mapped = -1;
   if (t < os[j].fileVEnd) {
-    i64 x = t - os[j].vaddr + os[j].off;
-    double xd = (double)x;
-    i64 g = x >> PAGE_BITS;
+    // Inside the old file: below 2^31.
+    const u32 x = (u32)(t - os[j].vaddr + os[j].off);
+    const u32 g = x >> PAGE_BITS;
     i32 lo = first[g], hi = first[g + 1];
     while (lo < hi) {
       i32 mid = (i32)((u32)(lo + hi) >> 1);
-      if (sorted[3 * mid] <= xd) lo = mid + 1;
+      if (sorted[mid].old <= x) lo = mid + 1;
       else hi = mid;
     }
-    i32 r = 3 * (lo - 1);
-    if (r >= 0 && xd < sorted[r + 1]) {
-      i64 y = x + (i64)sorted[r + 2];
+    if (lo > 0 && x < sorted[lo - 1].oldEnd) {
+      i64 y = (i64)x + (i64)sorted[lo - 1].delta;
       i32 m = newSeg(y);
       if (m >= 0) mapped = y - ns[m].off + ns[m].vaddr;
     }

@@ -59,7 +59,7 @@ export interface ExediffCore {
 /** Bytes after the window's piece the predictor may read (a field or a data word starting inside it). */
 export const LOOKAHEAD = 8;
 const WASM_PAGE = 65536;
-/** The module addresses its memory with 32 bits; bases are read from the caller's buffer, not this memory. */
+/** The module addresses its memory with 32 bits (bases stay in the caller's buffer), and old offsets are u32 below 2^31 in its tables. */
 const MAX_MEMORY = 2 ** 31;
 
 let compiled: WasmModule | null | undefined;
@@ -85,12 +85,12 @@ export function coreModule(): WasmModule | null {
 const align = (x: number, a: number): number => Math.ceil(x / a) * a;
 
 /**
- * The core for one blob, or null when the module is absent or its memory would pass 2 GiB (then the
- * TypeScript decoder runs). `layout` undefined: no predictor (the core still copies and adds the diff).
+ * The core for one blob, or null when the module is absent, the base is 2 GiB or more or the module's
+ * memory would pass 2 GiB (then the TypeScript decoder runs). `layout` undefined: no predictor (the core still copies and adds the diff).
  */
 export function exediffCore(kept: { core?: CoreInstance }, chunkSize: number, oldSize: number, layout: Layout | undefined, regions: Regions): ExediffCore | null {
   const mod = coreModule();
-  if (mod === null) return null;
+  if (mod === null || oldSize >= MAX_MEMORY) return null;
   const segs = layout === undefined ? [] : [...layout.old, ...layout.new];
   const tables = layout === undefined ? undefined : sortByOld(regions, oldSize);
   const heap = kept.core === undefined ? 0 : kept.core.exports.__heap_base.value;
@@ -108,7 +108,7 @@ export function exediffCore(kept: { core?: CoreInstance }, chunkSize: number, ol
     const diff = take(chunkSize + 16);
     const forms = take(FORMS.length);
     const seg = take(48 * segs.length, 8);
-    const sorted = take(8 * (tables?.sorted.length ?? 0), 8);
+    const sorted = take(16 * regions.count, 8);
     const first = take(4 * (tables?.first.length ?? 0), 4);
     return { out, win, diff, forms, seg, sorted, first, end: p };
   })();
@@ -129,7 +129,15 @@ export function exediffCore(kept: { core?: CoreInstance }, chunkSize: number, ol
   if (layout !== undefined && tables !== undefined) {
     const s = new Float64Array(buf, at.seg, 6 * segs.length);
     segs.forEach((g: Segment, i) => s.set([g.off, g.off + g.fileSize, g.vaddr, g.vaddr + g.fileSize, g.vaddr + g.memSize, g.exec ? 1 : 0], 6 * i));
-    new Float64Array(buf, at.sorted, tables.sorted.length).set(tables.sorted);
+    // 16 bytes per region: old offset and old end (u32), new minus old offset (f64).
+    const words = new Uint32Array(buf, at.sorted, 4 * regions.count);
+    const deltas = new Float64Array(buf, at.sorted, 2 * regions.count);
+    const { sorted } = tables;
+    for (let x = 0; x < regions.count; x++) {
+      words[4 * x] = sorted[3 * x]!;
+      words[4 * x + 1] = sorted[3 * x + 1]!;
+      deltas[2 * x + 1] = sorted[3 * x + 2]!;
+    }
     new Int32Array(buf, at.first, tables.first.length).set(tables.first);
     core.exports.init(at.seg, layout.old.length, layout.new.length, at.forms, at.sorted, at.first);
   }
