@@ -1,8 +1,11 @@
 // Decoder of `exediff` blobs (docs/format.md, 'exediff'): checks the header and every control value
 // before use, then writes the new content in pieces of at most 1 MiB: literal bytes from the extra
-// stream, copied regions of the base (with the x86-64 predictor's rewrites) plus the diff stream.
+// stream, copied regions of the base (with the x86-64 predictor's rewrites) plus the diff stream. The
+// copied regions go through the WebAssembly core (exediff-wasm.ts) where it is built, through
+// x86Predictor and addDiff here otherwise: the same bytes.
 // Memory (docs/format.md): the base, the stored bytes, 68 bytes per region (at most one per 16 content
-// bytes), zstd's two stream windows and 3 MiB of buffers (output, a diff block, an extra block).
+// bytes), zstd's two stream windows and 3 MiB of buffers (output, a diff block, an extra block), and
+// the core's memory.
 import { CHUNK_SIZE } from '../hash.js';
 import { zstd, type ZstdBinding } from '../zstd.js';
 import type { DecodeContext } from './codec.js';
