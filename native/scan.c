@@ -1,5 +1,7 @@
 // servicepack's native holder scan for Linux: the loop of src/platform/linux/scan-range.ts and the raw
-// reads of process-facts.ts, in C, on one or two POSIX threads, for read-only callers (`holders`).
+// reads of process-facts.ts, in C, on one or two POSIX threads: for read-only callers (`holders`), and
+// on the calling thread alone for a transaction's scans, which also ask for places (exe, cwd, root
+// under a directory, by path).
 // Why: at 2,000 processes the scan is ~0.2 s of kernel work, and in JavaScript each thread adds its
 // own cold code and a second V8 isolate (docs/holders.md, "Native scan"). Same rules as the JS scan:
 // only stat() and reads, nothing found is executed, loaded or interpreted; a process that vanishes
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <limits.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -31,9 +34,12 @@ typedef struct { slot_t *slots; size_t mask; } keys_t;
 
 typedef struct { char *p; size_t len, cap; } buf_t;
 typedef struct { int index, kind; } hold_t;
+// A place: kind (K_EXE, K_CWD, K_ROOT) and the link's target, a path under job_t.under.
+typedef struct { int kind; char *path; size_t len; } place_t;
 typedef struct {
-  int pid, nholds;
+  int pid, nholds, nplaces;
   hold_t *holds;
+  place_t places[3];
   int facts; // 1 when the fields below are set
   double ticks;
   char *comm; size_t comm_len;
@@ -46,10 +52,12 @@ typedef struct {
   int inspected, vanished;
   int err; char what[96]; // first unexpected error: errno and the file
   buf_t maps, stat; hold_t *holds; size_t capholds;
+  char link[PATH_MAX + 1];
   _Alignas(8) char dents[4096];
 } part_t;
 typedef struct {
   keys_t keys; const int32_t *pids; size_t npids; int facts, procfd, self;
+  const char *under; size_t under_len; // places under this directory (NULL: none asked for)
   atomic_size_t next; atomic_int stop;
 } job_t;
 
@@ -187,6 +195,28 @@ static int read_facts(part_t *pt, found_t *f, int dfd, int pid) {
 
 static void free_found(found_t *f) {
   free(f->holds); free(f->comm); free(f->cmdline.p); free(f->cgroup.p);
+  for (int i = 0; i < f->nplaces; i++) free(f->places[i].path);
+}
+static const char DELETED[] = " (deleted)";
+// readlink() of a /proc magic link, added to f's places when it is j->under or below it. Nothing there
+// (a kernel thread, a process exiting) is no place; "<path> (deleted)" is no longer in the tree.
+static int add_place(const job_t *j, part_t *pt, found_t *f, int dfd, const char *name, int kind, int pid) {
+  ssize_t n = readlinkat(dfd, name, pt->link, sizeof pt->link - 1);
+  if (n < 0) {
+    int e = errno;
+    if (e == EACCES || e == EPERM) return DENIED;
+    if (e == ENOENT || e == ESRCH || e == ENOTDIR || e == ELOOP || e == ENXIO || e == EIO) return OK;
+    return fail(pt, e, pid, name);
+  }
+  size_t len = (size_t)n, dl = sizeof DELETED - 1;
+  if (len >= dl && memcmp(pt->link + len - dl, DELETED, dl) == 0) return OK;
+  if (len < j->under_len || memcmp(pt->link, j->under, j->under_len) != 0) return OK;
+  if (len > j->under_len && pt->link[j->under_len] != '/' && j->under[j->under_len - 1] != '/') return OK;
+  char *copy = malloc(len + 1);
+  if (copy == NULL) return fail(pt, ENOMEM, pid, name);
+  memcpy(copy, pt->link, len);
+  f->places[f->nplaces++] = (place_t){ kind, copy, len };
+  return OK;
 }
 
 static int scan_pid(const job_t *j, part_t *pt, int pid) {
@@ -219,14 +249,20 @@ static int scan_pid(const job_t *j, part_t *pt, int pid) {
   }
   close(fdd);
   if (r != OK) goto done;
-  pt->inspected++;
-  if (nholds == 0) goto done;
   found_t f = { .pid = pid, .nholds = nholds };
+  if (j->under != NULL) {
+    const char *names[3] = { "exe", "cwd", "root" };
+    const int kinds[3] = { K_EXE, K_CWD, K_ROOT };
+    for (int i = 0; i < 3 && r == OK; i++) r = add_place(j, pt, &f, dfd, names[i], kinds[i], pid);
+    if (r != OK) { free_found(&f); goto done; }
+  }
+  pt->inspected++;
+  if (nholds == 0 && f.nplaces == 0) goto done;
   if (j->facts) {
     r = read_facts(pt, &f, dfd, pid);
     if (r != OK) { free_found(&f); r = r == GONE ? OK : r; goto done; }
   }
-  f.holds = malloc((size_t)nholds * sizeof(hold_t));
+  f.holds = malloc((size_t)(nholds > 0 ? nholds : 1) * sizeof(hold_t));
   if (f.holds == NULL || grow((void **)&pt->found, &pt->capfound, pt->nfound + 1, sizeof(found_t)) < 0) {
     free_found(&f); r = fail(pt, ENOMEM, pid, ""); goto done;
   }
@@ -265,13 +301,15 @@ static void *thread_main(void *a) {
 
 static napi_value num(napi_env env, double v) { napi_value x; napi_create_double(env, v, &x); return x; }
 
-// scanHolds(keys: Float64Array [dev, ino, ...], pids: Int32Array, threads: 1 | 2, facts: boolean)
-// -> { found: [pid, [index, kind, ...], ticks, comm, uid, cmdline Buffer | null, cgroup Buffer | null][],
+// scanHolds(keys: Float64Array [dev, ino, ...], pids: Int32Array, threads: 1 | 2, facts: boolean, under?: string)
+// -> { found: [pid, [index, kind, ...], ticks, comm, uid, cmdline Buffer | null, cgroup Buffer | null, [kind, path, ...]][],
 //      denied: number[], inspected, vanished, secondThread (how many of inspected the second thread read) }
-// The facts (from ticks on) are there only when asked for.
+// The facts (ticks to cgroup) are there only when asked for; the places (exe, cwd, root links that are
+// `under` or below it) only when `under` is given.
 static napi_value scan_holds(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4], result = NULL;
+  size_t argc = 5;
+  napi_value argv[5], result = NULL;
+  char *under = NULL;
   thread_arg_t parts[2];
   memset(parts, 0, sizeof parts);
   int nthreads = 1, started = 0;
@@ -288,6 +326,17 @@ static napi_value scan_holds(napi_env env, napi_callback_info info) {
   bool facts;
   CHECK(napi_get_value_int32(env, argv[2], &threads));
   CHECK(napi_get_value_bool(env, argv[3], &facts));
+  napi_valuetype ut = napi_undefined;
+  if (argc >= 5) CHECK(napi_typeof(env, argv[4], &ut));
+  if (ut == napi_string) {
+    size_t ulen;
+    CHECK(napi_get_value_string_utf8(env, argv[4], NULL, 0, &ulen));
+    under = malloc(ulen + 1);
+    if (under == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+    CHECK(napi_get_value_string_utf8(env, argv[4], under, ulen + 1, &ulen));
+    if (ulen == 0) { napi_throw_type_error(env, NULL, "scanHolds: an empty directory for places"); goto out; }
+    job.under = under; job.under_len = ulen;
+  }
   if (kt != napi_float64_array || pt != napi_int32_array || klen % 2 != 0) { napi_throw_type_error(env, NULL, "scanHolds(Float64Array, Int32Array, threads, facts)"); goto out; }
   size_t nkeys = klen / 2, cap = 4;
   while (cap < nkeys * 2) cap *= 2;
@@ -332,7 +381,7 @@ static napi_value scan_holds(napi_env env, napi_callback_info info) {
     for (size_t k = 0; k < p->nfound; k++) {
       found_t *f = &p->found[k];
       napi_value rec, holds, v;
-      CHECK(napi_create_array_with_length(env, 7, &rec));
+      CHECK(napi_create_array_with_length(env, 8, &rec));
       CHECK(napi_create_array_with_length(env, (size_t)f->nholds * 2, &holds));
       for (int h = 0; h < f->nholds; h++) {
         CHECK(napi_set_element(env, holds, (uint32_t)(2 * h), num(env, f->holds[h].index)));
@@ -352,6 +401,16 @@ static napi_value scan_holds(napi_env env, napi_callback_info info) {
           CHECK(napi_set_element(env, rec, (uint32_t)(5 + b), v));
         }
       }
+      if (job.under != NULL) {
+        napi_value places;
+        CHECK(napi_create_array_with_length(env, (size_t)f->nplaces * 2, &places));
+        for (int q = 0; q < f->nplaces; q++) {
+          CHECK(napi_set_element(env, places, (uint32_t)(2 * q), num(env, f->places[q].kind)));
+          CHECK(napi_create_string_utf8(env, f->places[q].path, f->places[q].len, &v));
+          CHECK(napi_set_element(env, places, (uint32_t)(2 * q + 1), v));
+        }
+        CHECK(napi_set_element(env, rec, 7, places));
+      }
       CHECK(napi_set_element(env, found, nf++, rec));
     }
   }
@@ -368,6 +427,7 @@ out:
     free(p->found); free(p->denied); free(p->maps.p); free(p->stat.p); free(p->holds);
   }
   free(job.keys.slots);
+  free(under);
   if (job.procfd >= 0) close(job.procfd);
   return result;
 }

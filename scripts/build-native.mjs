@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Compiles native/scan.c (the holder scan of read-only callers, docs/holders.md "Native scan") and
-// native/stop-signals.c (SIGINT/SIGTERM of the command line) into dist/native/<name>.node with the system C compiler and the Node-API headers of node-api-headers (a
+// native/stop-signals.c (SIGINT/SIGTERM of the command line) and native/writeback.c (starting the write-back
+// of staged files, docs/journal.md step 3) into dist/native/<name>.node with the system C compiler and the Node-API headers of node-api-headers (a
 // devDependency from the Node.js project: the build needs no Node source tree, node-gyp or Python). A
 // Node-API module needs no linking against Node and loads in every Node from 20 on (docs/node-lines.md).
 // Without a C compiler on PATH the build says so in one line and leaves them out: the holder scan then
@@ -41,7 +42,7 @@ const { include_dir: include } = createRequire(import.meta.url)('node-api-header
 mkdirSync('dist/native', { recursive: true });
 const compile = (name, extra = []) =>
   execFileSync(cc, ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${include}`, '-o', `dist/native/${name}.node`, `native/${name}.c`, ...extra], { stdio: 'inherit' });
-for (const name of ['scan', 'stop-signals']) compile(name);
+for (const name of ['scan', 'stop-signals', 'writeback']) compile(name);
 const multiarch = '/usr/include/x86_64-linux-gnu/divsufsort.h';
 if (existsSync('/usr/include/divsufsort.h') || existsSync(multiarch)) compile('exediff', ['-ldivsufsort']);
 else console.warn('build-native: libdivsufsort is not installed (apt-get install libdivsufsort-dev): the exediff encoder is not built; packs use zstd-patch deltas');

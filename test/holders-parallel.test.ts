@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { targetFiles } from '../src/inuse/target-files.js';
 import { selectPlatform, type HoldScan } from '../src/platform/index.js';
+import { scanNatively } from '../src/platform/linux/native-scan.js';
+import { bootTimeMs } from '../src/platform/linux/process-facts.js';
 import { eventually, startProcess, stop, stopAll, type Started } from './helpers/holders.js';
 import { needs } from './helpers/tools.js';
 import { cleanupTempDirs, tempDir } from './helpers/tree.js';
@@ -85,6 +87,29 @@ describe('holder scan on two threads', { skip: process.platform !== 'linux' && '
       assert.deepEqual(withoutTimes(native), { ...withoutTimes(one), vanished: list.length - 33 }, `${list.length} pids, ${secondThread}`);
       startTimes(native).forEach((t, i) => assert.ok(Math.abs(t - startTimes(one)[i]!) <= 10, `start time of ${native.found[i]!.pid}`));
     }
+  });
+
+  it("finds a transaction's places (exe and cwd under the target, by path) the same natively as in JavaScript, on the calling thread", { skip: needs('cc') }, () => {
+    const platform = selectPlatform();
+    // What a transaction asks: the paths it changes (here none of the held ones) and the places under the target.
+    const files = targetFiles(target, ['data.txt']);
+    const pids = [...started.map((s) => s.pid), gonePid, process.pid];
+    const js = platform.scanHolds(files, pids, { facts: true, placesUnder: target, native: false });
+    const native = platform.scanHolds(files, pids, { facts: true, placesUnder: target });
+    // The native scan itself, as the platform runs it for a transaction (one thread).
+    const direct = scanNatively(files, pids, { threads: 1, bootMs: bootTimeMs, placesUnder: target });
+    const places = (s: HoldScan) => s.found.map((p) => `${p.pid} ${p.holds.map((h) => `${h.kind} ${files[h.index]!.path}`).join(',')} ${(p.places ?? []).map((q) => `${q.kind} ${q.path}`).join(',')}`);
+    const expected = started.flatMap((p, i) => [
+      [`${p.pid}  exe ${join(target, 'bin/tool')}`],
+      [`${p.pid} fd data.txt `],
+      [`${p.pid}  cwd ${join(target, 'var')}`],
+      [],
+    ][i % 4]!.map((line) => ({ pid: p.pid, line })));
+    assert.deepEqual(places(js), expected.sort((a, b) => a.pid - b.pid).map((e) => e.line));
+    assert.deepEqual(withoutTimes(native), withoutTimes(js));
+    assert.deepEqual(places({ ...direct, found: direct.found.sort((a, b) => a.pid - b.pid) }), places(js));
+    assert.equal(native.secondThread, 0);
+    startTimes(native).forEach((t, i) => assert.ok(Math.abs(t - startTimes(js)[i]!) <= 10, `start time of ${native.found[i]!.pid}`));
   });
 
   it('stays on one thread unless asked, and for a short list', () => {

@@ -83,3 +83,15 @@ function commandNamed(root: Command): string {
 function usageError(err: CommanderError): ServicePackError<'USAGE'> {
   return new ServicePackError('USAGE', err.message.replace(/^error: /, ''), { hint: 'See servicepack --help, or servicepack <command> --help.', details: {} });
 }
+
+// The command is over and has written its result: leave now, once standard output and error are
+// flushed (asynchronous pipes on Windows), instead of waiting for Node to tear down the whole heap
+// and its threads first (several ms of every command: docs/benchmarks.md, "Per-install overhead").
+// Not when writing failed: the stream's error (a full disk: INTERNAL_ERROR, exit 70) is reported first,
+// on a later turn of the event loop than the callbacks; setImmediate runs after it.
+process.stdout.write('', (outErr) => {
+  if (outErr) return;
+  process.stderr.write('', (errErr) => {
+    if (!errErr) setImmediate(() => process.exit());
+  });
+});

@@ -43,7 +43,7 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
   const leaves = transitions.filter((t) => t.to !== null && t.to.type !== 'dir');
   let bytes = 0;
   const staged = new Set<string>();
-  const files = deferredSync();
+  const files = deferredSync(ctx.platform);
   try {
     leaves.forEach((t, n) => {
       const to = t.to!;

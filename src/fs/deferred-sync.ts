@@ -1,8 +1,10 @@
-// New files written now and fsynced later, together: writing every file before the first fsync lets the
-// kernel write them back while the next ones are still being decoded (dpkg's deferred fsync). Each
+// New files written now and fsynced later, together: each file's write-back is started as soon as it is
+// written (where the platform can: Linux's sync_file_range), so the disk writes it while the next ones
+// are decoded, and the fsyncs at the end mostly find their data on disk (dpkg's deferred fsync). Each
 // descriptor stays open until its fsync, so a write-back error is reported to the fsync that vouches
 // for the file. All calls are synchronous, so crash points stay deterministic.
 import * as fs from 'node:fs';
+import type { Platform } from '../platform/index.js';
 import { createFilled, type NewFileOptions } from './durable.js';
 import { withIo } from './io-error.js';
 
@@ -20,10 +22,15 @@ export interface DeferredSync {
   close(): void;
 }
 
-export function deferredSync(): DeferredSync {
+/** What deferred syncing asks of the Platform: starting a file's write-back, where it can. */
+export type WritebackStart = Pick<Platform, 'startWriteback'>;
+
+export function deferredSync(platform: WritebackStart = {}): DeferredSync {
   let pending: { fd: number; file: string }[] = [];
   const hold = (fd: number, file: string): void => {
     pending.push({ fd, file });
+    // After the push: should it throw, close() still closes the descriptor.
+    if (platform.startWriteback !== undefined) withIo('write', file, () => platform.startWriteback!(fd));
     if (pending.length >= MAX_PENDING) flush();
   };
   const close = (): void => {

@@ -63,8 +63,9 @@ export interface ScanOptions {
    */
   secondThread?: 'off' | 'auto' | 'on';
   /**
-   * With secondThread 'auto' or 'on' (read-only callers), whether the native scan (native/scan.c) may
-   * do the work when it is built (default true); false keeps it in JavaScript (tests of that path).
+   * With secondThread 'auto' or 'on' (read-only callers) or placesUnder (transactions), whether the
+   * native scan (native/scan.c) may do the work when it is built (default true); false keeps it in
+   * JavaScript (tests of that path).
    */
   native?: boolean;
   /**

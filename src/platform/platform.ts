@@ -78,6 +78,12 @@ export interface Platform {
   pendingRebootDeletes?(): string[];
   /** Synchronous handling of SIGINT and SIGTERM (see StopSignals), or null where it is not available. */
   stopSignals?(): StopSignals | null;
+  /**
+   * Starts writing an open file's data to disk without waiting (Linux: sync_file_range), so that files
+   * fsynced later together are mostly written by then. A hint that never makes anything durable by
+   * itself; absent where the OS has none.
+   */
+  startWriteback?(fd: number): void;
 }
 
 /**

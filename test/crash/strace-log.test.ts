@@ -2,7 +2,7 @@
 // outside /proc are the same in every run, /proc opens (the holder scan) and Node's start-up vary.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alignedOrdinal, type CrashPoint, type KilledCall, type WindowOpen } from './strace-log.js';
+import { alignedOrdinal, isProcOpen, type CrashPoint, type KilledCall, type WindowOpen } from './strace-log.js';
 
 const fixed = (call: string): WindowOpen => ({ call, proc: false });
 const proc = (n: number): WindowOpen => ({ call: `openat("/proc/${n}/maps")`, proc: true });
@@ -28,5 +28,24 @@ describe('alignedOrdinal', () => {
   });
   it('gives up when the opens outside /proc differ (another run altogether)', () => {
     assert.equal(alignedOrdinal(point, hit([fixed('X')], 244), 244), null);
+  });
+});
+
+describe('isProcOpen', () => {
+  it("counts both holder scans' opens as /proc opens, and nothing of the transaction's own", () => {
+    const args = {
+      // The JavaScript scan: paths under /proc.
+      'AT_FDCWD, "/proc/1234/maps", O_RDONLY|O_CLOEXEC': true,
+      'AT_FDCWD, "/proc/1234/fd/", O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY': true,
+      // The native scan (native/scan.c): /proc itself, then names relative to a descriptor.
+      'AT_FDCWD, "/proc", O_PATH|O_DIRECTORY|O_CLOEXEC': true,
+      '19, "1234", O_PATH|O_DIRECTORY|O_CLOEXEC': true,
+      '20, "maps", O_RDONLY|O_CLOEXEC': true,
+      // The transaction's files, and names that only start like /proc.
+      'AT_FDCWD, "/tmp/t/.servicepack/staging/TXID/0", O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0644': false,
+      'AT_FDCWD, "/procedures/a", O_RDONLY|O_CLOEXEC': false,
+      'AT_FDCWD, "t/proc/x", O_RDONLY|O_CLOEXEC': false,
+    };
+    assert.deepEqual(Object.keys(args).map((a) => isProcOpen({ args: a })), Object.values(args));
   });
 });

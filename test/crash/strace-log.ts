@@ -49,6 +49,15 @@ export interface WindowOpen {
   proc: boolean;
 }
 
+/**
+ * Whether an openat is the holder scan's: a path under /proc (the JavaScript scan), or /proc itself and
+ * a name relative to a directory descriptor (the native scan opens `/proc`, then `PID` in it, then `maps`,
+ * `fd`, `stat`... in that: servicepack opens nothing else relative to a descriptor).
+ */
+export function isProcOpen(c: Pick<Call, 'args'>): boolean {
+  return /^AT_FDCWD, "\/proc[/"]/.test(c.args) || /^\d+, "/.test(c.args);
+}
+
 const LINE = /^(\d+) +([a-z0-9_]+)\((.*?)(?: <unfinished \.\.\.>|\) += .*)?$/;
 
 const EVENTFD_WAKE = /^\d+, "\\1\\0\\0\\0\\0\\0\\0\\0", 8$/;
@@ -104,8 +113,8 @@ export function crashPointsOf(log: string): CrashPoint[] {
   for (const c of calls) {
     if (c.pid !== pid) continue;
     if (c.name === 'openat' && !inside) preWindowOpens++;
-    if (c.name === 'openat' && inside) windowOpens.push({ call: normalize(c), proc: c.args.includes('"/proc/') });
-    if (c.name === 'openat' && inside && c.args.includes('"/proc/')) procOpens++;
+    if (c.name === 'openat' && inside) windowOpens.push({ call: normalize(c), proc: isProcOpen(c) });
+    if (c.name === 'openat' && inside && isProcOpen(c)) procOpens++;
     const ordinal = (counts.get(c.name) ?? 0) + 1;
     counts.set(c.name, ordinal);
     if (c.name === 'write' && c.args.includes(WINDOW_BEGIN)) inside = true;
@@ -176,8 +185,8 @@ function lastCall(log: string, name: string, injected: boolean): KilledCall | nu
   for (const c of calls) {
     if (c.pid !== pid) continue;
     if (c.name === 'openat' && !inWindow) preWindowOpens++;
-    if (c.name === 'openat' && inWindow) windowOpens.push({ call: normalize(c), proc: c.args.includes('"/proc/') });
-    if (c.name === 'openat' && inWindow && c.args.includes('"/proc/')) procOpens++;
+    if (c.name === 'openat' && inWindow) windowOpens.push({ call: normalize(c), proc: isProcOpen(c) });
+    if (c.name === 'openat' && inWindow && isProcOpen(c)) procOpens++;
     if (c.name === 'write' && c.args.includes(WINDOW_BEGIN)) inWindow = true;
     if (c.name === name) {
       ordinal++;

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Layout, Segment } from './exediff-container.js';
-import { FORMS, sortByOld, type Regions } from './x86-predict.js';
+import { rel32Forms, sortByOld, type Regions } from './x86-predict.js';
 
 // The few WebAssembly JS API calls used here (Node has them all; the project's type library, ES2022 and
 // Node's types, does not declare them).
@@ -106,7 +106,7 @@ export function exediffCore(kept: { core?: CoreInstance }, chunkSize: number, ol
     const out = take(chunkSize + 16);
     const win = take(chunkSize + LOOKAHEAD + 32);
     const diff = take(chunkSize + 16);
-    const forms = take(FORMS.length);
+    const forms = take(rel32Forms().length);
     const seg = take(48 * segs.length, 8);
     const sorted = take(16 * regions.count, 8);
     const first = take(4 * (tables?.first.length ?? 0), 4);
@@ -125,7 +125,7 @@ export function exediffCore(kept: { core?: CoreInstance }, chunkSize: number, ol
   const pages = Math.ceil(at.end / WASM_PAGE);
   if (core.memory.buffer.byteLength < pages * WASM_PAGE) core.memory.grow(pages - core.memory.buffer.byteLength / WASM_PAGE);
   const buf = core.memory.buffer;
-  new Uint8Array(buf, at.forms, FORMS.length).set(FORMS);
+  new Uint8Array(buf, at.forms, rel32Forms().length).set(rel32Forms());
   if (layout !== undefined && tables !== undefined) {
     const s = new Float64Array(buf, at.seg, 6 * segs.length);
     segs.forEach((g: Segment, i) => s.set([g.off, g.off + g.fileSize, g.vaddr, g.vaddr + g.fileSize, g.vaddr + g.memSize, g.exec ? 1 : 0], 6 * i));

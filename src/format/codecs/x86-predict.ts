@@ -13,9 +13,14 @@ export const SSE_OPS = table([0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x
 /**
  * The rel32 forms by their first two bytes (index b0 | b1 << 8): 0 none, 1 or 2 the field's offset f,
  * 3 f = 3 when the third byte is a RIP-relative ModRM. One load per byte finds the next form: 96% of
- * code bytes start none, and a table of first bytes alone let 41% through to slower checks.
+ * code bytes start none, and a table of first bytes alone let 41% through to slower checks. Built on
+ * first use: every command that loads the codecs (an install of a pack without exediff blobs too) would
+ * otherwise spend a few milliseconds of its start on it.
  */
-export const FORMS = (() => {
+let formsTable: Uint8Array | undefined;
+export const rel32Forms = (): Uint8Array => (formsTable ??= buildForms());
+
+function buildForms(): Uint8Array {
   const t = new Uint8Array(65536);
   for (let b0 = 0; b0 < 256; b0++) {
     for (let b1 = 0; b1 < 256; b1++) {
@@ -29,7 +34,7 @@ export const FORMS = (() => {
     }
   }
   return t;
-})();
+}
 
 function table(ops: number[]): Uint8Array {
   const t = new Uint8Array(256);
@@ -147,6 +152,7 @@ export function sortByOld(regions: Regions, oldSize: number): { sorted: Float64A
 }
 
 export function x86Predictor(old: Uint8Array, layout: Layout, regions: Regions): Predictor {
+  const FORMS = rel32Forms();
   const os = columns(layout.old);
   const ns = columns(layout.new);
   const { sorted, first } = sortByOld(regions, old.length);
@@ -321,6 +327,7 @@ function segByOffFrom(c: SegColumns, x: number): number {
  * hot loop of the decoder.
  */
 function nextForm(old: Uint8Array, from: number, to: number): number {
+  const FORMS = rel32Forms();
   if (to <= 0x7fffffff) {
     const end = to | 0;
     let q = from | 0;

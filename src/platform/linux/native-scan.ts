@@ -1,7 +1,7 @@
 // The native holder scan (native/scan.c, built into dist/native/scan.node): the same loop as
 // scan-range.ts and the same raw reads as process-facts.ts, in C on one or two POSIX threads. Read-only
-// callers use it when it is built (docs/holders.md, "Native scan"); the transaction's scans stay in
-// JavaScript on one thread, whose system calls the crash matrices enumerate.
+// callers use it when it is built (docs/holders.md, "Native scan"); a transaction's scans (with places)
+// use it on the calling thread alone, whose system calls the crash matrices enumerate.
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FileKey, HoldKind, ProcessHolds } from '../holds.js';
@@ -10,15 +10,18 @@ import { factsDecoder } from './process-facts.js';
 import type { ScanPart } from './scan-range.js';
 
 interface NativeResult {
-  /** [pid, [index, kind code, ...], then with facts: start ticks, comm, uid, cmdline (null: denied), cgroup (null: denied)] */
-  found: [number, number[], number?, string?, number?, (Buffer | null)?, (Buffer | null)?][];
+  /**
+   * [pid, [index, kind code, ...], then with facts: start ticks, comm, uid, cmdline (null: denied),
+   * cgroup (null: denied); then with places: [kind code, path, ...]]
+   */
+  found: [number, number[], number?, string?, number?, (Buffer | null)?, (Buffer | null)?, (number | string)[]?][];
   denied: number[];
   inspected: number;
   vanished: number;
   secondThread: number;
 }
 interface NativeModule {
-  scanHolds(keys: Float64Array, pids: Int32Array, threads: number, facts: boolean): NativeResult;
+  scanHolds(keys: Float64Array, pids: Int32Array, threads: number, facts: boolean, placesUnder?: string): NativeResult;
 }
 
 /** Kind codes of scan.c, in order of strength. */
@@ -49,8 +52,11 @@ export function hasNativeScan(): boolean {
   return nativeModule() !== null;
 }
 
-/** Scans `pids` natively; `bootMs` non-null asks for facts, with that boot time. */
-export function scanNatively(files: readonly FileKey[], pids: readonly number[], opts: { threads: 1 | 2; bootMs: number | null }): ScanPart & { secondThread: number } {
+/**
+ * Scans `pids` natively; `bootMs` non-null asks for facts, with that boot time (a function: read when the
+ * first holder needs it); `placesUnder` asks for places too (ScanOptions.placesUnder).
+ */
+export function scanNatively(files: readonly FileKey[], pids: readonly number[], opts: { threads: 1 | 2; bootMs: number | (() => number) | null; placesUnder?: string }): ScanPart & { secondThread: number } {
   const native = nativeModule();
   if (native === null) throw new Error('the native holder scan is not built (npm run build)');
   const keys = new Float64Array(files.length * 2);
@@ -58,14 +64,18 @@ export function scanNatively(files: readonly FileKey[], pids: readonly number[],
     keys[2 * i] = f.dev;
     keys[2 * i + 1] = f.ino;
   });
-  const r = native.scanHolds(keys, Int32Array.from(pids), opts.threads, opts.bootMs !== null);
+  const r = native.scanHolds(keys, Int32Array.from(pids), opts.threads, opts.bootMs !== null, opts.placesUnder);
   const bootMs = opts.bootMs;
-  const decoder = bootMs === null ? undefined : factsDecoder(() => bootMs);
-  const found = r.found.map(([pid, flat, ticks, comm, uid, cmdline, cgroup]): ProcessHolds => {
+  const decoder = bootMs === null ? undefined : factsDecoder(typeof bootMs === 'number' ? () => bootMs : bootMs);
+  const found = r.found.map(([pid, flat, ticks, comm, uid, cmdline, cgroup, places]): ProcessHolds => {
     const holds: ProcessHolds['holds'] = [];
     for (let i = 0; i < flat.length; i += 2) holds.push({ index: flat[i]!, kind: KINDS[flat[i + 1]!]! });
     holds.sort((a, b) => a.index - b.index);
     const p: ProcessHolds = { pid, holds };
+    if (places !== undefined && places.length > 0) {
+      p.places = [];
+      for (let i = 0; i < places.length; i += 2) p.places.push({ kind: KINDS[places[i] as number] as 'exe' | 'cwd' | 'root', path: places[i + 1] as string });
+    }
     if (decoder !== undefined) p.facts = decoder.facts({ ticks: ticks!, comm: comm!, uid: uid!, cmdline: cmdline ?? null, cgroup: cgroup ?? null });
     return p;
   });

@@ -1,6 +1,7 @@
 // Linux holder scan: every process (or the pids given) is checked for holds on the files by
 // device+inode (scan-range.ts); long lists are shared with a second thread (scan-in-parallel.ts).
-// Read-only callers (secondThread 'auto' or 'on') get the native scan when it is built (native-scan.ts).
+// Read-only callers (secondThread 'auto' or 'on') and transactions (placesUnder, on this thread alone)
+// get the native scan when it is built (native-scan.ts).
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FileKey, HoldScan, ScanOptions } from '../holds.js';
@@ -26,10 +27,16 @@ export function scanHolds(files: readonly FileKey[], pids?: readonly number[], o
   const mode = options.secondThread ?? 'off';
   let part: ScanPart & { secondThread: number };
   if (options.placesUnder !== undefined) {
-    // Places by path are read by the JavaScript scan alone, on this thread (transactions ask for them).
-    part = { found: [], uninspectable: [], inspected: 0, vanished: 0, secondThread: 0 };
+    // Transactions ask for places by path: on this thread alone, so that their system calls come in one
+    // order (the crash matrices count them); natively where it is built, about three times faster.
     let bootMs: number | undefined;
-    rangeScanner(keys, options.facts === true ? processFactsReader(() => (bootMs ??= bootTimeMs())) : undefined, options.placesUnder)(list, 0, list.length, part);
+    const boot = (): number => (bootMs ??= bootTimeMs());
+    if (options.native !== false && hasNativeScan()) {
+      part = scanNatively(keys, list, { threads: 1, bootMs: options.facts === true ? boot : null, placesUnder: options.placesUnder });
+    } else {
+      part = { found: [], uninspectable: [], inspected: 0, vanished: 0, secondThread: 0 };
+      rangeScanner(keys, options.facts === true ? processFactsReader(boot) : undefined, options.placesUnder)(list, 0, list.length, part);
+    }
   } else if (mode !== 'off' && options.native !== false && hasNativeScan()) {
     const two = mode === 'on' || (list.length >= (options.parallelFrom ?? NATIVE_PARALLEL_FROM) && availableParallelism() >= 2);
     part = scanNatively(keys, list, { threads: two ? 2 : 1, bootMs: options.facts === true ? bootTimeMs() : null });
