@@ -242,7 +242,11 @@ static int64_t search(const sindex_t *ix, const uint8_t *old, int64_t oldn, cons
 enum { G4_MIN_BITS = 16, G4_MAX_BITS = 27 };
 static inline int has_bit(const uint64_t *set, uint32_t i) { return (int)(set[i >> 6] >> (i & 63)) & 1; }
 static inline void set_bit(uint64_t *set, uint32_t i) { set[i >> 6] |= (uint64_t)1 << (i & 63); }
-static inline uint32_t gram4_hash(uint32_t x, int bits) { return (uint32_t)(x * 2654435761u) >> (32 - bits); }
+// A 4-byte string sets two bits of one 64-bit word of g4 (one memory access per lookup): the word is
+// chosen by the high bits of one hash, the two bits by another.
+static inline uint64_t gram4_hash(uint32_t x, int bits) { return ((uint64_t)x * 0x9E3779B97F4A7C15ull) >> (64 - bits); }
+static inline uint64_t gram4_mask(uint32_t x) { uint32_t h = x * 0x85EBCA6Bu; return (uint64_t)1 << (h >> 26) | (uint64_t)1 << ((h >> 20) & 63); }
+static inline int has_gram4(const uint64_t *g4, int bits, uint32_t x) { uint64_t m = gram4_mask(x); return (g4[gram4_hash(x, bits - 6)] & m) == m; }
 
 // Fills the filter of t[0, n) (a string occurs when it lies wholly inside t). g4 has about 8 bits per
 // byte of text (2^16 to 2^27 bits: at most 16 MiB, within the encoder's fixed allowance beside the
@@ -259,14 +263,14 @@ static int grams_build(sindex_t *ix, const uint8_t *t, int64_t n) {
     // The bits of the string 16 bytes on are fetched ahead: the sets are far larger than the caches.
     if (i + 19 < n) {
       uint32_t y = (uint32_t)t[i + 16] << 24 | (uint32_t)t[i + 17] << 16 | (uint32_t)t[i + 18] << 8 | t[i + 19];
-      __builtin_prefetch(&ix->g4[gram4_hash(y, bits) >> 6], 1);
+      __builtin_prefetch(&ix->g4[gram4_hash(y, bits - 6)], 1);
       __builtin_prefetch(&ix->g3[y >> 14], 1);
     }
     x = x << 8 | t[i];
     set_bit(ix->g1, t[i]);
     if (i >= 1) set_bit(ix->g2, x & 0xffff);
     if (i >= 2) set_bit(ix->g3, x & 0xffffff);
-    if (i >= 3) set_bit(ix->g4, gram4_hash(x, bits));
+    if (i >= 3) ix->g4[gram4_hash(x, bits - 6)] |= gram4_mask(x);
   }
   return 0;
 }
@@ -276,7 +280,7 @@ enum { GRAMS_AHEAD = 16 };
 static inline void grams_prefetch(const sindex_t *ix, const uint8_t *nw) {
   uint32_t y = (uint32_t)nw[0] << 24 | (uint32_t)nw[1] << 16 | (uint32_t)nw[2] << 8 | nw[3];
   __builtin_prefetch(&ix->g3[y >> 14]);
-  __builtin_prefetch(&ix->g4[gram4_hash(y, ix->g4_bits) >> 6]);
+  __builtin_prefetch(&ix->g4[gram4_hash(y, ix->g4_bits - 6)]);
 }
 
 static void index_free(sindex_t *ix) {
@@ -291,7 +295,7 @@ static inline int64_t short_match(const sindex_t *ix, const uint8_t *nw, int64_t
   if (nn < 2 || !has_bit(ix->g2, (uint32_t)nw[0] << 8 | nw[1])) return 1;
   uint32_t x = (uint32_t)nw[0] << 16 | (uint32_t)nw[1] << 8 | nw[2 < nn ? 2 : 1];
   if (nn < 3 || !has_bit(ix->g3, x)) return 2;
-  if (nn < 4 || !has_bit(ix->g4, gram4_hash(x << 8 | nw[3], ix->g4_bits))) return 3;
+  if (nn < 4 || !has_gram4(ix->g4, ix->g4_bits, x << 8 | nw[3])) return 3;
   return -1;
 }
 
