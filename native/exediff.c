@@ -185,7 +185,8 @@ static int64_t search_range(const int32_t *sa, const uint8_t *old, int64_t oldn,
 // A suffix array with the first suffix of each K-byte prefix (K = 2, or 3 for texts of 16 MiB and
 // more): a search starts inside its prefix's bucket instead of walking the whole array from the top.
 // With it, the text's short substrings (see grams_build): g1, g2, g3 hold one bit per 1-, 2- and 3-byte
-// string (set when the string occurs), g4 one bit per hash of a 4-byte string; g3 is NULL without them.
+// string (set when the string occurs), g4 two bits of one word per 4-byte string, by hash; g3 is NULL
+// without them.
 typedef struct { const int32_t *sa; int32_t *bucket; int k; uint64_t g1[4], g2[1024], *g3, *g4; int g4_bits; } sindex_t;
 enum { BUCKET3_FROM = 1 << 24 };
 static inline uint32_t prefix_of(const uint8_t *b, int k) { return k == 3 ? (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2] : (uint32_t)b[0] << 8 | b[1]; }
@@ -233,7 +234,8 @@ static int64_t search(const sindex_t *ix, const uint8_t *old, int64_t oldn, cons
 // bytes that nothing uses. The filter answers those searches without the array: the longest match of
 // nw among the old suffixes is the longest prefix of nw that occurs in the old text, and whether a
 // 1-, 2- or 3-byte string occurs is an exact bit (2 MiB for all 3-byte strings); a 4-byte string is
-// looked up by a hash of it, which may answer "occurs" wrongly but never "does not". So where the
+// looked up by a hash of it, which may answer "occurs" wrongly but never "does not" (1.6% of the
+// positions of swc's compressed payload still reach the array). So where the
 // 4-byte bit is clear, the longest match is exactly the longest of the three shorter strings that
 // occurs: the same length the search gives. Where it is set, the suffix array is searched as before.
 // The answer carries a length only: find_regions uses a match's position only when the match starts a
