@@ -184,7 +184,10 @@ static int64_t search_range(const int32_t *sa, const uint8_t *old, int64_t oldn,
 
 // A suffix array with the first suffix of each K-byte prefix (K = 2, or 3 for texts of 16 MiB and
 // more): a search starts inside its prefix's bucket instead of walking the whole array from the top.
-typedef struct { const int32_t *sa; int32_t *bucket; int k; } sindex_t;
+// With it, the text's short substrings (see grams_build): g1, g2, g3 hold one bit per 1-, 2- and 3-byte
+// string (set when the string occurs), g4 two bits of one word per 4-byte string, by hash; g3 is NULL
+// without them.
+typedef struct { const int32_t *sa; int32_t *bucket; int k; uint64_t g1[4], g2[1024], *g3, *g4; int g4_bits; } sindex_t;
 enum { BUCKET3_FROM = 1 << 24 };
 static inline uint32_t prefix_of(const uint8_t *b, int k) { return k == 3 ? (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2] : (uint32_t)b[0] << 8 | b[1]; }
 
@@ -225,6 +228,79 @@ static int64_t search(const sindex_t *ix, const uint8_t *old, int64_t oldn, cons
   return search_range(ix->sa, old, oldn, nw, nn, 0, oldn - 1, pos);
 }
 
+// ---- the short-substring filter ----
+// Most of the matcher's time on data that matches nothing (compressed or encrypted payloads: 94% of
+// some shared objects) goes to searching the suffix array at every byte for a match of two or three
+// bytes that nothing uses. The filter answers those searches without the array: the longest match of
+// nw among the old suffixes is the longest prefix of nw that occurs in the old text, and whether a
+// 1-, 2- or 3-byte string occurs is an exact bit (2 MiB for all 3-byte strings); a 4-byte string is
+// looked up by a hash of it, which may answer "occurs" wrongly but never "does not" (1.6% of the
+// positions of swc's compressed payload still reach the array). So where the
+// 4-byte bit is clear, the longest match is exactly the longest of the three shorter strings that
+// occurs: the same length the search gives. Where it is set, the suffix array is searched as before.
+// The answer carries a length only: find_regions uses a match's position only when the match starts a
+// region, and then searches for it. So the regions, and every byte of the output, are those of the
+// search alone (checked on real pairs and in exediff-grams.test.ts), on any data.
+enum { G4_MIN_BITS = 16, G4_MAX_BITS = 27 };
+static inline int has_bit(const uint64_t *set, uint32_t i) { return (int)(set[i >> 6] >> (i & 63)) & 1; }
+static inline void set_bit(uint64_t *set, uint32_t i) { set[i >> 6] |= (uint64_t)1 << (i & 63); }
+// A 4-byte string sets two bits of one 64-bit word of g4 (one memory access per lookup): the word is
+// chosen by the high bits of one hash, the two bits by another.
+static inline uint64_t gram4_hash(uint32_t x, int bits) { return ((uint64_t)x * 0x9E3779B97F4A7C15ull) >> (64 - bits); }
+static inline uint64_t gram4_mask(uint32_t x) { uint32_t h = x * 0x85EBCA6Bu; return (uint64_t)1 << (h >> 26) | (uint64_t)1 << ((h >> 20) & 63); }
+static inline int has_gram4(const uint64_t *g4, int bits, uint32_t x) { uint64_t m = gram4_mask(x); return (g4[gram4_hash(x, bits - 6)] & m) == m; }
+
+// Fills the filter of t[0, n) (a string occurs when it lies wholly inside t). g4 has about 8 bits per
+// byte of text (2^16 to 2^27 bits: at most 16 MiB, within the encoder's fixed allowance beside the
+// bucket table, exediffMemory in exediff-encode.ts).
+static int grams_build(sindex_t *ix, const uint8_t *t, int64_t n) {
+  int bits = G4_MIN_BITS;
+  while (bits < G4_MAX_BITS && ((int64_t)1 << bits) < 8 * n) bits++;
+  ix->g3 = calloc((size_t)1 << 18, sizeof(uint64_t));
+  ix->g4 = calloc((size_t)1 << (bits - 6), sizeof(uint64_t));
+  if (ix->g3 == NULL || ix->g4 == NULL) return -1;
+  ix->g4_bits = bits;
+  uint32_t x = 0;
+  for (int64_t i = 0; i < n; i++) {
+    // The bits of the string 16 bytes on are fetched ahead: the sets are far larger than the caches.
+    if (i + 19 < n) {
+      uint32_t y = (uint32_t)t[i + 16] << 24 | (uint32_t)t[i + 17] << 16 | (uint32_t)t[i + 18] << 8 | t[i + 19];
+      __builtin_prefetch(&ix->g4[gram4_hash(y, bits - 6)], 1);
+      __builtin_prefetch(&ix->g3[y >> 14], 1);
+    }
+    x = x << 8 | t[i];
+    set_bit(ix->g1, t[i]);
+    if (i >= 1) set_bit(ix->g2, x & 0xffff);
+    if (i >= 2) set_bit(ix->g3, x & 0xffffff);
+    if (i >= 3) ix->g4[gram4_hash(x, bits - 6)] |= gram4_mask(x);
+  }
+  return 0;
+}
+
+// Fetches the bits short_match(ix, nw, 4 or more) reads, GRAMS_AHEAD bytes before they are needed.
+enum { GRAMS_AHEAD = 16 };
+static inline void grams_prefetch(const sindex_t *ix, const uint8_t *nw) {
+  uint32_t y = (uint32_t)nw[0] << 24 | (uint32_t)nw[1] << 16 | (uint32_t)nw[2] << 8 | nw[3];
+  __builtin_prefetch(&ix->g3[y >> 14]);
+  __builtin_prefetch(&ix->g4[gram4_hash(y, ix->g4_bits - 6)]);
+}
+
+static void index_free(sindex_t *ix) {
+  free(ix->bucket); free(ix->g3); free(ix->g4);
+  ix->bucket = NULL; ix->g3 = NULL; ix->g4 = NULL;
+}
+
+// The exact length of the longest match of nw[0, nn) (nn >= 1) among the old suffixes when the filter
+// proves it below 4, else -1 (search the suffix array).
+static inline int64_t short_match(const sindex_t *ix, const uint8_t *nw, int64_t nn) {
+  if (!has_bit(ix->g1, nw[0])) return 0;
+  if (nn < 2 || !has_bit(ix->g2, (uint32_t)nw[0] << 8 | nw[1])) return 1;
+  uint32_t x = (uint32_t)nw[0] << 16 | (uint32_t)nw[1] << 8 | nw[2 < nn ? 2 : 1];
+  if (nn < 3 || !has_bit(ix->g3, x)) return 2;
+  if (nn < 4 || !has_gram4(ix->g4, ix->g4_bits, x << 8 | nw[3])) return 3;
+  return -1;
+}
+
 typedef struct { region_t *r; int64_t n, cap; } regions_t;
 static int push(regions_t *v, int64_t nw, int64_t old, int64_t len) {
   if (v->n == v->cap) {
@@ -245,10 +321,19 @@ static int find_regions(const sindex_t *sa, const uint8_t *old, int64_t oldn, co
   while (scan < nn) {
     int64_t old_score = 0, scsc;
     for (scsc = scan += len; scan < nn; scan++) {
-      len = search(sa, old, oldn, nw + scan, nn - scan, &pos);
+      int64_t known = -1;
+      if (sa->g3 != NULL) {
+        if (scan + GRAMS_AHEAD + 4 <= nn) grams_prefetch(sa, nw + scan + GRAMS_AHEAD);
+        known = short_match(sa, nw + scan, nn - scan);
+      }
+      len = known >= 0 ? known : search(sa, old, oldn, nw + scan, nn - scan, &pos);
       for (; scsc < scan + len; scsc++)
         if (scsc + last_off >= 0 && scsc + last_off < oldn && old[scsc + last_off] == nw[scsc]) old_score++;
-      if ((len == old_score && len != 0) || len > old_score + min_match) break;
+      if ((len == old_score && len != 0) || len > old_score + min_match) {
+        // A match that starts a region needs its position (the same search finds the same length).
+        if (known >= 0 && len != old_score) search(sa, old, oldn, nw + scan, nn - scan, &pos);
+        break;
+      }
       if (scan + last_off >= 0 && scan + last_off < oldn && old[scan + last_off] == nw[scan]) old_score--;
     }
     if (len != old_score || scan == nn) {
@@ -346,7 +431,7 @@ static int match_all(const sindex_t *sa, const uint8_t *old, int64_t oldn, const
 // data segments are matched against them; their first-pass candidates are replaced. `first` holds the
 // first pass's candidates (new order), `sel` the regions selected from them (p is prepared with them).
 typedef struct { int64_t at, old, size; } piece_t; // rewritten buffer offset -> old file offset
-static int data_pass(pred_t *p, const regions_t *first, const uint8_t *nw, int64_t min_match, regions_t *out) {
+static int data_pass(pred_t *p, const regions_t *first, const uint8_t *nw, int64_t min_match, int grams, regions_t *out) {
   int rc = -1;
   uint8_t *buf = NULL; int32_t *sa = NULL; piece_t *map = NULL;
   regions_t found = {0}, second = {0};
@@ -378,7 +463,7 @@ static int data_pass(pred_t *p, const regions_t *first, const uint8_t *nw, int64
     map[pieces++] = (piece_t){at, s->off, s->size};
     at += s->size;
   }
-  if (divsufsort(buf, sa, (saidx_t)size) != 0 || index_build(&ix, sa, buf, size) != 0) goto done;
+  if (divsufsort(buf, sa, (saidx_t)size) != 0 || index_build(&ix, sa, buf, size) != 0 || (grams && grams_build(&ix, buf, size) != 0)) goto done;
   // The new data segments against the rewritten buffer, in file order; the regions go back to old
   // offsets, cut where the buffer joins two old segments.
   for (int m = 0; m < p->nn; m++) {
@@ -417,7 +502,7 @@ static int data_pass(pred_t *p, const regions_t *first, const uint8_t *nw, int64
   for (; k < second.n; k++) if (push(out, second.r[k].nw, second.r[k].old, second.r[k].len) != 0) goto done;
   rc = 0;
 done:
-  free(buf); free(sa); free(ix.bucket); free(map); free(found.r); free(second.r);
+  free(buf); free(sa); index_free(&ix); free(map); free(found.r); free(second.r);
   return rc;
 }
 
@@ -469,7 +554,7 @@ static void put_varint(uint8_t **w, uint64_t v) {
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "servicepack exediff: " #call); goto out; } } while (0)
 
-// exediff(old: Uint8Array, new: Uint8Array, layout: Float64Array, costs: Float64Array [minMatch, lit, miss, ctrl])
+// exediff(old: Uint8Array, new: Uint8Array, layout: Float64Array, costs: Float64Array [minMatch, lit, miss, ctrl, filter?])
 //   -> [controls: Buffer, diff: Buffer, extra: Buffer, regions: number]
 static napi_value exediff(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -486,12 +571,13 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   CHECK(napi_get_typedarray_info(env, argv[1], &t1, &nn, &nd, NULL, NULL));
   CHECK(napi_get_typedarray_info(env, argv[2], &t2, &ln, &ld, NULL, NULL));
   CHECK(napi_get_typedarray_info(env, argv[3], &t3, &cn, &cd, NULL, NULL));
-  if (t0 != napi_uint8_array || t1 != napi_uint8_array || t2 != napi_float64_array || t3 != napi_float64_array || cn != 4 || ln < 2 || on < 1 || on > INT32_MAX) {
+  if (t0 != napi_uint8_array || t1 != napi_uint8_array || t2 != napi_float64_array || t3 != napi_float64_array || (cn != 4 && cn != 5) || ln < 2 || on < 1 || on > INT32_MAX) {
     napi_throw_type_error(env, NULL, "exediff(Uint8Array old (1 byte to 2 GiB), Uint8Array new, Float64Array layout, Float64Array costs)");
     goto out;
   }
   const uint8_t *old = od, *nw = nd;
   const double *lay = ld, *cost = cd;
+  int grams = cn < 5 || cost[4] != 0; // the short-substring filter: on unless costs[4] is 0 (tests compare both)
   pred.old = old; pred.oldn = (int64_t)on;
   pred.on = (int)lay[0]; pred.nn = (int)lay[1];
   if (ln != 2 + 5 * (size_t)(pred.on + pred.nn)) { napi_throw_type_error(env, NULL, "exediff: layout length"); goto out; }
@@ -506,9 +592,9 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   sa = malloc(on * sizeof(int32_t));
   if (sa == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   if (divsufsort(old, sa, (saidx_t)on) != 0) { napi_throw_error(env, NULL, "exediff: divsufsort failed"); goto out; }
-  if (index_build(&ix, sa, old, (int64_t)on) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
+  if (index_build(&ix, sa, old, (int64_t)on) != 0 || (grams && grams_build(&ix, old, (int64_t)on) != 0)) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   if (match_all(&ix, old, (int64_t)on, nw, 0, (int64_t)nn, (int64_t)cost[0], &regs) != 0) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
-  free(sa); sa = NULL; free(ix.bucket); ix.bucket = NULL; // the suffix array is not needed past matching: free it before the output is built
+  free(sa); sa = NULL; index_free(&ix); // the suffix array is not needed past matching: free it before the output is built
   diff = malloc(nn + 1); extra = malloc(nn + 1);
   if (diff == NULL || extra == NULL) { napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
   if (pred.on > 0 && pred.nn > 0) {
@@ -516,7 +602,7 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
     regions_t both = {0};
     int rc = select_regions(&pred, &regs, &kept, nw, diff, extra, cost[1], cost[2], cost[3]);
     if (rc == 0) rc = prepare_pred(&pred, kept.r, kept.n);
-    if (rc == 0) rc = data_pass(&pred, &regs, nw, (int64_t)cost[0], &both);
+    if (rc == 0) rc = data_pass(&pred, &regs, nw, (int64_t)cost[0], grams, &both);
     free(kept.r); kept = (regions_t){0};
     if (rc < 0) { free(both.r); napi_throw_error(env, "ENOMEM", "out of memory"); goto out; }
     if (rc == 0) { free(regs.r); regs = both; } else free(both.r);
@@ -559,7 +645,7 @@ static napi_value exediff(napi_env env, napi_callback_info info) {
   CHECK(napi_set_element(env, result, 2, ve));
   CHECK(napi_set_element(env, result, 3, vn));
 out:
-  free(ix.bucket); free(sa); free(diff); free(extra); free(ctl); free(regs.r); free(kept.r); free(pred.byold); free(pred.os); free(pred.ns);
+  index_free(&ix); free(sa); free(diff); free(extra); free(ctl); free(regs.r); free(kept.r); free(pred.byold); free(pred.os); free(pred.ns);
   return result;
 }
 

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { HoldScan } from '../src/platform/index.js';
 import { eventually } from './helpers/holders.js';
 import { copyOf, packFrom, testKey } from './helpers/packs.js';
-import { cleanupTempDirs, describeTree, tempDir } from './helpers/tree.js';
+import { cleanupTempDirs, describeTree, tempDir, type TreeSpec } from './helpers/tree.js';
 import { mingw, privateWine, winPath, wineSkipReason, type Wine } from './helpers/wine.js';
 
 const skip = wineSkipReason({ mingw: true });
@@ -118,6 +118,34 @@ describe('Windows holders under Wine', { skip }, () => {
     const r = wine.probe<{ code: string; details: unknown }>(dir, 'installDryRun', winPath(pack), winPath(target), winPath(testKey.pub));
     assert.deepEqual(r, { code: 'PACK_UNSAFE_PATH', details: { entry: 'bin/nul.dll', reason: 'the name "nul.dll" is the reserved Windows device name NUL' } });
     assert.deepEqual(describeTree(target), before);
+  });
+
+  it('a transaction hands the holder scan the paths it changes, not its target: as many on 1,000 files as on 10; a process running from the target is still named by path (exe, cwd)', async () => {
+    const scans: unknown[] = [];
+    for (const n of [10, 1000]) {
+      const tree = (main: string): TreeSpec => {
+        const data: TreeSpec = {};
+        for (let i = 0; i < n; i++) data[`f${i}.txt`] = `file ${i}\n`;
+        return { data, bin: { 'host.exe': readFileSync(join(dir, 'host.exe')), 'main.txt': main } };
+      };
+      const { oldDir, pack } = await packFrom(tree('v1\n'), tree('v2\n'));
+      const target = copyOf(oldDir);
+      // host.exe runs from the target, in its directory (its cwd), and the pack changes neither.
+      const pidFile = join(dir, `from-target-${n}.pid`);
+      started.push(wine.start(join(target, 'bin/host.exe'), [winPath(pidFile)], join(dir, `from-target-${n}.log`)));
+      assert.ok(await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), 60_000), `host.exe did not start from ${target}`);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      type Counted = { scans: { files: number; placesUnder: boolean }[]; holders: { pid: number; path: string; kind: string }[] };
+      const plan = wine.probe<Counted>(dir, 'installCounted', winPath(pack), winPath(target), winPath(testKey.pub), 'dry-run');
+      assert.deepEqual(plan.holders, [{ pid, path: 'bin', kind: 'cwd' }, { pid, path: 'bin/host.exe', kind: 'exe' }]);
+      const done = wine.probe<Counted>(dir, 'installCounted', winPath(pack), winPath(target), winPath(testKey.pub));
+      assert.deepEqual(done.holders, [{ pid, path: 'bin', kind: 'cwd' }, { pid, path: 'bin/host.exe', kind: 'exe' }]);
+      assert.equal(readFileSync(join(target, 'bin/main.txt'), 'utf8'), 'v2\n');
+      scans.push([...plan.scans, ...done.scans]);
+    }
+    // Before the commit the one changed path, after it the set-aside copy: never the 10 or 1,000 others.
+    assert.deepEqual(scans[0], scans[1]);
+    assert.ok((scans[0] as { files: number; placesUnder: boolean }[]).every((s) => s.files <= 2 && s.placesUnder), JSON.stringify(scans));
   });
 
   /** A data file written by a Windows process (copied from a fixture binary). */

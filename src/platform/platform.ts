@@ -52,7 +52,8 @@ export interface Platform {
   scanHolds(files: readonly FileKey[], pids?: readonly number[], options?: ScanOptions): HoldScan;
   /**
    * True when scanHolds honours ScanOptions.placesUnder (Linux: /proc/PID/{exe,cwd,root} are links to
-   * paths). Elsewhere a transaction lists its target to find processes running from it.
+   * paths; Windows: the executable's module name and the current directory in the process parameters).
+   * Elsewhere a transaction lists its target to find processes running from it.
    */
   readonly scansPlacesByPath?: boolean;
   /** Milliseconds since the epoch, on the clock the facts' startedAt uses. */

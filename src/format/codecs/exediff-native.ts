@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export interface ExediffNative {
-  /** [controls, diff, extra, region count] for old -> new; `layout` is [old count, new count, then 5 numbers per segment]. */
+  /** [controls, diff, extra, region count] for old -> new; `layout` is [old count, new count, then 5 numbers per segment]; `costs` [minMatch, literal, miss, control, and optionally 0 to search without the short-substring filter]. */
   exediff(old: Uint8Array, neu: Uint8Array, layout: Float64Array, costs: Float64Array): [Buffer, Buffer, Buffer, number];
 }
 

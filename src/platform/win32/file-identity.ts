@@ -98,3 +98,19 @@ export function win32PathOfNtName(name: string): string {
   if (name.startsWith('\\Device\\')) return `\\\\?\\GLOBALROOT${name}`;
   return name;
 }
+
+/**
+ * A drive path (C:\...) for a Win32 path that may name a volume device (\\?\GLOBALROOT\Device\...,
+ * what win32PathOfNtName makes of GetMappedFileNameW's names on Windows): the file opened and asked its
+ * final path. A path already on a drive is returned as it is; null when the file cannot be opened.
+ */
+export function drivePathOf(path: string): string | null {
+  if (!/^\\\\\?\\GLOBALROOT\\/i.test(path)) return path;
+  const h = openForQuery(path);
+  if (h === null) return null;
+  try {
+    return finalPath(h);
+  } finally {
+    win32().CloseHandle(h);
+  }
+}

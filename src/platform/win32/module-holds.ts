@@ -2,7 +2,7 @@
 // first module is the process's executable ('exe'), the others are 'mapped'. A module is matched by
 // the identity of its file, checked against the image in the process's memory, never by its name.
 import type { FileKey } from '../holds.js';
-import { keyOfPath, readHead, win32PathOfNtName } from './file-identity.js';
+import { drivePathOf, keyOfPath, readHead, win32PathOfNtName } from './file-identity.js';
 import { findMovedImage, movedImageSearch } from './find-moved-image.js';
 import { read } from './process-memory.js';
 import type { ScanState } from './scan-state.js';
@@ -22,7 +22,15 @@ export function scanModules(state: ScanState): void {
     modules.forEach((base, i) => {
       const path = moduleFilePath(p.handle, base);
       if (path === null) return;
-      for (const key of files.identify(path, () => read(p.handle, base, HEADER_BYTES))) state.add(pid, key, i === 0 ? 'exe' : 'mapped');
+      let memory: Buffer | null | undefined;
+      const image = () => (memory === undefined ? (memory = read(p.handle, base, HEADER_BYTES)) : memory);
+      for (const key of files.identify(path, image)) state.add(pid, key, i === 0 ? 'exe' : 'mapped');
+      // Running from placesUnder, by path: only while the file there is still the image (under Wine a
+      // module renamed aside keeps its old name; the file now there is another one).
+      if (i === 0 && state.placesUnder !== undefined) {
+        const drive = drivePathOf(path);
+        if (drive !== null && state.isUnder(drive) && files.isImageAt(path, image)) state.place(pid, 'exe', drive);
+      }
     });
   }
 }
@@ -74,6 +82,14 @@ function fileCache(state: ScanState) {
     return f;
   };
   return {
+    /** Whether the file at `path` has the headers of the loaded `image`. */
+    isImageAt(path: string, image: () => Buffer | null): boolean {
+      const memory = image();
+      if (memory === null) return false;
+      const f = fileAt(path);
+      f.head ??= readHead(path, HEADER_BYTES);
+      return f.head !== null && sameImage(memory, f.head);
+    },
     identify(path: string, image: () => Buffer | null): FileKey[] {
       const f = fileAt(path);
       // A module on a volume with no key cannot be one of them, however it was renamed.

@@ -1,11 +1,13 @@
 // What a process's own memory says about it, read with ReadProcessMemory from its PEB (the process
-// parameters block): its command line and the handle of its current directory.
+// parameters block): its command line, and the handle and path of its current directory.
 import { win32 } from './win32-api.js';
 
 const PROCESS_BASIC_INFORMATION = 0;
 
 /** Offsets in the 64-bit PEB and RTL_USER_PROCESS_PARAMETERS (stable since Windows XP x64; Wine uses them too). */
 const PEB_PROCESS_PARAMETERS = 0x20;
+/** CURDIR: the DosPath UNICODE_STRING (length, then its buffer's address at +8), then the handle. */
+const PARAMS_CURRENT_DIRECTORY_PATH = 0x38;
 const PARAMS_CURRENT_DIRECTORY_HANDLE = 0x48;
 const PARAMS_COMMAND_LINE = 0x70;
 
@@ -13,6 +15,8 @@ export interface ProcessParameters {
   commandLine: string | undefined;
   /** The handle value, in that process, of its current directory (0n when none). */
   cwdHandle: bigint;
+  /** The Win32 path of its current directory, as it was set (with a trailing backslash), when readable. */
+  cwdPath: string | undefined;
 }
 
 /** Reads the parameters of the process open as `h` (PROCESS_QUERY_INFORMATION | PROCESS_VM_READ); null when unreadable. */
@@ -24,14 +28,20 @@ export function readProcessParameters(h: bigint): ProcessParameters | null {
   const params = readPointer(h, peb + BigInt(PEB_PROCESS_PARAMETERS));
   if (params === null || params === 0n) return null;
   const cwdHandle = readPointer(h, params + BigInt(PARAMS_CURRENT_DIRECTORY_HANDLE));
-  const cmd = read(h, params + BigInt(PARAMS_COMMAND_LINE), 16);
-  let commandLine: string | undefined;
-  if (cmd !== null) {
-    const length = cmd.readUInt16LE(0);
-    const text = length > 0 ? read(h, cmd.readBigUInt64LE(8), length) : null;
-    commandLine = text?.toString('utf16le') || undefined;
-  }
-  return { commandLine, cwdHandle: cwdHandle ?? 0n };
+  return {
+    commandLine: readUnicodeString(h, params + BigInt(PARAMS_COMMAND_LINE)),
+    cwdHandle: cwdHandle ?? 0n,
+    cwdPath: readUnicodeString(h, params + BigInt(PARAMS_CURRENT_DIRECTORY_PATH)),
+  };
+}
+
+/** The text of the UNICODE_STRING at `address` (length in bytes, then the buffer's address at +8), or undefined when empty or unreadable. */
+function readUnicodeString(h: bigint, address: bigint): string | undefined {
+  const header = read(h, address, 16);
+  if (header === null) return undefined;
+  const length = header.readUInt16LE(0);
+  const text = length > 0 ? read(h, header.readBigUInt64LE(8), length) : null;
+  return text?.toString('utf16le') || undefined;
 }
 
 /** `length` bytes at `address` in the process open as `h`, or null when they cannot be read. */

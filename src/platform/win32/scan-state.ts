@@ -1,6 +1,7 @@
 // What the holder sources of one Windows scan share: the keys looked for, the processes opened once
 // each, and the holds found so far (the strongest kind per process and file).
-import { strongerHold, type FileKey, type HoldKind, type ProcessFacts, type Uninspectable } from '../holds.js';
+import { strongerHold, type FileKey, type HoldKind, type ProcessFacts, type ProcessHolds, type Uninspectable } from '../holds.js';
+import { placeMatcher } from './place-matcher.js';
 import { isHandle, win32 } from './win32-api.js';
 
 const PROCESS_QUERY_INFORMATION = 0x400;
@@ -26,6 +27,13 @@ export interface ScanState {
   /** Records that `pid` holds `key` as `kind` (when it is one of the keys). */
   add(pid: number, key: FileKey | null, kind: HoldKind): void;
   readonly holds: Map<number, Map<number, HoldKind>>;
+  /** ScanOptions.placesUnder: the directory whose processes are found by the paths of their places. */
+  readonly placesUnder: string | undefined;
+  /** Whether `path` is placesUnder or below it (false without placesUnder). */
+  isUnder(path: string): boolean;
+  /** Records that `pid`'s executable or current directory is `path`, when that is placesUnder or below it. */
+  place(pid: number, kind: 'exe' | 'cwd', path: string): void;
+  readonly places: Map<number, NonNullable<ProcessHolds['places']>>;
   /** Source-specific facts by pid (Restart Manager's), merged into the facts. */
   readonly extra: Map<number, Partial<ProcessFacts>>;
   close(): void;
@@ -33,7 +41,7 @@ export interface ScanState {
 
 export const keyString = (k: FileKey) => `${k.dev}:${k.ino}`;
 
-export function scanState(keys: readonly FileKey[], pids: readonly number[]): ScanState {
+export function scanState(keys: readonly FileKey[], pids: readonly number[], placesUnder?: string): ScanState {
   const api = win32();
   const self = api.GetCurrentProcessId() as number;
   const byKey = new Map<string, number[]>();
@@ -45,8 +53,18 @@ export function scanState(keys: readonly FileKey[], pids: readonly number[]): Sc
   });
   const opened = new Map<number, OpenedProcess>();
   const holds = new Map<number, Map<number, HoldKind>>();
+  const places = new Map<number, NonNullable<ProcessHolds['places']>>();
+  const under = placesUnder === undefined ? undefined : placeMatcher(placesUnder);
   return {
-    keys, byKey, volumes: new Set(keys.map((k) => k.dev)), pids: pids.filter((p) => p !== self), self, holds, extra: new Map(),
+    keys, byKey, volumes: new Set(keys.map((k) => k.dev)), pids: pids.filter((p) => p !== self), self, holds, extra: new Map(), placesUnder, places,
+    isUnder: (path) => under?.(path) !== undefined,
+    place(pid, kind, path) {
+      const at = under?.(path);
+      if (at === undefined) return;
+      const mine = places.get(pid);
+      if (mine === undefined) places.set(pid, [{ kind, path: at }]);
+      else if (!mine.some((p) => p.kind === kind)) mine.push({ kind, path: at });
+    },
     open(pid) {
       let p = opened.get(pid);
       if (p === undefined) {

@@ -54,7 +54,7 @@ export function win32Platform(options: Win32Options = {}): Platform {
     name: 'win32', setAside: 'rename', pathRules: 'ntfs', canFsyncDirectories: false, hasExecBit: false, canCreateSymlinks: false,
     inUseRetryDelaysMs: retryDelays(options.inUseWaitMs ?? 3400), maxPathBytes: MAX_PATH_BYTES,
     processStartToken: processStartTokenWin32, pidNamespace: () => null, lockOwnerState, describeProcess: describeProcessWin32,
-    scanHolds: scanHoldsWin32, now: () => Date.now(), runCommand, unitManager: () => noServices, restartUnit,
+    scanHolds: scanHoldsWin32, scansPlacesByPath: true, now: () => Date.now(), runCommand, unitManager: () => noServices, restartUnit,
     // ACLs, not owner and mode bits, guard a directory on Windows: not checked (docs/windows.md).
     stateDirProblem: () => null,
     deleteAtReboot: scheduleDeleteAtReboot, pendingRebootDeletes,
