@@ -4,8 +4,8 @@
 // x86-predict.ts, which stays the reference and the decoder where the module is absent. Nothing native
 // is loaded: WebAssembly runs in every Node line. The module works in its own memory, which holds the
 // output buffer, a window of old bytes, the diff stream's block and the checked tables, never the base.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { nativeFile } from '../../platform/native-file.js';
 import type { Layout, Segment } from './exediff-container.js';
 import { rel32Forms, sortByOld, type Regions } from './x86-predict.js';
 
@@ -68,16 +68,13 @@ let compiled: WasmModule | null | undefined;
 export function coreModule(): WasmModule | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
-  for (const rel of ['../native/x86-predict.wasm', '../../../native/x86-predict.wasm']) {
-    const file = fileURLToPath(new URL(rel, import.meta.url));
-    if (!existsSync(file)) continue;
-    try {
-      compiled = new wasmApi.Module(readFileSync(file));
-    } catch (err) {
-      // A damaged or foreign file: the TypeScript decoder runs, as without the module.
-      if (!(err instanceof wasmApi.CompileError)) throw err;
-    }
-    break;
+  const file = nativeFile('x86-predict.wasm');
+  if (file === null) return compiled;
+  try {
+    compiled = new wasmApi.Module(readFileSync(file));
+  } catch (err) {
+    // A damaged or foreign file: the TypeScript decoder runs, as without the module.
+    if (!(err instanceof wasmApi.CompileError)) throw err;
   }
   return compiled;
 }

@@ -2,6 +2,7 @@
 // them built for linux-x64 with glibc; where dlopen refuses one (another CPU or C library) callers get
 // null and use their JavaScript path instead of failing (docs/node-lines.md).
 import { createRequire } from 'node:module';
+import { nativeFile } from '../native-file.js';
 
 /** The addon at `file`, or null when this process cannot load it (dlopen refused it). */
 export function loadAddon<T>(file: string): T | null {
@@ -11,4 +12,10 @@ export function loadAddon<T>(file: string): T | null {
     if ((e as NodeJS.ErrnoException).code === 'ERR_DLOPEN_FAILED') return null;
     throw e;
   }
+}
+
+/** The addon `name` of dist/native/, or null where it is not built or this process cannot load it. */
+export function loadNativeAddon<T>(name: string): T | null {
+  const file = nativeFile(name);
+  return file === null ? null : loadAddon<T>(file);
 }

@@ -2,10 +2,8 @@
 // scan-range.ts and the same raw reads as process-facts.ts, in C on one or two POSIX threads. Read-only
 // callers use it when it is built (docs/holders.md, "Native scan"); a transaction's scans (with places)
 // use it on the calling thread alone, whose system calls the crash matrices enumerate.
-import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FileKey, HoldKind, ProcessHolds } from '../holds.js';
-import { loadAddon } from './load-addon.js';
+import { loadNativeAddon } from './load-addon.js';
 import { factsDecoder } from './process-facts.js';
 import type { ScanPart } from './scan-range.js';
 
@@ -36,14 +34,7 @@ let loaded: NativeModule | null | undefined;
  */
 function nativeModule(): NativeModule | null {
   if (loaded !== undefined) return loaded;
-  loaded = null;
-  for (const rel of ['../native/scan.node', '../../../native/scan.node']) {
-    const file = fileURLToPath(new URL(rel, import.meta.url));
-    if (fs.existsSync(file)) {
-      loaded = loadAddon<NativeModule>(file);
-      break;
-    }
-  }
+  loaded = loadNativeAddon<NativeModule>('scan.node');
   return loaded;
 }
 

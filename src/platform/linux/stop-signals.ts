@@ -1,10 +1,8 @@
 // SIGINT/SIGTERM through native/stop-signals.c (built into dist/native/stop-signals.node): a signal is
 // either reported at once with a prepared message, or, inside a critical section, recorded for the
 // transaction to poll between steps. Null where the module is not built or does not load here.
-import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { StopSignals } from '../platform.js';
-import { loadAddon } from './load-addon.js';
+import { loadNativeAddon } from './load-addon.js';
 
 interface NativeModule {
   watch(sigintFd: number, sigintBytes: Buffer, sigtermFd: number, sigtermBytes: Buffer): void;
@@ -15,14 +13,7 @@ interface NativeModule {
 const NAMES: Record<number, 'SIGINT' | 'SIGTERM'> = { 2: 'SIGINT', 15: 'SIGTERM' };
 
 export function nativeStopSignals(): StopSignals | null {
-  let native: NativeModule | null = null;
-  for (const rel of ['../native/stop-signals.node', '../../../native/stop-signals.node']) {
-    const file = fileURLToPath(new URL(rel, import.meta.url));
-    if (fs.existsSync(file)) {
-      native = loadAddon<NativeModule>(file);
-      break;
-    }
-  }
+  const native = loadNativeAddon<NativeModule>('stop-signals.node');
   if (native === null) return null;
   const m = native;
   return {

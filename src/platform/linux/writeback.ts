@@ -1,10 +1,8 @@
 // sync_file_range(SYNC_FILE_RANGE_WRITE) through native/writeback.c (built into dist/native/writeback.node):
 // starts a file's write-back without waiting for it. Loaded on first use; where the module is not built
 // or does not load here, starting write-back does nothing and the fsync alone writes the file.
-import * as fs from 'node:fs';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { loadAddon } from './load-addon.js';
+import { loadNativeAddon } from './load-addon.js';
 
 interface NativeModule {
   startWriteback(fd: number): number;
@@ -14,14 +12,7 @@ let loaded: NativeModule | null | undefined;
 
 function nativeModule(): NativeModule | null {
   if (loaded !== undefined) return loaded;
-  loaded = null;
-  for (const rel of ['../native/writeback.node', '../../../native/writeback.node']) {
-    const file = fileURLToPath(new URL(rel, import.meta.url));
-    if (fs.existsSync(file)) {
-      loaded = loadAddon<NativeModule>(file);
-      break;
-    }
-  }
+  loaded = loadNativeAddon<NativeModule>('writeback.node');
   return loaded;
 }
 
