@@ -30,10 +30,15 @@ export function openForQuery(path: string, read = false): bigint | null {
 
 /** The identity of what `path` names now, or null when nothing can be opened there. */
 export function keyOfPath(path: string): FileKey | null {
-  const h = openForQuery(path);
+  return withOpened(path, false, keyOfHandle);
+}
+
+/** `use` of a handle on `path` (opened for query, or also to read), closed after; null when it cannot be opened. */
+function withOpened<T>(path: string, read: boolean, use: (handle: bigint) => T | null): T | null {
+  const h = openForQuery(path, read);
   if (h === null) return null;
   try {
-    return keyOfHandle(h);
+    return use(h);
   } finally {
     win32().CloseHandle(h);
   }
@@ -41,15 +46,11 @@ export function keyOfPath(path: string): FileKey | null {
 
 /** The first `length` bytes of the file at `path` (fewer at its end), or null when it cannot be read. */
 export function readHead(path: string, length: number): Buffer | null {
-  const h = openForQuery(path, true);
-  if (h === null) return null;
-  try {
+  return withOpened(path, true, (h) => {
     const buf = Buffer.alloc(length);
     const read = [0];
     return win32().ReadFile(h, buf, length, read, null) ? buf.subarray(0, read[0]) : null;
-  } finally {
-    win32().CloseHandle(h);
-  }
+  });
 }
 
 /**
@@ -106,11 +107,5 @@ export function win32PathOfNtName(name: string): string {
  */
 export function drivePathOf(path: string): string | null {
   if (!/^\\\\\?\\GLOBALROOT\\/i.test(path)) return path;
-  const h = openForQuery(path);
-  if (h === null) return null;
-  try {
-    return finalPath(h);
-  } finally {
-    win32().CloseHandle(h);
-  }
+  return withOpened(path, false, finalPath);
 }
