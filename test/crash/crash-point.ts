@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Medium } from './media.js';
 import type { Settled } from '../../scripts/crash/runner.js';
 import type { Scenario } from './scenarios.js';
-import { DISK_SYSCALLS, alignedOrdinal, crashPointsOf, killedCall, type CrashPoint, type KilledCall } from './strace-log.js';
+import { DISK_SYSCALLS, alignedOrdinal, crashPointsOf, killedCall, nearestOrdinal, type CrashPoint, type KilledCall } from './strace-log.js';
 
 export const RUNNER = join(dirname(fileURLToPath(import.meta.url)), '../../scripts/crash/runner.js');
 
@@ -80,23 +80,25 @@ async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: str
   let target = '';
   // The holder scan opens /proc entries per process, and processes come and go; Node's start-up, before
   // the window, may open a few files more or fewer: an openat ordinal can shift. The kill is then
-  // retried with the ordinal corrected by where it landed: exactly, when the call it hit occurs once in
-  // the counted run; else by lining up the window's opens outside /proc (alignedOrdinal); else by the
-  // differences in opens before the window and in /proc opens within it.
-  for (let attempt = 0, ordinal = point.ordinal; ; attempt++) {
+  // retried with the ordinal corrected by where it landed (reaimed). When the correction does not move
+  // the ordinal, the processes changed between the runs: the same ordinal is tried again, twice at most.
+  const landings: string[] = [];
+  for (let attempt = 0, unmoved = 0, ordinal = point.ordinal; ; attempt++) {
     target = placeTarget(s, medium);
     const inject = ['-e', `inject=${point.name}:signal=SIGKILL:when=${ordinal}`];
     const run = await exec('strace', [...strace(log, trace, inject), 'node', RUNNER, s.op, target, ...s.args]);
     const hit = killedCall(readFileSync(log, 'utf8'), point.name);
     const landed = hit !== null && hit.call === point.call && hit.inWindow && (run.signal === 'SIGKILL' || run.code === 137);
     if (landed) break;
+    landings.push(`#${ordinal}→${hit === null ? 'nothing' : hit.call === point.call ? 'the point, outside the window' : `#${hit.ordinal} ${hit.call}`}`);
     const corrected = reaimed(point, hit, ordinal);
-    if (point.name === 'openat' && corrected !== ordinal && attempt < 30) {
+    unmoved = corrected === ordinal ? unmoved + 1 : 0;
+    if (point.name === 'openat' && hit !== null && unmoved <= 2 && attempt < 30) {
       ordinal = corrected;
       continue;
     }
     if (run.signal !== 'SIGKILL' && run.code !== 137) problems.push(`not killed: exit ${run.code ?? run.signal} ${run.stdout.slice(-200)}${run.stderr.slice(-400)}`);
-    problems.push(`kill landed elsewhere: expected #${ordinal} ${point.call}, got ${hit === null ? 'nothing' : `#${hit.ordinal} ${hit.call}`}`);
+    problems.push(`kill landed elsewhere: expected #${ordinal} ${point.call}, got ${hit === null ? 'nothing' : `#${hit.ordinal} ${hit.call}`}; attempts: ${landings.join(', ')}`);
     break;
   }
   medium.powerCut();
@@ -145,13 +147,14 @@ function allowed(p: string, history: string[], listing: string | null): boolean 
 /**
  * The ordinal to aim at `point` next, after aiming at `ordinal` hit `hit` instead: exactly, when the
  * call it hit occurs once in the counted run; else by lining up the window's opens outside /proc
- * (alignedOrdinal); else by the differences in opens before the window and in /proc opens within it.
+ * (alignedOrdinal); else by the nearest occurrence of the hit's call (nearestOrdinal); else by the
+ * differences in opens before the window and in /proc opens within it.
  */
 export function reaimed(point: CrashPoint, hit: KilledCall | null, ordinal: number): number {
   if (hit === null) return ordinal;
   const counted = point.openIndex?.get(hit.call);
   if (counted !== undefined) return ordinal + point.ordinal - counted;
-  return alignedOrdinal(point, hit, ordinal) ?? point.ordinal + (hit.preWindowOpens - point.preWindowOpens) + (hit.procOpens - point.procOpens);
+  return alignedOrdinal(point, hit, ordinal) ?? nearestOrdinal(point, hit, ordinal) ?? point.ordinal + (hit.preWindowOpens - point.preWindowOpens) + (hit.procOpens - point.procOpens);
 }
 
 /** The pin files among the paths under .servicepack/. */

@@ -2,7 +2,7 @@
 // outside /proc are the same in every run, /proc opens (the holder scan) and Node's start-up vary.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alignedOrdinal, isProcOpen, type CrashPoint, type KilledCall, type WindowOpen } from './strace-log.js';
+import { alignedOrdinal, isProcOpen, nearestOrdinal, type CrashPoint, type KilledCall, type WindowOpen } from './strace-log.js';
 
 const fixed = (call: string): WindowOpen => ({ call, proc: false });
 const proc = (n: number): WindowOpen => ({ call: `openat("/proc/${n}/maps")`, proc: true });
@@ -28,6 +28,26 @@ describe('alignedOrdinal', () => {
   });
   it('gives up when the opens outside /proc differ (another run altogether)', () => {
     assert.equal(alignedOrdinal(point, hit([fixed('X')], 244), 244), null);
+  });
+});
+
+describe('nearestOrdinal', () => {
+  // A staged file copied twice (59 is the source of two copies), then the point (75's creation).
+  const twice = [fixed('59 ro'), fixed('70 new'), fixed('59 ro'), fixed('75 new')];
+  const at75: CrashPoint = { ...point, call: '75 new', windowOpens: twice, openPos: 3 };
+  it("takes the hit to be its call's occurrence nearest to the point: one open short, one further", () => {
+    // The killed run made an open outside /proc fewer, so the runs cannot be lined up (alignedOrdinal).
+    const seen = [fixed('70 new'), fixed('59 ro')];
+    assert.equal(alignedOrdinal(at75, hit(seen, 1953), 1953), null);
+    assert.equal(nearestOrdinal(at75, hit(seen, 1953), 1953), 1954);
+  });
+  it('moves back when the nearest occurrence is after the point', () => {
+    const after: CrashPoint = { ...at75, windowOpens: [...twice, fixed('76 new')] };
+    assert.equal(nearestOrdinal(after, hit([fixed('76 new')], 1960), 1960), 1959);
+  });
+  it('gives up on a call the counted window does not have, or outside the window', () => {
+    assert.equal(nearestOrdinal(at75, hit([fixed('X')], 1953), 1953), null);
+    assert.equal(nearestOrdinal(at75, { ...hit([fixed('59 ro')], 1953), inWindow: false }, 1953), null);
   });
 });
 

@@ -227,3 +227,19 @@ export function alignedOrdinal(point: CrashPoint, hit: KilledCall, ordinal: numb
   }
   return ordinal + (point.openPos - pos);
 }
+
+/**
+ * Where to aim next when the runs cannot be lined up (alignedOrdinal gave null: an open outside /proc
+ * came or went, or the hit's call occurs more than once): the hit is taken to be the occurrence of its
+ * call in the counted run's window nearest to the point (a kill aimed at the point lands near it), and the
+ * next ordinal is moved by the distance from there to the point. Null when the call is not in the window.
+ */
+export function nearestOrdinal(point: CrashPoint, hit: KilledCall, ordinal: number): number | null {
+  const counted = point.windowOpens;
+  if (counted === undefined || point.openPos === undefined || !hit.inWindow) return null;
+  let best = -1;
+  counted.forEach((o, k) => {
+    if (o.call === hit.call && (best < 0 || Math.abs(k - point.openPos!) < Math.abs(best - point.openPos!))) best = k;
+  });
+  return best < 0 || best === point.openPos ? null : ordinal + (point.openPos - best);
+}
