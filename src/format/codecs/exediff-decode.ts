@@ -4,8 +4,8 @@
 // copied regions go through the WebAssembly core (exediff-wasm.ts) where it is built, through
 // x86Predictor and addDiff here otherwise: the same bytes.
 // Memory (docs/format.md): the base, the stored bytes, 68 bytes per region (at most one per 16 content
-// bytes), zstd's two stream windows and 3 MiB of buffers (output, a diff block, an extra block), and
-// the core's memory.
+// bytes), zstd's two stream windows, a 1 MiB extra block, and either the core's memory or 2 MiB more
+// (the TypeScript decoder's output and diff blocks).
 import { CHUNK_SIZE } from '../hash.js';
 import { zstd, type ZstdBinding } from '../zstd.js';
 import type { DecodeContext } from './codec.js';
@@ -18,9 +18,10 @@ type DCtx = InstanceType<ZstdBinding['DCtx']>;
 
 interface ExediffScratch {
   dctx: [DCtx, DCtx];
-  out: Buffer;
+  /** The output and diff blocks of the TypeScript decoder, made when it first runs (the core has its own). */
+  out?: Buffer;
   /** Block buffers of the diff and extra streams (their own ArrayBuffers: addDiff reads 32-bit words). */
-  diff: Buffer;
+  diff?: Buffer;
   extra: Buffer;
   /** The WebAssembly core's instance (exediff-wasm.ts), once a blob used it. */
   core?: CoreInstance;
@@ -102,8 +103,6 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE, core: 
   const z = zstd();
   const scratch = (ctx.scratch.get('exediff') as ExediffScratch | undefined) ?? {
     dctx: [new z.DCtx(), new z.DCtx()],
-    out: Buffer.allocUnsafe(CHUNK_SIZE),
-    diff: Buffer.allocUnsafeSlow(CHUNK_SIZE),
     extra: Buffer.allocUnsafeSlow(CHUNK_SIZE),
   };
   ctx.scratch.set('exediff', scratch);
@@ -116,11 +115,11 @@ export function decodeExediff(ctx: DecodeContext, chunkSize = CHUNK_SIZE, core: 
   const wasm = core === 'auto' ? exediffCore(scratch, chunkSize, base.length, layout, regions) : null;
   const predictor: Predictor | undefined = layout === undefined || wasm !== null ? undefined : x86Predictor(base, layout, regions);
   const full = chunkSize === CHUNK_SIZE;
-  const diff = zstdPull(ctx, d0, 'diff', h.streams.diff.stored, h.streams.diff.raw, wasm?.diff ?? (full ? scratch.diff : Buffer.allocUnsafeSlow(chunkSize)));
+  const diff = zstdPull(ctx, d0, 'diff', h.streams.diff.stored, h.streams.diff.raw, wasm?.diff ?? (full ? (scratch.diff ??= Buffer.allocUnsafeSlow(CHUNK_SIZE)) : Buffer.allocUnsafeSlow(chunkSize)));
   const extra = zstdPull(ctx, d1, 'extra', h.streams.extra.stored, h.streams.extra.raw, full ? scratch.extra : Buffer.allocUnsafeSlow(chunkSize));
   const diffBuf = diff.buf;
   const diffWords = new Uint32Array(diffBuf.buffer, diffBuf.byteOffset, diffBuf.length >>> 2);
-  const out = wasm?.out ?? (full ? scratch.out : Buffer.allocUnsafe(chunkSize));
+  const out = wasm?.out ?? (full ? (scratch.out ??= Buffer.allocUnsafe(CHUNK_SIZE)) : Buffer.allocUnsafe(chunkSize));
   let fill = 0;
   const flush = (): void => {
     if (fill > 0) ctx.write(out.subarray(0, fill));
