@@ -91,7 +91,7 @@ async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: str
     const landed = hit !== null && hit.call === point.call && hit.inWindow && (run.signal === 'SIGKILL' || run.code === 137);
     if (landed) break;
     landings.push(`#${ordinal}→${hit === null ? 'nothing' : hit.call === point.call ? 'the point, outside the window' : `#${hit.ordinal} ${hit.call}`}`);
-    const corrected = reaimed(point, hit, ordinal);
+    const corrected = reaimed(point, hit, ordinal, run.signal !== 'SIGKILL' && run.code !== 137);
     unmoved = corrected === ordinal ? unmoved + 1 : 0;
     if (point.name === 'openat' && hit !== null && unmoved <= 2 && attempt < 30) {
       ordinal = corrected;
@@ -148,10 +148,12 @@ function allowed(p: string, history: string[], listing: string | null): boolean 
  * The ordinal to aim at `point` next, after aiming at `ordinal` hit `hit` instead: exactly, when the
  * call it hit occurs once in the counted run; else by lining up the window's opens outside /proc
  * (alignedOrdinal); else by the nearest occurrence of the hit's call (nearestOrdinal); else by the
- * differences in opens before the window and in /proc opens within it.
+ * differences in opens before the window and in /proc opens within it. When the run was not killed at
+ * all (`finished`: it made fewer opens than aimed at), its last open is the counted run's last one.
  */
-export function reaimed(point: CrashPoint, hit: KilledCall | null, ordinal: number): number {
+export function reaimed(point: CrashPoint, hit: KilledCall | null, ordinal: number, finished = false): number {
   if (hit === null) return ordinal;
+  if (finished && point.openTotal !== undefined) return point.ordinal + hit.ordinal - point.openTotal;
   const counted = point.openIndex?.get(hit.call);
   if (counted !== undefined) return ordinal + point.ordinal - counted;
   return alignedOrdinal(point, hit, ordinal) ?? nearestOrdinal(point, hit, ordinal) ?? point.ordinal + (hit.preWindowOpens - point.preWindowOpens) + (hit.procOpens - point.procOpens);

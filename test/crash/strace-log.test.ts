@@ -2,6 +2,7 @@
 // outside /proc are the same in every run, /proc opens (the holder scan) and Node's start-up vary.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { reaimed } from './crash-point.js';
 import { alignedOrdinal, isProcOpen, nearestOrdinal, type CrashPoint, type KilledCall, type WindowOpen } from './strace-log.js';
 
 const fixed = (call: string): WindowOpen => ({ call, proc: false });
@@ -48,6 +49,16 @@ describe('nearestOrdinal', () => {
   it('gives up on a call the counted window does not have, or outside the window', () => {
     assert.equal(nearestOrdinal(at75, hit([fixed('X')], 1953), 1953), null);
     assert.equal(nearestOrdinal(at75, { ...hit([fixed('59 ro')], 1953), inWindow: false }, 1953), null);
+  });
+});
+
+describe('reaimed, for a run that was not killed', () => {
+  it("aims as far before the run's last open as the point was before the counted run's last", () => {
+    // The point is the counted run's 2,089th of 2,119 opens; aimed at 2,089, a run with 100 opens fewer
+    // ended at its 2,019th, a lock read that occurs many times.
+    const point: CrashPoint = { name: 'openat', ordinal: 2089, seq: 0, call: 'history', procOpens: 0, preWindowOpens: 0, openTotal: 2119 };
+    const last: KilledCall = { ordinal: 2019, call: 'lock', inWindow: true, procOpens: 0, preWindowOpens: 0, windowOpens: [] };
+    assert.equal(reaimed(point, last, 2089, true), 1989);
   });
 });
 

@@ -38,6 +38,8 @@ export interface CrashPoint {
   preWindowOpens: number;
   /** For openat: the ordinal of every main-thread open that occurs once in the run, by normalized call. */
   openIndex?: Map<string, number>;
+  /** For openat: how many opens the main thread made in the whole counted run. */
+  openTotal?: number;
   /** For openat: every main-thread open of the window in order (shared by the run's points), and this one's index in it. */
   windowOpens?: WindowOpen[];
   openPos?: number;
@@ -127,10 +129,12 @@ export function crashPointsOf(log: string): CrashPoint[] {
     }
   }
   if (!inside) throw new Error('strace log: the window never began');
-  const openIndex = uniqueOrdinals(calls.filter((c) => c.pid === pid && c.name === 'openat'));
+  const mainOpens = calls.filter((c) => c.pid === pid && c.name === 'openat');
+  const openIndex = uniqueOrdinals(mainOpens);
   for (const p of points) {
     if (p.name !== 'openat') continue;
     p.openIndex = openIndex;
+    p.openTotal = mainOpens.length;
     p.windowOpens = windowOpens;
     p.openPos = openPos.get(p)!;
   }
