@@ -78,8 +78,9 @@ async function crashAt(s: Scenario, medium: Medium, point: CrashPoint, work: str
   const trace = `${point.name},write`;
   const problems: string[] = [];
   let target = '';
-  // The holder scan opens /proc entries per process, and processes come and go; Node's start-up, before
-  // the window, may open a few files more or fewer: an openat ordinal can shift. The kill is then
+  // The JavaScript holder scan (where the native one is not built) opens /proc entries per process on
+  // this thread, and processes come and go; Node's start-up, before the window, may open a few files
+  // more or fewer: an openat ordinal can shift. The kill is then
   // retried with the ordinal corrected by where it landed (reaimed). When the correction does not move
   // the ordinal, the processes changed between the runs: the same ordinal is tried again, twice at most.
   const landings: string[] = [];
