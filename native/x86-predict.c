@@ -109,20 +109,27 @@ EXPORT(init) void init(const double *segs, i32 oldCount, i32 newCount, const u8 
   lastNew = 0;
 }
 
+/**
+ * Index of the segment among the `n` sorted ones at `s` whose [off, fileEnd) holds `v`, or with
+ * `byAddr` whose [vaddr, vEnd), or -1 (rangeHolding in x86-predict.ts).
+ */
+static inline i32 segHolding(const Seg *s, i32 n, i64 v, int byAddr) {
+  i32 lo = 0, hi = n - 1;
+  while (lo <= hi) {
+    const i32 mid = (lo + hi) >> 1;
+    if (v < (byAddr ? s[mid].vaddr : s[mid].off)) hi = mid - 1;
+    else if (v >= (byAddr ? s[mid].vEnd : s[mid].fileEnd)) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
 /** Index of the new segment whose file bytes hold `y`, or -1. */
 static i32 newSeg(i64 y) {
   if (nsCount > 0 && y >= ns[lastNew].off && y < ns[lastNew].fileEnd) return lastNew;
-  i32 lo = 0, hi = nsCount - 1;
-  while (lo <= hi) {
-    i32 mid = (lo + hi) >> 1;
-    if (y < ns[mid].off) hi = mid - 1;
-    else if (y >= ns[mid].fileEnd) lo = mid + 1;
-    else {
-      lastNew = mid;
-      return mid;
-    }
-  }
-  return -1;
+  const i32 j = segHolding(ns, nsCount, y, 0);
+  if (j >= 0) lastNew = j;
+  return j;
 }
 
 /** Where the old address `t` is in the new file's address space, or -1 when it cannot be told. */
@@ -132,17 +139,7 @@ static i64 mapAddr(i64 t) {
   if (memoT[h] == t) return memoV[h];
   i32 j = lastOld;
   if (!(t >= os[j].vaddr && t < os[j].vEnd)) {
-    i32 lo = 0, hi = osCount - 1;
-    j = -1;
-    while (lo <= hi) {
-      i32 mid = (lo + hi) >> 1;
-      if (t < os[mid].vaddr) hi = mid - 1;
-      else if (t >= os[mid].vEnd) lo = mid + 1;
-      else {
-        j = mid;
-        break;
-      }
-    }
+    j = segHolding(os, osCount, t, 1);
     if (j < 0) return -1;
     lastOld = j;
   }
