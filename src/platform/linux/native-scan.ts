@@ -1,7 +1,8 @@
 // The native holder scan (native/scan.c, built into dist/native/scan.node): the same loop as
 // scan-range.ts and the same raw reads as process-facts.ts, in C on one or two POSIX threads. Read-only
 // callers use it when it is built (docs/holders.md, "Native scan"); a transaction's scans (with places)
-// use it on the calling thread alone, whose system calls the crash matrices enumerate.
+// use it on one thread, which scan.c starts so that the calling thread's system calls, the ones the
+// crash matrices enumerate, do not vary with the number of processes.
 import type { FileKey, HoldKind, ProcessHolds } from '../holds.js';
 import { loadNativeAddon } from './load-addon.js';
 import { factsDecoder } from './process-facts.js';

@@ -1,7 +1,7 @@
 // Linux holder scan: every process (or the pids given) is checked for holds on the files by
 // device+inode (scan-range.ts); long lists are shared with a second thread (scan-in-parallel.ts).
-// Read-only callers (secondThread 'auto' or 'on') and transactions (placesUnder, on this thread alone)
-// get the native scan when it is built (native-scan.ts).
+// Read-only callers (secondThread 'auto' or 'on') and transactions (placesUnder, on one thread) get the
+// native scan when it is built (native-scan.ts).
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FileKey, HoldScan, ScanOptions } from '../holds.js';
@@ -27,8 +27,8 @@ export function scanHolds(files: readonly FileKey[], pids?: readonly number[], o
   const mode = options.secondThread ?? 'off';
   let part: ScanPart & { secondThread: number };
   if (options.placesUnder !== undefined) {
-    // Transactions ask for places by path: on this thread alone, so that their system calls come in one
-    // order (the crash matrices count them); natively where it is built, about three times faster.
+    // Transactions ask for places by path: on one thread, so that their system calls come in one order
+    // (the crash matrices count them); natively where it is built, about three times faster.
     let bootMs: number | undefined;
     const boot = (): number => (bootMs ??= bootTimeMs());
     if (options.native !== false && hasNativeScan()) {
