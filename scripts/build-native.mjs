@@ -42,7 +42,7 @@ const { include_dir: include } = createRequire(import.meta.url)('node-api-header
 mkdirSync('dist/native', { recursive: true });
 const compile = (name, extra = []) =>
   execFileSync(cc, ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${include}`, '-o', `dist/native/${name}.node`, `native/${name}.c`, ...extra], { stdio: 'inherit' });
-for (const name of ['scan', 'stop-signals', 'writeback']) compile(name);
+for (const name of ['scan', 'stop-signals', 'writeback', 'hasher']) compile(name);
 const multiarch = '/usr/include/x86_64-linux-gnu/divsufsort.h';
 if (existsSync('/usr/include/divsufsort.h') || existsSync(multiarch)) compile('exediff', ['-ldivsufsort']);
 else console.warn('build-native: libdivsufsort is not installed (apt-get install libdivsufsort-dev): the exediff encoder is not built; packs use zstd-patch deltas');

@@ -26,5 +26,5 @@ test('the bases of zstd-patch and exediff blobs are held; zstd-windows bases and
     entries: [changed('bin/app', hex('a'), 0), changed('data/big.img', hex('b'), 1), changed('lib/text.js', hex('c'), 2), changed('lib/full.bin', hex('d'), 3)],
     blobs: [blob('exediff', hex('a'), 0), blob('zstd-windows', hex('b'), 1), blob('zstd-patch', hex('c'), 2), blob('zstd', undefined, 3)],
   } as unknown as Manifest;
-  assert.deepEqual([...basesToKeep(manifest)].sort(), ['bin/app', 'lib/text.js']);
+  assert.deepEqual([...basesToKeep(manifest).keys()].sort(), ['bin/app', 'lib/text.js']);
 });

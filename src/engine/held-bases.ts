@@ -10,18 +10,18 @@ import type { Inventory } from '../inventory/inventory.js';
 /** At most this many bytes of old files are held from the preflight to staging. */
 export const HELD_BASES_MAX_BYTES = 256 * 1024 * 1024;
 
-/** The paths whose old content is some delta blob's base, first ones first, within the bound. */
-export function basesToKeep(manifest: Manifest): Set<string> {
+/** The paths whose old content is some delta blob's base, first ones first, within the bound, with their old sizes. */
+export function basesToKeep(manifest: Manifest): Map<string, number> {
   const bases = new Set<string>();
   // Bases read from the file (zstd-windows: window by window in staging) are never held.
   for (const b of manifest.blobs) if (b.base !== undefined && baseKindOf(codecOf(b)) === 'memory') bases.add(b.base);
-  const keep = new Set<string>();
+  const keep = new Map<string, number>();
   let bytes = 0;
   for (const e of manifest.entries) {
     const old = e.old;
     if (old?.type !== 'file' || !bases.has(old.sha256) || bytes + old.size > HELD_BASES_MAX_BYTES) continue;
     bases.delete(old.sha256); // one copy of each base is enough
-    keep.add(e.path);
+    keep.set(e.path, old.size);
     bytes += old.size;
   }
   return keep;

@@ -1,5 +1,7 @@
 // Stage: decode every new file and link from the pack into .servicepack/staging/<txid>/, checking each
-// one's hash as it is written (a delta against its old file, re-read from the target and re-hashed),
+// one's hash as it is written, or, where the platform has a background hasher, by hashing the written
+// file on its thread while the next is decoded, before the fsync (a delta against its old file, the
+// bytes the preflight kept or re-read from the target and re-hashed),
 // and create the backup directories the set-aside step will link into. Every file is written first and
 // fsynced afterwards (docs/journal.md, step 3).
 import * as path from 'node:path';
@@ -9,7 +11,7 @@ import { fsyncDirs, link, makeDirs, makeSymlink } from '../fs/durable.js';
 import { baseKindOf } from '../format/codecs/codec.js';
 import { codecOf } from '../format/codecs/codecs.js';
 import type { Manifest } from '../format/manifest.js';
-import { decodeBlob, type PackReader } from '../format/pack-reader.js';
+import { contentMismatch, decodeBlob, type PackReader } from '../format/pack-reader.js';
 import { readBase, withBaseFile } from '../delta/read-base.js';
 import { isUnchanged, type FileSnapshot } from '../inventory/file-snapshot.js';
 import type { StepNaming } from '../planner/plan-steps.js';
@@ -68,11 +70,12 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
         else {
           const opts = { ...(owner === undefined ? {} : { owner }), ...(to.sparse === true ? { sparse: true } : {}) };
           const windows = windowsBaseOf(ctx, reader.manifest, blob, oldFileOf);
+          const expected = { sha256: reader.manifest.blobs[blob]!.sha256, mismatch: (actual: string) => contentMismatch(reader, blob, actual) };
           if (windows !== undefined) {
-            files.writeNewFile(dest, mode, (write) => withBaseFile(ctx.layout.target, windows.source, windows.file, windows.sha256, (base) => decodeBlob(reader, blob, write, base)), opts);
+            files.writeNewFile(dest, mode, (write, checkContent) => withBaseFile(ctx.layout.target, windows.source, windows.file, windows.sha256, (base) => decodeBlob(reader, blob, write, base, { checkContent })), opts, expected);
           } else {
             const base = baseOf(ctx, reader.manifest, blob, plan, oldFileOf);
-            files.writeNewFile(dest, mode, (write) => decodeBlob(reader, blob, write, base), opts);
+            files.writeNewFile(dest, mode, (write, checkContent) => decodeBlob(reader, blob, write, base, { checkContent }), opts, expected);
           }
         }
         stagedBlob.set(blob, dest);
@@ -82,6 +85,11 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
       ctx.emit({ type: 'staged', path: t.path, bytes: to.type === 'file' ? to.size : 0, done: n + 1, total: leaves.length });
     });
     files.flush();
+  } catch (err) {
+    // A file staged earlier whose content is still being hashed fails first, as it would have had it
+    // been hashed while it was decoded.
+    files.check();
+    throw err;
   } finally {
     files.close();
   }

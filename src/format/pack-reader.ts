@@ -117,7 +117,7 @@ function readExactly(fd: number, path: string, position: number, length: number)
  * decoded byte past the declared size, on any error of the codec, or when the stored hash, content hash
  * or size differ; a consumer uses the output only after this returns.
  */
-export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base?: Uint8Array | BaseFile): void {
+export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chunk: Buffer) => void, base?: Uint8Array | BaseFile, opts: DecodeOptions = {}): void {
   const blob = reader.manifest.blobs[blobIndex];
   if (blob === undefined) throw new Error(`blob ${blobIndex} does not exist in ${reader.path}`);
   const corrupt = (expected: string, actual: string): ServicePackError<'PACK_CORRUPT'> =>
@@ -128,7 +128,7 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   if (baseKind === 'memory' && !(base instanceof Uint8Array)) throw new Error(`blob ${blobIndex} of ${reader.path} takes its base in memory`);
   if (baseKind === 'file' && base instanceof Uint8Array) throw new Error(`blob ${blobIndex} of ${reader.path} (${blob.encoding}) needs its base file`);
   const storedHash = createHash('sha256');
-  const contentHash = createHash('sha256');
+  const contentHash = opts.checkContent === false ? null : createHash('sha256');
   const input = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, Math.max(blob.storedSize, 1)));
   const start = reader.payloadOffset + blob.offset;
   let read = 0;
@@ -154,7 +154,7 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
       decoded += chunk.length;
       if (chunk.length === 0) return;
       const b = asBuffer(chunk);
-      contentHash.update(b);
+      contentHash?.update(b);
       onChunk(b);
     },
     corrupt,
@@ -171,8 +171,24 @@ export function decodeBlob(reader: PackReader, blobIndex: number, onChunk: (chun
   const stored = storedHash.digest('hex');
   if (stored !== blob.storedSha256) throw corrupt(`stored sha256 ${blob.storedSha256}`, `stored sha256 ${stored}`);
   if (decoded !== blob.size) throw corrupt(`${blob.size} bytes`, `${decoded} bytes`);
+  if (contentHash === null) return;
   const content = contentHash.digest('hex');
-  if (content !== blob.sha256) throw corrupt(`sha256 ${blob.sha256}`, `sha256 ${content}`);
+  if (content !== blob.sha256) throw contentMismatch(reader, blobIndex, content);
+}
+
+export interface DecodeOptions {
+  /**
+   * false: the decoded content is not hashed here; the caller checks it against the blob's sha256 (the
+   * same PACK_CORRUPT through contentMismatch) before anything relies on it, e.g. by hashing the written
+   * file on a second thread. The stored bytes and the decoded size are checked either way.
+   */
+  checkContent?: boolean;
+}
+
+/** PACK_CORRUPT for blob `blobIndex` when its decoded content hashed to `actual`, not the blob's sha256. */
+export function contentMismatch(reader: PackReader, blobIndex: number, actual: string): ServicePackError<'PACK_CORRUPT'> {
+  const blob = reader.manifest.blobs[blobIndex]!;
+  return packCorrupt(reader.path, entryOfBlob(reader.manifest, blobIndex), `sha256 ${blob.sha256}`, `sha256 ${actual}`);
 }
 
 function asBuffer(chunk: Uint8Array): Buffer {

@@ -227,6 +227,8 @@ export interface NewFileOptions {
   owner?: { uid: number; gid: number };
   /** Aligned 4 KiB blocks of zeros are not written: they stay holes (the file is sized at the end). */
   sparse?: boolean;
+  /** The returned descriptor can also read the file (O_RDWR), e.g. for a hash of what was written. */
+  readable?: boolean;
 }
 
 /** The block size of hole detection: the page size and the usual file system block. */
@@ -239,7 +241,8 @@ const HOLE_BLOCK = 4096;
  * descriptor: the caller fsyncs and closes it. On failure the descriptor is closed.
  */
 export function createFilled(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void) => void, opts: NewFileOptions = {}): number {
-  const fd = withIo('create', file, () => fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode & 0o600));
+  const access = opts.readable === true ? fs.constants.O_RDWR : fs.constants.O_WRONLY;
+  const fd = withIo('create', file, () => fs.openSync(file, access | fs.constants.O_CREAT | fs.constants.O_EXCL, mode & 0o600));
   try {
     let pos = 0;
     fill((chunk) => {

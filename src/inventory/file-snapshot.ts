@@ -1,10 +1,13 @@
 // A file's whole content as the preflight read and hashed it, with the stamp of that version (device,
 // inode, size, modification and change time, taken before the read). Staging decodes a delta against
 // these very bytes instead of reading and hashing the file a second time, but only while the file shows
-// no sign of having changed since; otherwise it reads it again (docs/architecture.md, "Decisions").
+// no sign of having changed since; otherwise it reads it again (docs/architecture.md, "Decisions"). Where
+// the platform has a background hasher, the preflight hashes each file on its thread while it reads the
+// next (snapshotLater).
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { hasErrno } from '../errors/index.js';
+import type { BackgroundHasher } from '../platform/index.js';
 
 export interface FileStamp {
   dev: bigint;
@@ -31,11 +34,34 @@ export const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
  * a write during or after it changes the change time (and usually more) against the stamp.
  */
 export function snapshotFile(abs: string): FileSnapshot {
+  const { bytes, stamp } = readStamped(abs);
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), stamp };
+}
+
+/** Files smaller than this are hashed by snapshotLater's caller at once: a job would cost more than it saves. */
+const BACKGROUND_MIN_BYTES = 64 * 1024;
+
+/**
+ * Like snapshotFile, but a file of BACKGROUND_MIN_BYTES or more is hashed by `hasher` while the caller
+ * goes on (reading the next file): the snapshot's sha256 is empty until `settle` is called, which waits
+ * for the hash and fills it in.
+ */
+export function snapshotLater(abs: string, hasher: BackgroundHasher): { snapshot: FileSnapshot; settle: () => void } {
+  const { bytes, stamp } = readStamped(abs);
+  if (bytes.length < BACKGROUND_MIN_BYTES) {
+    const snapshot = { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), stamp };
+    return { snapshot, settle: () => {} };
+  }
+  const job = hasher.addBuffer(bytes);
+  const snapshot = { bytes, sha256: '', stamp };
+  return { snapshot, settle: () => void (snapshot.sha256 = hasher.result(job).sha256) };
+}
+
+function readStamped(abs: string): { bytes: Buffer; stamp: FileStamp } {
   const fd = fs.openSync(abs, 'r');
   try {
     const stamp = stampOf(fs.fstatSync(fd, { bigint: true }));
-    const bytes = readToEnd(fd, Number(stamp.size));
-    return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), stamp };
+    return { bytes: readToEnd(fd, Number(stamp.size)), stamp };
   } finally {
     fs.closeSync(fd);
   }

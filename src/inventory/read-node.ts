@@ -5,7 +5,8 @@ import { hasErrno } from '../errors/index.js';
 import { ioFailed } from '../fs/io-error.js';
 import { hashFile } from '../format/hash.js';
 import type { TreeNode } from '../format/manifest.js';
-import { snapshotFile, stampOf, type FileSnapshot, type FileStamp } from './file-snapshot.js';
+import type { BackgroundHasher } from '../platform/index.js';
+import { snapshotFile, snapshotLater, stampOf, type FileSnapshot, type FileStamp } from './file-snapshot.js';
 
 /** The owner of what is on disk at a path. */
 export interface Owner {
@@ -44,13 +45,24 @@ export function readNodeStamped(root: string, rel: string): { node: TreeNode | n
   return { node: { type: 'file', sha256: `not-a-regular-file(mode ${st.mode.toString(8)})`, size: 0, mode: 0 } };
 }
 
-/** Like readNodeStamped, but a regular file is read whole and its content kept (see file-snapshot.ts). */
-export function readNodeKeeping(root: string, rel: string): { node: TreeNode | null; owner?: Owner; content?: FileSnapshot; stamp?: FileStamp } {
+/**
+ * Like readNodeStamped, but a regular file is read whole and its content kept (see file-snapshot.ts).
+ * With a `hasher`, the file's sha256 (in the node and the content) is filled in only by `settle`.
+ */
+export function readNodeKeeping(root: string, rel: string, hasher?: BackgroundHasher): { node: TreeNode | null; owner?: Owner; content?: FileSnapshot; stamp?: FileStamp; settle?: () => void } {
   const abs = path.join(root, rel);
   const st = lstatOrNull(abs);
   if (st === null || !st.isFile()) return readNodeStamped(root, rel);
-  const content = reading(abs, 'read', () => snapshotFile(abs));
-  return { node: { type: 'file', sha256: content.sha256, size: content.bytes.length, mode: st.mode & 0o7777 }, owner: { uid: st.uid, gid: st.gid }, content, stamp: content.stamp };
+  const later = hasher === undefined ? { snapshot: reading(abs, 'read', () => snapshotFile(abs)), settle: undefined } : reading(abs, 'read', () => snapshotLater(abs, hasher));
+  const content = later.snapshot;
+  const node = { type: 'file' as const, sha256: content.sha256, size: content.bytes.length, mode: st.mode & 0o7777 };
+  const read = { node, owner: { uid: st.uid, gid: st.gid }, content, stamp: content.stamp };
+  if (later.settle === undefined) return read;
+  const settle = later.settle;
+  return { ...read, settle: () => {
+    settle();
+    node.sha256 = content.sha256;
+  } };
 }
 
 function lstatOrNull(abs: string): fs.Stats | null {

@@ -1,17 +1,36 @@
 // Builds the planner's Inventory: the actual node at each path an install must inspect.
+import type { BackgroundHasher } from '../platform/index.js';
 import type { ActualNode, Inventory } from './inventory.js';
 import { listDir, readNodeKeeping, readNodeStamped } from './read-node.js';
 
 export interface ScanOptions {
-  /** Paths whose file content is kept in the inventory (read once, for the hash and for later use). */
-  keepContent?: ReadonlySet<string>;
+  /** Paths whose file content is kept in the inventory (read once, for the hash and for later use), with their expected sizes. */
+  keepContent?: ReadonlyMap<string, number>;
+  /**
+   * Where kept files are hashed while the next is read (the platform's backgroundHasher); the caller
+   * closes it. The kept files are then read first, largest first, and the other paths after them, so
+   * that the hashing thread has caught up when the scan ends.
+   */
+  hasher?: BackgroundHasher | null;
 }
 
 export function scanInventory(target: string, paths: { path: string; listChildren: boolean }[], opts: ScanOptions = {}): Inventory {
-  const inv = new Map<string, ActualNode>();
-  for (const { path, listChildren } of paths) {
-    const read = opts.keepContent?.has(path) === true ? readNodeKeeping(target, path) : readNodeStamped(target, path);
-    inv.set(path, listChildren && read.node?.type === 'dir' ? { ...read, children: listDir(target, path) } : read);
+  const { keepContent, hasher } = opts;
+  const found = new Map<string, ActualNode>();
+  const settles: (() => void)[] = [];
+  const scan = ({ path, listChildren }: { path: string; listChildren: boolean }): void => {
+    const { settle, ...read } = keepContent?.has(path) === true ? readNodeKeeping(target, path, hasher ?? undefined) : { ...readNodeStamped(target, path), settle: undefined };
+    if (settle !== undefined) settles.push(settle);
+    found.set(path, listChildren && read.node?.type === 'dir' ? { ...read, children: listDir(target, path) } : read);
+  };
+  if (hasher === undefined || hasher === null || keepContent === undefined) paths.forEach(scan);
+  else {
+    const kept = paths.filter((p) => keepContent.has(p.path)).sort((a, b) => keepContent.get(b.path)! - keepContent.get(a.path)!);
+    kept.forEach(scan);
+    paths.filter((p) => !keepContent.has(p.path)).forEach(scan);
   }
-  return inv;
+  // Every kept file's hash, in the order they were read.
+  for (const settle of settles) settle();
+  // In the order of `paths`, whatever the order of reading.
+  return new Map(paths.map((p) => [p.path, found.get(p.path)!]));
 }

@@ -265,7 +265,7 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
     });
   }
   checkPathLengths(layout, manifest.entries.map((e) => e.path), ctx.platform);
-  const inventory = scanInventory(layout.target, pathsToInspect(manifest), keepBases ? { keepContent: basesToKeep(manifest) } : {});
+  const inventory = scanPlanned(ctx, manifest, keepBases);
   const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);
   // Then the target as a whole (one comparison when it is managed, one walk when it is not), once
   // the paths the pack touches agree: their mismatches are the precise report.
@@ -279,6 +279,17 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
   }
   refuseUncreatableSymlinks(ctx, transitions);
   return { transitions, keptDirectories, state, listing: base.listing, bases: heldBases(inventory), olds: oldNodesOf(transitions, inventory) };
+}
+
+/** The target at every path the pack touches; with `keepBases`, the delta bases' content is kept (and hashed beside the reading where the platform can). */
+function scanPlanned(ctx: TxContext, manifest: Manifest, keepBases: boolean): Inventory {
+  if (!keepBases) return scanInventory(ctx.layout.target, pathsToInspect(manifest));
+  const hasher = ctx.platform.backgroundHasher?.() ?? null;
+  try {
+    return scanInventory(ctx.layout.target, pathsToInspect(manifest), { keepContent: basesToKeep(manifest), hasher });
+  } finally {
+    hasher?.close();
+  }
 }
 
 /** What each replaced or removed file or link was when the preflight read it (old-node-guard.ts). */

@@ -85,6 +85,26 @@ export interface Platform {
    * itself; absent where the OS has none.
    */
   startWriteback?(fd: number): void;
+  /**
+   * A new BackgroundHasher: SHA-256 on a thread of its own, so that the calling thread reads, decodes
+   * and writes while it hashes. Null (or absent) where the platform has none: callers hash themselves.
+   */
+  backgroundHasher?(): BackgroundHasher | null;
+}
+
+/**
+ * SHA-256 on a second thread. Jobs run in the order they were added; `result` waits for its job only
+ * when the thread has not finished it. Synchronous like the transaction: no event loop is involved.
+ */
+export interface BackgroundHasher {
+  /** Starts hashing `bytes`, which must not change until the job's result is taken. */
+  addBuffer(bytes: Buffer): number;
+  /** Starts hashing the file open (readable) at `fd`, from offset 0 to its end; it must stay open and unchanged until the result is taken. */
+  addFd(fd: number): number;
+  /** The job's sha256 (hex) and the bytes it hashed, once done; a failed read throws its system error (code, errno, syscall 'read'). */
+  result(job: number): { sha256: string; bytes: number };
+  /** Stops the thread after its current job (later jobs are dropped). Call before closing a descriptor a job may still read. */
+  close(): void;
 }
 
 /**

@@ -8,6 +8,7 @@ import { restartUnit, runCommand, systemdUnitManager } from './run-command.js';
 import { scanHolds } from './scan-holds.js';
 import { stateDirProblem } from './state-dir-problem.js';
 import { startWriteback } from './writeback.js';
+import { backgroundHasher } from './hasher.js';
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot): with the pid, it names one process. */
 function processStartToken(pid: number): string | null {
@@ -80,6 +81,6 @@ export function linuxPlatform(): Platform {
     name: 'linux', setAside: 'link', pathRules: 'posix', canFsyncDirectories: true, hasExecBit: true, canCreateSymlinks: true,
     inUseRetryDelaysMs: [], maxPathBytes: 4095, processStartToken, pidNamespace, lockOwnerState, describeProcess,
     scanHolds, scansPlacesByPath: true, now: () => Date.now(), runCommand, unitManager: systemdUnitManager, restartUnit, stopSignals: nativeStopSignals,
-    stateDirProblem, startWriteback,
+    stateDirProblem, startWriteback, backgroundHasher,
   };
 }

@@ -1,0 +1,175 @@
+// SHA-256 beside the transaction (native/hasher.c through the platform's backgroundHasher): exact
+// digests of buffers and of files read from their descriptors, results taken in any order, a read that
+// fails reported with its errno; staging with it checks each written file before its fsync and gives
+// the very PACK_CORRUPT an install without it gives (the first damaged file in plan order, the target
+// unchanged); the preflight's scan with it gives the same inventory as without it.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { installSync, type ServicePackError } from '../src/index.js';
+import { deferredSync } from '../src/fs/deferred-sync.js';
+import { scanInventory } from '../src/inventory/scan-inventory.js';
+import { selectPlatform, type BackgroundHasher, type Platform } from '../src/platform/index.js';
+import { sectionsOf, signatureOf, writeRaw } from './helpers/craft.js';
+import { trusted } from './helpers/keys.js';
+import { copyOf, expectCode, packFrom } from './helpers/packs.js';
+import { needs } from './helpers/tools.js';
+import { cleanupTempDirs, hashTree, makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
+
+after(cleanupTempDirs);
+
+const built = existsSync(fileURLToPath(new URL('../native/hasher.node', import.meta.url)));
+const skip = needs('cc') || (!built && 'the native modules are not built (npm run build)');
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const withHasher = selectPlatform('linux');
+const withoutHasher: Platform = { ...withHasher, backgroundHasher: undefined };
+
+function open(): BackgroundHasher {
+  const h = withHasher.backgroundHasher?.() ?? null;
+  assert.ok(h !== null, 'the Linux platform has a background hasher where hasher.node is built');
+  return h;
+}
+
+describe('background hasher', { skip }, () => {
+  it('hashes buffers and descriptors exactly, whatever the order results are taken in', () => {
+    const h = open();
+    try {
+      const buffers = [Buffer.alloc(0), Buffer.from('abc'), randomBytes(64 * 1024 - 1), randomBytes(3 * 1024 * 1024 + 17)];
+      const file = join(tempDir('hasher'), 'f.bin');
+      const content = randomBytes(5 * 1024 * 1024 + 3); // more than the thread's 1 MiB reads
+      writeFileSync(file, content);
+      const empty = join(tempDir('hasher'), 'empty');
+      writeFileSync(empty, '');
+      const fds = [openSync(file, 'r'), openSync(empty, 'r')];
+      try {
+        const jobs = [...buffers.map((b) => h.addBuffer(b)), ...fds.map((fd) => h.addFd(fd))];
+        const expected = [...buffers, content, Buffer.alloc(0)].map((b) => ({ sha256: sha(b), bytes: b.length }));
+        // Last first: the first ones are done by then, the last may not be.
+        const got = [...jobs].reverse().map((j) => h.result(j)).reverse();
+        assert.deepEqual(got, expected);
+        assert.deepEqual(h.result(jobs[1]!), expected[1], 'a result can be taken again');
+      } finally {
+        fds.forEach(closeSync);
+      }
+    } finally {
+      h.close();
+    }
+  });
+
+  it("reports a descriptor it cannot read with the read's errno, and refuses work once closed", () => {
+    const h = open();
+    const fd = openSync(join(tempDir('hasher'), 'w'), 'w'); // write-only: pread fails with EBADF
+    try {
+      const job = h.addFd(fd);
+      assert.throws(() => h.result(job), (err: NodeJS.ErrnoException) => err.code === 'EBADF' && err.syscall === 'read');
+    } finally {
+      closeSync(fd);
+      h.close();
+    }
+    assert.throws(() => h.addBuffer(Buffer.from('x')), /not an open hasher/);
+    h.close(); // twice is harmless
+  });
+
+  it('deferred sync: the fill is told who checks, and a mismatch throws before that file is synced', () => {
+    for (const platform of [withHasher, withoutHasher]) {
+      const dir = tempDir('deferred-hash');
+      const files = deferredSync(platform);
+      const told: boolean[] = [];
+      const mismatches: string[] = [];
+      const expectedOf = (name: string, content: string) => ({ sha256: sha(Buffer.from(content)), mismatch: (actual: string) => new Error(`${name}: ${actual}`) });
+      for (const name of ['a', 'b']) {
+        files.writeNewFile(join(dir, name), 0o644, (write, checkContent) => {
+          told.push(checkContent);
+          write(Buffer.from(`content of ${name}`));
+        }, {}, expectedOf(name, `content of ${name}`));
+      }
+      files.flush();
+      assert.deepEqual(told, platform === withHasher ? [false, false] : [true, true]);
+      assert.equal(readFileSync(join(dir, 'b'), 'utf8'), 'content of b');
+      if (platform === withoutHasher) continue;
+      // With the hasher: a file whose bytes are not the expected ones fails the check; so does `check`.
+      const bad = deferredSync(platform);
+      bad.writeNewFile(join(dir, 'c'), 0o644, (write) => write(Buffer.from('not c')), {}, {
+        sha256: sha(Buffer.from('c')), mismatch: (actual) => {
+          mismatches.push(actual);
+          return new Error('c is damaged');
+        },
+      });
+      assert.throws(() => bad.check(), /c is damaged/);
+      bad.close();
+      assert.deepEqual(mismatches, [sha(Buffer.from('not c'))]);
+    }
+  });
+
+  it('the preflight scan gives the same inventory, in the same order, with and without it', () => {
+    const spec: TreeSpec = { 'big.bin': randomBytes(300_000), 'mid.bin': randomBytes(100_000), 'small.txt': 'small\n', lib: { 'x.bin': randomBytes(200_000) } };
+    const target = makeTree(spec);
+    const paths = ['lib', 'lib/x.bin', 'small.txt', 'mid.bin', 'gone.txt', 'big.bin'].map((path) => ({ path, listChildren: path === 'lib' }));
+    const keepContent = new Map([['lib/x.bin', 200_000], ['small.txt', 6], ['mid.bin', 100_000], ['big.bin', 300_000]]);
+    const plain = scanInventory(target, paths, { keepContent });
+    const h = open();
+    try {
+      const background = scanInventory(target, paths, { keepContent, hasher: h });
+      assert.deepEqual([...background.keys()], paths.map((p) => p.path));
+      assert.deepEqual(background, plain);
+      const big = background.get('big.bin');
+      assert.equal(big?.node?.type === 'file' ? big.node.sha256 : null, sha(readFileSync(join(target, 'big.bin'))));
+    } finally {
+      h.close();
+    }
+  });
+});
+
+describe('install, content checked beside staging', { skip }, () => {
+  const oldSpec: TreeSpec = { 'a.bin': Buffer.alloc(200_000, 1), 'b.bin': Buffer.alloc(200_000, 2), 'c.txt': 'c v1\n' };
+  const newSpec: TreeSpec = { 'a.bin': Buffer.alloc(200_000, 3), 'b.bin': Buffer.alloc(200_000, 4), 'c.txt': 'c v2\n' };
+
+  /** The pack with the sha256 of `damaged`'s blob replaced (so its content no longer matches), re-signed; optionally a stored byte of another blob flipped too. */
+  async function damagedPack(damaged: string, flipStoredOf?: string): Promise<{ pack: string; oldDir: string; blobSha: string }> {
+    const { pack, oldDir } = await packFrom(oldSpec, newSpec);
+    const s = sectionsOf(pack);
+    const manifest = JSON.parse(s.manifest.toString('utf8')) as { entries: { path: string; blob?: number; new?: { sha256?: string } }[]; blobs: { sha256: string; offset: number; storedSize: number }[] };
+    const blobOf = (path: string) => manifest.blobs[manifest.entries.find((e) => e.path === path)!.blob!]!;
+    const blob = blobOf(damaged);
+    const blobSha = blob.sha256;
+    blob.sha256 = sha(Buffer.from('something else'));
+    manifest.entries.find((e) => e.path === damaged)!.new!.sha256 = blob.sha256;
+    const payload = Buffer.from(s.payload);
+    if (flipStoredOf !== undefined) {
+      const other = blobOf(flipStoredOf);
+      payload[other.offset + other.storedSize - 1]! ^= 0xff;
+    }
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    return { pack: writeRaw(join(tempDir('damaged'), 'd.svp'), bytes, signatureOf(bytes), payload), oldDir, blobSha };
+  }
+
+  function refusedOn(platform: Platform, pack: string, oldDir: string): ServicePackError<'PACK_CORRUPT'> {
+    const target = copyOf(oldDir);
+    const before = hashTree(target);
+    const err = expectCode('PACK_CORRUPT', () => installSync(pack, { ...trusted, target, platform }));
+    assert.equal(hashTree(target), before, 'the target is unchanged');
+    return err;
+  }
+
+  it('a file whose decoded content differs from its signed hash: the same PACK_CORRUPT with and without the hasher', async () => {
+    const { pack, oldDir, blobSha } = await damagedPack('b.bin');
+    const errors = [withHasher, withoutHasher].map((p) => refusedOn(p, pack, oldDir));
+    for (const err of errors) {
+      assert.equal(err.details.entry, 'b.bin');
+      assert.equal(err.details.expected, `sha256 ${sha(Buffer.from('something else'))}`);
+      assert.equal(err.details.actual, `sha256 ${blobSha}`);
+    }
+    assert.equal(errors[0]!.message, errors[1]!.message);
+  });
+
+  it('the first damaged file in plan order is the one reported, though a later one fails while the first is still being hashed', async () => {
+    const { pack, oldDir } = await damagedPack('a.bin', 'b.bin');
+    const [a, b] = [withHasher, withoutHasher].map((p) => refusedOn(p, pack, oldDir));
+    assert.equal(a!.details.entry, 'a.bin');
+    assert.equal(b!.details.entry, 'a.bin');
+    assert.equal(a!.message, b!.message);
+  });
+});
