@@ -1,6 +1,6 @@
 // SHA-256 on a second thread, so that an install's hashing runs beside its reading, decoding and
 // writing (docs/architecture.md, "Decisions": hashing beside the transaction). One hasher is one POSIX
-// thread that takes jobs in the order they were added: a buffer (a Node Buffer, held by a reference
+// thread that takes jobs in the order they were added (unless the caller takes one back first): a buffer (a Node Buffer, held by a reference
 // until its result is taken) or an open file descriptor (read with pread from offset 0 to its end). The
 // transaction's thread adds jobs and later takes each result, waiting only when the thread has not got
 // there yet. The digest is OpenSSL's EVP SHA-256, which every Node process carries and exports (the
@@ -38,6 +38,8 @@ typedef struct {
   int fd;
   napi_ref ref;
   // Output, written by the hashing thread before `done`.
+  int started;        // the hashing thread has begun it, or the caller took it back
+  int taken;          // the caller took it back (`take`): it is never done
   int done;
   int err;            // errno of a failed read, or -1 when the digest failed
   uint64_t bytes;     // bytes hashed
@@ -100,9 +102,15 @@ static void *hashing_thread(void *arg) {
   hasher_t *h = arg;
   pthread_mutex_lock(&h->lock);
   for (;;) {
-    while (!h->stop && h->next == h->count) pthread_cond_wait(&h->added, &h->lock);
+    // Jobs the caller took back (`take`) are skipped.
+    while (!h->stop && h->next < h->count && h->jobs[h->next].started) h->next++;
+    if (!h->stop && h->next == h->count) {
+      pthread_cond_wait(&h->added, &h->lock);
+      continue;
+    }
     if (h->stop) break;
     size_t i = h->next++;
+    h->jobs[i].started = 1;
     const uint8_t *data = h->jobs[i].data;
     size_t len = h->jobs[i].len;
     int fd = h->jobs[i].fd;
@@ -258,6 +266,10 @@ static napi_value result(napi_env env, napi_callback_info info) {
     pthread_mutex_unlock(&h->lock);
     return throw_error(env, NULL, "result: no such job");
   }
+  if (h->jobs[id].taken) {
+    pthread_mutex_unlock(&h->lock);
+    return throw_error(env, NULL, "result: the job was taken back");
+  }
   while (!h->jobs[id].done) pthread_cond_wait(&h->finished, &h->lock);
   job_t j = h->jobs[id];
   h->jobs[id].ref = NULL;
@@ -278,6 +290,36 @@ static napi_value result(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// take(hasher, id): true when the thread had not started the job, which is then the caller's to do
+// (its buffer is released; its result is never given); false when it has started or finished it.
+static napi_value take(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  uint32_t id;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || napi_get_value_uint32(env, argv[1], &id) != napi_ok) return throw_error(env, NULL, "take(hasher, id)");
+  hasher_t *h = hasher_arg(env, argv[0]);
+  if (h == NULL || h->closed) return throw_error(env, NULL, "take: not an open hasher");
+  pthread_mutex_lock(&h->lock);
+  if (id >= h->count) {
+    pthread_mutex_unlock(&h->lock);
+    return throw_error(env, NULL, "take: no such job");
+  }
+  job_t *j = &h->jobs[id];
+  int taken = !j->started;
+  napi_ref ref = NULL;
+  if (taken) {
+    j->started = 1;
+    j->taken = 1;
+    ref = j->ref;
+    j->ref = NULL;
+  }
+  pthread_mutex_unlock(&h->lock);
+  if (ref != NULL) napi_delete_reference(env, ref);
+  napi_value out;
+  napi_get_boolean(env, taken, &out);
+  return out;
+}
+
 // close(hasher): stops the thread (after its current job) and drops every buffer still held.
 static napi_value close_hasher(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -291,7 +333,7 @@ static napi_value close_hasher(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   static const struct { const char *name; napi_callback cb; } fns[] = {
-    {"open", open_hasher}, {"addBuffer", add_buffer}, {"addFd", add_fd}, {"result", result}, {"close", close_hasher},
+    {"open", open_hasher}, {"addBuffer", add_buffer}, {"addFd", add_fd}, {"result", result}, {"take", take}, {"close", close_hasher},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

@@ -1,6 +1,6 @@
 // SHA-256 beside the transaction (native/hasher.c through the platform's backgroundHasher): exact
-// digests of buffers and of files read from their descriptors, results taken in any order, a read that
-// fails reported with its errno; staging with it checks each written file before its fsync and gives
+// digests of buffers and of files read from their descriptors, results taken in any order, a queued job
+// given back to the caller, a read that fails reported with its errno; staging with it checks each written file before its fsync and gives
 // the very PACK_CORRUPT an install without it gives (the first damaged file in plan order, the target
 // unchanged); the preflight's scan with it gives the same inventory as without it.
 import assert from 'node:assert/strict';
@@ -54,6 +54,23 @@ describe('background hasher', { skip }, () => {
       } finally {
         fds.forEach(closeSync);
       }
+    } finally {
+      h.close();
+    }
+  });
+
+  it('gives a job back to the caller only while the thread has not begun it', () => {
+    const h = open();
+    try {
+      // The thread is busy with the first (large) buffer for a while; the last of the small ones is still queued.
+      const jobs = [h.addBuffer(randomBytes(32 * 1024 * 1024)), ...Array.from({ length: 8 }, () => h.addBuffer(randomBytes(1024)))];
+      const last = jobs[jobs.length - 1]!;
+      assert.equal(h.take(last), true, 'a queued job is given back');
+      assert.equal(h.take(last), false, 'once');
+      assert.throws(() => h.result(last), /taken back/);
+      h.result(jobs[jobs.length - 2]!);
+      assert.equal(h.take(jobs[0]!), false, 'a finished job is not');
+      assert.equal(h.result(jobs[0]!).bytes, 32 * 1024 * 1024);
     } finally {
       h.close();
     }

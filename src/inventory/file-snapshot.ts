@@ -41,20 +41,42 @@ export function snapshotFile(abs: string): FileSnapshot {
 /** Files smaller than this are hashed by snapshotLater's caller at once: a job would cost more than it saves. */
 const BACKGROUND_MIN_BYTES = 64 * 1024;
 
+/** A snapshot whose hash may still be computed elsewhere (see snapshotLater). */
+export interface LaterSnapshot {
+  snapshot: FileSnapshot;
+  /** Hashes the file here if the hasher has not begun it (true), or leaves it to the hasher (false). */
+  takeBack(): boolean;
+  /** Fills in the snapshot's sha256, waiting for the hasher if it still has it. */
+  settle(): void;
+}
+
 /**
  * Like snapshotFile, but a file of BACKGROUND_MIN_BYTES or more is hashed by `hasher` while the caller
- * goes on (reading the next file): the snapshot's sha256 is empty until `settle` is called, which waits
- * for the hash and fills it in.
+ * goes on (reading the next file): the snapshot's sha256 is empty until `settle`.
  */
-export function snapshotLater(abs: string, hasher: BackgroundHasher): { snapshot: FileSnapshot; settle: () => void } {
+export function snapshotLater(abs: string, hasher: BackgroundHasher): LaterSnapshot {
   const { bytes, stamp } = readStamped(abs);
+  const snapshot = { bytes, sha256: '', stamp };
+  const hashHere = (): void => void (snapshot.sha256 = createHash('sha256').update(bytes).digest('hex'));
   if (bytes.length < BACKGROUND_MIN_BYTES) {
-    const snapshot = { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), stamp };
-    return { snapshot, settle: () => {} };
+    hashHere();
+    return { snapshot, takeBack: () => true, settle: () => {} };
   }
   const job = hasher.addBuffer(bytes);
-  const snapshot = { bytes, sha256: '', stamp };
-  return { snapshot, settle: () => void (snapshot.sha256 = hasher.result(job).sha256) };
+  let mine = false;
+  return {
+    snapshot,
+    takeBack(): boolean {
+      if (mine || hasher.take(job)) {
+        if (!mine) hashHere();
+        mine = true;
+      }
+      return mine;
+    },
+    settle(): void {
+      if (!mine) snapshot.sha256 = hasher.result(job).sha256;
+    },
+  };
 }
 
 function readStamped(abs: string): { bytes: Buffer; stamp: FileStamp } {

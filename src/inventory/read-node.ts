@@ -6,7 +6,7 @@ import { ioFailed } from '../fs/io-error.js';
 import { hashFile } from '../format/hash.js';
 import type { TreeNode } from '../format/manifest.js';
 import type { BackgroundHasher } from '../platform/index.js';
-import { snapshotFile, snapshotLater, stampOf, type FileSnapshot, type FileStamp } from './file-snapshot.js';
+import { snapshotFile, snapshotLater, stampOf, type FileSnapshot, type FileStamp, type LaterSnapshot } from './file-snapshot.js';
 
 /** The owner of what is on disk at a path. */
 export interface Owner {
@@ -47,22 +47,20 @@ export function readNodeStamped(root: string, rel: string): { node: TreeNode | n
 
 /**
  * Like readNodeStamped, but a regular file is read whole and its content kept (see file-snapshot.ts).
- * With a `hasher`, the file's sha256 (in the node and the content) is filled in only by `settle`.
+ * With a `hasher`, the file's sha256 (in the node and the content) is filled in only by `later.settle`.
  */
-export function readNodeKeeping(root: string, rel: string, hasher?: BackgroundHasher): { node: TreeNode | null; owner?: Owner; content?: FileSnapshot; stamp?: FileStamp; settle?: () => void } {
+export function readNodeKeeping(root: string, rel: string, hasher?: BackgroundHasher): { node: TreeNode | null; owner?: Owner; content?: FileSnapshot; stamp?: FileStamp; later?: LaterSnapshot } {
   const abs = path.join(root, rel);
   const st = lstatOrNull(abs);
   if (st === null || !st.isFile()) return readNodeStamped(root, rel);
-  const later = hasher === undefined ? { snapshot: reading(abs, 'read', () => snapshotFile(abs)), settle: undefined } : reading(abs, 'read', () => snapshotLater(abs, hasher));
-  const content = later.snapshot;
+  const later = hasher === undefined ? undefined : reading(abs, 'read', () => snapshotLater(abs, hasher));
+  const content = later?.snapshot ?? reading(abs, 'read', () => snapshotFile(abs));
   const node = { type: 'file' as const, sha256: content.sha256, size: content.bytes.length, mode: st.mode & 0o7777 };
   const read = { node, owner: { uid: st.uid, gid: st.gid }, content, stamp: content.stamp };
-  if (later.settle === undefined) return read;
-  const settle = later.settle;
-  return { ...read, settle: () => {
-    settle();
-    node.sha256 = content.sha256;
-  } };
+  if (later === undefined) return read;
+  // The node's sha256 follows the snapshot's once it is known.
+  const known = (): void => void (node.sha256 = content.sha256);
+  return { ...read, later: { snapshot: content, takeBack: () => later.takeBack() && (known(), true), settle: () => (later.settle(), known()) } };
 }
 
 function lstatOrNull(abs: string): fs.Stats | null {

@@ -1,4 +1,5 @@
 // Builds the planner's Inventory: the actual node at each path an install must inspect.
+import type { LaterSnapshot } from './file-snapshot.js';
 import type { BackgroundHasher } from '../platform/index.js';
 import type { ActualNode, Inventory } from './inventory.js';
 import { listDir, readNodeKeeping, readNodeStamped } from './read-node.js';
@@ -17,10 +18,10 @@ export interface ScanOptions {
 export function scanInventory(target: string, paths: { path: string; listChildren: boolean }[], opts: ScanOptions = {}): Inventory {
   const { keepContent, hasher } = opts;
   const found = new Map<string, ActualNode>();
-  const settles: (() => void)[] = [];
+  const laters: LaterSnapshot[] = [];
   const scan = ({ path, listChildren }: { path: string; listChildren: boolean }): void => {
-    const { settle, ...read } = keepContent?.has(path) === true ? readNodeKeeping(target, path, hasher ?? undefined) : { ...readNodeStamped(target, path), settle: undefined };
-    if (settle !== undefined) settles.push(settle);
+    const { later, ...read } = keepContent?.has(path) === true ? readNodeKeeping(target, path, hasher ?? undefined) : { ...readNodeStamped(target, path), later: undefined };
+    if (later !== undefined) laters.push(later);
     found.set(path, listChildren && read.node?.type === 'dir' ? { ...read, children: listDir(target, path) } : read);
   };
   if (hasher === undefined || hasher === null || keepContent === undefined) paths.forEach(scan);
@@ -29,8 +30,10 @@ export function scanInventory(target: string, paths: { path: string; listChildre
     kept.forEach(scan);
     paths.filter((p) => !keepContent.has(p.path)).forEach(scan);
   }
-  // Every kept file's hash, in the order they were read.
-  for (const settle of settles) settle();
+  // The hasher works from the largest file down; this thread, done reading, hashes from the smallest up
+  // the files it has not begun; then every hash is in.
+  for (let i = laters.length - 1; i >= 0 && laters[i]!.takeBack(); i--);
+  for (const later of laters) later.settle();
   // In the order of `paths`, whatever the order of reading.
   return new Map(paths.map((p) => [p.path, found.get(p.path)!]));
 }

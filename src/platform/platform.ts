@@ -103,6 +103,8 @@ export interface BackgroundHasher {
   addFd(fd: number): number;
   /** The job's sha256 (hex) and the bytes it hashed, once done; a failed read throws its system error (code, errno, syscall 'read'). */
   result(job: number): { sha256: string; bytes: number };
+  /** True when the thread had not begun the job: it is the caller's to do (and has no result); false once begun. */
+  take(job: number): boolean;
   /** Stops the thread after its current job (later jobs are dropped). Call before closing a descriptor a job may still read. */
   close(): void;
 }

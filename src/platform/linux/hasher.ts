@@ -12,6 +12,7 @@ interface NativeModule {
   addFd(h: Handle, fd: number): number;
   /** [sha256, bytes], or [null, errno] for a read that failed. */
   result(h: Handle, job: number): [string, number] | [null, number];
+  take(h: Handle, job: number): boolean;
   close(h: Handle): void;
 }
 
@@ -37,6 +38,7 @@ export function backgroundHasher(): BackgroundHasher | null {
       }
       return { sha256, bytes: n };
     },
+    take: (job) => native.take(h, job),
     close: () => native.close(h),
   };
 }
