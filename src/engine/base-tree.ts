@@ -4,10 +4,13 @@
 // `baseTree`, and, when they differ, the pack's sketch names the nodes that differ: files the base does
 // not have are allowed (they stay, and `verify` names them as unexpected); a base node that is missing
 // or different is a mismatch. What the walk found becomes the record of the tree (tree-record.ts).
+import * as fs from 'node:fs';
 import type { Mismatch } from '../errors/index.js';
 import type { Manifest, TreeNode } from '../format/manifest.js';
 import { commitTree, sameTree, type TreeCommitment } from '../format/tree-commitment.js';
 import { CELL_BYTES, SKETCH_PARTS, differences, emptySketch, nodeKey, pathPartOf, toggleKey } from '../format/tree-sketch.js';
+import { sameStamp, stampOf } from '../inventory/file-snapshot.js';
+import type { Inventory } from '../inventory/inventory.js';
 import { walkTree } from '../inventory/walk-tree.js';
 import { describeNode } from '../planner/transition.js';
 import { STATE_DIR_NAME, type Layout } from '../records/layout.js';
@@ -20,17 +23,36 @@ export interface BaseTreeCheck {
   mismatches: Mismatch[];
 }
 
-export function checkBaseTree(layout: Layout, manifest: Manifest, state: InstalledState | null): BaseTreeCheck {
+/**
+ * `inventory`: what the preflight just read at the paths the pack touches; a file there that still has
+ * the same stamp is not hashed a second time by the walk of an unmanaged target.
+ */
+export function checkBaseTree(layout: Layout, manifest: Manifest, state: InstalledState | null, inventory?: Inventory): BaseTreeCheck {
   const base = manifest.baseTree;
   if (state === null) {
     if (base === undefined) return { listing: listingFromManifest(manifest), mismatches: [] };
-    return compareWalked(layout, manifest, base);
+    return compareWalked(layout, manifest, base, inventory);
   }
   const record = state.record === undefined ? installedTree(layout, state) : undefined;
   if (base === undefined) return record === undefined ? { mismatches: [] } : { listing: record, mismatches: [] };
   const have = state.tree ?? commitTree((record ?? installedTree(layout, state)).files);
   const mismatches = sameTree(have, base) ? [] : [treeMismatch(manifest, base, `tree ${have.sha256} (${have.nodes} nodes), as servicepack recorded it`)];
   return record === undefined ? { mismatches } : { listing: record, mismatches };
+}
+
+/** The inventory's hash of a regular file whose stamp (device, inode, size, modification and change time) is still the one it was hashed with. */
+function knownHashIn(inventory: Inventory): (rel: string, abs: string) => string | undefined {
+  return (rel, abs) => {
+    const read = inventory.get(rel);
+    if (read?.node?.type !== 'file' || read.stamp === undefined) return undefined;
+    let st: fs.BigIntStats;
+    try {
+      st = fs.lstatSync(abs, { bigint: true });
+    } catch {
+      return undefined; // gone or unreadable since the walk's lstat: the walk's own read reports it
+    }
+    return sameStamp(stampOf(st), read.stamp) ? read.node.sha256 : undefined;
+  };
 }
 
 /** Before format 3 a pack listed the whole base tree: that is the record of an unmanaged target. */
@@ -43,8 +65,8 @@ function listingFromManifest(manifest: Manifest): InstalledTree {
   return { files, owners: new Map() };
 }
 
-function compareWalked(layout: Layout, manifest: Manifest, base: TreeCommitment): BaseTreeCheck {
-  const found = walkTree(layout.target, { exclude: [STATE_DIR_NAME], skipSpecial: true });
+function compareWalked(layout: Layout, manifest: Manifest, base: TreeCommitment, inventory?: Inventory): BaseTreeCheck {
+  const found = walkTree(layout.target, { exclude: [STATE_DIR_NAME], skipSpecial: true, ...(inventory === undefined ? {} : { knownHash: knownHashIn(inventory) }) });
   const files = new Map<string, TreeNode>();
   for (const [p, node] of found) files.set(p, recorded(node));
   const listing: InstalledTree = { files, owners: new Map() };

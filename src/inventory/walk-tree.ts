@@ -17,6 +17,11 @@ export interface WalkOptions {
   refuse?: string[];
   /** Leave out FIFOs, sockets and devices instead of refusing them (an installed tree, not a release). */
   skipSpecial?: boolean;
+  /**
+   * The sha256 of the regular file at `rel` when the caller already knows it for this very version of
+   * the file (e.g. hashed moments ago, and its stamp unchanged), else undefined: the file is not read again.
+   */
+  knownHash?: (rel: string, abs: string) => string | undefined;
 }
 
 /**
@@ -43,7 +48,7 @@ export function walkTree(root: string, opts: WalkOptions = {}): Map<string, Tree
       const abs = join(root, rel);
       const stats = attempt(abs, () => lstatSync(abs));
       if (opts.skipSpecial === true && !stats.isFile() && !stats.isDirectory() && !stats.isSymbolicLink()) continue;
-      const node = describe(abs, stats);
+      const node = describe(abs, stats, () => opts.knownHash?.(rel, abs));
       if (node.type === 'dir') pending.push(rel);
       if (node.type === 'file' && stats.nlink > 1) inodes.set(rel, `${stats.dev}:${stats.ino}`);
       found.push([rel, node]);
@@ -61,14 +66,15 @@ export function walkTree(root: string, opts: WalkOptions = {}): Map<string, Tree
   return new Map(found);
 }
 
-function describe(abs: string, stats: Stats): TreeNode {
+function describe(abs: string, stats: Stats, knownHash: () => string | undefined): TreeNode {
   if (stats.isSymbolicLink()) {
     const target = attempt(abs, () => readlinkSync(abs, { encoding: 'buffer' }));
     return { type: 'symlink', target: utf8(target, abs, 'its link target') };
   }
   if (stats.isDirectory()) return { type: 'dir', mode: stats.mode & 0o7777 };
   if (stats.isFile()) {
-    const { sha256, size } = attempt(abs, () => hashFile(abs));
+    const known = knownHash();
+    const { sha256, size } = known !== undefined ? { sha256: known, size: stats.size } : attempt(abs, () => hashFile(abs));
     const node: TreeNode = { type: 'file', sha256, size, mode: stats.mode & 0o7777 };
     // Fewer 512-byte blocks than the size needs: the file has holes.
     if (stats.blocks * 512 < size) node.sparse = true;

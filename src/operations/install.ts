@@ -269,7 +269,7 @@ function preflight(ctx: TxContext, manifest: Manifest, options: TrustOptions, ke
   const { transitions, mismatches, keptDirectories } = planInstall(manifest, inventory);
   // Then the target as a whole (one comparison when it is managed, one walk when it is not), once
   // the paths the pack touches agree: their mismatches are the precise report.
-  const base = mismatches.length > 0 ? { mismatches: [] } : checkBaseTree(layout, manifest, state);
+  const base = mismatches.length > 0 ? { mismatches: [] } : checkBaseTree(layout, manifest, state, inventory);
   mismatches.push(...base.mismatches);
   if (mismatches.length > 0) {
     throw new ServicePackError('BASE_MISMATCH', `${mismatches.length} file(s) in the target are not version ${manifest.fromVersion}: ${mismatches.map((m) => m.path).join(', ')}`, {
