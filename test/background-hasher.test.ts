@@ -96,28 +96,33 @@ describe('background hasher', { skip }, () => {
       const files = deferredSync(platform);
       const told: boolean[] = [];
       const mismatches: string[] = [];
-      const expectedOf = (name: string, content: string) => ({ sha256: sha(Buffer.from(content)), mismatch: (actual: string) => new Error(`${name}: ${actual}`) });
-      for (const name of ['a', 'b']) {
+      const contentOf = (name: string, size: number): Buffer => Buffer.alloc(size, name);
+      const expectedOf = (content: Buffer) => ({ sha256: sha(content), size: content.length, mismatch: (actual: string) => new Error(actual) });
+      // 64 KiB to 256 MiB go to the hasher; a smaller file is hashed as it is written.
+      const sizes = { a: 64 * 1024, b: 1024 * 1024 + 1, c: 64 * 1024 - 1 };
+      for (const [name, size] of Object.entries(sizes)) {
+        const content = contentOf(name, size);
         files.writeNewFile(join(dir, name), 0o644, (write, checkContent) => {
           told.push(checkContent);
-          write(Buffer.from(`content of ${name}`));
-        }, {}, expectedOf(name, `content of ${name}`));
+          write(content);
+        }, {}, expectedOf(content));
       }
       files.flush();
-      assert.deepEqual(told, platform === withHasher ? [false, false] : [true, true]);
-      assert.equal(readFileSync(join(dir, 'b'), 'utf8'), 'content of b');
+      assert.deepEqual(told, platform === withHasher ? [false, false, true] : [true, true, true]);
+      assert.deepEqual(readFileSync(join(dir, 'b')), contentOf('b', sizes.b));
       if (platform === withoutHasher) continue;
       // With the hasher: a file whose bytes are not the expected ones fails the check; so does `check`.
       const bad = deferredSync(platform);
-      bad.writeNewFile(join(dir, 'c'), 0o644, (write) => write(Buffer.from('not c')), {}, {
-        sha256: sha(Buffer.from('c')), mismatch: (actual) => {
+      const wrong = contentOf('x', 100_000);
+      bad.writeNewFile(join(dir, 'd'), 0o644, (write) => write(wrong), {}, {
+        sha256: sha(contentOf('d', 100_000)), size: 100_000, mismatch: (actual) => {
           mismatches.push(actual);
-          return new Error('c is damaged');
+          return new Error('d is damaged');
         },
       });
-      assert.throws(() => bad.check(), /c is damaged/);
+      assert.throws(() => bad.check(), /d is damaged/);
       bad.close();
-      assert.deepEqual(mismatches, [sha(Buffer.from('not c'))]);
+      assert.deepEqual(mismatches, [sha(wrong)]);
     }
   });
 

@@ -70,7 +70,8 @@ export function stageInstall(ctx: TxContext, reader: PackReader, plan: StagePlan
         else {
           const opts = { ...(owner === undefined ? {} : { owner }), ...(to.sparse === true ? { sparse: true } : {}) };
           const windows = windowsBaseOf(ctx, reader.manifest, blob, oldFileOf);
-          const expected = { sha256: reader.manifest.blobs[blob]!.sha256, mismatch: (actual: string) => contentMismatch(reader, blob, actual) };
+          const record = reader.manifest.blobs[blob]!;
+          const expected = { sha256: record.sha256, size: record.size, mismatch: (actual: string) => contentMismatch(reader, blob, actual) };
           if (windows !== undefined) {
             files.writeNewFile(dest, mode, (write, checkContent) => withBaseFile(ctx.layout.target, windows.source, windows.file, windows.sha256, (base) => decodeBlob(reader, blob, write, base, { checkContent })), opts, expected);
           } else {

@@ -13,17 +13,27 @@ import { withIo } from './io-error.js';
 /** At most this many files wait for their fsync with an open descriptor; then all of them are synced. */
 const MAX_PENDING = 128;
 
-/** What a new file's content must hash to, and the error for a file that does not. */
+/** What a new file's content must hash to (and its size), and the error for a file that does not. */
 export interface ExpectedContent {
   sha256: string;
+  size: number;
   mismatch(actual: string): Error;
 }
+
+/**
+ * The sizes whose content the background hasher checks, reading the written file back: below, a job
+ * costs more than hashing the few chunks as they are written; above, the file might no longer be in
+ * the page cache when the thread reads it (a second read from disk), so it is hashed as it is written.
+ */
+const BACKGROUND_MIN_BYTES = 64 * 1024;
+const BACKGROUND_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface DeferredSync {
   /**
    * Creates `file` (never an existing one) with exactly `mode`; `fill` writes its content. Synced by
    * `flush`. With `expected`, `fill` is told whether it must check the content itself (`checkContent`):
-   * false when the background hasher will, before the fsync.
+   * false when the background hasher will, before the fsync (files of 64 KiB to 256 MiB, where the
+   * platform has one).
    */
   writeNewFile(file: string, mode: number, fill: (write: (chunk: Uint8Array) => void, checkContent: boolean) => void, opts?: NewFileOptions, expected?: ExpectedContent): void;
   /** Copies the file `from` to a new file `to` with exactly `mode` (and `owner`). Synced by `flush`. */
@@ -88,7 +98,8 @@ export function deferredSync(platform: DeferredSyncPlatform = {}): DeferredSync 
   };
   return {
     writeNewFile(file, mode, fill, opts = {}, expected): void {
-      const background = expected === undefined ? null : backgroundHasher();
+      const inWindow = expected !== undefined && expected.size >= BACKGROUND_MIN_BYTES && expected.size <= BACKGROUND_MAX_BYTES;
+      const background = inWindow ? backgroundHasher() : null;
       const fd = createFilled(file, mode, (write) => fill(write, background === null), background === null ? opts : { ...opts, readable: true });
       if (background === null || expected === undefined) return hold({ fd, file });
       let job: number;
