@@ -253,19 +253,39 @@ static napi_value add_fd(napi_env env, napi_callback_info info) {
   return add_job(env, h, NULL, 0, fd, NULL);
 }
 
-// result(hasher, id): [sha256 hex, bytes hashed], or [null, errno] for a failed read, waiting for the job.
-static napi_value result(napi_env env, napi_callback_info info) {
+// The (hasher, id) arguments of `name`: 0 with the hasher's lock held and `id` one of its jobs, or -1
+// with a JavaScript error thrown (and the lock not held).
+static int lock_job(napi_env env, napi_callback_info info, const char *name, hasher_t **hp, uint32_t *id) {
   size_t argc = 2;
   napi_value argv[2];
-  uint32_t id;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || napi_get_value_uint32(env, argv[1], &id) != napi_ok) return throw_error(env, NULL, "result(hasher, id)");
-  hasher_t *h = hasher_arg(env, argv[0]);
-  if (h == NULL || h->closed) return throw_error(env, NULL, "result: not an open hasher");
-  pthread_mutex_lock(&h->lock);
-  if (id >= h->count) {
-    pthread_mutex_unlock(&h->lock);
-    return throw_error(env, NULL, "result: no such job");
+  char msg[64];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || napi_get_value_uint32(env, argv[1], id) != napi_ok) {
+    snprintf(msg, sizeof msg, "%s(hasher, id)", name);
+    throw_error(env, NULL, msg);
+    return -1;
   }
+  hasher_t *h = hasher_arg(env, argv[0]);
+  if (h == NULL || h->closed) {
+    snprintf(msg, sizeof msg, "%s: not an open hasher", name);
+    throw_error(env, NULL, msg);
+    return -1;
+  }
+  pthread_mutex_lock(&h->lock);
+  if (*id >= h->count) {
+    pthread_mutex_unlock(&h->lock);
+    snprintf(msg, sizeof msg, "%s: no such job", name);
+    throw_error(env, NULL, msg);
+    return -1;
+  }
+  *hp = h;
+  return 0;
+}
+
+// result(hasher, id): [sha256 hex, bytes hashed], or [null, errno] for a failed read, waiting for the job.
+static napi_value result(napi_env env, napi_callback_info info) {
+  hasher_t *h;
+  uint32_t id;
+  if (lock_job(env, info, "result", &h, &id) != 0) return NULL;
   if (h->jobs[id].taken) {
     pthread_mutex_unlock(&h->lock);
     return throw_error(env, NULL, "result: the job was taken back");
@@ -293,17 +313,9 @@ static napi_value result(napi_env env, napi_callback_info info) {
 // take(hasher, id): true when the thread had not started the job, which is then the caller's to do
 // (its buffer is released; its result is never given); false when it has started or finished it.
 static napi_value take(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  hasher_t *h;
   uint32_t id;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || napi_get_value_uint32(env, argv[1], &id) != napi_ok) return throw_error(env, NULL, "take(hasher, id)");
-  hasher_t *h = hasher_arg(env, argv[0]);
-  if (h == NULL || h->closed) return throw_error(env, NULL, "take: not an open hasher");
-  pthread_mutex_lock(&h->lock);
-  if (id >= h->count) {
-    pthread_mutex_unlock(&h->lock);
-    return throw_error(env, NULL, "take: no such job");
-  }
+  if (lock_job(env, info, "take", &h, &id) != 0) return NULL;
   job_t *j = &h->jobs[id];
   int taken = !j->started;
   napi_ref ref = NULL;
