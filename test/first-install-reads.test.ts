@@ -4,7 +4,6 @@
 // walk takes a known hash as given; a file rewritten after the preflight's read is hashed again; and
 // strace counts the opens of each file of a real first install by the CLI.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -13,10 +12,10 @@ import { openPack } from '../src/format/pack-reader.js';
 import { scanInventory } from '../src/inventory/scan-inventory.js';
 import { walkTree } from '../src/inventory/walk-tree.js';
 import { layoutOf } from '../src/records/layout.js';
-import { CLI_PATH } from './helpers/cli-path.js';
-import { copyOf, packFrom, testKey, treeOf } from './helpers/packs.js';
-import { needs, toolPath } from './helpers/tools.js';
-import { cleanupTempDirs, makeTree, sha256OfFile, tempDir, type TreeSpec } from './helpers/tree.js';
+import { copyOf, packFrom } from './helpers/packs.js';
+import { needs } from './helpers/tools.js';
+import { tracedInstall } from './helpers/traced-install.js';
+import { cleanupTempDirs, makeTree, sha256OfFile, type TreeSpec } from './helpers/tree.js';
 
 after(cleanupTempDirs);
 
@@ -54,12 +53,7 @@ describe('first install onto an unmanaged target', () => {
   });
 
   it('the CLI opens each file the pack changes once, not twice (strace)', { skip: needs('strace') }, async () => {
-    const { pack, oldDir, newDir } = await packFrom(oldSpec, newSpec);
-    const target = copyOf(oldDir);
-    const log = join(tempDir('first-reads'), 'strace.log');
-    const r = spawnSync(toolPath('strace')!, ['-f', '-qq', '-o', log, '-e', 'trace=openat', process.execPath, CLI_PATH, 'install', pack, '--target', target, '--trusted-key', testKey.pub], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(treeOf(target), treeOf(newDir));
+    const { target, log } = await tracedInstall(oldSpec, newSpec, 'openat');
     const opens = (rel: string): number => readFileSync(log, 'utf8').split('\n').filter((l) => l.includes(`"${join(target, rel)}", O_RDONLY`)).length;
     assert.deepEqual(['a.bin', 'lib/b.bin', 'lib/k.txt'].map(opens), [1, 1, 1]);
   });

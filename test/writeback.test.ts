@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startWriteback } from '../src/platform/linux/writeback.js';
-import { CLI_PATH } from './helpers/cli-path.js';
-import { copyOf, packFrom, testKey, treeOf } from './helpers/packs.js';
-import { needs, toolPath } from './helpers/tools.js';
+import { needs } from './helpers/tools.js';
+import { tracedInstall } from './helpers/traced-install.js';
 import { cleanupTempDirs, tempDir, type TreeSpec } from './helpers/tree.js';
 
 after(cleanupTempDirs);
@@ -25,12 +24,7 @@ const newSpec: TreeSpec = { 'a.bin': big(7), lib: { 'b.bin': big(11), 'c.txt': '
 
 describe('write-back of staged files', () => {
   it('starts for each staged file right after it is written, before the first fsync of any, and every one is still fsynced', { skip: needs('strace') || skipNative }, async () => {
-    const { oldDir, newDir, pack } = await packFrom(oldSpec, newSpec);
-    const target = copyOf(oldDir);
-    const log = join(tempDir('writeback'), 'strace.log');
-    const r = spawnSync(toolPath('strace')!, ['-f', '-qq', '-o', log, '-e', 'trace=openat,pwrite64,sync_file_range,fsync,close', process.execPath, CLI_PATH, 'install', pack, '--target', target, '--trusted-key', testKey.pub], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(treeOf(target), treeOf(newDir));
+    const { log } = await tracedInstall(oldSpec, newSpec, 'openat,pwrite64,sync_file_range,fsync,close');
     // Each file staged from the pack (staging/<txid>/<n>): whether its write-back was started after it was written, and whether it was fsynced.
     const staged = new Map<number, { path: string; wrote: boolean; started: boolean; startedAfterWrite: boolean; fsynced: boolean }>();
     const files: { path: string; started: boolean; startedAfterWrite: boolean; fsynced: boolean }[] = [];
