@@ -5,8 +5,8 @@
 // the platform has a background hasher, the preflight hashes each file on its thread while it reads the
 // next (snapshotLater).
 import * as fs from 'node:fs';
-import { createHash } from 'node:crypto';
 import { hasErrno } from '../errors/index.js';
+import { sha256Hex } from '../format/hash.js';
 import type { BackgroundHasher } from '../platform/index.js';
 
 export interface FileStamp {
@@ -35,7 +35,7 @@ export const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
  */
 export function snapshotFile(abs: string): FileSnapshot {
   const { bytes, stamp } = readStamped(abs);
-  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), stamp };
+  return { bytes, sha256: sha256Hex(bytes), stamp };
 }
 
 /** Files smaller than this are hashed by snapshotLater's caller at once: a job would cost more than it saves. */
@@ -57,7 +57,7 @@ export interface LaterSnapshot {
 export function snapshotLater(abs: string, hasher: BackgroundHasher): LaterSnapshot {
   const { bytes, stamp } = readStamped(abs);
   const snapshot = { bytes, sha256: '', stamp };
-  const hashHere = (): void => void (snapshot.sha256 = createHash('sha256').update(bytes).digest('hex'));
+  const hashHere = (): void => void (snapshot.sha256 = sha256Hex(bytes));
   if (bytes.length < BACKGROUND_MIN_BYTES) {
     hashHere();
     return { snapshot, takeBack: () => true, settle: () => {} };
@@ -67,8 +67,8 @@ export function snapshotLater(abs: string, hasher: BackgroundHasher): LaterSnaps
   return {
     snapshot,
     takeBack(): boolean {
-      if (mine || hasher.take(job)) {
-        if (!mine) hashHere();
+      if (!mine && hasher.take(job)) {
+        hashHere();
         mine = true;
       }
       return mine;
