@@ -6,7 +6,7 @@
 // hashed from its descriptor on the hasher's thread while the next ones are decoded, and checked before
 // its fsync (or by `check`). All calls are synchronous, so crash points stay deterministic.
 import * as fs from 'node:fs';
-import type { BackgroundHasher, Platform } from '../platform/index.js';
+import { BACKGROUND_HASH_MIN_BYTES, type BackgroundHasher, type Platform } from '../platform/index.js';
 import { createFilled, type NewFileOptions } from './durable.js';
 import { withIo } from './io-error.js';
 
@@ -21,11 +21,10 @@ export interface ExpectedContent {
 }
 
 /**
- * The sizes whose content the background hasher checks, reading the written file back: below, a job
- * costs more than hashing the few chunks as they are written; above, the file might no longer be in
- * the page cache when the thread reads it (a second read from disk), so it is hashed as it is written.
+ * The largest content the background hasher checks by reading the written file back (the smallest is
+ * BACKGROUND_HASH_MIN_BYTES): a larger file might no longer be in the page cache when the thread reads
+ * it (a second read from disk), so it is hashed as it is written.
  */
-const BACKGROUND_MIN_BYTES = 64 * 1024;
 const BACKGROUND_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface DeferredSync {
@@ -98,7 +97,7 @@ export function deferredSync(platform: DeferredSyncPlatform = {}): DeferredSync 
   };
   return {
     writeNewFile(file, mode, fill, opts = {}, expected): void {
-      const inWindow = expected !== undefined && expected.size >= BACKGROUND_MIN_BYTES && expected.size <= BACKGROUND_MAX_BYTES;
+      const inWindow = expected !== undefined && expected.size >= BACKGROUND_HASH_MIN_BYTES && expected.size <= BACKGROUND_MAX_BYTES;
       const background = inWindow ? backgroundHasher() : null;
       const fd = createFilled(file, mode, (write) => fill(write, background === null), background === null ? opts : { ...opts, readable: true });
       if (background === null || expected === undefined) return hold({ fd, file });

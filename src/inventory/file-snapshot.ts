@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { hasErrno } from '../errors/index.js';
 import { sha256Hex } from '../format/hash.js';
-import type { BackgroundHasher } from '../platform/index.js';
+import { BACKGROUND_HASH_MIN_BYTES, type BackgroundHasher } from '../platform/index.js';
 
 export interface FileStamp {
   dev: bigint;
@@ -38,9 +38,6 @@ export function snapshotFile(abs: string): FileSnapshot {
   return { bytes, sha256: sha256Hex(bytes), stamp };
 }
 
-/** Files smaller than this are hashed by snapshotLater's caller at once: a job would cost more than it saves. */
-const BACKGROUND_MIN_BYTES = 64 * 1024;
-
 /** A snapshot whose hash may still be computed elsewhere (see snapshotLater). */
 export interface LaterSnapshot {
   snapshot: FileSnapshot;
@@ -51,14 +48,14 @@ export interface LaterSnapshot {
 }
 
 /**
- * Like snapshotFile, but a file of BACKGROUND_MIN_BYTES or more is hashed by `hasher` while the caller
+ * Like snapshotFile, but a file of BACKGROUND_HASH_MIN_BYTES or more is hashed by `hasher` while the caller
  * goes on (reading the next file): the snapshot's sha256 is empty until `settle`.
  */
 export function snapshotLater(abs: string, hasher: BackgroundHasher): LaterSnapshot {
   const { bytes, stamp } = readStamped(abs);
   const snapshot = { bytes, sha256: '', stamp };
   const hashHere = (): void => void (snapshot.sha256 = sha256Hex(bytes));
-  if (bytes.length < BACKGROUND_MIN_BYTES) {
+  if (bytes.length < BACKGROUND_HASH_MIN_BYTES) {
     hashHere();
     return { snapshot, takeBack: () => true, settle: () => {} };
   }

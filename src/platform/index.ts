@@ -4,6 +4,7 @@ import type { Platform } from './platform.js';
 import { win32Platform } from './win32/win32-platform.js';
 
 export type { BackgroundHasher, Platform, StopSignals } from './platform.js';
+export { BACKGROUND_HASH_MIN_BYTES } from './platform.js';
 export { strongerHold } from './holds.js';
 export type { CommandOutcome, FileKey, HoldKind, HoldScan, ProcessFacts, ProcessHolds, ScanOptions, Uninspectable, UnitManager } from './holds.js';
 export { retryDelays } from './win32/win32-platform.js';

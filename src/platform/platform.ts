@@ -92,6 +92,9 @@ export interface Platform {
   backgroundHasher?(): BackgroundHasher | null;
 }
 
+/** Content smaller than this is hashed by the caller at once: a BackgroundHasher job would cost more than it saves. */
+export const BACKGROUND_HASH_MIN_BYTES = 64 * 1024;
+
 /**
  * SHA-256 on a second thread. Jobs run in the order they were added; `result` waits for its job only
  * when the thread has not finished it. Synchronous like the transaction: no event loop is involved.
